@@ -1,0 +1,69 @@
+package io.c2d;
+
+/**
+ * Stable, machine-readable codes of every failure c2d reports. A provider application can map them
+ * to HTTP answers; the {@link #id()} strings never change between releases.
+ *
+ * <p>Immutable and thread-safe.
+ */
+public enum ErrorCode {
+  /** A field of a request is missing or malformed; {@link InvalidRequestException#field()}. */
+  INVALID_REQUEST("invalid_request"),
+  /** The request asks for more CPU, memory, disk, GPU or time than its environment gives. */
+  RESOURCES_EXCEEDED("resources_exceeded"),
+  /** The request names a compute environment no backend offers. */
+  ENVIRONMENT_UNKNOWN("environment_unknown"),
+  /** The signature is malformed or cannot be recovered. */
+  SIGNATURE_INVALID("signature_invalid"),
+  /** The signature is valid but was made by someone other than the consumer. */
+  WRONG_SIGNER("wrong_signer"),
+  /** The signed request is past its expiry, or its expiry is too far ahead. */
+  SIGNATURE_EXPIRED("signature_expired"),
+  /** The nonce was used before: a replayed request. */
+  NONCE_REPLAYED("nonce_replayed"),
+  /** The request id was used before for a different request. */
+  REQUEST_ID_CONFLICT("request_id_conflict"),
+  /** The verifier says the consumer holds no valid agreement or order for this service. */
+  AGREEMENT_REFUSED("agreement_refused"),
+  /** The verifier could not decide (chain unreachable, too few confirmations, timeout). */
+  AGREEMENT_UNKNOWN("agreement_unknown"),
+  /** The asset's compute policy does not trust this algorithm or its publisher. */
+  ALGORITHM_NOT_TRUSTED("algorithm_not_trusted"),
+  /** The asset's compute policy does not allow raw (unpublished) algorithms. */
+  RAW_ALGORITHM_NOT_ALLOWED("raw_algorithm_not_allowed"),
+  /** The request asks for network access that the asset's compute policy does not allow. */
+  NETWORK_ACCESS_NOT_ALLOWED("network_access_not_allowed"),
+  /** The environment's queue is full; try again later. */
+  CAPACITY_EXHAUSTED("capacity_exhausted"),
+  /** No job has this id. */
+  JOB_NOT_FOUND("job_not_found"),
+  /** The job exists but belongs to someone else. */
+  NOT_OWNER("not_owner"),
+  /** The job has no result with this index or name. */
+  RESULT_NOT_FOUND("result_not_found"),
+  /** The job has already ended, so it cannot be stopped. */
+  JOB_FINISHED("job_finished"),
+  /** The job is still running, so it cannot be deleted; stop it first. */
+  JOB_RUNNING("job_running"),
+  /** A backend failed or could not be reached. */
+  BACKEND_FAILURE("backend_failure"),
+  /** No provider of an SPI has the configured name. */
+  PROVIDER_NOT_FOUND("provider_not_found"),
+  /** Two providers of an SPI share one name. */
+  PROVIDER_CONFLICT("provider_conflict"),
+  /** A configuration property is missing or malformed. */
+  CONFIGURATION_INVALID("configuration_invalid"),
+  /** The engine has been closed. */
+  ENGINE_CLOSED("engine_closed");
+
+  private final String id;
+
+  ErrorCode(String id) {
+    this.id = id;
+  }
+
+  /** The stable identifier, in snake case, such as {@code "nonce_replayed"}. */
+  public String id() {
+    return id;
+  }
+}

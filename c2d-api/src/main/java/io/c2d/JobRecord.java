@@ -1,0 +1,62 @@
+package io.c2d;
+
+import io.c2d.model.ComputeJob;
+import io.c2d.model.EthAddress;
+import io.c2d.model.JobId;
+import io.c2d.model.Resources;
+import io.c2d.spi.backend.JobSpec;
+import java.util.concurrent.ScheduledFuture;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The engine's mutable record of one job: its latest snapshot, what it holds of its environment's
+ * capacity, and its watchdog. Fields other than {@link #snapshot} are guarded by {@link #lock}.
+ */
+final class JobRecord {
+  final Object lock = new Object();
+  final EnvironmentSlot slot;
+  final Resources resources;
+  final String bodySha256;
+
+  private volatile ComputeJob snapshot;
+
+  /** What the backend runs; dropped once the job ends, to keep finished jobs small. */
+  @Nullable JobSpec spec;
+
+  /** Whether the job holds capacity of its environment. */
+  boolean holdsCapacity;
+
+  /** Whether the job was handed to its backend. */
+  boolean dispatched;
+
+  @Nullable ScheduledFuture<?> watchdog;
+
+  JobRecord(
+      ComputeJob snapshot,
+      EnvironmentSlot slot,
+      Resources resources,
+      String bodySha256,
+      @Nullable JobSpec spec) {
+    this.snapshot = snapshot;
+    this.slot = slot;
+    this.resources = resources;
+    this.bodySha256 = bodySha256;
+    this.spec = spec;
+  }
+
+  JobId id() {
+    return snapshot.id();
+  }
+
+  EthAddress owner() {
+    return snapshot.owner();
+  }
+
+  ComputeJob snapshot() {
+    return snapshot;
+  }
+
+  void snapshot(ComputeJob next) {
+    this.snapshot = next;
+  }
+}

@@ -1,0 +1,446 @@
+package io.c2d.model;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.c2d.InvalidRequestException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A consumer's request to run an algorithm on one or more datasets (DESIGN step 1): who asks, with
+ * which agreement or orders, on which inputs, which algorithm, in which environment, with which
+ * resources and duration, what to do with the outputs, and the consumer's signature over it all.
+ *
+ * <p>Building validates every field and refuses bad input with an {@link InvalidRequestException}
+ * naming the field; a built request is well-formed but not yet authenticated or authorised, which
+ * the engine does.
+ *
+ * <h2>What the consumer signs</h2>
+ *
+ * The consumer signs, with EIP-191 {@code personal_sign}, the UTF-8 bytes of {@link
+ * #signingMessage(long, EthAddress)}: a short text that binds the chain id, the provider's address,
+ * the command, the SHA-256 of the request's canonical body ({@link #bodySha256()}), the nonce and
+ * the expiry, so that a signature cannot be replayed against another provider, chain or command.
+ * File locators and DDOs, which the provider fills in, are not signed.
+ *
+ * <p>Immutable and thread-safe. Build with {@link #builder()}.
+ */
+public final class ComputeRequest {
+  /** The command name bound into the signed message of a start. */
+  public static final String START_COMMAND = "compute.start";
+
+  private static final int MAX_DATASETS = 32;
+  private static final Pattern NONCE = Pattern.compile("[0-9]{1,78}");
+  private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final Pattern SIGNATURE = Pattern.compile("0x[0-9a-fA-F]{130}");
+
+  private final @Nullable String requestId;
+  private final EthAddress consumer;
+  private final @Nullable String agreementId;
+  private final List<DatasetInput> datasets;
+  private final Algorithm algorithm;
+  private final String environmentId;
+  private final @Nullable Resources resources;
+  private final @Nullable Duration maxDuration;
+  private final boolean networkAccess;
+  private final OutputOptions output;
+  private final String nonce;
+  private final String signature;
+  private final Instant expiresAt;
+
+  private ComputeRequest(Builder b) {
+    this.consumer = required(b.consumer, "consumer");
+    this.algorithm = required(b.algorithm, "algorithm");
+    this.environmentId = required(b.environmentId, "environment");
+    this.nonce = required(b.nonce, "nonce");
+    this.signature = required(b.signature, "signature");
+    this.expiresAt = required(b.expiresAt, "expiresAt");
+    if (b.datasets.isEmpty()) {
+      throw new InvalidRequestException("datasets", "at least one input dataset is required");
+    }
+    Set<Did> seen = new HashSet<>();
+    for (int i = 0; i < b.datasets.size(); i++) {
+      if (!seen.add(b.datasets.get(i).did())) {
+        throw new InvalidRequestException(
+            "datasets[" + i + "].did", "names the same dataset twice: " + b.datasets.get(i).did());
+      }
+    }
+    this.datasets = List.copyOf(b.datasets);
+    this.requestId = b.requestId;
+    this.agreementId = b.agreementId;
+    this.resources = b.resources;
+    this.maxDuration = b.maxDuration;
+    this.networkAccess = b.networkAccess;
+    this.output = b.output;
+    if (agreementId == null && datasets.stream().anyMatch(d -> d.orderTx().isEmpty())) {
+      throw new InvalidRequestException(
+          "agreementId", "is required unless every dataset names its order (transferTxId)");
+    }
+  }
+
+  private static <T> T required(@Nullable T value, String field) {
+    if (value == null) {
+      throw new InvalidRequestException(field, "is missing");
+    }
+    return value;
+  }
+
+  /** A new builder. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * The idempotency key of this request: the one the consumer gave, else {@code "nonce:" + nonce}.
+   * Two starts with the same owner and request id are one job.
+   */
+  public String requestId() {
+    return requestId != null ? requestId : "nonce:" + nonce;
+  }
+
+  /** The consumer: the signer, and the owner of the job. */
+  public EthAddress consumer() {
+    return consumer;
+  }
+
+  /** The service agreement id (Keeper), {@code 0x} and 64 hex digits, if the request has one. */
+  public Optional<String> agreementId() {
+    return Optional.ofNullable(agreementId);
+  }
+
+  /** The input datasets, at least one, in order; unmodifiable. */
+  public List<DatasetInput> datasets() {
+    return datasets;
+  }
+
+  /** The algorithm. */
+  public Algorithm algorithm() {
+    return algorithm;
+  }
+
+  /** The compute environment's id. */
+  public String environmentId() {
+    return environmentId;
+  }
+
+  /** The resources asked for; empty takes the environment's default. */
+  public Optional<Resources> resources() {
+    return Optional.ofNullable(resources);
+  }
+
+  /** The longest the algorithm may run; empty takes the environment's maximum. */
+  public Optional<Duration> maxDuration() {
+    return Optional.ofNullable(maxDuration);
+  }
+
+  /** Whether the algorithm asks for network access; the assets' policies must allow it. */
+  public boolean networkAccess() {
+    return networkAccess;
+  }
+
+  /** What to do with the outputs. */
+  public OutputOptions output() {
+    return output;
+  }
+
+  /** The nonce, a decimal number used once per consumer. */
+  public String nonce() {
+    return nonce;
+  }
+
+  /** The consumer's signature, {@code 0x} and 130 hex digits. */
+  public String signature() {
+    return signature;
+  }
+
+  /** When the signature stops being valid. */
+  public Instant expiresAt() {
+    return expiresAt;
+  }
+
+  /**
+   * The SHA-256, in hex, of the request's canonical body: a compact JSON object of every field the
+   * consumer signs, in a fixed order (see the README's signing section).
+   */
+  public String bodySha256() {
+    try {
+      byte[] body = Json.MAPPER.writeValueAsBytes(canonicalBody());
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+      throw new IllegalStateException("canonical body cannot be written", e);
+    }
+  }
+
+  /**
+   * The exact text the consumer signs with EIP-191 {@code personal_sign}, as UTF-8 bytes, for a
+   * provider at {@code provider} on chain {@code chainId}.
+   */
+  public byte[] signingMessage(long chainId, EthAddress provider) {
+    return signingMessage(
+        chainId, provider, START_COMMAND, bodySha256(), nonce, expiresAt.getEpochSecond());
+  }
+
+  /** The signed text of any command; the engine and signing clients share this one definition. */
+  public static byte[] signingMessage(
+      long chainId,
+      EthAddress provider,
+      String command,
+      String bodySha256,
+      String nonce,
+      long expiresEpochSecond) {
+    String text =
+        "c2d signed request\nversion: 1\nchain-id: "
+            + chainId
+            + "\nprovider: "
+            + provider.value()
+            + "\ncommand: "
+            + command
+            + "\nbody-sha256: "
+            + bodySha256
+            + "\nnonce: "
+            + nonce
+            + "\nexpires: "
+            + expiresEpochSecond;
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private ObjectNode canonicalBody() {
+    ObjectNode body = Json.MAPPER.createObjectNode();
+    body.put("requestId", requestId);
+    body.put("consumer", consumer.value());
+    body.put("agreementId", agreementId);
+    ArrayNode inputs = body.putArray("datasets");
+    for (DatasetInput dataset : datasets) {
+      ObjectNode input = inputs.addObject();
+      input.put("did", dataset.did().value());
+      input.put("serviceId", dataset.serviceId());
+      input.put("transferTxId", dataset.orderTx().orElse(null));
+      input.put("userdata", dataset.userData().orElse(null));
+    }
+    ObjectNode algo = body.putObject("algorithm");
+    algo.put("did", algorithm.did().map(Did::value).orElse(null));
+    algo.put("serviceId", algorithm.serviceId().orElse(null));
+    algo.put("transferTxId", algorithm.orderTx().orElse(null));
+    ContainerSpec container = algorithm.container();
+    algo.put("image", container.image());
+    algo.put("tag", container.tag());
+    algo.put("digest", container.digest());
+    algo.put("entrypoint", container.entrypoint());
+    algo.put("rawcode", algorithm.rawCode().orElse(null));
+    ObjectNode envs = algo.putObject("envs");
+    new TreeMap<>(algorithm.environment()).forEach(envs::put);
+    algo.put("algocustomdata", algorithm.customData());
+    body.put("environment", environmentId);
+    if (resources != null) {
+      ObjectNode res = body.putObject("resources");
+      res.put("milliCpus", resources.milliCpus());
+      res.put("memoryBytes", resources.memoryBytes());
+      res.put("diskBytes", resources.diskBytes());
+      res.put("gpus", resources.gpus());
+    }
+    if (maxDuration != null) {
+      body.put("maxDurationSeconds", maxDuration.toSeconds());
+    }
+    body.put("networkAccess", networkAccess);
+    body.put("publishAsAsset", output.publishAsAsset());
+    body.put("assetName", output.assetName());
+    return body;
+  }
+
+  @Override
+  public String toString() {
+    return "ComputeRequest{consumer="
+        + consumer
+        + ", requestId="
+        + requestId()
+        + ", environment="
+        + environmentId
+        + ", datasets="
+        + datasets.size()
+        + ", algorithm="
+        + algorithm
+        + '}';
+  }
+
+  /** Builds a {@link ComputeRequest}; {@link #build()} validates. Not thread-safe. */
+  public static final class Builder {
+    private @Nullable String requestId;
+    private @Nullable EthAddress consumer;
+    private @Nullable String agreementId;
+    private final List<DatasetInput> datasets = new ArrayList<>();
+    private @Nullable Algorithm algorithm;
+    private @Nullable String environmentId;
+    private @Nullable Resources resources;
+    private @Nullable Duration maxDuration;
+    private boolean networkAccess;
+    private OutputOptions output = OutputOptions.KEEP;
+    private @Nullable String nonce;
+    private @Nullable String signature;
+    private @Nullable Instant expiresAt;
+
+    private Builder() {}
+
+    /** An idempotency key of 1 to 128 letters, digits or {@code ._:-}; default from the nonce. */
+    public Builder requestId(String requestId) {
+      if (requestId == null || !REQUEST_ID.matcher(requestId).matches()) {
+        throw new InvalidRequestException(
+            "requestId", "must be 1 to 128 letters, digits or ._:- characters");
+      }
+      this.requestId = requestId;
+      return this;
+    }
+
+    /** The consumer's address. */
+    public Builder consumer(EthAddress consumer) {
+      this.consumer = requireNonNull(consumer, "consumer");
+      return this;
+    }
+
+    /** The consumer's address, parsed. */
+    public Builder consumer(String consumer) {
+      this.consumer = EthAddress.parse(consumer, "consumer");
+      return this;
+    }
+
+    /** The Keeper service agreement id, {@code 0x} and 64 hex digits. */
+    public Builder agreementId(String agreementId) {
+      this.agreementId = TxHash.check(agreementId, "agreementId");
+      return this;
+    }
+
+    /** Adds an input dataset. */
+    public Builder addDataset(DatasetInput dataset) {
+      requireNonNull(dataset, "dataset");
+      if (datasets.size() == MAX_DATASETS) {
+        throw new InvalidRequestException("datasets", "at most " + MAX_DATASETS + " datasets");
+      }
+      datasets.add(dataset);
+      return this;
+    }
+
+    /** Replaces the dataset at {@code index}, such as after the provider resolved its files. */
+    public Builder setDataset(int index, DatasetInput dataset) {
+      datasets.set(index, requireNonNull(dataset, "dataset"));
+      return this;
+    }
+
+    /** The datasets added so far; unmodifiable. */
+    public List<DatasetInput> datasets() {
+      return List.copyOf(datasets);
+    }
+
+    /** The algorithm. */
+    public Builder algorithm(Algorithm algorithm) {
+      this.algorithm = requireNonNull(algorithm, "algorithm");
+      return this;
+    }
+
+    /** The algorithm set so far, if any. */
+    public Optional<Algorithm> algorithm() {
+      return Optional.ofNullable(algorithm);
+    }
+
+    /** The compute environment's id. */
+    public Builder environment(String environmentId) {
+      this.environmentId = Text.requireText(environmentId, "environment", 63);
+      return this;
+    }
+
+    /** The resources to run with. */
+    public Builder resources(Resources resources) {
+      this.resources = requireNonNull(resources, "resources");
+      return this;
+    }
+
+    /** The longest the algorithm may run, between 1 second and 31 days. */
+    public Builder maxDuration(Duration maxDuration) {
+      requireNonNull(maxDuration, "maxDuration");
+      if (maxDuration.compareTo(Duration.ofSeconds(1)) < 0
+          || maxDuration.compareTo(Duration.ofDays(31)) > 0) {
+        throw new InvalidRequestException(
+            "maxJobDuration", "must be between 1 second and 31 days but was " + maxDuration);
+      }
+      this.maxDuration = maxDuration;
+      return this;
+    }
+
+    /** Asks for network access for the algorithm; default none. */
+    public Builder networkAccess(boolean networkAccess) {
+      this.networkAccess = networkAccess;
+      return this;
+    }
+
+    /** What to do with the outputs; default {@link OutputOptions#KEEP}. */
+    public Builder output(OutputOptions output) {
+      this.output = requireNonNull(output, "output");
+      return this;
+    }
+
+    /** The nonce: a decimal number of at most 78 digits, used once. */
+    public Builder nonce(String nonce) {
+      if (nonce == null || !NONCE.matcher(nonce).matches()) {
+        throw new InvalidRequestException("nonce", "must be a decimal number of 1 to 78 digits");
+      }
+      this.nonce = nonce;
+      return this;
+    }
+
+    /** When the signature expires. */
+    public Builder expiresAt(Instant expiresAt) {
+      this.expiresAt = requireNonNull(expiresAt, "expiresAt");
+      return this;
+    }
+
+    /** The consumer's signature, {@code 0x} and 130 hex digits. */
+    public Builder signature(String signature) {
+      if (signature == null || !SIGNATURE.matcher(signature).matches()) {
+        throw new InvalidRequestException(
+            io.c2d.ErrorCode.INVALID_REQUEST,
+            "signature",
+            "expected 0x and 130 hex digits (65 bytes r || s || v)",
+            null);
+      }
+      this.signature = signature;
+      return this;
+    }
+
+    /**
+     * Builds a request without its signature, to compute what to sign: {@link #signingMessage(long,
+     * EthAddress)} of the result is what the consumer signs; then set {@link #signature(String)}
+     * and {@link #build()}.
+     */
+    public ComputeRequest buildUnsigned() {
+      String saved = signature;
+      signature = "0x" + "0".repeat(130);
+      try {
+        return new ComputeRequest(this);
+      } finally {
+        signature = saved;
+      }
+    }
+
+    /**
+     * Builds the request.
+     *
+     * @throws InvalidRequestException naming the first field that is missing or wrong
+     */
+    public ComputeRequest build() {
+      return new ComputeRequest(this);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.c2d.model;
+
+import static java.util.Objects.requireNonNull;
+
+import io.c2d.InvalidRequestException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One input dataset of a compute request: the asset's DID, the compute service the consumer
+ * ordered, the order's transaction, and what the provider application knows of the asset (where its
+ * files are, its DDO).
+ *
+ * <p>The consumer signs the DID, service id, order transaction and user data; the file locators and
+ * DDO are the publisher's side and are filled in by the provider application, which resolved them,
+ * so they are not part of the signed message.
+ *
+ * <p>Immutable and thread-safe. Build with {@link #builder(Did, String)}.
+ */
+public final class DatasetInput {
+  private static final int MAX_FILES = 256;
+
+  private final Did did;
+  private final String serviceId;
+  private final @Nullable String orderTx;
+  private final List<URI> files;
+  private final @Nullable String ddoJson;
+  private final @Nullable String userData;
+
+  private DatasetInput(Builder b) {
+    this.did = b.did;
+    this.serviceId = b.serviceId;
+    this.orderTx = b.orderTx;
+    this.files = List.copyOf(b.files);
+    this.ddoJson = b.ddoJson;
+    this.userData = b.userData;
+  }
+
+  /** A builder for the dataset {@code did} used through its compute service {@code serviceId}. */
+  public static Builder builder(Did did, String serviceId) {
+    return new Builder(did, serviceId);
+  }
+
+  /** The asset's DID. */
+  public Did did() {
+    return did;
+  }
+
+  /** The asset's compute service the consumer ordered. */
+  public String serviceId() {
+    return serviceId;
+  }
+
+  /** The order's transaction (Ocean's {@code transferTxId}), if the request has one. */
+  public Optional<String> orderTx() {
+    return Optional.ofNullable(orderTx);
+  }
+
+  /**
+   * Where the backend fetches the dataset's files from, in order: file {@code n} is staged as
+   * {@code /data/inputs/<did>/<n>}. Unmodifiable.
+   */
+  public List<URI> files() {
+    return files;
+  }
+
+  /** The asset's DDO as JSON, written to {@code /data/ddos/<did>}; its compute policy applies. */
+  public Optional<String> ddoJson() {
+    return Optional.ofNullable(ddoJson);
+  }
+
+  /** The consumer's user data for this dataset, a JSON object, if any. */
+  public Optional<String> userData() {
+    return Optional.ofNullable(userData);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof DatasetInput that)) {
+      return false;
+    }
+    return did.equals(that.did)
+        && serviceId.equals(that.serviceId)
+        && Objects.equals(orderTx, that.orderTx)
+        && files.equals(that.files)
+        && Objects.equals(ddoJson, that.ddoJson)
+        && Objects.equals(userData, that.userData);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(did, serviceId, orderTx);
+  }
+
+  @Override
+  public String toString() {
+    return "DatasetInput{did=" + did + ", serviceId=" + serviceId + ", files=" + files.size() + '}';
+  }
+
+  /** Builds a {@link DatasetInput}. Not thread-safe. */
+  public static final class Builder {
+    private final Did did;
+    private final String serviceId;
+    private @Nullable String orderTx;
+    private final List<URI> files = new ArrayList<>();
+    private @Nullable String ddoJson;
+    private @Nullable String userData;
+
+    private Builder(Did did, String serviceId) {
+      this.did = requireNonNull(did, "did");
+      this.serviceId = Text.requireText(serviceId, "dataset.serviceId", 256);
+    }
+
+    /** The order's transaction hash, {@code 0x} and 64 hex digits. */
+    public Builder orderTx(String orderTx) {
+      this.orderTx = TxHash.check(orderTx, "dataset.transferTxId");
+      return this;
+    }
+
+    /** Adds a file locator; {@code file:} URIs are staged by every backend. */
+    public Builder addFile(URI file) {
+      requireNonNull(file, "file");
+      if (files.size() == MAX_FILES) {
+        throw new InvalidRequestException("dataset.files", "more than " + MAX_FILES + " files");
+      }
+      files.add(file);
+      return this;
+    }
+
+    /** Adds file locators. */
+    public Builder addFiles(List<URI> files) {
+      files.forEach(this::addFile);
+      return this;
+    }
+
+    /** The asset's DDO as JSON. */
+    public Builder ddoJson(String ddoJson) {
+      this.ddoJson = Json.requireObject(requireNonNull(ddoJson, "ddoJson"), "dataset.ddo", 1 << 20);
+      return this;
+    }
+
+    /** The consumer's user data, a JSON object. */
+    public Builder userData(String userDataJson) {
+      this.userData =
+          Json.requireObject(
+              requireNonNull(userDataJson, "userDataJson"), "dataset.userdata", 64 * 1024);
+      return this;
+    }
+
+    /** Builds the dataset input. */
+    public DatasetInput build() {
+      return new DatasetInput(this);
+    }
+  }
+}

@@ -226,11 +226,7 @@ public final class Algorithm {
       return this;
     }
 
-    /**
-     * Builds the algorithm.
-     *
-     * @throws InvalidRequestException if a published algorithm has neither files nor a DDO
-     */
+    /** Builds the algorithm. */
     public Algorithm build() {
       return new Algorithm(this);
     }

@@ -202,9 +202,11 @@ public final class ComputeEnvironment {
 
     private Builder(String id) {
       requireNonNull(id, "id");
-      if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+      if (!id.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,254}")) {
         throw new IllegalArgumentException(
-            "environment id must be 1 to 63 letters, digits, '.', '_' or '-' but was '" + id + "'");
+            "environment id must be 1 to 255 letters, digits, '.', '_' or '-' but was '"
+                + id
+                + "'");
       }
       this.id = id;
     }

@@ -357,7 +357,7 @@ public final class ComputeRequest {
 
     /** The compute environment's id. */
     public Builder environment(String environmentId) {
-      this.environmentId = Text.requireText(environmentId, "environment", 63);
+      this.environmentId = Text.requireText(environmentId, "environment", 255);
       return this;
     }
 

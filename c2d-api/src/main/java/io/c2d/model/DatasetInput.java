@@ -45,6 +45,19 @@ public final class DatasetInput {
     return new Builder(did, serviceId);
   }
 
+  /**
+   * A builder holding this input's values, to derive another one, such as after the provider
+   * resolved the asset's files and DDO.
+   */
+  public Builder toBuilder() {
+    Builder builder = new Builder(did, serviceId);
+    builder.orderTx = orderTx;
+    builder.files.addAll(files);
+    builder.ddoJson = ddoJson;
+    builder.userData = userData;
+    return builder;
+  }
+
   /** The asset's DID. */
   public Did did() {
     return did;

@@ -509,24 +509,27 @@ public final class ComputeEngine implements AutoCloseable {
       return;
     }
     boolean ended;
+    boolean stopInBackend = false;
     synchronized (record.lock) {
       ComputeJob current = record.snapshot();
       if (current.isTerminal()) {
-        if (!state.status().isTerminal() && record.dispatched) {
-          // The engine ended the job (stop or watchdog) while the backend still reports it
-          // under way: make sure it stops there too.
-          stopQuietly(record);
-        }
-        return;
+        // The engine ended the job (stop or watchdog) while the backend still reports it under
+        // way: make sure it stops there too (outside the lock: stop may report back at once).
+        stopInBackend = !state.status().isTerminal() && record.dispatched;
+        ended = false;
+      } else {
+        ended =
+            moveTo(
+                record,
+                state.status(),
+                state.exitCode(),
+                state.detail(),
+                state.results(),
+                state.at());
       }
-      ended =
-          moveTo(
-              record,
-              state.status(),
-              state.exitCode(),
-              state.detail(),
-              state.results(),
-              state.at());
+    }
+    if (stopInBackend) {
+      stopQuietly(record);
     }
     if (ended) {
       afterEnd(record);

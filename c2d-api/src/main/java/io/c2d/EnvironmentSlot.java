@@ -104,6 +104,7 @@ final class EnvironmentSlot {
     used = used.plus(job.resources);
     running++;
     runningByConsumer.merge(job.owner(), 1, Integer::sum);
+    queue.served(job.owner());
   }
 
   /** Jobs running now. */

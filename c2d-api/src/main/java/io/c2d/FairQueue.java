@@ -2,21 +2,31 @@ package io.c2d;
 
 import io.c2d.model.EthAddress;
 import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Jobs waiting for capacity, one FIFO per consumer, served round-robin between consumers: a
- * consumer who queued a thousand jobs waits behind each other consumer's next job, not in front of
- * it. Not thread-safe: the environment's lock guards it.
+ * Jobs waiting for capacity, one FIFO per consumer. When capacity frees, the consumer served least
+ * recently goes first, so a consumer who queued a thousand jobs waits behind each other consumer's
+ * next job, not in front of it. Not thread-safe: the environment's lock guards it.
  */
 final class FairQueue {
-  /** Consumers in service order; the one served last moves to the back. */
-  private final LinkedHashMap<EthAddress, ArrayDeque<JobRecord>> byConsumer = new LinkedHashMap<>();
+  /** How many consumers' last service is remembered; older ones count as never served. */
+  private static final int REMEMBERED_CONSUMERS = 10_000;
 
+  private final LinkedHashMap<EthAddress, ArrayDeque<JobRecord>> byConsumer = new LinkedHashMap<>();
+  private final Map<EthAddress, Long> lastServed =
+      new LinkedHashMap<>(16, 0.75f, true) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<EthAddress, Long> eldest) {
+          return size() > REMEMBERED_CONSUMERS;
+        }
+      };
+  private long services;
   private int size;
 
   int size() {
@@ -40,26 +50,42 @@ final class FairQueue {
     return true;
   }
 
+  /** Records that {@code consumer} got a job running, whether it waited or not. */
+  void served(EthAddress consumer) {
+    lastServed.put(consumer, ++services);
+  }
+
   /**
-   * Removes and returns the head job of the first consumer, in round-robin order, whose head job
-   * {@code canRun} accepts; null if none can run now.
+   * Removes and returns the head job of the least recently served consumer whose head job {@code
+   * canRun} accepts; null if none can run now.
    */
   @Nullable JobRecord pollFirstRunnable(Predicate<JobRecord> canRun) {
-    Iterator<Map.Entry<EthAddress, ArrayDeque<JobRecord>>> it = byConsumer.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<EthAddress, ArrayDeque<JobRecord>> entry = it.next();
+    EthAddress chosen = null;
+    long chosenServed = Long.MAX_VALUE;
+    for (Map.Entry<EthAddress, ArrayDeque<JobRecord>> entry : byConsumer.entrySet()) {
       JobRecord head = entry.getValue().peekFirst();
-      if (head != null && canRun.test(head)) {
-        ArrayDeque<JobRecord> queue = entry.getValue();
-        queue.pollFirst();
-        it.remove();
-        if (!queue.isEmpty()) {
-          byConsumer.put(entry.getKey(), queue);
-        }
-        size--;
-        return head;
+      if (head == null || !canRun.test(head)) {
+        continue;
+      }
+      Long when = lastServed.get(entry.getKey());
+      long order = when == null ? 0 : when;
+      if (order < chosenServed) {
+        chosen = entry.getKey();
+        chosenServed = order;
       }
     }
-    return null;
+    if (chosen == null) {
+      return null;
+    }
+    ArrayDeque<JobRecord> queue = byConsumer.get(chosen);
+    JobRecord head = queue == null ? null : queue.pollFirst();
+    if (queue == null || head == null) {
+      return null;
+    }
+    if (queue.isEmpty()) {
+      byConsumer.remove(chosen);
+    }
+    size--;
+    return head;
   }
 }

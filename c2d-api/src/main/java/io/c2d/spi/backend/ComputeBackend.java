@@ -29,8 +29,11 @@ import java.util.concurrent.CompletionStage;
  *       happens in the returned stage.
  * </ul>
  *
- * <p>Implementations must be thread-safe. The listener methods they call must be called from one
- * thread at a time per job.
+ * <h2>Threads and locks</h2>
+ *
+ * Implementations must be thread-safe. A backend calls its listener from one thread at a time per
+ * job, and never while it holds a lock that {@link #stop} or {@link #delete} take: the engine may
+ * call them from inside a listener call.
  */
 public interface ComputeBackend extends AutoCloseable {
 
@@ -40,13 +43,15 @@ public interface ComputeBackend extends AutoCloseable {
   /**
    * Starts the job. The stage completes once the backend has durably accepted it (before it runs);
    * status changes then go to {@code listener}. A job id the backend already knows is not started
-   * again: the stage completes and the listener receives the job's current state.
+   * again: the stage completes, {@code listener} replaces the job's earlier listener (a retry
+   * usually comes from a restarted engine) and receives the job's current state.
    */
   CompletionStage<Void> submit(JobSpec spec, BackendListener listener);
 
   /**
-   * Stops the job if it is still under way: it ends as {@code STOPPED}. Stopping a job that has
-   * ended, or one the backend does not know, does nothing.
+   * Stops the job if it is still under way: it ends as {@code STOPPED}. The stage completes once
+   * the job has ended. Stopping a job that has ended, or one the backend does not know, does
+   * nothing.
    */
   CompletionStage<Void> stop(JobId id);
 
@@ -63,7 +68,8 @@ public interface ComputeBackend extends AutoCloseable {
   CompletionStage<List<RecoveredJob>> recover(BackendListener listener);
 
   /**
-   * Opens one result of a finished job for reading. The caller closes the stream.
+   * Opens one result of a finished job for reading; the result is the one with {@code result}'s
+   * kind and name (its index is informational). The caller closes the stream.
    *
    * @throws io.c2d.NotFoundException (in the stage) if the job or result is unknown
    */

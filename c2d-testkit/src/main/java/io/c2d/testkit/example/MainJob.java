@@ -1,0 +1,208 @@
+package io.c2d.testkit.example;
+
+import io.c2d.C2dException;
+import io.c2d.ComputeEngine;
+import io.c2d.model.ComputeJob;
+import io.c2d.model.ComputeRequest;
+import io.c2d.model.EthAddress;
+import io.c2d.model.JobResult;
+import io.c2d.model.JobStatus;
+import io.c2d.testkit.JobWaiter;
+import io.c2d.testkit.TestRequests;
+import io.c2d.testkit.crypto.EthereumKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Runs one real compute-to-data job end to end: a sample sales CSV shipped with c2d, a shell
+ * algorithm that aggregates it per region, a request signed by a test consumer key, a verifier that
+ * accepts the agreement, and a backend chosen by name (the embedded default unless told otherwise).
+ * It prints each status change as it happens, then the results and the algorithm log, and exits 0
+ * when the job completed, 1 when it did not, 2 on bad arguments.
+ *
+ * <pre>
+ * MainJob [--backend NAME] [--verifier NAME] [--work-dir DIR] [--timeout SECONDS] [-Dc2d.*=...]
+ * </pre>
+ *
+ * <p>Extra {@code c2d.*} properties come from system properties, so any backend's options can be
+ * set ({@code -Dc2d.docker.host=...}).
+ */
+public final class MainJob {
+  private static final long CHAIN_ID = 8996;
+  private static final EthAddress PROVIDER = EthereumKey.CAROL.address();
+
+  private MainJob() {}
+
+  /** Runs the job and exits with its outcome. */
+  public static void main(String[] args) {
+    // CHECKSTYLE.OFF: RegexpSinglelineJava - a command-line program prints to its console
+    int exitCode = run(args, System.out, System.err);
+    // CHECKSTYLE.ON: RegexpSinglelineJava
+    System.exit(exitCode);
+  }
+
+  /** Runs the job, printing to {@code out} and {@code err}; returns the process exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    Map<String, String> options;
+    try {
+      options = parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.println(
+          "usage: MainJob [--backend NAME] [--verifier NAME] [--work-dir DIR] [--timeout SECONDS]");
+      return 2;
+    }
+    try {
+      return runJob(options, out);
+    } catch (C2dException e) {
+      err.println("error [" + e.code().id() + "]: " + e.getMessage());
+      return 1;
+    } catch (IOException | UncheckedIOException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  private static int runJob(Map<String, String> options, PrintStream out) throws IOException {
+    Path workDir =
+        options.containsKey("work-dir")
+            ? Files.createDirectories(Path.of(options.get("work-dir")))
+            : Files.createTempDirectory("c2d-main-job");
+    Path dataset = copyResource("sales.csv", workDir.resolve("publisher-data/sales.csv"));
+    String algorithm = readResource("aggregate.sh");
+    Duration timeout = Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout", "120")));
+
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put("c2d.backend", options.getOrDefault("backend", "embedded"));
+    properties.put("c2d.verifier", options.getOrDefault("verifier", "allow-all"));
+    properties.put("c2d.authenticator", "eip191");
+    properties.put("c2d.chain-id", Long.toString(CHAIN_ID));
+    properties.put("c2d.provider-address", PROVIDER.value());
+    properties.put("c2d.embedded.work-root", workDir.resolve("jobs").toString());
+    System.getProperties()
+        .forEach(
+            (key, value) -> {
+              if (key.toString().startsWith("c2d.")) {
+                properties.put(key.toString(), value.toString());
+              }
+            });
+
+    out.printf(
+        "c2d main job: backend=%s verifier=%s work-dir=%s%n",
+        properties.get("c2d.backend"), properties.get("c2d.verifier"), workDir);
+    try (ComputeEngine engine = ComputeEngine.builder().properties(properties).build();
+        JobWaiter waiter = JobWaiter.on(engine)) {
+      engine.addListener(
+          (job, previous) ->
+              out.printf(
+                  "  job %s: %3d %s%n", job.id(), job.statusCode(), job.statusText().trim()));
+      String environment = engine.environments().get(0).id();
+      EthereumKey consumer = EthereumKey.ALICE;
+      ComputeRequest request =
+          TestRequests.create(CHAIN_ID, PROVIDER)
+              .by(consumer)
+              .dataset(1, dataset.toUri())
+              .rawAlgorithm(algorithm)
+              .environment(environment)
+              .sign();
+      out.printf("consumer %s starts a job in environment %s%n", consumer.address(), environment);
+      ComputeJob started = engine.start(request).toCompletableFuture().join();
+      ComputeJob done = waiter.awaitTerminal(started.id(), timeout);
+
+      out.printf("%nresults of job %s:%n", done.id());
+      for (JobResult result : done.results()) {
+        out.printf(
+            "  [%d] %-20s %-16s %6d bytes%n",
+            result.index(), result.name(), result.kind().oceanType(), result.size());
+      }
+      for (JobResult result : done.results()) {
+        if (result.name().equals("summary.csv") || result.name().equals("algorithm.log")) {
+          out.printf("%n--- %s ---%n", result.name());
+          try (InputStream in =
+              engine
+                  .openResult(done.id(), consumer.address(), result.index())
+                  .toCompletableFuture()
+                  .join()) {
+            out.print(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+          }
+        }
+      }
+      out.printf("%njob %s ended: %d %s%n", done.id(), done.statusCode(), done.statusText());
+      return done.status() == JobStatus.COMPLETED ? 0 : 1;
+    } catch (java.util.concurrent.CompletionException e) {
+      C2dException failure = C2dException.unwrap(e);
+      if (failure != null) {
+        throw failure;
+      }
+      throw e;
+    }
+  }
+
+  private static Map<String, String> parse(String[] args) {
+    Deque<String> rest = new ArrayDeque<>();
+    for (String arg : args) {
+      // Maven's exec plugin passes all options as one argument; split it back.
+      for (String part : arg.trim().split("\\s+", -1)) {
+        if (!part.isEmpty()) {
+          rest.add(part);
+        }
+      }
+    }
+    Map<String, String> options = new LinkedHashMap<>();
+    List<String> known = List.of("backend", "verifier", "work-dir", "timeout");
+    while (!rest.isEmpty()) {
+      String flag = rest.removeFirst();
+      if (!flag.startsWith("--") || !known.contains(flag.substring(2))) {
+        throw new IllegalArgumentException("unknown option " + flag);
+      }
+      if (rest.isEmpty()) {
+        throw new IllegalArgumentException(flag + " needs a value");
+      }
+      options.put(flag.substring(2), rest.removeFirst());
+    }
+    if (options.containsKey("timeout")) {
+      try {
+        if (Long.parseLong(options.get("timeout")) <= 0) {
+          throw new IllegalArgumentException("--timeout must be positive");
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--timeout must be a number of seconds", e);
+      }
+    }
+    return options;
+  }
+
+  private static Path copyResource(String name, Path target) throws IOException {
+    Files.createDirectories(Objects.requireNonNull(target.getParent()));
+    try (InputStream in = open(name)) {
+      Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return target;
+  }
+
+  private static String readResource(String name) throws IOException {
+    try (InputStream in = open(name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static InputStream open(String name) throws IOException {
+    InputStream in = MainJob.class.getResourceAsStream(name);
+    if (in == null) {
+      throw new IOException("missing resource " + name);
+    }
+    return in;
+  }
+}

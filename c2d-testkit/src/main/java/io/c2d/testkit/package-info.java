@@ -1,0 +1,10 @@
+/**
+ * Test support for provider applications and backend authors: fakes of the SPIs ({@link
+ * io.c2d.testkit.InMemoryComputeBackend}, {@link io.c2d.testkit.FakeAgreementVerifier}), builders
+ * of requests signed with real test keys ({@link io.c2d.testkit.TestRequests}), and waiting helpers
+ * ({@link io.c2d.testkit.JobWaiter}) instead of sleeps.
+ */
+@NullMarked
+package io.c2d.testkit;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,426 @@
+package io.c2d.testkit.engine;
+
+import static io.c2d.testkit.assertj.C2dAssertions.assertThat;
+import static io.c2d.testkit.assertj.C2dAssertions.failureOf;
+import static io.c2d.testkit.engine.EngineFixture.WAIT;
+import static io.c2d.testkit.engine.EngineFixture.environment;
+
+import io.c2d.ErrorCode;
+import io.c2d.model.ComputeJob;
+import io.c2d.model.ComputeRequest;
+import io.c2d.model.JobStatus;
+import io.c2d.model.PhaseTimeouts;
+import io.c2d.model.ResultKind;
+import io.c2d.spi.agreement.AgreementQuery;
+import io.c2d.testkit.FakeAgreementVerifier;
+import io.c2d.testkit.InMemoryComputeBackend;
+import io.c2d.testkit.TestRequests;
+import io.c2d.testkit.crypto.EthereumKey;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The scheduling path, step by step, on the scripted in-memory backend. */
+final class SchedulingPathTest {
+
+  @Test
+  void aJobMovesThroughEveryStatusAndItsOwnerGetsTheResults() throws Exception {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
+            FakeAgreementVerifier.allowAll())) {
+      ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).sign();
+
+      ComputeJob started = f.engine.start(request).toCompletableFuture().join();
+      assertThat(started).hasStatus(JobStatus.WARMING_UP).isOwnedBy(EthereumKey.ALICE.address());
+      f.backend.awaitSubmitted(1, WAIT);
+      var handle = f.backend.job(started.id());
+      handle.advance(JobStatus.JOB_STARTED);
+      handle.advance(JobStatus.CONFIGURING_VOLUMES);
+      handle.advance(JobStatus.PROVISIONING_SUCCESS);
+      handle.advance(JobStatus.RUNNING_ALGORITHM);
+      handle.complete(Map.of("result.csv", "a,b\n1,2\n".getBytes(StandardCharsets.UTF_8)));
+
+      ComputeJob done = f.waiter.awaitTerminal(started.id(), WAIT);
+      assertThat(done).hasStatus(JobStatus.COMPLETED).hasResultNamed("result.csv");
+      assertThat(f.waiter.statusesOf(started.id()))
+          .startsWith(
+              JobStatus.WARMING_UP,
+              JobStatus.JOB_STARTED,
+              JobStatus.CONFIGURING_VOLUMES,
+              JobStatus.PROVISIONING_SUCCESS,
+              JobStatus.RUNNING_ALGORITHM)
+          .endsWith(JobStatus.COMPLETED)
+          .doesNotHaveDuplicates();
+      int index =
+          done.results().stream()
+              .filter(r -> r.name().equals("result.csv"))
+              .findFirst()
+              .orElseThrow()
+              .index();
+      try (InputStream in =
+          f.engine
+              .openResult(done.id(), EthereumKey.ALICE.address(), index)
+              .toCompletableFuture()
+              .join()) {
+        assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("a,b\n1,2\n");
+      }
+      assertThat(f.engine.jobsOf(EthereumKey.ALICE.address()))
+          .extracting(ComputeJob::id)
+          .containsExactly(done.id());
+      assertThat(f.engine.jobsOf(EthereumKey.BOB.address())).isEmpty();
+    }
+  }
+
+  @Test
+  void theVerifierIsAskedAboutEveryDatasetAndAPublishedAlgorithm() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
+            FakeAgreementVerifier.allowAll())) {
+      ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).dataset(2).sign();
+
+      f.engine.start(request).toCompletableFuture().join();
+
+      assertThat(f.verifier.queries())
+          .extracting(AgreementQuery::did)
+          .containsExactlyInAnyOrder(TestRequests.did(1), TestRequests.did(2));
+      assertThat(f.verifier.queries())
+          .allSatisfy(q -> assertThat(q.consumer()).isEqualTo(EthereumKey.ALICE.address()));
+    }
+  }
+
+  @Test
+  void aRefusedAgreementStartsNothing() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
+            FakeAgreementVerifier.allowAll().refuse(TestRequests.did(2), "no order"))) {
+      ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).dataset(2).sign();
+
+      assertThat(failureOf(f.engine.start(request)))
+          .hasCode(ErrorCode.AGREEMENT_REFUSED)
+          .hasMessageContaining("no order");
+      assertThat(f.engine.jobsOf(EthereumKey.ALICE.address())).isEmpty();
+      assertThat(f.backend.submitted()).isEmpty();
+    }
+  }
+
+  @Test
+  void anUnknownVerdictNeverStartsAJob() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
+            FakeAgreementVerifier.unknownAll("chain unreachable"))) {
+      ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).sign();
+
+      assertThat(failureOf(f.engine.start(request))).hasCode(ErrorCode.AGREEMENT_UNKNOWN);
+      assertThat(f.backend.submitted()).isEmpty();
+    }
+  }
+
+  @Test
+  void aVerifierThatHangsTimesOutAsUnknown() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
+            FakeAgreementVerifier.allowAll().hang(),
+            b -> b.verifierTimeout(Duration.ofMillis(200)))) {
+      ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).sign();
+
+      assertThat(failureOf(f.engine.start(request)))
+          .hasCode(ErrorCode.AGREEMENT_UNKNOWN)
+          .hasMessageContaining("did not answer");
+    }
+  }
+
+  @Test
+  void startingTheSameRequestTwiceGivesOneJob() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
+            FakeAgreementVerifier.allowAll())) {
+      ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).sign();
+
+      ComputeJob first = f.engine.start(request).toCompletableFuture().join();
+      ComputeJob again = f.engine.start(request).toCompletableFuture().join();
+
+      assertThat(again.id()).isEqualTo(first.id());
+      f.backend.awaitSubmitted(1, WAIT);
+      assertThat(f.backend.submitted()).hasSize(1);
+    }
+  }
+
+  @Test
+  void aRequestIdReusedForAnotherRequestIsRefused() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
+            FakeAgreementVerifier.allowAll())) {
+      f.engine
+          .start(
+              f.requests.by(EthereumKey.ALICE).dataset(1).configure(b -> b.requestId("r-1")).sign())
+          .toCompletableFuture()
+          .join();
+
+      ComputeRequest other =
+          f.requests.by(EthereumKey.ALICE).dataset(2).configure(b -> b.requestId("r-1")).sign();
+
+      assertThat(failureOf(f.engine.start(other)))
+          .hasCode(ErrorCode.REQUEST_ID_CONFLICT)
+          .hasField("requestId");
+    }
+  }
+
+  @Test
+  void jobsBeyondCapacityWaitAndRunAsOthersEnd() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 1, 1, 10)),
+            FakeAgreementVerifier.allowAll())) {
+      ComputeJob first =
+          f.engine
+              .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+              .toCompletableFuture()
+              .join();
+      ComputeJob second =
+          f.engine
+              .start(f.requests.by(EthereumKey.BOB).dataset(1).sign())
+              .toCompletableFuture()
+              .join();
+
+      assertThat(first).hasStatus(JobStatus.WARMING_UP);
+      assertThat(second).hasStatus(JobStatus.QUEUED);
+      assertThat(f.engine.queuedJobs("local")).isEqualTo(1);
+
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(first.id()).complete(Map.of());
+
+      f.waiter.awaitStatus(second.id(), JobStatus.WARMING_UP, WAIT);
+      f.backend.awaitSubmitted(2, WAIT);
+      assertThat(f.engine.runningJobs("local")).isEqualTo(1);
+      assertThat(f.engine.queuedJobs("local")).isZero();
+    }
+  }
+
+  @Test
+  void aFloodingConsumerDoesNotStarveTheOthers() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 1, 1, 100)),
+            FakeAgreementVerifier.allowAll())) {
+      List<ComputeJob> flood = new java.util.ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        flood.add(
+            f.engine
+                .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+                .toCompletableFuture()
+                .join());
+      }
+      ComputeJob bobs =
+          f.engine
+              .start(f.requests.by(EthereumKey.BOB).dataset(1).sign())
+              .toCompletableFuture()
+              .join();
+      assertThat(bobs).hasStatus(JobStatus.QUEUED);
+
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(flood.get(0).id()).complete(Map.of());
+
+      // Bob queued after four of Alice's jobs, but he is next: round-robin between consumers.
+      f.waiter.awaitStatus(bobs.id(), JobStatus.WARMING_UP, WAIT);
+      assertThat(f.engine.status(flood.get(1).id(), EthereumKey.ALICE.address()))
+          .hasStatus(JobStatus.QUEUED);
+    }
+  }
+
+  @Test
+  void aFullQueueRefusesWithAReasonAndKeepsNothing() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 1, 1, 1)),
+            FakeAgreementVerifier.allowAll())) {
+      f.engine
+          .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+          .toCompletableFuture()
+          .join();
+      f.engine.start(f.requests.by(EthereumKey.BOB).dataset(1).sign()).toCompletableFuture().join();
+
+      assertThat(failureOf(f.engine.start(f.requests.by(EthereumKey.CAROL).dataset(1).sign())))
+          .hasCode(ErrorCode.CAPACITY_EXHAUSTED)
+          .hasMessageContaining("queue capacity 1");
+      assertThat(f.engine.jobsOf(EthereumKey.CAROL.address())).isEmpty();
+    }
+  }
+
+  @Test
+  void stopWorksWhileQueuedAndWhileRunning() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 1, 1, 10)),
+            FakeAgreementVerifier.allowAll())) {
+      ComputeJob running =
+          f.engine
+              .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+              .toCompletableFuture()
+              .join();
+      ComputeJob queued =
+          f.engine
+              .start(f.requests.by(EthereumKey.BOB).dataset(1).sign())
+              .toCompletableFuture()
+              .join();
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(running.id()).advance(JobStatus.RUNNING_ALGORITHM);
+
+      ComputeJob stoppedInQueue =
+          f.engine.stop(queued.id(), EthereumKey.BOB.address()).toCompletableFuture().join();
+      ComputeJob stoppedRunning =
+          f.engine.stop(running.id(), EthereumKey.ALICE.address()).toCompletableFuture().join();
+
+      assertThat(stoppedInQueue).hasStatus(JobStatus.STOPPED);
+      assertThat(stoppedRunning).hasStatus(JobStatus.STOPPED);
+      assertThat(f.engine.runningJobs("local")).isZero();
+      assertThat(f.engine.queuedJobs("local")).isZero();
+      assertThat(f.backend.submitted()).hasSize(1);
+    }
+  }
+
+  @Test
+  void deleteRemovesAnEndedJob() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 1, 1, 10)),
+            FakeAgreementVerifier.allowAll())) {
+      ComputeJob job =
+          f.engine
+              .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+              .toCompletableFuture()
+              .join();
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(job.id()).complete(Map.of("out.txt", new byte[] {1}));
+      f.waiter.awaitTerminal(job.id(), WAIT);
+
+      f.engine.delete(job.id(), EthereumKey.ALICE.address()).toCompletableFuture().join();
+
+      assertThat(f.engine.jobsOf(EthereumKey.ALICE.address())).isEmpty();
+      assertThat(
+              io.c2d.testkit.assertj.C2dAssertions.catchThrowableOfType(
+                  io.c2d.NotFoundException.class,
+                  () -> f.engine.status(job.id(), EthereumKey.ALICE.address())))
+          .isNotNull();
+    }
+  }
+
+  @Test
+  void aFailedAlgorithmKeepsItsExitCode() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 1, 1, 10)),
+            FakeAgreementVerifier.allowAll())) {
+      ComputeJob job =
+          f.engine
+              .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+              .toCompletableFuture()
+              .join();
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(job.id()).fail(JobStatus.ALGORITHM_FAILED, 3, "exit 3");
+
+      assertThat(f.waiter.awaitTerminal(job.id(), WAIT))
+          .hasStatus(JobStatus.ALGORITHM_FAILED)
+          .hasExitCode(3);
+    }
+  }
+
+  @Test
+  void aJobStuckInStagingTimesOut() {
+    ComputeEnvironmentWithShortStaging env = new ComputeEnvironmentWithShortStaging();
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(env.environment), FakeAgreementVerifier.allowAll())) {
+      ComputeJob job =
+          f.engine
+              .start(f.requests.by(EthereumKey.ALICE).dataset(1).environment("slow").sign())
+              .toCompletableFuture()
+              .join();
+
+      assertThat(f.waiter.awaitTerminal(job.id(), WAIT))
+          .hasStatus(JobStatus.TIMED_OUT)
+          .hasDetailContaining("staging");
+      assertThat(f.engine.runningJobs(env.environment.id())).isZero();
+    }
+  }
+
+  @Test
+  void aBackendThatRefusesTheJobFailsItAndFreesItsCapacity() {
+    try (EngineFixture f =
+        new EngineFixture(
+            InMemoryComputeBackend.create(environment("local", 1, 1, 10)),
+            FakeAgreementVerifier.allowAll())) {
+      f.backend.failNextSubmit(new IllegalStateException("engine down"));
+
+      ComputeJob job =
+          f.engine
+              .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+              .toCompletableFuture()
+              .join();
+
+      assertThat(f.waiter.awaitTerminal(job.id(), WAIT))
+          .hasStatus(JobStatus.FAILED)
+          .hasDetailContaining("engine down");
+      assertThat(f.engine.runningJobs("local")).isZero();
+    }
+  }
+
+  @Test
+  void aRestartedEngineFindsEveryJobAgain() {
+    InMemoryComputeBackend backend = InMemoryComputeBackend.create(environment("local", 2, 2, 10));
+    ComputeRequest request;
+    ComputeJob finished;
+    ComputeJob running;
+    try (EngineFixture first = new EngineFixture(backend, FakeAgreementVerifier.allowAll())) {
+      finished =
+          first
+              .engine
+              .start(first.requests.by(EthereumKey.ALICE).dataset(1).sign())
+              .toCompletableFuture()
+              .join();
+      request = first.requests.by(EthereumKey.ALICE).dataset(2).sign();
+      running = first.engine.start(request).toCompletableFuture().join();
+      backend.awaitSubmitted(2, WAIT);
+      backend.job(finished.id()).complete(Map.of("kept.txt", new byte[] {7}));
+      backend.job(running.id()).advance(JobStatus.RUNNING_ALGORITHM);
+      first.waiter.awaitTerminal(finished.id(), WAIT);
+    }
+
+    try (EngineFixture second = new EngineFixture(backend, FakeAgreementVerifier.allowAll())) {
+      assertThat(second.engine.status(finished.id(), EthereumKey.ALICE.address()))
+          .hasStatus(JobStatus.COMPLETED)
+          .hasResultNamed("kept.txt");
+      assertThat(second.engine.status(running.id(), EthereumKey.ALICE.address()))
+          .hasStatus(JobStatus.RUNNING_ALGORITHM);
+      assertThat(second.engine.runningJobs("local")).isEqualTo(1);
+
+      ComputeJob retried = second.engine.start(request).toCompletableFuture().join();
+      assertThat(retried.id()).isEqualTo(running.id());
+      assertThat(backend.submitted()).hasSize(2);
+
+      backend.job(running.id()).complete(Map.of());
+      assertThat(second.waiter.awaitTerminal(running.id(), WAIT)).hasStatus(JobStatus.COMPLETED);
+      assertThat(second.engine.results(running.id(), EthereumKey.ALICE.address()))
+          .noneMatch(r -> r.kind() == ResultKind.OUTPUT);
+    }
+  }
+
+  /** An environment whose staging must finish within 200 ms. */
+  private static final class ComputeEnvironmentWithShortStaging {
+    final io.c2d.model.ComputeEnvironment environment =
+        io.c2d.model.ComputeEnvironment.builder("slow")
+            .phaseTimeouts(
+                new PhaseTimeouts(
+                    Duration.ofMinutes(1), Duration.ofMillis(200), Duration.ofMinutes(1)))
+            .build();
+  }
+}

@@ -1,0 +1,34 @@
+package io.c2d.testkit.readme;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The README shows the embedding example exactly as the build compiles and runs it. */
+final class ReadmeTest {
+
+  @Test
+  void theReadmesEmbeddingExampleIsTheTestedOne() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    int marker = readme.indexOf("<!-- snippet: embedding");
+    assertThat(marker).as("README has the embedding snippet marker").isNotNegative();
+    int start = readme.indexOf("```java\n", marker) + "```java\n".length();
+    int end = readme.indexOf("```\n", start);
+
+    assertThat(readme.substring(start, end)).isEqualTo(ReadmeExampleTest.exampleSource());
+  }
+
+  @Test
+  void theReadmeOpensWithTheTwoCommands() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    String opening = readme.substring(0, readme.indexOf("## "));
+
+    assertThat(opening)
+        .contains("./mvnw -q -Pmain-job -DskipTests package -pl c2d-jmh -am")
+        .contains("./mvnw -B verify");
+    assertThat(Files.readString(Path.of("..", ".ci", "run"))).contains("./mvnw -B verify");
+  }
+}

@@ -31,16 +31,16 @@ public final class Web3jAuthenticator implements ConsumerAuthenticator {
   @Override
   public EthAddress recoverSigner(byte[] message, String signature) {
     byte[] bytes = decode(signature);
-    byte v = bytes[64];
+    int v = bytes[64] & 0xff;
     if (v == 0 || v == 1) {
-      v += 27;
+      v = v + 27;
     }
     if (v != 27 && v != 28) {
-      throw invalid("v must be 27, 28, 0 or 1 but is " + (bytes[64] & 0xff));
+      throw invalid("v must be 27, 28, 0 or 1 but is " + v);
     }
     Sign.SignatureData data =
         new Sign.SignatureData(
-            v, Arrays.copyOfRange(bytes, 0, 32), Arrays.copyOfRange(bytes, 32, 64));
+            (byte) v, Arrays.copyOfRange(bytes, 0, 32), Arrays.copyOfRange(bytes, 32, 64));
     try {
       BigInteger publicKey = Sign.signedPrefixedMessageToKey(message, data);
       return EthAddress.of("0x" + Keys.getAddress(publicKey));

@@ -59,7 +59,11 @@ final class Web3jAuthenticatorTest {
     String good = sign(message);
     for (String bad :
         new String[] {
-          "", "0x", good.substring(0, 130), good + "00", "0x" + "zz".repeat(65),
+          "",
+          "0x",
+          good.substring(0, 130),
+          good + "00",
+          "0x" + "zz".repeat(65),
           good.substring(0, 130) + "1d"
         }) {
       assertThatThrownBy(() -> authenticator.recoverSigner(message, bad))

@@ -10,10 +10,12 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 final class ObjectNamesTest {
-  private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern DNS_1123_LABEL =
+      Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
   private static final Pattern LABEL_VALUE =
       Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]?");
-  private static final EthAddress OWNER = EthAddress.of("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+  private static final EthAddress OWNER =
+      EthAddress.of("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
 
   @Test
   void namesAreValidKubernetesNamesAndStable() {
@@ -40,9 +42,11 @@ final class ObjectNamesTest {
 
     var labels = names.labels(OWNER, "cpu-small");
 
-    assertThat(labels.values()).allSatisfy(value -> assertThat(value).matches(LABEL_VALUE).hasSizeLessThanOrEqualTo(63));
+    assertThat(labels.values())
+        .allSatisfy(value -> assertThat(value).matches(LABEL_VALUE).hasSizeLessThanOrEqualTo(63));
     assertThat(labels).containsEntry(ObjectNames.MANAGED_BY, "c2d");
     assertThat(names.selector())
-        .isEqualTo("app.kubernetes.io/managed-by=c2d,c2d.io/job-id=" + labels.get(ObjectNames.JOB_ID));
+        .isEqualTo(
+            "app.kubernetes.io/managed-by=c2d,c2d.io/job-id=" + labels.get(ObjectNames.JOB_ID));
   }
 }

@@ -6,8 +6,7 @@ import io.c2d.spi.auth.ConsumerAuthenticator;
 import io.c2d.spi.auth.ConsumerAuthenticatorProvider;
 
 /**
- * This class is internal and is not for public use. Its API is unstable and can change at any
- * time.
+ * This class is internal and is not for public use. Its API is unstable and can change at any time.
  *
  * <p>Provides {@link Web3jAuthenticator} under the name {@code web3j}.
  */

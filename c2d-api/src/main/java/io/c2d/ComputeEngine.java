@@ -559,6 +559,8 @@ public final class ComputeEngine implements AutoCloseable {
       next.finishedAt(at).results(results);
       record.spec = null;
       disarmWatchdog(record);
+      // Free the capacity before anyone hears of the end, so a listener sees it free.
+      record.nowRunnable = record.slot.releaseAndTakeRunnable(record);
     }
     record.snapshot(next.build());
     notifyListeners(record.snapshot(), current.status());
@@ -582,7 +584,12 @@ public final class ComputeEngine implements AutoCloseable {
   }
 
   private void afterEnd(JobRecord record) {
-    for (JobRecord next : record.slot.releaseAndTakeRunnable(record)) {
+    List<JobRecord> runnable;
+    synchronized (record.lock) {
+      runnable = record.nowRunnable;
+      record.nowRunnable = List.of();
+    }
+    for (JobRecord next : runnable) {
       synchronized (next.lock) {
         moveTo(next, JobStatus.WARMING_UP, null, null, List.of(), clock.instant());
       }

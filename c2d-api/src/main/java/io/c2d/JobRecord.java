@@ -5,6 +5,7 @@ import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.JobSpec;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -30,6 +31,9 @@ final class JobRecord {
   boolean dispatched;
 
   @Nullable ScheduledFuture<?> watchdog;
+
+  /** Waiting jobs that got this job's capacity when it ended; the engine dispatches them. */
+  List<JobRecord> nowRunnable = List.of();
 
   JobRecord(
       ComputeJob snapshot,

@@ -2,6 +2,7 @@ package io.c2d.spi.backend;
 
 import static java.util.Objects.requireNonNull;
 
+import io.c2d.internal.BackendJobStateJson;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
@@ -35,6 +36,23 @@ public record BackendJobState(
     requireNonNull(status, "status");
     results = List.copyOf(results);
     requireNonNull(at, "at");
+  }
+
+  /**
+   * This state as compact JSON, readable by {@link #fromJson(String)}: a form a backend can keep
+   * beside its job, to report it again after a restart.
+   */
+  public String toJson() {
+    return BackendJobStateJson.write(this);
+  }
+
+  /**
+   * Reads a state written by {@link #toJson()}.
+   *
+   * @throws IllegalArgumentException if {@code json} is not such a state
+   */
+  public static BackendJobState fromJson(String json) {
+    return BackendJobStateJson.read(json);
   }
 
   /** A report of a status with no exit code, detail or results. */

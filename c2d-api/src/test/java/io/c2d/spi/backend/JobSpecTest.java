@@ -58,6 +58,29 @@ final class JobSpecTest {
   }
 
   @Test
+  void aBackendJobStateRoundTripsThroughJson() {
+    EthAddress owner = EthAddress.of("0x" + "ab".repeat(20));
+    BackendJobState state =
+        new BackendJobState(
+            JobId.derive(owner, "r"),
+            io.c2d.model.JobStatus.ALGORITHM_FAILED,
+            3,
+            "exit \"3\"\n",
+            List.of(
+                new io.c2d.model.JobResult("out/a.csv", io.c2d.model.ResultKind.OUTPUT, 12, 0),
+                new io.c2d.model.JobResult(
+                    "algorithm.log", io.c2d.model.ResultKind.ALGORITHM_LOG, 0, 1)),
+            Instant.parse("2026-11-21T10:15:30.123Z"));
+
+    assertThat(BackendJobState.fromJson(state.toJson())).isEqualTo(state);
+    BackendJobState bare =
+        BackendJobState.of(state.jobId(), io.c2d.model.JobStatus.QUEUED, state.at());
+    assertThat(BackendJobState.fromJson(bare.toJson())).isEqualTo(bare);
+    assertThatThrownBy(() -> BackendJobState.fromJson("{\"status\": 999}"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void somethingElseIsNotASpec() {
     assertThatThrownBy(() -> JobSpec.fromJson("{\"v\": 1}"))
         .isInstanceOf(IllegalArgumentException.class);

@@ -1,5 +1,7 @@
 package io.c2d.testkit.embedded;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.c2d.ErrorCode;
 import io.c2d.NotFoundException;
 import io.c2d.model.Algorithm;
@@ -51,6 +53,7 @@ import org.slf4j.LoggerFactory;
  */
 final class EmbeddedJob {
   private static final Logger logger = LoggerFactory.getLogger(EmbeddedJob.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * The fixed command the wrapper shell runs. The entrypoint and the exit-code file arrive as
@@ -850,14 +853,11 @@ final class EmbeddedJob {
   }
 
   private static String didsJson(JobSpec spec) {
-    StringBuilder json = new StringBuilder("[");
+    ArrayNode dids = JSON.createArrayNode();
     for (Did did : spec.inputDids()) {
-      if (json.length() > 1) {
-        json.append(',');
-      }
-      json.append(MiniJson.quote(did.id()));
+      dids.add(did.id());
     }
-    return json.append(']').toString();
+    return dids.toString();
   }
 
   /** The task ends here; whatever had to be reported was reported. */

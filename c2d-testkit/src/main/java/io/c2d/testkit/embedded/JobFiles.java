@@ -1,8 +1,6 @@
 package io.c2d.testkit.embedded;
 
 import io.c2d.model.JobId;
-import io.c2d.model.JobResult;
-import io.c2d.model.JobStatus;
 import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
@@ -20,10 +18,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -175,25 +171,7 @@ final class JobFiles {
   }
 
   void writeState(BackendJobState state) throws IOException {
-    StringBuilder json = new StringBuilder(256);
-    json.append("{\"status\":").append(state.status().code());
-    json.append(",\"statusName\":").append(MiniJson.quote(state.status().name()));
-    json.append(",\"exitCode\":").append(state.exitCode() == null ? "null" : state.exitCode());
-    json.append(",\"detail\":").append(MiniJson.quoteOrNull(state.detail()));
-    json.append(",\"at\":").append(MiniJson.quote(state.at().toString()));
-    json.append(",\"results\":[");
-    for (int i = 0; i < state.results().size(); i++) {
-      JobResult result = state.results().get(i);
-      if (i > 0) {
-        json.append(',');
-      }
-      json.append("{\"name\":").append(MiniJson.quote(result.name()));
-      json.append(",\"kind\":").append(MiniJson.quote(result.kind().oceanType()));
-      json.append(",\"size\":").append(result.size());
-      json.append(",\"index\":").append(result.index()).append('}');
-    }
-    json.append("]}\n");
-    writeAtomically(stateJson(), json.toString());
+    writeAtomically(stateJson(), state.toJson() + "\n");
   }
 
   /**
@@ -204,54 +182,14 @@ final class JobFiles {
   BackendJobState readState() throws IOException {
     String text = Files.readString(stateJson(), StandardCharsets.UTF_8);
     try {
-      Map<String, @Nullable Object> root = MiniJson.parseObject(text);
-      int code = (int) number(root, "status");
-      JobStatus status =
-          JobStatus.ofCode(code)
-              .orElseThrow(() -> new IllegalArgumentException("unknown status " + code));
-      Object exit = root.get("exitCode");
-      Integer exitCode = exit instanceof Long l ? Integer.valueOf(l.intValue()) : null;
-      Object detail = root.get("detail");
-      Instant at = Instant.parse(string(root, "at"));
-      List<JobResult> results = new ArrayList<>();
-      if (root.get("results") instanceof List<?> list) {
-        for (Object item : list) {
-          if (!(item instanceof Map<?, ?> entry)) {
-            throw new IllegalArgumentException("a result is not an object");
-          }
-          @SuppressWarnings("unchecked")
-          Map<String, @Nullable Object> fields = (Map<String, @Nullable Object>) entry;
-          String kindName = string(fields, "kind");
-          ResultKind kind =
-              ResultKind.ofOceanType(kindName)
-                  .orElseThrow(() -> new IllegalArgumentException("unknown kind " + kindName));
-          results.add(
-              new JobResult(
-                  string(fields, "name"),
-                  kind,
-                  number(fields, "size"),
-                  (int) number(fields, "index")));
-        }
+      BackendJobState state = BackendJobState.fromJson(text);
+      if (!state.jobId().equals(id)) {
+        throw new IllegalArgumentException("it is the state of job " + state.jobId());
       }
-      return new BackendJobState(
-          id, status, exitCode, detail instanceof String s ? s : null, results, at);
-    } catch (RuntimeException e) {
+      return state;
+    } catch (IllegalArgumentException e) {
       throw new IOException("malformed " + stateJson() + ": " + e.getMessage(), e);
     }
-  }
-
-  private static long number(Map<String, @Nullable Object> map, String key) {
-    if (map.get(key) instanceof Long value) {
-      return value;
-    }
-    throw new IllegalArgumentException("'" + key + "' is not an integer");
-  }
-
-  private static String string(Map<String, @Nullable Object> map, String key) {
-    if (map.get(key) instanceof String value) {
-      return value;
-    }
-    throw new IllegalArgumentException("'" + key + "' is not a string");
   }
 
   // -------------------------------------------------------------------------------------------

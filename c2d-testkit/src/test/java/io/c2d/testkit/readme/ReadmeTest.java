@@ -22,6 +22,17 @@ final class ReadmeTest {
   }
 
   @Test
+  void theReadmesConformanceExampleIsTheTestedOne() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    int marker = readme.indexOf("<!-- snippet: conformance");
+    assertThat(marker).as("README has the conformance snippet marker").isNotNegative();
+    int start = readme.indexOf("```java\n", marker) + "```java\n".length();
+    int end = readme.indexOf("```\n", start);
+
+    assertThat(readme.substring(start, end)).isEqualTo(conformanceExampleSource());
+  }
+
+  @Test
   void theReadmeOpensWithTheTwoCommands() throws IOException {
     String readme = Files.readString(Path.of("..", "README.md"));
     String opening = readme.substring(0, readme.indexOf("## "));
@@ -30,5 +41,16 @@ final class ReadmeTest {
         .contains("./mvnw -q -Pmain-job -DskipTests package -pl c2d-jmh -am")
         .contains("./mvnw -B verify");
     assertThat(Files.readString(Path.of("..", ".ci", "run"))).contains("./mvnw -B verify");
+  }
+
+  /** The code between the conformance markers of the embedded backend's conformance test. */
+  private static String conformanceExampleSource() throws IOException {
+    String text =
+        Files.readString(
+            Path.of(
+                "src/test/java/io/c2d/testkit/conformance/EmbeddedBackendConformanceTest.java"));
+    int start = text.indexOf("// README:conformance:start");
+    int end = text.indexOf("// README:conformance:end");
+    return text.substring(text.indexOf('\n', start) + 1, end);
   }
 }

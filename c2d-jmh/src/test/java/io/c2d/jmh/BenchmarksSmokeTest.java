@@ -11,24 +11,41 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
-/** Proves the benchmarks run (one short in-process iteration); asserts no times. */
+/**
+ * Proves every benchmark runs: one tiny in-process iteration of each, with every parameter value at
+ * its smallest; asserts no times.
+ */
 final class BenchmarksSmokeTest {
 
   @Test
-  void theSubmitBenchmarkRuns() throws RunnerException {
+  void everyBenchmarkRunsOnce() throws RunnerException {
+    // In process (forks 0): small request batches, read when the benchmark classes load.
+    System.setProperty("c2d.jmh.batch", "20000");
     Options options =
         new OptionsBuilder()
-            .include(SubmitBenchmark.class.getSimpleName())
+            .include("io\\.c2d\\.jmh\\..*Benchmark")
             .forks(0)
             .warmupIterations(0)
             .measurementIterations(1)
-            .measurementTime(TimeValue.milliseconds(300))
+            .measurementTime(TimeValue.milliseconds(50))
+            .param("jobs", "1000")
             .shouldFailOnError(true)
+            // JMH's report goes to a file, not into the build's log.
+            .output("target/jmh-smoke.txt")
             .build();
 
     Collection<RunResult> results = new Runner(options).run();
 
-    assertThat(results).hasSize(1);
-    assertThat(results.iterator().next().getPrimaryResult().getScore()).isPositive();
+    // Submit 2 capacities x 4 methods, Status 2 modes x 2 methods, Fairness 2, Signature 2,
+    // Verdict 2, OceanJson 1.
+    assertThat(results).hasSize(8 + 4 + 2 + 2 + 2 + 1);
+    assertThat(results)
+        .allSatisfy(result -> assertThat(result.getPrimaryResult().getSampleCount()).isPositive());
+  }
+
+  @Test
+  void theHeapPerJobMeasurementRuns() {
+    assertThat(HeapPerJob.bytesPerJob(1_000, false)).isFinite();
+    assertThat(HeapPerJob.bytesPerJob(1_000, true)).isFinite();
   }
 }

@@ -51,7 +51,8 @@ public final class DockerEndpoint {
     URI host = hostText == null ? DEFAULT_HOST : parseHost(hostText);
     boolean tlsVerify =
         docker.booleanValue(
-            "tls-verify", nonBlank(env.get("DOCKER_TLS_VERIFY")).map(v -> !v.equals("0")).orElse(false));
+            "tls-verify",
+            nonBlank(env.get("DOCKER_TLS_VERIFY")).map(v -> !v.equals("0")).orElse(false));
     Path certPath =
         docker
             .string("cert-path")

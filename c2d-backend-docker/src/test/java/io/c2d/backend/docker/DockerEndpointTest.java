@@ -42,7 +42,11 @@ final class DockerEndpointTest {
     DockerEndpoint endpoint =
         DockerEndpoint.resolve(
             ProviderConfig.of(
-                Map.of("c2d.docker.host", "unix:///run/user/1000/docker.sock", "c2d.docker.tls-verify", "false")),
+                Map.of(
+                    "c2d.docker.host",
+                    "unix:///run/user/1000/docker.sock",
+                    "c2d.docker.tls-verify",
+                    "false")),
             Map.of("DOCKER_HOST", "tcp://127.0.0.1:2376", "DOCKER_TLS_VERIFY", "1"));
 
     assertThat(endpoint.host()).isEqualTo(URI.create("unix:///run/user/1000/docker.sock"));
@@ -54,7 +58,8 @@ final class DockerEndpointTest {
     for (String host : new String[] {"ftp://127.0.0.1", "127.0.0.1:2375", "tcp://[bad"}) {
       assertThatThrownBy(
               () ->
-                  DockerEndpoint.resolve(ProviderConfig.of(Map.of("c2d.docker.host", host)), Map.of()))
+                  DockerEndpoint.resolve(
+                      ProviderConfig.of(Map.of("c2d.docker.host", host)), Map.of()))
           .as(host)
           .isInstanceOfSatisfying(
               ConfigurationException.class,

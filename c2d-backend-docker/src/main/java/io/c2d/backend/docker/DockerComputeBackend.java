@@ -1,0 +1,736 @@
+package io.c2d.backend.docker;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectVolumeResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
+import io.c2d.ErrorCode;
+import io.c2d.InvalidRequestException;
+import io.c2d.UnavailableException;
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.JobId;
+import io.c2d.model.JobResult;
+import io.c2d.spi.ProviderConfig;
+import io.c2d.spi.backend.BackendListener;
+import io.c2d.spi.backend.ComputeBackend;
+import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.RecoveredJob;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ComputeBackend} on a Docker engine: each job's algorithm runs in its own closed
+ * container, found through the engine's API with docker-java (none of whose types appear here).
+ *
+ * <h2>The sandbox</h2>
+ *
+ * <p>Each job gets a fresh volume mounted at {@code /data} and a container with:
+ *
+ * <ul>
+ *   <li>network {@code none} (only a loopback interface), unless the spec allows network access;
+ *   <li>every Linux capability dropped, {@code no-new-privileges}, not privileged;
+ *   <li>a non-root user (default {@value #DEFAULT_UID}:{@value #DEFAULT_UID});
+ *   <li>a read-only root file system; writable are only {@code /data/outputs} and {@code
+ *       /data/logs} (owned by the algorithm's user) and a {@code /tmp} tmpfs ({@code noexec}, size
+ *       {@link Builder#tmpSize}, default 64 MiB);
+ *   <li>memory equal to memory plus swap, a CPU limit (nano-CPUs) and, as ulimits, 1024 open files,
+ *       no core dumps and a per-file size limit of the job's disk, from the job's resources, or the
+ *       environment's per-job defaults where the job names none;
+ *   <li>a pids limit (default {@value #DEFAULT_PIDS_LIMIT});
+ *   <li>the job's maximum duration, enforced by this backend (the container is killed: {@code
+ *       TIMED_OUT}); staging has its environment's staging time limit.
+ * </ul>
+ *
+ * <p>Inputs ({@code /data/inputs/<did>/<n>}, {@code inputs/algoCustomData.json}), DDOs ({@code
+ * /data/ddos/<did>}) and the algorithm ({@code /data/transformations/algorithm}) are copied into
+ * the volume as a tar archive before the container starts, owned by root and read-only (files 0444,
+ * directories and the algorithm 0555); nothing of the provider's file system is mounted. Only
+ * {@code file:} URIs are staged. The entrypoint runs as {@code /bin/sh -c <entrypoint>} in {@code
+ * /data} with {@code DIDS}, {@code TRANSFORMATION_DID}, {@code VOLUME}, {@code INPUTS}, {@code
+ * OUTPUTS}, {@code LOGS}, {@code ALGO}, {@code HOME=/tmp}, {@code TMPDIR=/tmp} and the algorithm's
+ * own environment.
+ *
+ * <h2>Images</h2>
+ *
+ * <p>The image {@code image:tag} must be on the engine, or is pulled when {@link
+ * Builder#pullMissingImages} allows (failure: {@code IMAGE_PULL_FAILED}). When the algorithm names
+ * a digest, the image must have it, as its image id or one of its repository digests, else the job
+ * fails with {@code ALGORITHM_PROVISIONING_FAILED} (Ocean's 32).
+ *
+ * <h2>Statuses and results</h2>
+ *
+ * <p>The end of a container comes from the engine's wait API (no polling). Out of memory (the
+ * engine's {@code OOMKilled}) is {@code OUT_OF_MEMORY}; a non-zero exit is {@code ALGORITHM_FAILED}
+ * with the exit code; past the maximum duration is {@code TIMED_OUT}; a stop is {@code STOPPED}.
+ * Results are read from the engine as a tar of {@code /data/outputs}: only regular files with names
+ * {@link JobResult#checkName} accepts (a symbolic link is skipped, never followed), up to the
+ * environment's {@link ComputeEnvironment#maxOutputBytes()} in total in the archive's order; {@code
+ * algorithm.log} (the container's stdout and stderr), {@code configuration.log} and {@code
+ * publish.log} each up to {@link ComputeEnvironment#maxLogBytes()}. A job whose results were cut
+ * ends as {@code COMPLETED_TRUNCATED}. Then the container and volume are removed.
+ *
+ * <h2>State and restarts</h2>
+ *
+ * <p>Each job keeps {@code job.json} (its {@link JobSpec}) and {@code state.json} in {@code
+ * <resultRoot>/<jobId>/}, with its collected results; its container and volume are named {@code
+ * c2d-<instance>-<jobId>} and labelled {@code io.c2d.managed-by}, {@code io.c2d.instance}, {@code
+ * io.c2d.job-id}, {@code io.c2d.owner} and {@code io.c2d.environment}. A new instance over the same
+ * result root and engine finds every job in {@link #recover}: finished ones with their results,
+ * running containers waited for again, containers that ended unwatched collected; and it removes
+ * the containers and volumes labelled with its instance name that belong to no running job (never
+ * anything else). {@link #close()} leaves running containers running.
+ *
+ * <p>Thread-safe. No method blocks its caller on I/O: engine calls happen on the executor.
+ */
+public final class DockerComputeBackend implements ComputeBackend {
+  /** The environment id used when none is configured: {@value}. */
+  public static final String DEFAULT_ENVIRONMENT_ID = "docker";
+
+  /** The default user and group id of the algorithm: {@value} ({@code nobody}). */
+  public static final int DEFAULT_UID = 65534;
+
+  /** The default most processes of one job: {@value}. */
+  public static final long DEFAULT_PIDS_LIMIT = 512;
+
+  /** The default size of a job's {@code /tmp}, in bytes: {@value} (64 MiB). */
+  public static final long DEFAULT_TMP_SIZE = 64L << 20;
+
+  /** The default instance name: {@value}. */
+  public static final String DEFAULT_INSTANCE = "default";
+
+  private static final Logger logger = LoggerFactory.getLogger(DockerComputeBackend.class);
+  private static final Pattern INSTANCE = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
+  private static final int DEFAULT_THREADS = 4;
+  private static final AtomicInteger POOLS = new AtomicInteger();
+
+  private final DockerEndpoint endpoint;
+  private final DockerClient docker;
+  private final Path resultRoot;
+  private final List<ComputeEnvironment> environments;
+  private final Map<String, ComputeEnvironment> environmentsById;
+  private final Executor executor;
+  private final @Nullable ExecutorService ownedExecutor;
+  private final ScheduledExecutorService scheduler;
+  private final Shared shared;
+  private final ConcurrentHashMap<JobId, DockerJob> jobs = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private DockerComputeBackend(Builder builder, Path resultRoot, DockerEndpoint endpoint) {
+    this.endpoint = endpoint;
+    this.resultRoot = resultRoot;
+    List<ComputeEnvironment> configured = new ArrayList<>(builder.environments.values());
+    if (configured.isEmpty()) {
+      configured.add(defaultEnvironment(DEFAULT_ENVIRONMENT_ID, 4, Duration.ofHours(1)));
+    }
+    this.environments = List.copyOf(configured);
+    Map<String, ComputeEnvironment> byId = new LinkedHashMap<>();
+    environments.forEach(environment -> byId.put(environment.id(), environment));
+    this.environmentsById = Map.copyOf(byId);
+    int pool = POOLS.incrementAndGet();
+    if (builder.executor == null) {
+      ThreadPoolExecutor owned =
+          new ThreadPoolExecutor(
+              DEFAULT_THREADS,
+              DEFAULT_THREADS,
+              30,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
+              daemonThreads("c2d-docker-" + pool + "-"));
+      owned.allowCoreThreadTimeOut(true);
+      this.ownedExecutor = owned;
+      this.executor = owned;
+    } else {
+      this.ownedExecutor = null;
+      this.executor = builder.executor;
+    }
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(1, daemonThreads("c2d-docker-" + pool + "-timeouts-"));
+    timer.setRemoveOnCancelPolicy(true);
+    this.scheduler = timer;
+    this.docker = client(endpoint);
+    Clock clock = builder.clock == null ? Clock.systemUTC() : builder.clock;
+    this.shared =
+        new Shared(
+            docker,
+            clock,
+            executor,
+            scheduler,
+            () -> closed,
+            new Shared.Sandbox(
+                builder.instance,
+                builder.uid,
+                builder.gid,
+                builder.pidsLimit,
+                builder.tmpSize,
+                builder.pullMissingImages));
+  }
+
+  private static DockerClient client(DockerEndpoint endpoint) {
+    DefaultDockerClientConfig.Builder config =
+        DefaultDockerClientConfig.createDefaultConfigBuilder()
+            .withDockerHost(endpoint.host().toString())
+            .withDockerTlsVerify(endpoint.tlsVerify());
+    endpoint.certPath().ifPresent(path -> config.withDockerCertPath(path.toString()));
+    DefaultDockerClientConfig built = config.build();
+    ZerodepDockerHttpClient http =
+        new ZerodepDockerHttpClient.Builder()
+            .dockerHost(built.getDockerHost())
+            .sslConfig(built.getSSLConfig())
+            .maxConnections(256)
+            .connectionTimeout(Duration.ofSeconds(10))
+            .build();
+    return DockerClientImpl.getInstance(built, http);
+  }
+
+  /** A builder; {@link Builder#resultRoot} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The directory the jobs' specs, states and results live in. */
+  public Path resultRoot() {
+    return resultRoot;
+  }
+
+  /** The engine this backend talks to. */
+  public DockerEndpoint endpoint() {
+    return endpoint;
+  }
+
+  @Override
+  public List<ComputeEnvironment> environments() {
+    return environments;
+  }
+
+  /**
+   * Starts the job. The stage completes once its directory, {@code job.json} and {@code state.json}
+   * are written; staging and running follow on the executor. A job id already in the result root is
+   * never started again: its listener is replaced and receives the current state.
+   */
+  @Override
+  public CompletionStage<Void> submit(JobSpec spec, BackendListener listener) {
+    requireNonNull(spec, "spec");
+    requireNonNull(listener, "listener");
+    if (closed) {
+      return CompletableFuture.failedFuture(closedException());
+    }
+    ComputeEnvironment environment = environmentsById.get(spec.environmentId());
+    if (environment == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "job "
+                  + spec.jobId()
+                  + " asks for environment '"
+                  + spec.environmentId()
+                  + "' but this Docker backend offers only "
+                  + environmentsById.keySet()));
+    }
+    CompletableFuture<Void> accepted = new CompletableFuture<>();
+    try {
+      executor.execute(() -> accept(spec, environment, listener, accepted));
+    } catch (RejectedExecutionException e) {
+      accepted.completeExceptionally(
+          new UnavailableException(
+              ErrorCode.BACKEND_FAILURE, "the Docker backend's executor refused the job", e));
+    }
+    return accepted;
+  }
+
+  private void accept(
+      JobSpec spec,
+      ComputeEnvironment environment,
+      BackendListener listener,
+      CompletableFuture<Void> accepted) {
+    JobStore store = JobStore.of(resultRoot, spec.jobId());
+    boolean[] created = {false};
+    DockerJob job;
+    try {
+      job =
+          jobs.computeIfAbsent(
+              spec.jobId(),
+              id -> {
+                if (store.exists()) {
+                  try {
+                    return DockerJob.load(store, this::environmentFor, shared);
+                  } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                  }
+                }
+                created[0] = true;
+                return DockerJob.create(spec, store, environment, shared, listener);
+              });
+    } catch (UncheckedIOException e) {
+      accepted.completeExceptionally(
+          new UnavailableException(
+              ErrorCode.BACKEND_FAILURE,
+              "job " + spec.jobId() + " has a directory that cannot be read: " + e.getMessage(),
+              e));
+      return;
+    }
+    if (!created[0]) {
+      job.resume();
+      job.bind(listener, true);
+      accepted.complete(null);
+      return;
+    }
+    try {
+      job.accept();
+    } catch (IOException | RuntimeException e) {
+      jobs.remove(spec.jobId(), job);
+      accepted.completeExceptionally(
+          new UnavailableException(
+              ErrorCode.BACKEND_FAILURE,
+              "could not write job " + spec.jobId() + " to " + resultRoot + ": " + e,
+              e));
+      return;
+    }
+    accepted.complete(null);
+    job.run();
+  }
+
+  /** Stops the job; the stage completes once it has ended. Unknown or ended jobs: nothing. */
+  @Override
+  public CompletionStage<Void> stop(JobId id) {
+    requireNonNull(id, "id");
+    return async(() -> lookup(id))
+        .thenCompose(
+            job ->
+                job.isPresent()
+                    ? job.get().stop("stopped on request")
+                    : CompletableFuture.completedFuture(null));
+  }
+
+  /** Stops the job if it runs, then removes its container, volume and results. */
+  @Override
+  public CompletionStage<Void> delete(JobId id) {
+    requireNonNull(id, "id");
+    return async(() -> lookup(id))
+        .thenCompose(
+            job -> {
+              if (job.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+              }
+              DockerJob found = job.get();
+              return found.delete().thenRun(() -> jobs.remove(id, found));
+            });
+  }
+
+  /**
+   * Finds every job in the result root: finished ones as they ended, running ones tracked again,
+   * ones that ended unwatched collected; then removes this instance's containers and volumes that
+   * belong to no job still under way.
+   */
+  @Override
+  public CompletionStage<List<RecoveredJob>> recover(BackendListener listener) {
+    requireNonNull(listener, "listener");
+    if (closed) {
+      return CompletableFuture.failedFuture(closedException());
+    }
+    return async(
+        () -> {
+          TreeSet<JobId> ids = new TreeSet<>((a, b) -> a.value().compareTo(b.value()));
+          ids.addAll(jobs.keySet());
+          ids.addAll(jobDirectories());
+          List<RecoveredJob> found = new ArrayList<>(ids.size());
+          Set<String> underWay = new HashSet<>();
+          for (JobId id : ids) {
+            Optional<DockerJob> job = lookup(id);
+            if (job.isPresent()) {
+              job.get().bind(listener, false);
+              RecoveredJob recovered = new RecoveredJob(job.get().spec(), job.get().state());
+              found.add(recovered);
+              if (!recovered.state().status().isTerminal()) {
+                underWay.add(id.value());
+              }
+            }
+          }
+          removeOrphans(underWay);
+          return List.copyOf(found);
+        });
+  }
+
+  private List<JobId> jobDirectories() {
+    List<JobId> ids = new ArrayList<>();
+    if (!Files.isDirectory(resultRoot)) {
+      return ids;
+    }
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(resultRoot)) {
+      for (Path dir : dirs) {
+        String name = dir.getFileName().toString();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+          continue;
+        }
+        try {
+          JobId id = JobId.of(name);
+          if (id.value().equals(name)) {
+            ids.add(id);
+          }
+        } catch (InvalidRequestException e) {
+          // not a job directory
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list " + resultRoot, e);
+    }
+    return ids;
+  }
+
+  /** Removes this instance's containers and volumes whose job is not under way. */
+  private void removeOrphans(Set<String> underWay) {
+    String instance = shared.sandbox().instance();
+    List<String> filter = Labels.ownedFilter(instance);
+    for (Container container :
+        docker.listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
+      Map<String, String> labels = container.getLabels() == null ? Map.of() : container.getLabels();
+      if (!Labels.MANAGER.equals(labels.get(Labels.MANAGED_BY))
+          || !instance.equals(labels.get(Labels.INSTANCE))
+          || underWay.contains(labels.get(Labels.JOB_ID))) {
+        continue;
+      }
+      logger.info(
+          "removing orphan container {} of job {}", container.getId(), labels.get(Labels.JOB_ID));
+      try {
+        docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
+      } catch (NotFoundException e) {
+        // gone already
+      }
+    }
+    List<InspectVolumeResponse> volumes =
+        docker.listVolumesCmd().withFilter("label", filter).exec().getVolumes();
+    for (InspectVolumeResponse volume :
+        volumes == null ? List.<InspectVolumeResponse>of() : volumes) {
+      Map<String, String> labels = volume.getLabels() == null ? Map.of() : volume.getLabels();
+      if (!Labels.MANAGER.equals(labels.get(Labels.MANAGED_BY))
+          || !instance.equals(labels.get(Labels.INSTANCE))
+          || underWay.contains(labels.get(Labels.JOB_ID))) {
+        continue;
+      }
+      logger.info("removing orphan volume {}", volume.getName());
+      try {
+        docker.removeVolumeCmd(volume.getName()).exec();
+      } catch (NotFoundException e) {
+        // gone already
+      } catch (RuntimeException e) {
+        logger.warn("could not remove orphan volume {}", volume.getName(), e);
+      }
+    }
+  }
+
+  /**
+   * Opens a result of an ended job from its result area. The stage fails with a {@link
+   * io.c2d.NotFoundException} if the job is unknown, has not ended, or did not list {@code result}.
+   */
+  @Override
+  public CompletionStage<InputStream> openResult(JobId id, JobResult result) {
+    requireNonNull(id, "id");
+    requireNonNull(result, "result");
+    return async(
+        () -> {
+          DockerJob job =
+              lookup(id)
+                  .orElseThrow(
+                      () ->
+                          new io.c2d.NotFoundException(
+                              ErrorCode.JOB_NOT_FOUND, "no job " + id + " in " + resultRoot));
+          try {
+            return job.open(result);
+          } catch (NoSuchFileException e) {
+            throw new io.c2d.NotFoundException(
+                ErrorCode.RESULT_NOT_FOUND,
+                "result " + result.name() + " of job " + id + " is gone",
+                e);
+          } catch (IOException e) {
+            throw new UnavailableException(
+                ErrorCode.BACKEND_FAILURE,
+                "could not open result " + result.name() + " of job " + id,
+                e);
+          }
+        });
+  }
+
+  /**
+   * Stops the executor (if this backend created it), the timeout scheduler and the engine client.
+   * Running containers keep running; a new instance recovers them.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    scheduler.shutdownNow();
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+    for (DockerJob job : jobs.values()) {
+      job.abandon(closedException());
+    }
+    try {
+      docker.close();
+    } catch (IOException e) {
+      logger.warn("could not close the Docker client", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "DockerComputeBackend{"
+        + endpoint
+        + ", resultRoot="
+        + resultRoot
+        + ", environments="
+        + environmentsById.keySet()
+        + '}';
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private Optional<DockerJob> lookup(JobId id) {
+    DockerJob job = jobs.get(id);
+    if (job == null) {
+      JobStore store = JobStore.of(resultRoot, id);
+      if (!store.exists()) {
+        return Optional.empty();
+      }
+      DockerJob loaded;
+      try {
+        loaded = DockerJob.load(store, this::environmentFor, shared);
+      } catch (IOException e) {
+        logger.warn("skipping job directory {}: it cannot be read", store.dir(), e);
+        return Optional.empty();
+      }
+      DockerJob raced = jobs.putIfAbsent(id, loaded);
+      job = raced == null ? loaded : raced;
+    }
+    job.resume();
+    return Optional.of(job);
+  }
+
+  private ComputeEnvironment environmentFor(String id) {
+    ComputeEnvironment environment = environmentsById.get(id);
+    return environment != null ? environment : environments.get(0);
+  }
+
+  private <T> CompletableFuture<T> async(Supplier<T> work) {
+    try {
+      return CompletableFuture.supplyAsync(work, executor);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(closedException());
+    }
+  }
+
+  private static UnavailableException closedException() {
+    return new UnavailableException(
+        ErrorCode.BACKEND_FAILURE, "the Docker backend has been closed");
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /**
+   * An environment of {@code maxConcurrentJobs} jobs of at most one CPU and 1 GiB each, running at
+   * most {@code maxDuration}.
+   */
+  public static ComputeEnvironment defaultEnvironment(
+      String id, int maxConcurrentJobs, Duration maxDuration) {
+    long n = maxConcurrentJobs;
+    return ComputeEnvironment.builder(id)
+        .description("closed containers on a Docker engine")
+        .capacity(io.c2d.model.Resources.of((double) n, n * 1024, n * 10 * 1024, 0))
+        .maxPerJob(io.c2d.model.Resources.of(1, 1024, 10 * 1024, 0))
+        .maxConcurrentJobs(maxConcurrentJobs)
+        .maxDuration(maxDuration)
+        .build();
+  }
+
+  /**
+   * Builds a {@link DockerComputeBackend}. Not thread-safe. Setters throw {@link
+   * NullPointerException} for null arguments, {@link IllegalArgumentException} for values out of
+   * range, and {@link IllegalStateException} when a one-time option is set twice.
+   */
+  public static final class Builder {
+    private @Nullable DockerEndpoint endpoint;
+    private @Nullable Path resultRoot;
+    private final Map<String, ComputeEnvironment> environments = new LinkedHashMap<>();
+    private @Nullable Clock clock;
+    private @Nullable Executor executor;
+    private String instance = DEFAULT_INSTANCE;
+    private int uid = DEFAULT_UID;
+    private int gid = DEFAULT_UID;
+    private long pidsLimit = DEFAULT_PIDS_LIMIT;
+    private long tmpSize = DEFAULT_TMP_SIZE;
+    private boolean pullMissingImages = true;
+
+    private Builder() {}
+
+    /**
+     * The engine; default {@link DockerEndpoint#resolve} of no properties and the process
+     * environment ({@code DOCKER_HOST}, else the default socket).
+     */
+    public Builder endpoint(DockerEndpoint endpoint) {
+      requireNonNull(endpoint, "endpoint");
+      if (this.endpoint != null) {
+        throw new IllegalStateException("endpoint was already set to " + this.endpoint);
+      }
+      this.endpoint = endpoint;
+      return this;
+    }
+
+    /** The directory the jobs' specs, states and results live in. Required. */
+    public Builder resultRoot(Path resultRoot) {
+      requireNonNull(resultRoot, "resultRoot");
+      if (this.resultRoot != null) {
+        throw new IllegalStateException("resultRoot was already set to " + this.resultRoot);
+      }
+      this.resultRoot = resultRoot;
+      return this;
+    }
+
+    /**
+     * Adds an environment this backend offers. Default: one environment {@value
+     * DockerComputeBackend#DEFAULT_ENVIRONMENT_ID} of 4 jobs of at most an hour.
+     */
+    public Builder environment(ComputeEnvironment environment) {
+      requireNonNull(environment, "environment");
+      if (environments.putIfAbsent(environment.id(), environment) != null) {
+        throw new IllegalArgumentException(
+            "environment '" + environment.id() + "' was already added");
+      }
+      return this;
+    }
+
+    /**
+     * The instance's name, in every label and object name; an instance only ever recovers and
+     * removes objects of its own name. Lower-case letters, digits, {@code .}, {@code _}, {@code -};
+     * default {@value DockerComputeBackend#DEFAULT_INSTANCE}.
+     */
+    public Builder instance(String instance) {
+      requireNonNull(instance, "instance");
+      if (!INSTANCE.matcher(instance).matches()) {
+        throw new IllegalArgumentException(
+            "instance must be 1 to 63 lower-case letters, digits, '.', '_' or '-' but was '"
+                + instance
+                + "'");
+      }
+      this.instance = instance;
+      return this;
+    }
+
+    /** The algorithm's user and group ids; both positive (never root). Default 65534:65534. */
+    public Builder user(int uid, int gid) {
+      if (uid <= 0 || gid <= 0) {
+        throw new IllegalArgumentException(
+            "the algorithm's user must not be root: uid " + uid + ", gid " + gid);
+      }
+      this.uid = uid;
+      this.gid = gid;
+      return this;
+    }
+
+    /** The most processes of one job; default {@value DockerComputeBackend#DEFAULT_PIDS_LIMIT}. */
+    public Builder pidsLimit(long pidsLimit) {
+      if (pidsLimit < 8) {
+        throw new IllegalArgumentException("pidsLimit must be at least 8 but was " + pidsLimit);
+      }
+      this.pidsLimit = pidsLimit;
+      return this;
+    }
+
+    /** The size of a job's {@code /tmp} in bytes; default 64 MiB. */
+    public Builder tmpSize(long tmpSize) {
+      if (tmpSize < 1 << 20) {
+        throw new IllegalArgumentException("tmpSize must be at least 1 MiB but was " + tmpSize);
+      }
+      this.tmpSize = tmpSize;
+      return this;
+    }
+
+    /** Whether an image missing on the engine is pulled; default true. */
+    public Builder pullMissingImages(boolean pullMissingImages) {
+      this.pullMissingImages = pullMissingImages;
+      return this;
+    }
+
+    /** The clock of status reports; default the system clock in UTC. */
+    public Builder clock(Clock clock) {
+      requireNonNull(clock, "clock");
+      if (this.clock != null) {
+        throw new IllegalStateException("clock was already set");
+      }
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * The executor for engine calls, staging and collecting; default a pool of 4 daemon threads
+     * that the backend shuts down on close. An executor handed in here is never shut down.
+     */
+    public Builder executor(Executor executor) {
+      requireNonNull(executor, "executor");
+      if (this.executor != null) {
+        throw new IllegalStateException("executor was already set");
+      }
+      this.executor = executor;
+      return this;
+    }
+
+    /**
+     * Builds the backend. It does no I/O until a job is submitted or recovered.
+     *
+     * @throws IllegalStateException if no result root was set
+     */
+    public DockerComputeBackend build() {
+      if (resultRoot == null) {
+        throw new IllegalStateException(
+            "resultRoot is required: the directory the Docker backend keeps its jobs in");
+      }
+      DockerEndpoint resolved =
+          endpoint != null
+              ? endpoint
+              : DockerEndpoint.resolve(ProviderConfig.empty(), System.getenv());
+      return new DockerComputeBackend(this, resultRoot.toAbsolutePath().normalize(), resolved);
+    }
+  }
+}

@@ -20,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,11 +31,33 @@ import org.jspecify.annotations.Nullable;
 final class PolicyCheck {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  private static final int MAX_CACHED_POLICIES = 1024;
+
   private final ComputePolicy policyWithoutDdo;
+  private final ConcurrentHashMap<PolicyKey, ComputePolicy> policies = new ConcurrentHashMap<>();
 
   PolicyCheck(ComputePolicy policyWithoutDdo) {
     this.policyWithoutDdo = policyWithoutDdo;
   }
+
+  /**
+   * The policy of a DDO's service, parsed once per distinct DDO: a provider starts many jobs on the
+   * same few assets, and parsing the whole DDO was a fifth of a start's cost.
+   */
+  private ComputePolicy policyOf(String ddoJson, String serviceId, String field) {
+    PolicyKey key = new PolicyKey(ddoJson, serviceId);
+    ComputePolicy policy = policies.get(key);
+    if (policy == null) {
+      policy = ComputePolicy.fromDdo(ddoJson, serviceId, field);
+      if (policies.size() >= MAX_CACHED_POLICIES) {
+        policies.clear();
+      }
+      policies.put(key, policy);
+    }
+    return policy;
+  }
+
+  private record PolicyKey(String ddoJson, String serviceId) {}
 
   /**
    * Checks {@code request} against every dataset's policy.
@@ -51,8 +74,7 @@ final class PolicyCheck {
       DatasetInput dataset = datasets.get(i);
       ComputePolicy policy =
           dataset.ddoJson().isPresent()
-              ? ComputePolicy.fromDdo(
-                  dataset.ddoJson().get(), dataset.serviceId(), "datasets[" + i + "].ddo")
+              ? policyOf(dataset.ddoJson().get(), dataset.serviceId(), "datasets[" + i + "].ddo")
               : policyWithoutDdo;
       if (request.networkAccess() && !policy.allowNetworkAccess()) {
         throw new PolicyViolationException(

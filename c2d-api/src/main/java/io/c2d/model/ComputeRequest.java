@@ -2,19 +2,18 @@ package io.c2d.model;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.c2d.InvalidRequestException;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -62,6 +61,9 @@ public final class ComputeRequest {
   private final String nonce;
   private final String signature;
   private final Instant expiresAt;
+
+  /** Computed once: a request never changes, and the engine and signers both ask. */
+  private volatile @Nullable String bodySha256;
 
   private ComputeRequest(Builder b) {
     this.consumer = required(b.consumer, "consumer");
@@ -178,12 +180,18 @@ public final class ComputeRequest {
    * consumer signs, in a fixed order (see the README's signing section).
    */
   public String bodySha256() {
-    try {
-      byte[] body = Json.MAPPER.writeValueAsBytes(canonicalBody());
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
-    } catch (JsonProcessingException | NoSuchAlgorithmException e) {
-      throw new IllegalStateException("canonical body cannot be written", e);
+    String digest = bodySha256;
+    if (digest == null) {
+      MessageDigest sha256 = Sha256.newDigest();
+      try (JsonGenerator body = Json.MAPPER.getFactory().createGenerator(Sha256.into(sha256))) {
+        writeCanonicalBody(body);
+      } catch (IOException e) {
+        throw new IllegalStateException("canonical body cannot be written", e);
+      }
+      digest = HexFormat.of().formatHex(sha256.digest());
+      bodySha256 = digest;
     }
+    return digest;
   }
 
   /**
@@ -219,47 +227,55 @@ public final class ComputeRequest {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
-  private ObjectNode canonicalBody() {
-    ObjectNode body = Json.MAPPER.createObjectNode();
-    body.put("requestId", requestId);
-    body.put("consumer", consumer.value());
-    body.put("agreementId", agreementId);
-    ArrayNode inputs = body.putArray("datasets");
+  /** Writes the signed fields in a fixed order; signing clients must write the same bytes. */
+  private void writeCanonicalBody(JsonGenerator body) throws IOException {
+    body.writeStartObject();
+    body.writeStringField("requestId", requestId);
+    body.writeStringField("consumer", consumer.value());
+    body.writeStringField("agreementId", agreementId);
+    body.writeArrayFieldStart("datasets");
     for (DatasetInput dataset : datasets) {
-      ObjectNode input = inputs.addObject();
-      input.put("did", dataset.did().value());
-      input.put("serviceId", dataset.serviceId());
-      input.put("transferTxId", dataset.orderTx().orElse(null));
-      input.put("userdata", dataset.userData().orElse(null));
+      body.writeStartObject();
+      body.writeStringField("did", dataset.did().value());
+      body.writeStringField("serviceId", dataset.serviceId());
+      body.writeStringField("transferTxId", dataset.orderTx().orElse(null));
+      body.writeStringField("userdata", dataset.userData().orElse(null));
+      body.writeEndObject();
     }
-    ObjectNode algo = body.putObject("algorithm");
-    algo.put("did", algorithm.did().map(Did::value).orElse(null));
-    algo.put("serviceId", algorithm.serviceId().orElse(null));
-    algo.put("transferTxId", algorithm.orderTx().orElse(null));
+    body.writeEndArray();
+    body.writeObjectFieldStart("algorithm");
+    body.writeStringField("did", algorithm.did().map(Did::value).orElse(null));
+    body.writeStringField("serviceId", algorithm.serviceId().orElse(null));
+    body.writeStringField("transferTxId", algorithm.orderTx().orElse(null));
     ContainerSpec container = algorithm.container();
-    algo.put("image", container.image());
-    algo.put("tag", container.tag());
-    algo.put("digest", container.digest());
-    algo.put("entrypoint", container.entrypoint());
-    algo.put("rawcode", algorithm.rawCode().orElse(null));
-    ObjectNode envs = algo.putObject("envs");
-    new TreeMap<>(algorithm.environment()).forEach(envs::put);
-    algo.put("algocustomdata", algorithm.customData());
-    body.put("environment", environmentId);
+    body.writeStringField("image", container.image());
+    body.writeStringField("tag", container.tag());
+    body.writeStringField("digest", container.digest());
+    body.writeStringField("entrypoint", container.entrypoint());
+    body.writeStringField("rawcode", algorithm.rawCode().orElse(null));
+    body.writeObjectFieldStart("envs");
+    for (Map.Entry<String, String> env : new TreeMap<>(algorithm.environment()).entrySet()) {
+      body.writeStringField(env.getKey(), env.getValue());
+    }
+    body.writeEndObject();
+    body.writeStringField("algocustomdata", algorithm.customData());
+    body.writeEndObject();
+    body.writeStringField("environment", environmentId);
     if (resources != null) {
-      ObjectNode res = body.putObject("resources");
-      res.put("milliCpus", resources.milliCpus());
-      res.put("memoryBytes", resources.memoryBytes());
-      res.put("diskBytes", resources.diskBytes());
-      res.put("gpus", resources.gpus());
+      body.writeObjectFieldStart("resources");
+      body.writeNumberField("milliCpus", resources.milliCpus());
+      body.writeNumberField("memoryBytes", resources.memoryBytes());
+      body.writeNumberField("diskBytes", resources.diskBytes());
+      body.writeNumberField("gpus", resources.gpus());
+      body.writeEndObject();
     }
     if (maxDuration != null) {
-      body.put("maxDurationSeconds", maxDuration.toSeconds());
+      body.writeNumberField("maxDurationSeconds", maxDuration.toSeconds());
     }
-    body.put("networkAccess", networkAccess);
-    body.put("publishAsAsset", output.publishAsAsset());
-    body.put("assetName", output.assetName());
-    return body;
+    body.writeBooleanField("networkAccess", networkAccess);
+    body.writeBooleanField("publishAsAsset", output.publishAsAsset());
+    body.writeStringField("assetName", output.assetName());
+    body.writeEndObject();
   }
 
   @Override

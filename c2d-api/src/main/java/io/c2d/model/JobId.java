@@ -3,7 +3,6 @@ package io.c2d.model;
 import io.c2d.InvalidRequestException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -46,15 +45,11 @@ public record JobId(String value) {
    * SHA-256({@code owner || "\n" || requestId}).
    */
   public static JobId derive(EthAddress owner, String requestId) {
-    try {
-      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-      sha256.update(owner.value().getBytes(StandardCharsets.US_ASCII));
-      sha256.update((byte) '\n');
-      byte[] digest = sha256.digest(requestId.getBytes(StandardCharsets.UTF_8));
-      return new JobId(HexFormat.of().formatHex(digest, 0, LENGTH / 2));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JDK has SHA-256", e);
-    }
+    MessageDigest sha256 = Sha256.newDigest();
+    sha256.update(owner.value().getBytes(StandardCharsets.US_ASCII));
+    sha256.update((byte) '\n');
+    byte[] digest = sha256.digest(requestId.getBytes(StandardCharsets.UTF_8));
+    return new JobId(HexFormat.of().formatHex(digest, 0, LENGTH / 2));
   }
 
   @Override

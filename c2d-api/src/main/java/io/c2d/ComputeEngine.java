@@ -94,6 +94,8 @@ public final class ComputeEngine implements AutoCloseable {
   private final Executor executor;
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
+  private final Deadlines deadlines = new Deadlines(System::nanoTime);
+  private final ScheduledFuture<?> deadlineTick;
   private final Clock clock;
   private final long chainId;
   private final EthAddress providerAddress;
@@ -136,10 +138,15 @@ public final class ComputeEngine implements AutoCloseable {
                 thread.setDaemon(true);
                 return thread;
               });
-      timer.setRemoveOnCancelPolicy(true);
       this.scheduler = timer;
       this.ownsScheduler = true;
     }
+    this.deadlineTick =
+        scheduler.scheduleWithFixedDelay(
+            () -> deadlines.sweep(executor),
+            Deadlines.TICK.toMillis(),
+            Deadlines.TICK.toMillis(),
+            TimeUnit.MILLISECONDS);
     Map<String, EnvironmentSlot> bySlot = new LinkedHashMap<>();
     List<ComputeEnvironment> all = new ArrayList<>();
     for (ComputeBackend backend : backends) {
@@ -642,21 +649,13 @@ public final class ComputeEngine implements AutoCloseable {
     if (closed) {
       return;
     }
-    try {
-      record.watchdog =
-          scheduler.schedule(
-              () -> executor.execute(() -> onDeadline(record, phase, limit)),
-              limit.toMillis(),
-              TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      logger.debug("watchdog not armed for {}: scheduler shut down", record.id());
-    }
+    record.watchdog = deadlines.arm(limit, () -> onDeadline(record, phase, limit));
   }
 
-  private static void disarmWatchdog(JobRecord record) {
-    ScheduledFuture<?> watchdog = record.watchdog;
+  private void disarmWatchdog(JobRecord record) {
+    Deadlines.Entry watchdog = record.watchdog;
     if (watchdog != null) {
-      watchdog.cancel(false);
+      deadlines.disarm(watchdog);
       record.watchdog = null;
     }
   }
@@ -908,6 +907,7 @@ public final class ComputeEngine implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    deadlineTick.cancel(false);
     if (ownsScheduler) {
       scheduler.shutdownNow();
     }

@@ -6,7 +6,6 @@ import io.c2d.model.JobId;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.JobSpec;
 import java.util.List;
-import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,7 +29,7 @@ final class JobRecord {
   /** Whether the job was handed to its backend. */
   boolean dispatched;
 
-  @Nullable ScheduledFuture<?> watchdog;
+  Deadlines.@Nullable Entry watchdog;
 
   /** Waiting jobs that got this job's capacity when it ended; the engine dispatches them. */
   List<JobRecord> nowRunnable = List.of();

@@ -1,0 +1,561 @@
+package io.c2d.backend.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.c2d.model.Algorithm;
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.ContainerSpec;
+import io.c2d.model.DatasetInput;
+import io.c2d.model.Did;
+import io.c2d.model.EthAddress;
+import io.c2d.model.JobId;
+import io.c2d.model.JobResult;
+import io.c2d.model.JobStatus;
+import io.c2d.model.Resources;
+import io.c2d.model.ResultKind;
+import io.c2d.spi.backend.BackendJobState;
+import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.RecoveredJob;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@EnableKubernetesMockClient(crud = true)
+final class KubernetesComputeBackendTest {
+  static final String NS = "c2d-test";
+  static final EthAddress OWNER = EthAddress.of("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+  static final Did DATA = Did.of("did:op:" + "ab".repeat(32));
+
+  KubernetesClient client;
+  KubernetesMockServer server;
+  @TempDir Path results;
+
+  private final List<KubernetesComputeBackend> backends = new ArrayList<>();
+
+  @AfterEach
+  void closeBackends() {
+    backends.forEach(KubernetesComputeBackend::close);
+  }
+
+  static ComputeEnvironment environment() {
+    return ComputeEnvironment.builder("k8s")
+        .capacity(Resources.of(4, 8192, 20480, 1))
+        .maxOutputBytes(1 << 20)
+        .build();
+  }
+
+  KubernetesComputeBackend backend() {
+    return backend(Duration.ofMinutes(2));
+  }
+
+  KubernetesComputeBackend backend(Duration imagePullTimeout) {
+    KubernetesComputeBackend backend =
+        KubernetesComputeBackend.builder()
+            .client(client)
+            .namespace(NS)
+            .resultRoot(results)
+            .addEnvironment(environment())
+            .imagePullTimeout(imagePullTimeout)
+            .build();
+    backends.add(backend);
+    return backend;
+  }
+
+  static JobSpec spec(String requestId, boolean networkAccess) {
+    return JobSpec.builder(JobId.derive(OWNER, requestId), OWNER)
+        .requestId(requestId)
+        .datasets(
+            List.of(
+                DatasetInput.builder(DATA, "compute")
+                    .addFile(URI.create("data:,hello%20world"))
+                    .ddoJson("{\"id\":\"" + DATA.value() + "\"}")
+                    .build()))
+        .algorithm(
+            Algorithm.raw(
+                    ContainerSpec.of("busybox", "1.36.1", "sh $ALGO"),
+                    "cp -r /data/inputs $OUTPUTS")
+                .build())
+        .environmentId("k8s")
+        .resources(Resources.of(1, 512, 1024, 1))
+        .maxDuration(Duration.ofMinutes(5))
+        .networkAccess(networkAccess)
+        .build();
+  }
+
+  JobSpec submit(KubernetesComputeBackend backend, String requestId, Recorder recorder)
+      throws Exception {
+    JobSpec spec = spec(requestId, false);
+    backend.submit(spec, recorder).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    return spec;
+  }
+
+  // ------------------------------------------------------------------ manifests
+
+  @Test
+  void everyObjectCarriesTheLabelsRecoveryNeeds() throws Exception {
+    JobSpec spec = submit(backend(), "r-labels", new Recorder());
+    ObjectNames names = ObjectNames.of(spec.jobId());
+    Map<String, String> labels = names.labels(OWNER, "k8s");
+
+    Secret secret = client.secrets().inNamespace(NS).withName(names.spec()).get();
+    Job job = client.batch().v1().jobs().inNamespace(NS).withName(names.job()).get();
+    NetworkPolicy policy =
+        client
+            .network()
+            .v1()
+            .networkPolicies()
+            .inNamespace(NS)
+            .withName(names.networkPolicy())
+            .get();
+
+    for (HasMetadata object : List.of(secret, job, policy)) {
+      assertThat(object.getMetadata().getLabels()).containsAllEntriesOf(labels);
+    }
+    assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(labels);
+    assertThat(
+            JobSpec.fromJson(
+                new String(
+                    java.util.Base64.getDecoder().decode(secret.getData().get("spec.json")),
+                    StandardCharsets.UTF_8)))
+        .isEqualTo(spec);
+  }
+
+  @Test
+  void thePodFollowsTheRestrictedProfile() throws Exception {
+    JobSpec spec = submit(backend(), "r-restricted", new Recorder());
+    Job job =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(NS)
+            .withName(ObjectNames.of(spec.jobId()).job())
+            .get();
+
+    assertThat(job.getSpec().getBackoffLimit()).isZero();
+    assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(300L);
+    assertThat(job.getSpec().getTtlSecondsAfterFinished()).isPositive();
+    PodSpec pod = job.getSpec().getTemplate().getSpec();
+    assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(65534L);
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    List<Container> containers = new ArrayList<>(pod.getInitContainers());
+    containers.addAll(pod.getContainers());
+    assertThat(containers)
+        .extracting(Container::getName)
+        .containsExactly("stage-data", "stage-algorithm", "algorithm", "publish");
+    assertThat(containers)
+        .allSatisfy(
+            c -> {
+              var sc = c.getSecurityContext();
+              assertThat(sc.getRunAsNonRoot()).isTrue();
+              assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+              assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+              assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+              assertThat(sc.getCapabilities().getAdd()).isNullOrEmpty();
+              assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+              assertThat(c.getResources().getLimits()).isEqualTo(c.getResources().getRequests());
+            });
+    Container algorithm = pod.getInitContainers().get(2);
+    assertThat(algorithm.getResources().getLimits())
+        .containsEntry("cpu", new Quantity("1000m"))
+        .containsEntry("nvidia.com/gpu", new Quantity("1"));
+    assertThat(algorithm.getVolumeMounts())
+        .filteredOn(m -> m.getMountPath().equals("/data/inputs"))
+        .singleElement()
+        .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+    assertThat(algorithm.getVolumeMounts())
+        .extracting(m -> m.getMountPath())
+        .contains("/data/outputs", "/tmp", "/data/ddos", "/data/transformations", "/data/logs");
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getName().equals("outputs"))
+        .singleElement()
+        .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
+    assertThat(algorithm.getEnv())
+        .extracting(e -> e.getName())
+        .contains("DIDS", "TRANSFORMATION_DID", "VOLUME", "INPUTS", "OUTPUTS", "LOGS", "ALGO");
+  }
+
+  @Test
+  void theNetworkIsClosedUnlessTheJobMayUseIt() throws Exception {
+    KubernetesComputeBackend backend = backend();
+    JobSpec closed = spec("r-closed", false);
+    JobSpec open = spec("r-open", true);
+    backend.submit(closed, new Recorder()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    backend.submit(open, new Recorder()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    NetworkPolicy deny = policy(closed);
+    NetworkPolicy allow = policy(open);
+
+    assertThat(deny.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+    assertThat(deny.getSpec().getEgress()).isEmpty();
+    assertThat(deny.getSpec().getIngress()).isEmpty();
+    assertThat(deny.getSpec().getPodSelector().getMatchLabels())
+        .containsEntry(ObjectNames.JOB_ID, closed.jobId().value());
+    assertThat(allow.getSpec().getEgress()).hasSize(1);
+    assertThat(allow.getSpec().getIngress()).isEmpty();
+  }
+
+  private NetworkPolicy policy(JobSpec spec) {
+    return client
+        .network()
+        .v1()
+        .networkPolicies()
+        .inNamespace(NS)
+        .withName(ObjectNames.of(spec.jobId()).networkPolicy())
+        .get();
+  }
+
+  // ------------------------------------------------------------------ idempotence and faults
+
+  @Test
+  void aRetriedSubmitNeverMakesASecondJob() throws Exception {
+    KubernetesComputeBackend first = backend();
+    JobSpec spec = submit(first, "r-twice", new Recorder());
+    Recorder second = new Recorder();
+
+    backend().submit(spec, second).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    first.submit(spec, second).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(1);
+    assertThat(client.secrets().inNamespace(NS).list().getItems()).hasSize(1);
+  }
+
+  @Test
+  void aCreateAnsweredWith409AfterALostResponseAdoptsTheJob() throws Exception {
+    // The first create reached the cluster but its response was lost: the objects exist.
+    JobSpec spec = spec("r-lost", false);
+    Job earlier =
+        Manifests.job(
+            spec,
+            new Manifests.Settings(
+                KubernetesComputeBackend.DEFAULT_HELPER_IMAGE,
+                1 << 20,
+                1 << 20,
+                60,
+                null,
+                Map.of(),
+                true));
+    client.batch().v1().jobs().inNamespace(NS).resource(earlier).create();
+    Recorder recorder = new Recorder();
+
+    backend().submit(spec, recorder).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(1);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    kubelet.succeed(kubelet.start(spec.jobId()), Map.of("out.txt", "adopted"), "");
+    assertThat(recorder.awaitTerminal().status()).isEqualTo(JobStatus.COMPLETED);
+  }
+
+  @Test
+  void serverErrorsOnCreateAreRetriedWithoutASecondJob() throws Exception {
+    server
+        .expect()
+        .post()
+        .withPath("/apis/batch/v1/namespaces/" + NS + "/jobs")
+        .andReturn(503, "{\"kind\":\"Status\",\"code\":503}")
+        .times(2);
+    server
+        .expect()
+        .post()
+        .withPath("/api/v1/namespaces/" + NS + "/secrets")
+        .andReturn(500, "{\"kind\":\"Status\",\"code\":500}")
+        .once();
+
+    JobSpec spec = submit(backend(), "r-5xx", new Recorder());
+
+    assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems())
+        .singleElement()
+        .satisfies(
+            j ->
+                assertThat(j.getMetadata().getName())
+                    .isEqualTo(ObjectNames.of(spec.jobId()).job()));
+  }
+
+  @Test
+  void recoverRetriesAServerErrorOnTheList() throws Exception {
+    JobSpec spec = submit(backend(), "r-recover-5xx", new Recorder());
+    server
+        .expect()
+        .get()
+        .withPath(
+            "/api/v1/namespaces/"
+                + NS
+                + "/secrets?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dc2d")
+        .andReturn(500, "{\"kind\":\"Status\",\"code\":500}")
+        .times(2);
+
+    List<RecoveredJob> recovered =
+        backend().recover(new Recorder()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    assertThat(recovered).extracting(RecoveredJob::spec).containsExactly(spec);
+    assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(1);
+  }
+
+  // ------------------------------------------------------------------ statuses
+
+  @Test
+  void aJobThatSucceedsReportsItsStepsAndKeepsItsResults() throws Exception {
+    KubernetesComputeBackend backend = backend();
+    Recorder recorder = new Recorder();
+    JobSpec spec = submit(backend, "r-ok", recorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+
+    Pod pod = kubelet.start(spec.jobId());
+    recorder.awaitStatus(JobStatus.CONFIGURING_VOLUMES);
+    kubelet.algorithmRunning(pod);
+    recorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
+    kubelet.succeed(
+        pod, Map.of("result.txt", "42\n", "sub/more.csv", "a,b\n"), "hello from algo\n");
+    BackendJobState end = recorder.awaitTerminal();
+
+    assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(recorder.statuses())
+        .containsSubsequence(
+            JobStatus.CONFIGURING_VOLUMES, JobStatus.RUNNING_ALGORITHM, JobStatus.COMPLETED);
+    assertThat(end.results())
+        .extracting(JobResult::name)
+        .containsExactlyInAnyOrder(
+            "result.txt", "sub/more.csv", "algorithm.log", "configuration.log");
+    JobResult result =
+        end.results().stream().filter(r -> r.name().equals("result.txt")).findFirst().orElseThrow();
+    try (InputStream in =
+        backend.openResult(spec.jobId(), result).toCompletableFuture().get(20, TimeUnit.SECONDS)) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("42\n");
+    }
+    JobResult algoLog = new JobResult("algorithm.log", ResultKind.ALGORITHM_LOG, 0, 0);
+    try (InputStream in =
+        backend.openResult(spec.jobId(), algoLog).toCompletableFuture().get(20, TimeUnit.SECONDS)) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("hello from algo\n");
+    }
+    assertThat(
+            client
+                .secrets()
+                .inNamespace(NS)
+                .withName(ObjectNames.of(spec.jobId()).spec())
+                .get()
+                .getMetadata()
+                .getAnnotations())
+        .containsKey(Manifests.STATE_ANNOTATION);
+  }
+
+  @Test
+  void aFailingDataStagingIs31() throws Exception {
+    assertThat(failWith(Manifests.STAGE_DATA, 1, "Error").status())
+        .isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
+  }
+
+  @Test
+  void aFailingAlgorithmStagingIs32() throws Exception {
+    assertThat(failWith(Manifests.STAGE_ALGORITHM, 1, "Error").status())
+        .isEqualTo(JobStatus.ALGORITHM_PROVISIONING_FAILED);
+  }
+
+  @Test
+  void aNonZeroExitIsAlgorithmFailedWithTheExitCode() throws Exception {
+    BackendJobState end = failWith(Manifests.ALGORITHM, 3, "Error");
+    assertThat(end.status()).isEqualTo(JobStatus.ALGORITHM_FAILED);
+    assertThat(end.exitCode()).isEqualTo(3);
+    assertThat(end.results()).extracting(JobResult::name).contains("algorithm.log");
+  }
+
+  @Test
+  void anOomKilledAlgorithmIsOutOfMemory() throws Exception {
+    BackendJobState end = failWith(Manifests.ALGORITHM, 137, "OOMKilled");
+    assertThat(end.status()).isEqualTo(JobStatus.OUT_OF_MEMORY);
+    assertThat(end.exitCode()).isEqualTo(137);
+  }
+
+  private BackendJobState failWith(String step, int exit, String reason) throws Exception {
+    Recorder recorder = new Recorder();
+    JobSpec spec = submit(backend(), "r-" + step + "-" + reason, recorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    kubelet.fail(kubelet.start(spec.jobId()), step, exit, reason);
+    return recorder.awaitTerminal();
+  }
+
+  @Test
+  void aJobPastItsDeadlineTimesOut() throws Exception {
+    Recorder recorder = new Recorder();
+    JobSpec spec = submit(backend(), "r-deadline", recorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    Pod pod = kubelet.algorithmRunning(kubelet.start(spec.jobId()));
+    recorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
+
+    kubelet.deadlineExceeded(spec.jobId(), pod);
+
+    assertThat(recorder.awaitTerminal().status()).isEqualTo(JobStatus.TIMED_OUT);
+  }
+
+  @Test
+  void anImageThatCannotBePulledFailsAfterABoundedWait() throws Exception {
+    Recorder recorder = new Recorder();
+    JobSpec spec = submit(backend(Duration.ofMillis(200)), "r-pull", recorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+
+    kubelet.imagePullBackOff(kubelet.start(spec.jobId()));
+
+    BackendJobState end = recorder.awaitTerminal();
+    assertThat(end.status()).isEqualTo(JobStatus.ALGORITHM_PROVISIONING_FAILED);
+    assertThat(end.detail()).contains("ImagePullBackOff");
+  }
+
+  @Test
+  void inputsThatCannotBeStagedAre31WithoutAJob() throws Exception {
+    Recorder recorder = new Recorder();
+    JobSpec spec =
+        JobSpec.builder(JobId.derive(OWNER, "r-unstageable"), OWNER)
+            .requestId("r-unstageable")
+            .datasets(
+                List.of(
+                    DatasetInput.builder(DATA, "compute")
+                        .addFile(URI.create("https://data.invalid/x.csv"))
+                        .build()))
+            .algorithm(
+                Algorithm.raw(ContainerSpec.of("busybox", "1.36.1", "sh $ALGO"), "true").build())
+            .environmentId("k8s")
+            .build();
+
+    backend().submit(spec, recorder).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    assertThat(recorder.awaitTerminal().status()).isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
+    assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ stop, delete, recover
+
+  @Test
+  void stopDeletesTheJobAndEndsStopped() throws Exception {
+    KubernetesComputeBackend backend = backend();
+    Recorder recorder = new Recorder();
+    JobSpec spec = submit(backend, "r-stop", recorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    kubelet.algorithmRunning(kubelet.start(spec.jobId()));
+    recorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
+
+    backend.stop(spec.jobId()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    assertThat(recorder.awaitTerminal().status()).isEqualTo(JobStatus.STOPPED);
+    assertThat(kubelet.job(spec.jobId())).isNull();
+    assertThat(recorder.statuses()).filteredOn(JobStatus::isTerminal).hasSize(1);
+  }
+
+  @Test
+  void deleteRemovesEveryObjectOfTheJob() throws Exception {
+    KubernetesComputeBackend backend = backend();
+    Recorder recorder = new Recorder();
+    JobSpec spec = submit(backend, "r-delete", recorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    kubelet.succeed(kubelet.start(spec.jobId()), Map.of("x", "y"), "");
+    recorder.awaitTerminal();
+
+    backend.delete(spec.jobId()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    String selector = ObjectNames.JOB_ID;
+    assertThat(
+            client
+                .secrets()
+                .inNamespace(NS)
+                .withLabel(selector, spec.jobId().value())
+                .list()
+                .getItems())
+        .isEmpty();
+    assertThat(
+            client
+                .pods()
+                .inNamespace(NS)
+                .withLabel(selector, spec.jobId().value())
+                .list()
+                .getItems())
+        .isEmpty();
+    assertThat(
+            client
+                .batch()
+                .v1()
+                .jobs()
+                .inNamespace(NS)
+                .withLabel(selector, spec.jobId().value())
+                .list()
+                .getItems())
+        .isEmpty();
+    assertThat(
+            client
+                .network()
+                .v1()
+                .networkPolicies()
+                .inNamespace(NS)
+                .withLabel(selector, spec.jobId().value())
+                .list()
+                .getItems())
+        .isEmpty();
+    assertThat(Files.exists(results.resolve(spec.jobId().value()))).isFalse();
+    assertThatThrownBy(
+            () ->
+                backend
+                    .openResult(spec.jobId(), new JobResult("x", ResultKind.OUTPUT, 1, 0))
+                    .toCompletableFuture()
+                    .get(20, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(io.c2d.NotFoundException.class);
+  }
+
+  @Test
+  void aNewInstanceRecoversRunningAndFinishedJobsFromTheCluster() throws Exception {
+    KubernetesComputeBackend first = backend();
+    Recorder firstRecorder = new Recorder();
+    JobSpec finished = submit(first, "r-finished", firstRecorder);
+    JobSpec running = submit(first, "r-running", firstRecorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    kubelet.succeed(kubelet.start(finished.jobId()), Map.of("a.txt", "A"), "");
+    firstRecorder.awaitTerminal();
+    Pod pod = kubelet.algorithmRunning(kubelet.start(running.jobId()));
+    firstRecorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
+    first.close();
+
+    KubernetesComputeBackend second = backend();
+    Recorder recorder = new Recorder();
+    List<RecoveredJob> recovered =
+        second.recover(recorder).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    assertThat(recovered)
+        .extracting(RecoveredJob::spec)
+        .containsExactlyInAnyOrder(finished, running);
+    assertThat(recovered)
+        .filteredOn(r -> r.spec().equals(finished))
+        .singleElement()
+        .satisfies(r -> assertThat(r.state().status()).isEqualTo(JobStatus.COMPLETED));
+    assertThat(recovered)
+        .filteredOn(r -> r.spec().equals(running))
+        .singleElement()
+        .satisfies(r -> assertThat(r.state().status()).isEqualTo(JobStatus.RUNNING_ALGORITHM));
+
+    kubelet.succeed(pod, Map.of("b.txt", "B"), "");
+    BackendJobState end = recorder.awaitTerminal();
+    assertThat(end.jobId()).isEqualTo(running.jobId());
+    assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
+  }
+}

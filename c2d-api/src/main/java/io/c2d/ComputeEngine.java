@@ -11,6 +11,7 @@ import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
+import io.c2d.model.ResultKind;
 import io.c2d.spi.ProviderConfig;
 import io.c2d.spi.agreement.ServiceAgreementVerifier;
 import io.c2d.spi.agreement.ServiceAgreementVerifierProvider;
@@ -22,12 +23,20 @@ import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.ComputeBackendProvider;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.c2d.spi.publish.DerivedAsset;
+import io.c2d.spi.publish.DerivedAssetPublisher;
+import io.c2d.spi.publish.DerivedAssetPublisherProvider;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +111,7 @@ public final class ComputeEngine implements AutoCloseable {
   private final Duration maxSignatureLifetime;
   private final Duration runningGrace;
   private final List<AutoCloseable> owned;
+  private final @Nullable DerivedAssetPublisher publisher;
 
   private final ConcurrentHashMap<JobId, JobRecord> jobs = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<EthAddress, Set<JobId>> byOwner = new ConcurrentHashMap<>();
@@ -116,6 +126,7 @@ public final class ComputeEngine implements AutoCloseable {
     this.backends = r.backends;
     this.authenticator = r.authenticator;
     this.owned = r.owned;
+    this.publisher = r.publisher;
     this.clock = b.clock;
     this.executor = b.executor;
     this.chainId = r.chainId;
@@ -207,6 +218,11 @@ public final class ComputeEngine implements AutoCloseable {
       slot = slotFor(request.environmentId());
       resources = resourcesFor(request, slot.environment);
       maxDuration = durationFor(request, slot.environment);
+      if (request.output().publishAsAsset() && publisher == null) {
+        throw new InvalidRequestException(
+            "output.publishAsAsset",
+            "this provider does not publish derived assets (no publisher is configured)");
+      }
       bodySha256 = request.bodySha256();
       authenticate(request, bodySha256);
       id = JobId.derive(request.consumer(), request.requestId());
@@ -517,9 +533,20 @@ public final class ComputeEngine implements AutoCloseable {
     }
     boolean ended;
     boolean stopInBackend = false;
+    boolean publish = false;
     synchronized (record.lock) {
       ComputeJob current = record.snapshot();
-      if (current.isTerminal()) {
+      if (record.publishing != null) {
+        // The backend's part is over; late or repeated reports change nothing while publishing.
+        ended = false;
+      } else if (startsPublishing(record, state)) {
+        // Backends report 60 while they collect; the engine's publishing stays in that status.
+        if (current.status() != JobStatus.PUBLISHING_RESULTS) {
+          moveTo(record, JobStatus.PUBLISHING_RESULTS, null, null, List.of(), state.at());
+        }
+        publish = true;
+        ended = false;
+      } else if (current.isTerminal()) {
         // The engine ended the job (stop or watchdog) while the backend still reports it under
         // way: make sure it stops there too (outside the lock: stop may report back at once).
         stopInBackend = !state.status().isTerminal() && record.dispatched;
@@ -538,8 +565,132 @@ public final class ComputeEngine implements AutoCloseable {
     if (stopInBackend) {
       stopQuietly(record);
     }
+    if (publish) {
+      publish(record);
+    }
     if (ended) {
       afterEnd(record);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Publishing a derived asset (step 9)
+
+  /**
+   * Whether {@code state} completes a job that asked to be published; if so, keeps the state for
+   * the end of publishing. Caller holds the record's lock.
+   */
+  private boolean startsPublishing(JobRecord record, BackendJobState state) {
+    JobSpec spec = record.spec;
+    if (publisher == null
+        || spec == null
+        || !spec.output().publishAsAsset()
+        || state.status().outcome() != JobStatus.Outcome.SUCCEEDED
+        || record.snapshot().isTerminal()) {
+      return false;
+    }
+    record.publishing = state;
+    return true;
+  }
+
+  /** Hashes the outputs, publishes them and ends the job with the new DID or as upload failed. */
+  private void publish(JobRecord record) {
+    DerivedAssetPublisher chosen = requireNonNull(publisher);
+    BackendJobState completed;
+    JobSpec spec;
+    synchronized (record.lock) {
+      completed = requireNonNull(record.publishing);
+      spec = requireNonNull(record.spec);
+    }
+    List<JobResult> outputs =
+        completed.results().stream().filter(r -> r.kind() == ResultKind.OUTPUT).toList();
+    CompletableFuture<List<DerivedAsset.Output>> hashed =
+        CompletableFuture.completedFuture(new ArrayList<>(outputs.size()));
+    for (JobResult output : outputs) {
+      hashed =
+          hashed.thenCompose(
+              list ->
+                  record
+                      .slot
+                      .backend
+                      .openResult(record.id(), output)
+                      .thenApplyAsync(
+                          in -> {
+                            list.add(new DerivedAsset.Output(output, sha256Of(in)));
+                            return list;
+                          },
+                          executor));
+    }
+    var unused =
+        hashed
+            .thenCompose(list -> chosen.publish(derivedAsset(spec, completed, list)))
+            .whenComplete(
+                (did, failure) -> {
+                  boolean ended;
+                  synchronized (record.lock) {
+                    record.publishing = null;
+                    if (failure == null) {
+                      record.derivedAsset = did;
+                    }
+                    ended =
+                        failure == null
+                            ? moveTo(
+                                record,
+                                completed.status(),
+                                completed.exitCode(),
+                                completed.detail(),
+                                completed.results(),
+                                clock.instant())
+                            : moveTo(
+                                record,
+                                JobStatus.RESULTS_UPLOAD_FAILED,
+                                completed.exitCode(),
+                                "publishing the derived asset failed: " + unwrapCompletion(failure),
+                                completed.results(),
+                                clock.instant());
+                  }
+                  if (failure != null) {
+                    logger.warn("publishing job {} failed", record.id(), failure);
+                  }
+                  if (ended) {
+                    afterEnd(record);
+                  }
+                });
+  }
+
+  private static boolean isPublishing(JobRecord record) {
+    synchronized (record.lock) {
+      return record.publishing != null;
+    }
+  }
+
+  private static DerivedAsset derivedAsset(
+      JobSpec spec, BackendJobState completed, List<DerivedAsset.Output> outputs) {
+    String name = spec.output().assetName();
+    return new DerivedAsset(
+        spec.jobId(),
+        spec.owner(),
+        name != null ? name : "Results of job " + spec.jobId(),
+        spec.inputDids(),
+        spec.algorithm().did().orElse(null),
+        spec.algorithm().container(),
+        spec.environmentId(),
+        completed.at(),
+        outputs);
+  }
+
+  private static String sha256Of(InputStream in) {
+    try (in) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[64 * 1024];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading an output to hash it failed", e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
     }
   }
 
@@ -563,7 +714,7 @@ public final class ComputeEngine implements AutoCloseable {
       next.detail(detail);
     }
     if (status.isTerminal()) {
-      next.finishedAt(at).results(results);
+      next.finishedAt(at).results(results).derivedAssetDid(record.derivedAsset);
       record.spec = null;
       disarmWatchdog(record);
       // Free the capacity before anyone hears of the end, so a listener sees it free.
@@ -756,6 +907,10 @@ public final class ComputeEngine implements AutoCloseable {
     }
     if (record.slot.removeQueued(record)) {
       end(record, JobStatus.STOPPED, null, "stopped by its owner before it ran");
+      return CompletableFuture.completedFuture(record.snapshot());
+    }
+    if (isPublishing(record)) {
+      end(record, JobStatus.STOPPED, null, "stopped by its owner while publishing its results");
       return CompletableFuture.completedFuture(record.snapshot());
     }
     CompletionStage<Void> stopped;
@@ -973,6 +1128,13 @@ public final class ComputeEngine implements AutoCloseable {
           spec.environmentId());
       slot = new EnvironmentSlot(backend.environments().get(0), backend);
     }
+    // A completed job that asked to be published may have lost its publishing to the restart:
+    // publish again (publishers answer the first DID for a job they already published).
+    boolean republish =
+        publisher != null
+            && spec.output().publishAsAsset()
+            && state.status().outcome() == JobStatus.Outcome.SUCCEEDED;
+    JobStatus status = republish ? JobStatus.PUBLISHING_RESULTS : state.status();
     ComputeJob job =
         ComputeJob.builder(spec.jobId(), spec.owner())
             .requestId(spec.requestId())
@@ -980,32 +1142,34 @@ public final class ComputeEngine implements AutoCloseable {
             .inputDids(spec.inputDids())
             .algorithmDid(spec.algorithm().did().orElse(null))
             .environmentId(spec.environmentId())
-            .status(state.status())
-            .detail(state.detail())
-            .exitCode(state.exitCode())
+            .status(status)
+            .detail(republish ? null : state.detail())
+            .exitCode(republish ? null : state.exitCode())
             .createdAt(spec.createdAt())
             .updatedAt(state.at())
-            .finishedAt(state.status().isTerminal() ? state.at() : null)
-            .results(state.results())
+            .finishedAt(status.isTerminal() ? state.at() : null)
+            .results(republish ? List.of() : state.results())
             .build();
     JobRecord record =
         new JobRecord(
-            job,
-            slot,
-            spec.resources(),
-            spec.requestSha256(),
-            state.status().isTerminal() ? null : spec);
+            job, slot, spec.resources(), spec.requestSha256(), status.isTerminal() ? null : spec);
     record.dispatched = true;
     if (jobs.containsKey(spec.jobId())) {
       return;
     }
     register(record);
     synchronized (record.lock) {
-      if (!state.status().isTerminal()) {
+      if (republish) {
+        record.publishing = state;
+        armWatchdog(record, Phase.of(status));
+      } else if (!status.isTerminal()) {
         slot.reserveRecovered(record);
-        armWatchdog(record, Phase.of(state.status()));
+        armWatchdog(record, Phase.of(status));
       }
       notifyListeners(job, null);
+    }
+    if (republish) {
+      publish(record);
     }
   }
 
@@ -1026,6 +1190,7 @@ public final class ComputeEngine implements AutoCloseable {
     final List<AutoCloseable> owned = new ArrayList<>();
     ServiceAgreementVerifier verifier;
     ConsumerAuthenticator authenticator;
+    @Nullable DerivedAssetPublisher publisher;
     long chainId;
     EthAddress providerAddress;
     Duration maxSignatureLifetime;
@@ -1054,6 +1219,7 @@ public final class ComputeEngine implements AutoCloseable {
    *   <tr><td>{@code c2d.backend}</td><td>backend provider names, comma-separated</td><td>none</td></tr>
    *   <tr><td>{@code c2d.verifier}</td><td>verifier provider name</td><td>none</td></tr>
    *   <tr><td>{@code c2d.authenticator}</td><td>authenticator provider name</td><td>none</td></tr>
+   *   <tr><td>{@code c2d.publisher}</td><td>derived-asset publisher provider name</td><td>none: publishing refused</td></tr>
    *   <tr><td>{@code c2d.chain-id}</td><td>chain id bound into signed requests</td><td>required</td></tr>
    *   <tr><td>{@code c2d.provider-address}</td><td>this provider's address, bound into signed requests</td><td>required</td></tr>
    *   <tr><td>{@code c2d.signature.max-lifetime}</td><td>farthest expiry a signed request may have</td><td>1h</td></tr>
@@ -1066,6 +1232,7 @@ public final class ComputeEngine implements AutoCloseable {
   public static final class Builder {
     private final List<ComputeBackend> backends = new ArrayList<>();
     private @Nullable ServiceAgreementVerifier verifier;
+    private @Nullable DerivedAssetPublisher publisher;
     private @Nullable ConsumerAuthenticator authenticator;
     private @Nullable NonceStore nonceStore;
     private Executor executor = ForkJoinPool.commonPool();
@@ -1093,6 +1260,16 @@ public final class ComputeEngine implements AutoCloseable {
     /** The verifier of service agreements. */
     public Builder verifier(ServiceAgreementVerifier verifier) {
       this.verifier = requireNonNull(verifier, "verifier");
+      return this;
+    }
+
+    /**
+     * The publisher of derived assets (DESIGN step 9); without one (and without the property {@code
+     * c2d.publisher}), requests that ask to publish their results are refused. The engine does not
+     * close a publisher given here.
+     */
+    public Builder publisher(DerivedAssetPublisher publisher) {
+      this.publisher = requireNonNull(publisher, "publisher");
       return this;
     }
 
@@ -1289,7 +1466,20 @@ public final class ComputeEngine implements AutoCloseable {
                 e);
           }
         }
+        DerivedAssetPublisher chosenPublisher = publisher;
+        if (chosenPublisher == null && config.string("c2d.publisher").isPresent()) {
+          chosenPublisher =
+              Providers.load(
+                      DerivedAssetPublisherProvider.class,
+                      "c2d.publisher",
+                      DerivedAssetPublisherProvider::name,
+                      classLoader)
+                  .select(config.requireString("c2d.publisher"))
+                  .create(config);
+          owned.add(chosenPublisher);
+        }
         Resolved resolved = new Resolved(chosenVerifier, chosenAuthenticator, provider);
+        resolved.publisher = chosenPublisher;
         resolved.backends.addAll(allBackends);
         resolved.owned.addAll(owned);
         long chain = chainId != null ? chainId : config.longValue("c2d.chain-id", -1);

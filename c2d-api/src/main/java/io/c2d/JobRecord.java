@@ -1,9 +1,11 @@
 package io.c2d;
 
 import io.c2d.model.ComputeJob;
+import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
 import io.c2d.model.Resources;
+import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -30,6 +32,12 @@ final class JobRecord {
   boolean dispatched;
 
   Deadlines.@Nullable Entry watchdog;
+
+  /** While the job's outputs are being published: the backend's completed state to end with. */
+  @Nullable BackendJobState publishing;
+
+  /** The derived asset published from the job's outputs, once there is one. */
+  @Nullable Did derivedAsset;
 
   /** Waiting jobs that got this job's capacity when it ended; the engine dispatches them. */
   List<JobRecord> nowRunnable = List.of();

@@ -26,6 +26,7 @@ import io.c2d.model.JobStatus;
 import io.c2d.model.OutputOptions;
 import io.c2d.model.Resources;
 import io.c2d.model.ResultKind;
+import io.c2d.spi.publish.DerivedAsset;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -600,6 +601,61 @@ public final class OceanJson {
       return OutputOptions.KEEP;
     }
     return new OutputOptions(publish != null && publish, assetName);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The derived asset's DDO
+
+  /**
+   * Writes the DDO of a derived asset (DESIGN step 9) in the shape of an Ocean v4 DDO: a dataset
+   * owned by the job's owner, no services (the provider adds its own), and the provenance under
+   * {@code metadata.additionalInformation.provenance}: {@code jobId}, {@code inputs} (DIDs), {@code
+   * algorithm} ({@code did}, {@code image}, {@code tag}, {@code checksum}), {@code environment},
+   * {@code finishedAt} (ISO-8601) and {@code outputs} ({@code name}, {@code size}, {@code sha256}).
+   *
+   * @param asset what the job produced
+   * @param did the new asset's DID
+   * @param chainId the chain the asset is registered on
+   * @return compact JSON; equal arguments give equal text
+   */
+  public static String writeDerivedDdo(DerivedAsset asset, Did did, long chainId) {
+    requireNonNull(asset, "asset");
+    requireNonNull(did, "did");
+    ObjectNode ddo = MAPPER.createObjectNode();
+    ddo.putArray("@context").add("https://w3id.org/did/v1");
+    ddo.put("id", did.value());
+    ddo.put("version", "4.1.0");
+    ddo.put("chainId", chainId);
+    ObjectNode metadata = ddo.putObject("metadata");
+    String finished = asset.finishedAt().toString();
+    metadata.put("created", finished);
+    metadata.put("updated", finished);
+    metadata.put("type", "dataset");
+    metadata.put("name", asset.name());
+    metadata.put("description", "The outputs of compute job " + asset.jobId() + ".");
+    metadata.put("author", asset.owner().value());
+    metadata.put("license", "No License Specified");
+    ObjectNode provenance = metadata.putObject("additionalInformation").putObject("provenance");
+    provenance.put("jobId", asset.jobId().value());
+    ArrayNode inputs = provenance.putArray("inputs");
+    asset.inputs().forEach(input -> inputs.add(input.value()));
+    ObjectNode algorithm = provenance.putObject("algorithm");
+    algorithm.put("did", asset.algorithmDid() == null ? null : asset.algorithmDid().value());
+    algorithm.put("image", asset.algorithmContainer().image());
+    algorithm.put("tag", asset.algorithmContainer().tag());
+    algorithm.put("checksum", asset.algorithmContainer().digest());
+    provenance.put("environment", asset.environmentId());
+    provenance.put("finishedAt", finished);
+    ArrayNode outputs = provenance.putArray("outputs");
+    for (DerivedAsset.Output output : asset.outputs()) {
+      outputs
+          .addObject()
+          .put("name", output.result().name())
+          .put("size", output.result().size())
+          .put("sha256", output.sha256());
+    }
+    ddo.putArray("services");
+    return write(ddo);
   }
 
   // ---------------------------------------------------------------------------------------------

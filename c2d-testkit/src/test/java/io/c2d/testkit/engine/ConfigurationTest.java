@@ -83,6 +83,19 @@ final class ConfigurationTest {
   }
 
   @Test
+  void anUnknownPublisherIsAnError() {
+    Map<String, String> publisher = properties();
+    publisher.put("c2d.publisher", "ipfs");
+
+    assertThatThrownBy(() -> ComputeEngine.builder().properties(publisher).build())
+        .isInstanceOfSatisfying(
+            ConfigurationException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.PROVIDER_NOT_FOUND))
+        .hasMessageContaining("'ipfs'")
+        .hasMessageContaining("c2d.publisher");
+  }
+
+  @Test
   void missingOrMalformedPropertiesAreNamed() {
     for (String property : new String[] {"c2d.chain-id", "c2d.provider-address", "c2d.backend"}) {
       Map<String, String> missing = properties();

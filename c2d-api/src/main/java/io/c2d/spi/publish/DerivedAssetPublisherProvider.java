@@ -1,0 +1,24 @@
+package io.c2d.spi.publish;
+
+import io.c2d.spi.ProviderConfig;
+
+/**
+ * Creates a {@link DerivedAssetPublisher}. Found with {@link java.util.ServiceLoader} and selected
+ * by {@link #name()} through the property {@code c2d.publisher}; its own properties are read below
+ * {@code c2d.<name>.}.
+ *
+ * <p>Implementations must have a public no-argument constructor, do no I/O before {@link #create},
+ * and be thread-safe.
+ */
+public interface DerivedAssetPublisherProvider {
+
+  /** The name configuration selects this provider by, such as {@code "ocean-nft"}. */
+  String name();
+
+  /**
+   * Creates the publisher from the engine's whole configuration.
+   *
+   * @throws io.c2d.ConfigurationException if a property is missing or malformed
+   */
+  DerivedAssetPublisher create(ProviderConfig config);
+}

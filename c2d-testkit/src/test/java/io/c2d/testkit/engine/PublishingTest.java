@@ -1,0 +1,260 @@
+package io.c2d.testkit.engine;
+
+import static io.c2d.testkit.assertj.C2dAssertions.assertThat;
+import static io.c2d.testkit.assertj.C2dAssertions.failureOf;
+import static io.c2d.testkit.engine.EngineFixture.WAIT;
+import static io.c2d.testkit.engine.EngineFixture.engineBuilder;
+import static io.c2d.testkit.engine.EngineFixture.environment;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.c2d.C2dException;
+import io.c2d.ComputeEngine;
+import io.c2d.ErrorCode;
+import io.c2d.InvalidRequestException;
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.ComputeJob;
+import io.c2d.model.ComputeRequest;
+import io.c2d.model.JobStatus;
+import io.c2d.model.OutputOptions;
+import io.c2d.model.PhaseTimeouts;
+import io.c2d.ocean.OceanJson;
+import io.c2d.spi.publish.DerivedAsset;
+import io.c2d.testkit.FakeAgreementVerifier;
+import io.c2d.testkit.InMemoryAssetPublisher;
+import io.c2d.testkit.InMemoryComputeBackend;
+import io.c2d.testkit.JobWaiter;
+import io.c2d.testkit.TestRequests;
+import io.c2d.testkit.crypto.EthereumKey;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Step 9: a completed job that asked for it becomes a derived asset with its provenance. */
+final class PublishingTest {
+  private static final byte[] SUMMARY = "region,total\nnorth,42\n".getBytes(StandardCharsets.UTF_8);
+
+  private final InMemoryAssetPublisher publisher = InMemoryAssetPublisher.create();
+
+  @Test
+  void aCompletedJobThatAskedForItIsPublishedWithItsProvenance() throws Exception {
+    try (EngineFixture f = fixture(environment("local", 2, 2, 10))) {
+      ComputeJob started = start(f, new OutputOptions(true, "Regional totals"));
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(started.id()).advance(JobStatus.RUNNING_ALGORITHM);
+      f.backend.job(started.id()).complete(Map.of("summary.csv", SUMMARY));
+
+      ComputeJob done = f.waiter.awaitTerminal(started.id(), WAIT);
+
+      assertThat(done).hasStatus(JobStatus.COMPLETED).hasResultNamed("summary.csv");
+      assertThat(done.derivedAssetDid()).contains(InMemoryAssetPublisher.didOf(started.id()));
+      assertThat(f.waiter.statusesOf(started.id()))
+          .containsSubsequence(
+              JobStatus.RUNNING_ALGORITHM, JobStatus.PUBLISHING_RESULTS, JobStatus.COMPLETED);
+      DerivedAsset asset = publisher.assetOf(started.id()).orElseThrow();
+      assertThat(asset.name()).isEqualTo("Regional totals");
+      assertThat(asset.owner()).isEqualTo(EthereumKey.ALICE.address());
+      assertThat(asset.inputs()).containsExactly(TestRequests.did(1));
+      assertThat(asset.environmentId()).isEqualTo("local");
+      assertThat(asset.outputs())
+          .singleElement()
+          .satisfies(
+              output -> {
+                assertThat(output.result().name()).isEqualTo("summary.csv");
+                assertThat(output.result().size()).isEqualTo(SUMMARY.length);
+                assertThat(output.sha256()).isEqualTo(sha256(SUMMARY));
+              });
+      String ddo = OceanJson.writeDerivedDdo(asset, done.derivedAssetDid().orElseThrow(), 8996);
+      assertThat(ddo)
+          .contains("\"jobId\":\"" + started.id().value() + "\"")
+          .contains("\"sha256\":\"" + sha256(SUMMARY) + "\"")
+          .contains(TestRequests.did(1).value());
+    }
+  }
+
+  @Test
+  void aJobThatDidNotAskIsNotPublished() throws Exception {
+    try (EngineFixture f = fixture(environment("local", 2, 2, 10))) {
+      ComputeJob started = start(f, OutputOptions.KEEP);
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(started.id()).complete(Map.of("summary.csv", SUMMARY));
+
+      ComputeJob done = f.waiter.awaitTerminal(started.id(), WAIT);
+
+      assertThat(done).hasStatus(JobStatus.COMPLETED);
+      assertThat(done.derivedAssetDid()).isEmpty();
+      assertThat(publisher.calls()).isEmpty();
+    }
+  }
+
+  @Test
+  void aFailedJobIsNotPublished() throws Exception {
+    try (EngineFixture f = fixture(environment("local", 2, 2, 10))) {
+      ComputeJob started = start(f, new OutputOptions(true, null));
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(started.id()).fail(JobStatus.ALGORITHM_FAILED, 3, "exit 3");
+
+      ComputeJob done = f.waiter.awaitTerminal(started.id(), WAIT);
+
+      assertThat(done).hasStatus(JobStatus.ALGORITHM_FAILED);
+      assertThat(done.derivedAssetDid()).isEmpty();
+      assertThat(publisher.calls()).isEmpty();
+    }
+  }
+
+  @Test
+  void theDefaultNameNamesTheJob() throws Exception {
+    try (EngineFixture f = fixture(environment("local", 2, 2, 10))) {
+      ComputeJob started = start(f, new OutputOptions(true, null));
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(started.id()).complete(Map.of("summary.csv", SUMMARY));
+      f.waiter.awaitTerminal(started.id(), WAIT);
+
+      assertThat(publisher.assetOf(started.id()).orElseThrow().name())
+          .isEqualTo("Results of job " + started.id());
+    }
+  }
+
+  @Test
+  void aPublisherThatFailsEndsTheJobAsUploadFailedAndKeepsItsResults() throws Exception {
+    publisher.failWith(new IllegalStateException("the chain refused the transaction"));
+    try (EngineFixture f = fixture(environment("local", 2, 2, 10))) {
+      ComputeJob started = start(f, new OutputOptions(true, null));
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(started.id()).complete(Map.of("summary.csv", SUMMARY));
+
+      ComputeJob done = f.waiter.awaitTerminal(started.id(), WAIT);
+
+      assertThat(done).hasStatus(JobStatus.RESULTS_UPLOAD_FAILED).hasResultNamed("summary.csv");
+      assertThat(done.detail()).hasValueSatisfying(d -> assertThat(d).contains("chain refused"));
+      assertThat(done.derivedAssetDid()).isEmpty();
+      try (InputStream in =
+          f.engine
+              .openResult(started.id(), EthereumKey.ALICE.address(), "summary.csv")
+              .toCompletableFuture()
+              .get()) {
+        assertThat(in.readAllBytes()).isEqualTo(SUMMARY);
+      }
+      assertThat(f.engine.runningJobs("local")).isZero();
+    }
+  }
+
+  @Test
+  void aPublisherThatNeverAnswersEndsInTheCollectingTimeLimit() throws Exception {
+    publisher.hang();
+    ComputeEnvironment quick =
+        ComputeEnvironment.builder("local")
+            .capacity(environment("local", 1, 1, 1).capacity())
+            .maxPerJob(environment("local", 1, 1, 1).maxPerJob())
+            .maxConcurrentJobs(1)
+            .maxJobsPerConsumer(1)
+            .queueCapacity(1)
+            .maxDuration(Duration.ofMinutes(10))
+            .phaseTimeouts(
+                new PhaseTimeouts(
+                    Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofMillis(300)))
+            .build();
+    try (EngineFixture f = fixture(quick)) {
+      ComputeJob started = start(f, new OutputOptions(true, null));
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(started.id()).complete(Map.of("summary.csv", SUMMARY));
+
+      ComputeJob done = f.waiter.awaitTerminal(started.id(), WAIT);
+
+      assertThat(done).hasStatus(JobStatus.TIMED_OUT);
+      assertThat(done.detail()).hasValueSatisfying(d -> assertThat(d).contains("collecting"));
+      assertThat(f.engine.runningJobs("local")).isZero();
+    }
+  }
+
+  @Test
+  void aJobCanBeStoppedWhilePublishing() throws Exception {
+    publisher.hang();
+    try (EngineFixture f = fixture(environment("local", 2, 2, 10))) {
+      ComputeJob started = start(f, new OutputOptions(true, null));
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(started.id()).complete(Map.of("summary.csv", SUMMARY));
+      f.waiter.awaitStatus(started.id(), JobStatus.PUBLISHING_RESULTS, WAIT);
+
+      ComputeJob stopped =
+          f.engine.stop(started.id(), EthereumKey.ALICE.address()).toCompletableFuture().get();
+
+      assertThat(stopped).hasStatus(JobStatus.STOPPED);
+      assertThat(f.engine.runningJobs("local")).isZero();
+    }
+  }
+
+  @Test
+  void withoutAPublisherARequestToPublishIsRefusedAndItsNonceStaysUnused() throws Exception {
+    InMemoryComputeBackend backend = InMemoryComputeBackend.create(environment("local", 2, 2, 10));
+    try (ComputeEngine engine = engineBuilder(backend, FakeAgreementVerifier.allowAll()).build()) {
+      TestRequests requests = TestRequests.create(EngineFixture.CHAIN_ID, EngineFixture.PROVIDER);
+      ComputeRequest publishing =
+          requests
+              .by(EthereumKey.ALICE)
+              .dataset(1)
+              .nonce("77")
+              .configure(b -> b.output(new OutputOptions(true, null)))
+              .sign();
+
+      C2dException refused = failureOf(engine.start(publishing), WAIT);
+
+      assertThat(refused)
+          .isInstanceOf(InvalidRequestException.class)
+          .hasCode(ErrorCode.INVALID_REQUEST);
+      assertThat(refused.getMessage()).contains("output.publishAsAsset");
+      assertThat(backend.submitted()).isEmpty();
+      ComputeRequest keeping = requests.by(EthereumKey.ALICE).dataset(1).nonce("77").sign();
+      assertThat(engine.start(keeping).toCompletableFuture().get()).hasStatus(JobStatus.WARMING_UP);
+    }
+  }
+
+  @Test
+  void aRestartDuringPublishingPublishesOnceMore() throws Exception {
+    publisher.hang();
+    InMemoryComputeBackend backend = InMemoryComputeBackend.create(environment("local", 2, 2, 10));
+    ComputeJob started;
+    try (EngineFixture f =
+        new EngineFixture(backend, FakeAgreementVerifier.allowAll(), b -> b.publisher(publisher))) {
+      started = start(f, new OutputOptions(true, null));
+      f.backend.awaitSubmitted(1, WAIT);
+      f.backend.job(started.id()).complete(Map.of("summary.csv", SUMMARY));
+      f.waiter.awaitStatus(started.id(), JobStatus.PUBLISHING_RESULTS, WAIT);
+    }
+    publisher.recover();
+
+    try (ComputeEngine restarted =
+            engineBuilder(InMemoryComputeBackend.sharing(backend), FakeAgreementVerifier.allowAll())
+                .publisher(publisher)
+                .build();
+        JobWaiter waiter = JobWaiter.on(restarted)) {
+      restarted.ready().toCompletableFuture().get();
+      ComputeJob done = waiter.awaitTerminal(started.id(), WAIT);
+
+      assertThat(done).hasStatus(JobStatus.COMPLETED).hasResultNamed("summary.csv");
+      assertThat(done.derivedAssetDid()).contains(InMemoryAssetPublisher.didOf(started.id()));
+      assertThat(publisher.calls()).hasSize(2);
+    }
+  }
+
+  private EngineFixture fixture(ComputeEnvironment environment) {
+    return new EngineFixture(
+        InMemoryComputeBackend.create(environment),
+        FakeAgreementVerifier.allowAll(),
+        builder -> builder.publisher(publisher));
+  }
+
+  private static ComputeJob start(EngineFixture f, OutputOptions output) {
+    return f.engine
+        .start(f.requests.by(EthereumKey.ALICE).dataset(1).configure(b -> b.output(output)).sign())
+        .toCompletableFuture()
+        .join();
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+}

@@ -1,9 +1,10 @@
 package io.c2d.backend.k8s;
 
 import io.c2d.model.ComputeEnvironment;
-import io.c2d.model.Resources;
+import io.c2d.model.ContainerSpec;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.testkit.conformance.ComputeBackendConformanceKit;
+import io.c2d.testkit.conformance.TestAlgorithms;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -11,34 +12,27 @@ import java.util.Map;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The conformance kit against the real cluster of {@code KUBECONFIG} (namespace {@code
- * C2D_K8S_NAMESPACE}, default {@code default}; the images {@code busybox:stable} and {@code
- * busybox:1.36.1} must be pullable there). Skipped, saying so, when {@code KUBECONFIG} is not set.
+ * The whole conformance kit on real pods, against the cluster of {@code KUBECONFIG} (see {@link
+ * RealCluster} for the namespace and image). In CI that is the single real node {@code .ci/run}
+ * builds and starts.
  */
 @ExtendWith(RequiresKubeconfig.class)
 final class KubernetesRealClusterConformanceTest extends ComputeBackendConformanceKit {
-  private static final ComputeEnvironment ENVIRONMENT =
-      ComputeEnvironment.builder("conformance")
-          .capacity(Resources.of(2, 2048, 2048, 0))
-          .maxConcurrentJobs(2)
-          .maxOutputBytes(64 << 10)
-          .maxLogBytes(16 << 10)
-          .build();
+  private static final ComputeEnvironment ENVIRONMENT = RealCluster.environment("conformance", 256);
 
   @Override
   protected ComputeBackend createBackend(Path workDir) {
-    String namespace = System.getenv().getOrDefault("C2D_K8S_NAMESPACE", "default");
-    return KubernetesComputeBackend.builder()
-        .namespace(namespace)
-        .resultRoot(workDir)
-        .addEnvironment(ENVIRONMENT)
-        .imagePullTimeout(Duration.ofMinutes(2))
-        .build();
+    return RealCluster.backend(ENVIRONMENT, workDir).build();
   }
 
   @Override
   protected ComputeEnvironment environment() {
     return ENVIRONMENT;
+  }
+
+  @Override
+  protected ContainerSpec algorithmImage() {
+    return RealCluster.container(TestAlgorithms.ENTRYPOINT);
   }
 
   @Override

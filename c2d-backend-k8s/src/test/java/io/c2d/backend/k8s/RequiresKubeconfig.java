@@ -5,19 +5,26 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Runs a test only against a real cluster, named by {@code KUBECONFIG}. This is the one test of the
- * build allowed to skip in CI (no cluster can run on the CI machines): its reason starts with
- * {@code "not applicable:"}, the only skip {@code .ci/run} lets through, and says loudly why.
+ * Runs a test only against a real cluster, named by {@code KUBECONFIG}, and makes sure the test
+ * image is there ({@link RealCluster#image()}). In CI ({@code CI=true}) a missing cluster FAILS the
+ * test: {@code .ci/run} builds and starts a real node and sets {@code KUBECONFIG}. Elsewhere the
+ * test is skipped with a reason that starts with {@code "not applicable:"} and says loudly why.
  */
 final class RequiresKubeconfig implements ExecutionCondition {
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
     String kubeconfig = System.getenv("KUBECONFIG");
     if (kubeconfig == null || kubeconfig.isBlank()) {
+      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+        throw new IllegalStateException(
+            "CI=true but KUBECONFIG is not set: the real-cluster tests cannot run (.ci/run builds"
+                + " and starts a real Kubernetes node and sets KUBECONFIG)");
+      }
       return ConditionEvaluationResult.disabled(
-          "not applicable: NO REAL KUBERNETES CLUSTER: KUBECONFIG is not set, so the conformance"
-              + " kit did NOT run against a real cluster (set KUBECONFIG to run it)");
+          "not applicable: NO REAL KUBERNETES CLUSTER: KUBECONFIG is not set, so the real-cluster"
+              + " tests did NOT run (set KUBECONFIG to run them)");
     }
+    RealCluster.ensureImage();
     return ConditionEvaluationResult.enabled("KUBECONFIG=" + kubeconfig);
   }
 }

@@ -1,0 +1,296 @@
+package io.c2d.backend.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.c2d.model.Algorithm;
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.DatasetInput;
+import io.c2d.model.Did;
+import io.c2d.model.EthAddress;
+import io.c2d.model.JobId;
+import io.c2d.model.JobResult;
+import io.c2d.model.JobStatus;
+import io.c2d.model.Resources;
+import io.c2d.spi.backend.BackendJobState;
+import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.RecoveredJob;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What only a real cluster can answer: the API server's validation of every object the backend
+ * creates, the Job controller's and kubelet's verdicts on failing algorithms, what stop and delete
+ * leave behind, and a provider restart in the middle of a job.
+ */
+@ExtendWith(RequiresKubeconfig.class)
+final class KubernetesRealClusterTest {
+  private static final EthAddress OWNER =
+      EthAddress.of("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+  private static final Did DATA = Did.of("did:op:" + "cd".repeat(32));
+  private static final Duration WAIT = Duration.ofMinutes(3);
+  private static final ComputeEnvironment ENVIRONMENT = RealCluster.environment("real", 64);
+
+  private static KubernetesClient client;
+
+  @TempDir Path results;
+  private final List<KubernetesComputeBackend> backends = new ArrayList<>();
+
+  @BeforeAll
+  static void connect() {
+    client = RealCluster.client();
+  }
+
+  @AfterAll
+  static void disconnect() {
+    if (client != null) {
+      client.close();
+    }
+  }
+
+  @AfterEach
+  void closeBackends() {
+    backends.forEach(KubernetesComputeBackend::close);
+  }
+
+  @Test
+  void theApiServerAcceptsEveryObjectAsTheBackendWroteIt() throws Exception {
+    KubernetesComputeBackend backend = backend(Duration.ofDays(1));
+    Recorder recorder = new Recorder();
+    JobSpec spec = spec("echo hello > $OUTPUTS/hello.txt", Duration.ofMinutes(2));
+
+    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
+
+    ObjectNames names = ObjectNames.of(spec.jobId());
+    List<HasMetadata> created = labelled(spec.jobId());
+    assertThat(created).extracting(HasMetadata::getKind).contains("Secret", "Job", "NetworkPolicy");
+    assertThat(created).allSatisfy(o -> assertThat(o.getMetadata().getUid()).isNotBlank());
+    Job job =
+        client.batch().v1().jobs().inNamespace(RealCluster.namespace()).withName(names.job()).get();
+    PodSpec pod = job.getSpec().getTemplate().getSpec();
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    List<SecurityContext> containers = new ArrayList<>();
+    pod.getInitContainers().forEach(c -> containers.add(c.getSecurityContext()));
+    pod.getContainers().forEach(c -> containers.add(c.getSecurityContext()));
+    assertThat(containers)
+        .allSatisfy(
+            sc -> {
+              assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+              assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+              assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+            });
+    BackendJobState end = await(recorder, s -> s.status().isTerminal());
+    assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
+    assertThat(read(backend, spec.jobId(), end, "hello.txt")).isEqualTo("hello\n");
+  }
+
+  @Test
+  void aNonZeroExitEndsAsAlgorithmFailedWithItsCode() throws Exception {
+    KubernetesComputeBackend backend = backend(Duration.ofDays(1));
+    Recorder recorder = new Recorder();
+    JobSpec spec = spec("echo failing >&2; exit 3", Duration.ofMinutes(2));
+
+    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
+
+    BackendJobState end = await(recorder, s -> s.status().isTerminal());
+    assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.ALGORITHM_FAILED);
+    assertThat(end.exitCode()).contains(3);
+  }
+
+  @Test
+  void anAlgorithmOverItsMemoryLimitEndsAsOutOfMemory() throws Exception {
+    KubernetesComputeBackend backend = backend(Duration.ofDays(1));
+    Recorder recorder = new Recorder();
+    JobSpec spec =
+        spec(
+            "awk 'BEGIN { s = \"xxxxxxxxxxxxxxxx\"; while (1) { s = s s } }'",
+            Duration.ofMinutes(2));
+
+    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
+
+    BackendJobState end = await(recorder, s -> s.status().isTerminal());
+    assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.OUT_OF_MEMORY);
+  }
+
+  @Test
+  void anAlgorithmThatOutlivesItsDeadlineEndsAsTimedOut() throws Exception {
+    KubernetesComputeBackend backend = backend(Duration.ofDays(1));
+    Recorder recorder = new Recorder();
+    JobSpec spec = spec("sleep 600", Duration.ofSeconds(10));
+
+    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
+
+    BackendJobState end = await(recorder, s -> s.status().isTerminal());
+    assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.TIMED_OUT);
+  }
+
+  @Test
+  void stopThenDeleteLeaveNoObjectBehind() throws Exception {
+    KubernetesComputeBackend backend = backend(Duration.ofDays(1));
+    Recorder recorder = new Recorder();
+    JobSpec spec = spec("sleep 600", Duration.ofMinutes(5));
+    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    await(recorder, s -> s.status() == JobStatus.RUNNING_ALGORITHM);
+
+    backend.stop(spec.jobId()).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    BackendJobState end = await(recorder, s -> s.status().isTerminal());
+    backend.delete(spec.jobId()).toCompletableFuture().get(1, TimeUnit.MINUTES);
+
+    assertThat(end.status()).isEqualTo(JobStatus.STOPPED);
+    awaitTrue(
+        () -> labelled(spec.jobId()).isEmpty(),
+        "objects of the deleted job: ",
+        () -> labelled(spec.jobId()));
+  }
+
+  @Test
+  void aRestartedProviderFindsItsJobMidRunAndSeesItEnd() throws Exception {
+    KubernetesComputeBackend first = backend(Duration.ofDays(1));
+    Recorder before = new Recorder();
+    JobSpec spec =
+        spec("sleep 8; echo survived > $OUTPUTS/after-restart.txt", Duration.ofMinutes(2));
+    first.submit(spec, before).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    await(before, s -> s.status() == JobStatus.RUNNING_ALGORITHM);
+    first.close();
+
+    KubernetesComputeBackend second = backend(Duration.ofDays(1));
+    Recorder after = new Recorder();
+    List<RecoveredJob> found = second.recover(after).toCompletableFuture().get(1, TimeUnit.MINUTES);
+
+    assertThat(found).extracting(r -> r.spec().jobId()).contains(spec.jobId());
+    BackendJobState end =
+        await(after, s -> s.jobId().equals(spec.jobId()) && s.status().isTerminal());
+    assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
+    assertThat(read(second, spec.jobId(), end, "after-restart.txt")).isEqualTo("survived\n");
+  }
+
+  @Test
+  void aFinishedJobIsRemovedAfterItsTtlEvenWhereTheClusterDoesNotHonourIt() throws Exception {
+    KubernetesComputeBackend backend = backend(Duration.ofSeconds(5));
+    Recorder recorder = new Recorder();
+    JobSpec spec = spec("echo kept > $OUTPUTS/kept.txt", Duration.ofMinutes(2));
+    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    BackendJobState end = await(recorder, s -> s.status().isTerminal());
+    assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
+    String jobName = ObjectNames.of(spec.jobId()).job();
+
+    awaitTrue(
+        () ->
+            client.batch().v1().jobs().inNamespace(RealCluster.namespace()).withName(jobName).get()
+                == null,
+        "the finished Job is still there: ",
+        () -> jobName);
+
+    assertThat(read(backend, spec.jobId(), end, "kept.txt")).isEqualTo("kept\n");
+    KubernetesComputeBackend restarted = backend(Duration.ofSeconds(5));
+    assertThat(restarted.recover(new Recorder()).toCompletableFuture().get(1, TimeUnit.MINUTES))
+        .filteredOn(r -> r.spec().jobId().equals(spec.jobId()))
+        .singleElement()
+        .satisfies(r -> assertThat(r.state().status()).isEqualTo(JobStatus.COMPLETED));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private KubernetesComputeBackend backend(Duration ttl) {
+    KubernetesComputeBackend backend =
+        RealCluster.backend(ENVIRONMENT, results).ttlAfterFinished(ttl).build();
+    backends.add(backend);
+    return backend;
+  }
+
+  private static JobSpec spec(String script, Duration maxDuration) {
+    String requestId = "real-" + UUID.randomUUID();
+    return JobSpec.builder(JobId.derive(OWNER, requestId), OWNER)
+        .requestId(requestId)
+        .datasets(
+            List.of(
+                DatasetInput.builder(DATA, "compute")
+                    .addFile(URI.create("data:,hello%20world"))
+                    .ddoJson("{\"id\":\"" + DATA.value() + "\"}")
+                    .build()))
+        .algorithm(Algorithm.raw(RealCluster.container("sh $ALGO"), script).build())
+        .environmentId(ENVIRONMENT.id())
+        .resources(Resources.of(0.5, 64, 256, 0))
+        .maxDuration(maxDuration)
+        .build();
+  }
+
+  /** Everything in the namespace that carries the job's labels. */
+  private static List<HasMetadata> labelled(JobId id) {
+    String selector = ObjectNames.of(id).selector();
+    String ns = RealCluster.namespace();
+    List<HasMetadata> found = new ArrayList<>();
+    found.addAll(client.secrets().inNamespace(ns).withLabelSelector(selector).list().getItems());
+    found.addAll(client.configMaps().inNamespace(ns).withLabelSelector(selector).list().getItems());
+    found.addAll(
+        client.batch().v1().jobs().inNamespace(ns).withLabelSelector(selector).list().getItems());
+    found.addAll(client.pods().inNamespace(ns).withLabelSelector(selector).list().getItems());
+    found.addAll(
+        client
+            .network()
+            .v1()
+            .networkPolicies()
+            .inNamespace(ns)
+            .withLabelSelector(selector)
+            .list()
+            .getItems());
+    return found;
+  }
+
+  private static String read(
+      KubernetesComputeBackend backend, JobId id, BackendJobState end, String name)
+      throws Exception {
+    JobResult result =
+        end.results().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
+    try (InputStream in =
+        backend.openResult(id, result).toCompletableFuture().get(1, TimeUnit.MINUTES)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  private static BackendJobState await(Recorder recorder, Predicate<BackendJobState> wanted)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (BackendJobState state : recorder.states()) {
+        if (wanted.test(state)) {
+          return state;
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no such report within " + WAIT + "; got " + recorder.states());
+  }
+
+  private static void awaitTrue(Supplier<Boolean> condition, String what, Supplier<Object> detail)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + detail.get());
+      }
+      Thread.sleep(500);
+    }
+  }
+}

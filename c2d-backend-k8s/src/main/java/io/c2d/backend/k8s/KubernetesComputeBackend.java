@@ -77,9 +77,21 @@ import org.slf4j.LoggerFactory;
  *   <li>a Job ({@code backoffLimit 0}, {@code activeDeadlineSeconds} from the job's maximum
  *       duration, {@code ttlSecondsAfterFinished}) whose pod runs the init containers {@code
  *       stage-data}, {@code stage-algorithm} and {@code algorithm} in order, then the container
- *       {@code publish}, which prints the outputs to its log. The backend reads that log through
- *       the API server, writes the outputs below its result directory and deletes the Job.
+ *       {@code publish}, which prints the outputs (and the files the algorithm left in {@code
+ *       /data/logs}) to its log. The backend reads that log through the API server and writes the
+ *       results below its result directory.
  * </ul>
+ *
+ * <p><b>Results.</b> The outputs ({@code OUTPUT}, at most the environment's {@code maxOutputBytes}
+ * in all); {@code algorithm.log} (the algorithm container's log), {@code configuration.log} (the
+ * staging containers' logs), the algorithm's own files of {@code /data/logs} as {@code logs/<name>}
+ * ({@code ALGORITHM_LOG}, at most {@code maxLogBytes} in all), and {@code publish.log}, what the
+ * backend collected and cut. Anything cut or dropped at a cap makes the job {@code
+ * COMPLETED_TRUNCATED}, saying what in its detail.
+ *
+ * <p><b>Placement.</b> Each environment's pods get the {@link Placement} given for it (or the
+ * default one): RuntimeClass, node selector, tolerations, and the extended resource GPUs are
+ * requested as; requests always equal limits.
  *
  * <p>Status comes from informers on the pods and Jobs with the c2d labels (no polling): a failing
  * {@code stage-data} is {@code DATA_PROVISIONING_FAILED} (31), a failing {@code stage-algorithm} or
@@ -117,8 +129,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
   private final Duration imagePullTimeout;
   private final Duration ttlAfterFinished;
   private final String helperImage;
-  private final @Nullable String runtimeClassName;
-  private final Map<String, String> nodeSelector;
+  private final Placement defaultPlacement;
+  private final Map<String, Placement> placements;
   private final ScheduledExecutorService events;
   private final ExecutorService io;
   private final Map<JobId, Tracked> jobs = new ConcurrentHashMap<>();
@@ -136,8 +148,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     this.imagePullTimeout = b.imagePullTimeout;
     this.ttlAfterFinished = b.ttlAfterFinished;
     this.helperImage = b.helperImage;
-    this.runtimeClassName = b.runtimeClassName;
-    this.nodeSelector = Map.copyOf(b.nodeSelector);
+    this.defaultPlacement = b.defaultPlacement;
+    this.placements = Map.copyOf(b.placements);
     AtomicInteger ioThreads = new AtomicInteger();
     this.events =
         Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "c2d-k8s-events-" + namespace));
@@ -228,6 +240,22 @@ public final class KubernetesComputeBackend implements ComputeBackend {
               });
           awaitGone(id);
           deleteTree(resultRoot.resolve(id.value()));
+          if (t != null) {
+            // The engine frees the job's capacity on its end: a deleted running job ends STOPPED.
+            // Not recorded in the cluster: the Secret that would hold it is gone.
+            BackendJobState deleted =
+                new BackendJobState(
+                    id, JobStatus.STOPPED, null, "deleted on request", List.of(), clock.instant());
+            CompletableFuture.runAsync(
+                    () -> {
+                      if (!t.state.status().isTerminal()) {
+                        t.state = deleted;
+                        emit(t, deleted);
+                      }
+                    },
+                    events)
+                .join();
+          }
         },
         io);
   }
@@ -379,8 +407,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         env.maxOutputBytes(),
         env.maxLogBytes(),
         ttlAfterFinished.toSeconds(),
-        runtimeClassName,
-        nodeSelector,
+        placements.getOrDefault(env.id(), defaultPlacement),
         spec.algorithm().rawCode().isPresent() || !spec.algorithm().files().isEmpty());
   }
 
@@ -693,29 +720,20 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     Path jobDir = resultRoot.resolve(id.value());
     ComputeEnvironment env = environment(t.spec.environmentId());
     List<JobResult> results = new ArrayList<>();
+    List<String> cuts = new ArrayList<>();
+    StringBuilder notes = new StringBuilder();
     JobStatus status = seen.status();
     String detail = seen.detail();
+    note(notes, "collecting the results of job " + id + " (" + seen.status() + ")");
     if (pod != null) {
       String podName = pod.getMetadata().getName();
-      try {
-        if (seen.kind() == PodObservation.Kind.SUCCEEDED) {
-          String published = podLog(podName, Manifests.PUBLISH);
-          ResultStream.Decoded decoded =
-              ResultStream.decode(published, jobDir.resolve(OUTPUTS), env.maxOutputBytes());
-          results.addAll(decoded.outputs());
-          status = decoded.truncated() ? JobStatus.COMPLETED_TRUNCATED : JobStatus.COMPLETED;
-        }
-      } catch (IOException | RuntimeException e) {
-        log.warn("reading the results of job {} failed", id, e);
-        status = JobStatus.RESULTS_FETCH_FAILED;
-        detail = "reading the publish step's log failed: " + e.getMessage();
-      }
       writeLog(
           jobDir,
           "algorithm.log",
           ResultKind.ALGORITHM_LOG,
           env,
           results,
+          cuts,
           podName,
           Manifests.ALGORITHM);
       writeLog(
@@ -724,10 +742,43 @@ public final class KubernetesComputeBackend implements ComputeBackend {
           ResultKind.CONFIGURATION_LOG,
           env,
           results,
+          cuts,
           podName,
           Manifests.STAGE_DATA,
           Manifests.STAGE_ALGORITHM);
+      try {
+        if (seen.kind() == PodObservation.Kind.SUCCEEDED) {
+          String published = podLog(podName, Manifests.PUBLISH);
+          ResultStream.Decoded decoded =
+              ResultStream.decode(
+                  published,
+                  jobDir.resolve(OUTPUTS),
+                  env.maxOutputBytes(),
+                  jobDir.resolve(LOGS),
+                  env.maxLogBytes());
+          for (JobResult r : decoded.results()) {
+            results.add(r);
+            note(notes, "collected " + r.kind() + " " + r.name() + " (" + r.size() + " bytes)");
+          }
+          cuts.addAll(decoded.cuts());
+          status = JobStatus.COMPLETED;
+        }
+      } catch (IOException | RuntimeException e) {
+        log.warn("reading the results of job {} failed", id, e);
+        status = JobStatus.RESULTS_FETCH_FAILED;
+        detail = "reading the publish step's log failed: " + e.getMessage();
+        note(notes, detail);
+      }
+    } else {
+      note(notes, "no pod to collect from: " + (detail == null ? "" : detail));
     }
+    cuts.forEach(cut -> note(notes, cut));
+    if (status == JobStatus.COMPLETED && !cuts.isEmpty()) {
+      status = JobStatus.COMPLETED_TRUNCATED;
+      detail = "cut or dropped at a cap: " + String.join("; ", cuts);
+    }
+    note(notes, "ends as " + status + (detail == null ? "" : ": " + detail));
+    writeText(jobDir, "publish.log", ResultKind.PUBLISH_LOG, env, results, notes.toString());
     List<JobResult> indexed = new ArrayList<>();
     for (JobResult r : results) {
       indexed.add(new JobResult(r.name(), r.kind(), r.size(), indexed.size()));
@@ -735,12 +786,18 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     return new BackendJobState(id, status, seen.exitCode(), detail, indexed, clock.instant());
   }
 
+  private void note(StringBuilder notes, String line) {
+    notes.append(clock.instant()).append(' ').append(line).append('\n');
+  }
+
+  /** Writes the logs of {@code containers}, capped; a cut is added to {@code cuts}. */
   private void writeLog(
       Path jobDir,
       String name,
       ResultKind kind,
       ComputeEnvironment env,
       List<JobResult> results,
+      List<String> cuts,
       String podName,
       String... containers) {
     StringBuilder text = new StringBuilder();
@@ -751,7 +808,22 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         log.debug("no log of {} in pod {}", container, podName, e);
       }
     }
-    byte[] bytes = text.toString().getBytes(StandardCharsets.UTF_8);
+    long kept = writeText(jobDir, name, kind, env, results, text.toString());
+    long size = text.toString().getBytes(StandardCharsets.UTF_8).length;
+    if (kept >= 0 && kept < size) {
+      cuts.add(name + " cut at " + kept + " of " + size + " bytes (the log cap)");
+    }
+  }
+
+  /** Writes {@code text}, cut at the log cap; returns the bytes kept, or -1 if it failed. */
+  private long writeText(
+      Path jobDir,
+      String name,
+      ResultKind kind,
+      ComputeEnvironment env,
+      List<JobResult> results,
+      String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
     if (bytes.length > env.maxLogBytes()) {
       bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE, env.maxLogBytes()));
     }
@@ -759,8 +831,10 @@ public final class KubernetesComputeBackend implements ComputeBackend {
       Path dir = Files.createDirectories(jobDir.resolve(LOGS));
       Files.write(dir.resolve(name), bytes);
       results.add(new JobResult(name, kind, bytes.length, results.size()));
+      return bytes.length;
     } catch (IOException e) {
       log.warn("writing {} of {} failed", name, jobDir, e);
+      return -1;
     }
   }
 
@@ -945,8 +1019,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     private Duration imagePullTimeout = Duration.ofMinutes(2);
     private Duration ttlAfterFinished = Duration.ofDays(1);
     private String helperImage = DEFAULT_HELPER_IMAGE;
-    private @Nullable String runtimeClassName;
-    private final Map<String, String> nodeSelector = new LinkedHashMap<>();
+    private Placement defaultPlacement = Placement.none();
+    private final Map<String, Placement> placements = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -1010,15 +1084,22 @@ public final class KubernetesComputeBackend implements ComputeBackend {
       return this;
     }
 
-    /** A RuntimeClass for the pods (such as gVisor's {@code gvisor} or Kata's). */
-    public Builder runtimeClassName(String runtimeClassName) {
-      this.runtimeClassName = requireNonNull(runtimeClassName, "runtimeClassName");
+    /**
+     * Where the pods of environments without a placement of their own run (RuntimeClass, node
+     * selector, tolerations, GPU resource name); default {@link Placement#none()}.
+     */
+    public Builder placement(Placement placement) {
+      this.defaultPlacement = requireNonNull(placement, "placement");
       return this;
     }
 
-    /** Adds a node selector entry to the pods. */
-    public Builder putNodeSelector(String key, String value) {
-      nodeSelector.put(requireNonNull(key, "key"), requireNonNull(value, "value"));
+    /**
+     * Where the pods of environment {@code environmentId} run, such as a GPU node pool with its
+     * taint tolerated, or a gVisor RuntimeClass.
+     */
+    public Builder placement(String environmentId, Placement placement) {
+      placements.put(
+          requireNonNull(environmentId, "environmentId"), requireNonNull(placement, "placement"));
       return this;
     }
 
@@ -1033,6 +1114,15 @@ public final class KubernetesComputeBackend implements ComputeBackend {
       }
       if (resultRoot == null) {
         throw new IllegalStateException("a Kubernetes backend needs a resultRoot");
+      }
+      for (String id : placements.keySet()) {
+        if (environments.stream().noneMatch(e -> e.id().equals(id))) {
+          throw new IllegalStateException(
+              "a placement names environment '"
+                  + id
+                  + "', which is not among the environments "
+                  + environments.stream().map(ComputeEnvironment::id).toList());
+        }
       }
       KubernetesClient given = client;
       if (given != null) {

@@ -20,6 +20,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -180,7 +182,7 @@ final class Manifests {
             .withWorkingDir("/data")
             .withEnv(environment(spec))
             .withSecurityContext(restricted())
-            .withResources(resources(spec.resources()))
+            .withResources(resources(spec.resources(), settings.placement().gpuResource()))
             .withVolumeMounts(
                 mount("inputs", "/data/inputs", true),
                 mount("ddos", "/data/ddos", true),
@@ -192,7 +194,10 @@ final class Manifests {
     Container publish =
         helper(PUBLISH, settings)
             .withCommand("sh", "-c", ResultStream.PUBLISH_SCRIPT)
-            .withVolumeMounts(mount("outputs", "/data/outputs", true), mount("tmp", "/tmp", false))
+            .withVolumeMounts(
+                mount("outputs", "/data/outputs", true),
+                mount("logs", "/data/logs", true),
+                mount("tmp", "/tmp", false))
             .build();
 
     return new JobBuilder()
@@ -209,8 +214,12 @@ final class Manifests {
         .withRestartPolicy("Never")
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
-        .withRuntimeClassName(settings.runtimeClassName())
-        .withNodeSelector(settings.nodeSelector().isEmpty() ? null : settings.nodeSelector())
+        .withRuntimeClassName(settings.placement().runtimeClassName().orElse(null))
+        .withNodeSelector(
+            settings.placement().nodeSelector().isEmpty()
+                ? null
+                : new LinkedHashMap<>(settings.placement().nodeSelector()))
+        .withTolerations(tolerations(settings.placement()))
         .withSecurityContext(podSecurityContext())
         .withInitContainers(stageData, stageAlgorithm, algorithm)
         .withContainers(publish)
@@ -266,7 +275,22 @@ final class Manifests {
                 .build());
   }
 
-  static ResourceRequirements resources(Resources resources) {
+  static List<Toleration> tolerations(Placement placement) {
+    List<Toleration> tolerations = new ArrayList<>();
+    for (Placement.Toleration t : placement.tolerations()) {
+      tolerations.add(
+          new TolerationBuilder()
+              .withKey(t.key().isEmpty() ? null : t.key())
+              .withOperator(t.operator())
+              .withValue(t.value().isEmpty() ? null : t.value())
+              .withEffect(t.effect().isEmpty() ? null : t.effect())
+              .build());
+    }
+    return tolerations;
+  }
+
+  /** Requests equal to limits (Guaranteed QoS); GPUs as the extended resource {@code gpu}. */
+  static ResourceRequirements resources(Resources resources, String gpuResource) {
     Map<String, Quantity> amounts = new LinkedHashMap<>();
     if (resources.milliCpus() > 0) {
       amounts.put("cpu", new Quantity(resources.milliCpus() + "m"));
@@ -278,7 +302,7 @@ final class Manifests {
       amounts.put("ephemeral-storage", new Quantity(Long.toString(resources.diskBytes())));
     }
     if (resources.gpus() > 0) {
-      amounts.put("nvidia.com/gpu", new Quantity(Integer.toString(resources.gpus())));
+      amounts.put(gpuResource, new Quantity(Integer.toString(resources.gpus())));
     }
     return new ResourceRequirementsBuilder()
         .withRequests(new LinkedHashMap<>(amounts))
@@ -384,7 +408,6 @@ final class Manifests {
       long maxOutputBytes,
       long maxLogBytes,
       long ttlSeconds,
-      @Nullable String runtimeClassName,
-      Map<String, String> nodeSelector,
+      Placement placement,
       boolean hasAlgorithmCode) {}
 }

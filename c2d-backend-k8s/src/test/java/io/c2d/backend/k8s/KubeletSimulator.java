@@ -91,10 +91,19 @@ final class KubeletSimulator {
 
   /** Every step ends well; the publish container printed {@code outputs}. */
   Pod succeed(Pod pod, Map<String, String> outputs, String algorithmLog) {
+    return succeed(pod, outputs, algorithmLog, Map.of());
+  }
+
+  /** Every step ends well; the algorithm also left {@code logFiles} in {@code /data/logs}. */
+  Pod succeed(
+      Pod pod, Map<String, String> outputs, String algorithmLog, Map<String, String> logFiles) {
     List<String> names = new ArrayList<>(outputs.keySet());
     List<byte[]> contents = new ArrayList<>();
     outputs.values().forEach(v -> contents.add(v.getBytes(StandardCharsets.UTF_8)));
-    serveLog(pod, Manifests.PUBLISH, ResultStream.encode(names, contents));
+    List<String> logNames = new ArrayList<>(logFiles.keySet());
+    List<byte[]> logs = new ArrayList<>();
+    logFiles.values().forEach(v -> logs.add(v.getBytes(StandardCharsets.UTF_8)));
+    serveLog(pod, Manifests.PUBLISH, ResultStream.encode(names, contents, logNames, logs));
     serveLog(pod, Manifests.ALGORITHM, algorithmLog);
     serveLog(pod, Manifests.STAGE_DATA, "staged\n");
     serveLog(pod, Manifests.STAGE_ALGORITHM, "");
@@ -232,7 +241,7 @@ final class KubeletSimulator {
     return pod.getMetadata().getName();
   }
 
-  private static ContainerStatus running(String name) {
+  static ContainerStatus running(String name) {
     return new ContainerStatusBuilder()
         .withName(name)
         .withNewState()
@@ -243,11 +252,11 @@ final class KubeletSimulator {
         .build();
   }
 
-  private static ContainerStatus done(String name) {
+  static ContainerStatus done(String name) {
     return terminated(name, 0, "Completed");
   }
 
-  private static ContainerStatus terminated(String name, int exitCode, String reason) {
+  static ContainerStatus terminated(String name, int exitCode, String reason) {
     return new ContainerStatusBuilder()
         .withName(name)
         .withNewState()

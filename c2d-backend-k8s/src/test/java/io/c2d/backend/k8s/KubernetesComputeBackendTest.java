@@ -201,6 +201,97 @@ final class KubernetesComputeBackendTest {
   }
 
   @Test
+  void theEnvironmentsPlacementGoesOnThePod() throws Exception {
+    Placement gpuPool =
+        Placement.builder()
+            .runtimeClassName("gvisor")
+            .putNodeSelector("c2d.io/pool", "gpu")
+            .addToleration(Placement.Toleration.parse("nvidia.com/gpu:NoSchedule"))
+            .addToleration(Placement.Toleration.parse("dedicated=c2d:NoExecute"))
+            .gpuResource("amd.com/gpu")
+            .build();
+    KubernetesComputeBackend backend =
+        KubernetesComputeBackend.builder()
+            .client(client)
+            .namespace(NS)
+            .resultRoot(results)
+            .addEnvironment(environment())
+            .placement("k8s", gpuPool)
+            .build();
+    backends.add(backend);
+
+    JobSpec spec = submit(backend, "r-placement", new Recorder());
+    PodSpec pod = podSpec(spec);
+
+    assertThat(pod.getRuntimeClassName()).isEqualTo("gvisor");
+    assertThat(pod.getNodeSelector()).containsExactly(Map.entry("c2d.io/pool", "gpu"));
+    assertThat(pod.getTolerations())
+        .extracting(t -> t.getKey(), t -> t.getOperator(), t -> t.getValue(), t -> t.getEffect())
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("nvidia.com/gpu", "Exists", null, "NoSchedule"),
+            org.assertj.core.groups.Tuple.tuple("dedicated", "Equal", "c2d", "NoExecute"));
+    Container algorithm = pod.getInitContainers().get(2);
+    assertThat(algorithm.getResources().getLimits())
+        .containsEntry("amd.com/gpu", new Quantity("1"))
+        .doesNotContainKey("nvidia.com/gpu");
+    assertThat(algorithm.getResources().getRequests())
+        .isEqualTo(algorithm.getResources().getLimits());
+  }
+
+  @Test
+  void withoutAPlacementThePodHasNoRuntimeClassSelectorOrToleration() throws Exception {
+    PodSpec pod = podSpec(submit(backend(), "r-no-placement", new Recorder()));
+
+    assertThat(pod.getRuntimeClassName()).isNull();
+    assertThat(pod.getNodeSelector()).isNullOrEmpty();
+    assertThat(pod.getTolerations()).isNullOrEmpty();
+    assertThat(pod.getInitContainers().get(2).getResources().getLimits())
+        .containsEntry("nvidia.com/gpu", new Quantity("1"));
+  }
+
+  @Test
+  void aPlacementForAnUnknownEnvironmentIsRefused() {
+    assertThatThrownBy(
+            () ->
+                KubernetesComputeBackend.builder()
+                    .client(client)
+                    .resultRoot(results)
+                    .addEnvironment(environment())
+                    .placement("gpu", Placement.none())
+                    .build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("'gpu'")
+        .hasMessageContaining("[k8s]");
+  }
+
+  @Test
+  void malformedTolerationsAndGpuResourcesAreRefused() {
+    assertThat(Placement.Toleration.parse("key=value"))
+        .isEqualTo(new Placement.Toleration("key", "Equal", "value", ""));
+    assertThatThrownBy(() -> Placement.Toleration.parse("key=value:Sometimes"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Sometimes");
+    assertThatThrownBy(() -> Placement.Toleration.parse(":NoSchedule"))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Placement.builder().gpuResource("GPU please"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("gpuResource");
+  }
+
+  private PodSpec podSpec(JobSpec spec) {
+    return client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NS)
+        .withName(ObjectNames.of(spec.jobId()).job())
+        .get()
+        .getSpec()
+        .getTemplate()
+        .getSpec();
+  }
+
+  @Test
   void theNetworkIsClosedUnlessTheJobMayUseIt() throws Exception {
     KubernetesComputeBackend backend = backend();
     JobSpec closed = spec("r-closed", false);
@@ -257,8 +348,7 @@ final class KubernetesComputeBackendTest {
                 1 << 20,
                 1 << 20,
                 60,
-                null,
-                Map.of(),
+                Placement.none(),
                 true));
     client.batch().v1().jobs().inNamespace(NS).resource(earlier).create();
     Recorder recorder = new Recorder();
@@ -340,7 +430,7 @@ final class KubernetesComputeBackendTest {
     assertThat(end.results())
         .extracting(JobResult::name)
         .containsExactlyInAnyOrder(
-            "result.txt", "sub/more.csv", "algorithm.log", "configuration.log");
+            "result.txt", "sub/more.csv", "algorithm.log", "configuration.log", "publish.log");
     JobResult result =
         end.results().stream().filter(r -> r.name().equals("result.txt")).findFirst().orElseThrow();
     try (InputStream in =
@@ -362,6 +452,50 @@ final class KubernetesComputeBackendTest {
                 .getMetadata()
                 .getAnnotations())
         .containsKey(Manifests.STATE_ANNOTATION);
+  }
+
+  @Test
+  void theAlgorithmsOwnLogFilesAndThePublishLogAreResults() throws Exception {
+    KubernetesComputeBackend backend = backend();
+    Recorder recorder = new Recorder();
+    JobSpec spec = submit(backend, "r-logs", recorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+
+    kubelet.succeed(
+        kubelet.start(spec.jobId()),
+        Map.of("out.txt", "out"),
+        "stdout\n",
+        Map.of("training.log", "epoch 1\nepoch 2\n"));
+    BackendJobState end = recorder.awaitTerminal();
+
+    assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(end.results())
+        .extracting(JobResult::name, JobResult::kind)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("logs/training.log", ResultKind.ALGORITHM_LOG),
+            org.assertj.core.groups.Tuple.tuple("publish.log", ResultKind.PUBLISH_LOG),
+            org.assertj.core.groups.Tuple.tuple("out.txt", ResultKind.OUTPUT));
+    JobResult training =
+        end.results().stream()
+            .filter(r -> r.name().equals("logs/training.log"))
+            .findFirst()
+            .orElseThrow();
+    try (InputStream in =
+        backend.openResult(spec.jobId(), training).toCompletableFuture().get(5, TimeUnit.SECONDS)) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .isEqualTo("epoch 1\nepoch 2\n");
+    }
+    JobResult publish =
+        end.results().stream()
+            .filter(r -> r.kind() == ResultKind.PUBLISH_LOG)
+            .findFirst()
+            .orElseThrow();
+    try (InputStream in =
+        backend.openResult(spec.jobId(), publish).toCompletableFuture().get(5, TimeUnit.SECONDS)) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .contains("collected OUTPUT out.txt (3 bytes)")
+          .contains("ends as COMPLETED");
+    }
   }
 
   @Test

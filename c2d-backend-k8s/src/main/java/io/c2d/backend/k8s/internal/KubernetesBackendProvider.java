@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.c2d.ConfigurationException;
 import io.c2d.ErrorCode;
 import io.c2d.backend.k8s.KubernetesComputeBackend;
+import io.c2d.backend.k8s.Placement;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.Resources;
 import io.c2d.spi.ProviderConfig;
@@ -12,6 +13,9 @@ import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.ComputeBackendProvider;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * This class is internal and is not for public use. Its API is unstable and can change at any time.
@@ -21,7 +25,11 @@ import java.time.Duration;
  * (kubeconfig context), {@code result-root} (default {@code <tmpdir>/c2d-k8s-<user>}), {@code
  * environment} (id, default {@code k8s}), {@code cpus}, {@code memory-mib}, {@code disk-mib},
  * {@code gpus}, {@code max-concurrent-jobs}, {@code max-duration}, {@code image-pull-timeout},
- * {@code helper-image}, {@code runtime-class}.
+ * {@code helper-image}; and where the environment's pods run, each read below {@code
+ * c2d.k8s.environments.<environment id>.} first, then below {@code c2d.k8s.}: {@code runtime-class}
+ * (such as {@code gvisor}), {@code node-selector} ({@code key=value,...}), {@code tolerations}
+ * (kubectl's taint syntax, {@code key=value:Effect,key:Effect,...}) and {@code gpu-resource}
+ * (default {@code nvidia.com/gpu}).
  *
  * <p>Thread-safe; does no I/O before {@link #create}. {@link #create} throws {@link
  * ConfigurationException} for malformed properties.
@@ -36,6 +44,49 @@ public final class KubernetesBackendProvider implements ComputeBackendProvider {
   @Override
   public String name() {
     return NAME;
+  }
+
+  /**
+   * The placement of environment {@code id}: each key below {@code environments.<id>.}, else below
+   * the provider's own prefix.
+   */
+  private static Placement placement(ProviderConfig own, String id) {
+    ProviderConfig env = own.scoped("environments." + id + ".");
+    Placement.Builder placement = Placement.builder();
+    first(env, own, "runtime-class").ifPresent(placement::runtimeClassName);
+    first(env, own, "gpu-resource").ifPresent(placement::gpuResource);
+    first(env, own, "node-selector")
+        .ifPresent(
+            selector -> {
+              for (String entry : list(selector)) {
+                int eq = entry.indexOf('=');
+                if (eq <= 0) {
+                  throw new IllegalArgumentException(
+                      "node-selector entries are key=value, not '" + entry + "'");
+                }
+                placement.putNodeSelector(entry.substring(0, eq), entry.substring(eq + 1));
+              }
+            });
+    first(env, own, "tolerations")
+        .ifPresent(
+            tolerations -> {
+              for (String entry : list(tolerations)) {
+                placement.addToleration(Placement.Toleration.parse(entry));
+              }
+            });
+    return placement.build();
+  }
+
+  private static Optional<String> first(ProviderConfig env, ProviderConfig own, String key) {
+    Optional<String> specific = env.string(key);
+    return specific.isPresent() ? specific : own.string(key);
+  }
+
+  private static List<String> list(String commaSeparated) {
+    return Stream.of(commaSeparated.split(",", -1))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .toList();
   }
 
   @Override
@@ -70,7 +121,7 @@ public final class KubernetesBackendProvider implements ComputeBackendProvider {
                   own.string("helper-image", KubernetesComputeBackend.DEFAULT_HELPER_IMAGE));
       own.string("namespace").ifPresent(builder::namespace);
       own.string("context").ifPresent(builder::context);
-      own.string("runtime-class").ifPresent(builder::runtimeClassName);
+      builder.placement(environment.id(), placement(own, environment.id()));
       return builder.build();
     } catch (IllegalArgumentException e) {
       throw new ConfigurationException(

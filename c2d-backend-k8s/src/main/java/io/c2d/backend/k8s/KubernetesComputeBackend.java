@@ -41,6 +41,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,6 +129,14 @@ public final class KubernetesComputeBackend implements ComputeBackend {
   private final Clock clock;
   private final Duration imagePullTimeout;
   private final Duration ttlAfterFinished;
+
+  /**
+   * Whether this backend removes finished Jobs itself, because the API server dropped their {@code
+   * ttlSecondsAfterFinished} (Kubernetes before 1.21 has it behind a feature gate that is off by
+   * default); learnt from the first Job the server returns.
+   */
+  private volatile boolean removesFinishedJobs;
+
   private final String helperImage;
   private final Placement defaultPlacement;
   private final Map<String, Placement> placements;
@@ -397,7 +406,50 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     Job job = Manifests.job(spec, settings(spec));
     createOrAdopt(
         "Job " + names.job(),
-        () -> client.batch().v1().jobs().inNamespace(namespace).resource(job).create());
+        () -> {
+          Job created = client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
+          learnTtlSupport(created);
+          return created;
+        });
+  }
+
+  private void learnTtlSupport(@Nullable Job fromServer) {
+    if (fromServer != null
+        && fromServer.getSpec() != null
+        && fromServer.getSpec().getTtlSecondsAfterFinished() == null
+        && !removesFinishedJobs) {
+      removesFinishedJobs = true;
+      log.info(
+          "the API server dropped ttlSecondsAfterFinished (feature gate off, Kubernetes < 1.21):"
+              + " this backend removes finished Jobs of namespace {} itself after {}",
+          namespace,
+          ttlAfterFinished);
+    }
+  }
+
+  /**
+   * Removes the finished Job (and, through the garbage collector, its pod) once its time to live
+   * has passed since {@code end}, where the cluster does not. The Secret, with the job's end and
+   * spec, stays until {@link #delete}.
+   */
+  private void removeFinishedJobLater(JobId id, Instant end) {
+    if (!removesFinishedJobs) {
+      return;
+    }
+    Duration left = Duration.between(clock.instant(), end.plus(ttlAfterFinished));
+    var unused =
+        events.schedule(
+            () ->
+                io.execute(
+                    () -> {
+                      try {
+                        deleteJob(id, DeletionPropagation.BACKGROUND);
+                      } catch (RuntimeException e) {
+                        log.warn("could not remove the finished Job of {}", id, e);
+                      }
+                    }),
+            Math.max(0, left.toMillis()),
+            TimeUnit.MILLISECONDS);
   }
 
   private Manifests.Settings settings(JobSpec spec) {
@@ -432,6 +484,21 @@ public final class KubernetesComputeBackend implements ComputeBackend {
                     .withLabel(ObjectNames.MANAGED_BY, ObjectNames.MANAGER)
                     .list()
                     .getItems());
+    Map<String, Job> jobsByName = new HashMap<>();
+    for (Job job :
+        retrying(
+            "listing the Jobs in namespace " + namespace,
+            () ->
+                client
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(namespace)
+                    .withLabel(ObjectNames.MANAGED_BY, ObjectNames.MANAGER)
+                    .list()
+                    .getItems())) {
+      jobsByName.put(job.getMetadata().getName(), job);
+    }
     List<RecoveredJob> recovered = new ArrayList<>();
     for (Secret secret : secrets) {
       JobSpec spec;
@@ -454,6 +521,11 @@ public final class KubernetesComputeBackend implements ComputeBackend {
       String stateJson = annotation(secret, Manifests.STATE_ANNOTATION);
       if (stateJson != null) {
         t.state = BackendJobState.fromJson(stateJson);
+        Job finished = jobsByName.get(ObjectNames.of(id).job());
+        learnTtlSupport(finished);
+        if (finished != null) {
+          removeFinishedJobLater(id, t.state.at());
+        }
       } else if (!t.state.status().isTerminal()) {
         Job job =
             retrying(
@@ -868,6 +940,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
       log.warn("could not record the end of job {} in the cluster", id, e);
     }
     emit(t, end);
+    removeFinishedJobLater(id, end.at());
   }
 
   private void emit(Tracked t, BackendJobState state) {
@@ -1070,7 +1143,13 @@ public final class KubernetesComputeBackend implements ComputeBackend {
       return this;
     }
 
-    /** The Jobs' {@code ttlSecondsAfterFinished}; default 1 day. */
+    /**
+     * How long a finished Job and its pod stay (for {@code kubectl logs}), as the Jobs' {@code
+     * ttlSecondsAfterFinished}; default 1 day. Where the API server drops that field (Kubernetes
+     * before 1.21, feature gate off), the backend removes finished Jobs itself after this time,
+     * also those it finds when it recovers. The job's Secret, with its end and results, stays until
+     * the job is deleted.
+     */
     public Builder ttlAfterFinished(Duration ttl) {
       this.ttlAfterFinished = positive(ttl, "ttlAfterFinished");
       return this;

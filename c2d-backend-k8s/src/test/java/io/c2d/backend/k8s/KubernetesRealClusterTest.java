@@ -115,7 +115,7 @@ final class KubernetesRealClusterTest {
 
     BackendJobState end = await(recorder, s -> s.status().isTerminal());
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.ALGORITHM_FAILED);
-    assertThat(end.exitCode()).contains(3);
+    assertThat(end.exitCode()).isEqualTo(3);
   }
 
   @Test

@@ -100,20 +100,30 @@ public final class AgreementVerifier implements ServiceAgreementVerifier {
   public CompletionStage<Verdict> verify(AgreementQuery query) {
     requireNonNull(query, "query");
     String agreementId = query.agreementId();
-    if (agreementId == null) {
-      return CompletableFuture.completedFuture(
-          Verdict.refuse("the request names no Keeper service agreement"));
-    }
-    String id = agreementId.toLowerCase(Locale.ROOT);
-    if (!KeeperAbi.isBytes32(id)) {
-      return CompletableFuture.completedFuture(
-          Verdict.refuse("the agreement id must be 0x and 64 hex digits"));
-    }
     try {
+      if (agreementId == null) {
+        return refuseIfChainAnswers("the request names no Keeper service agreement");
+      }
+      String id = agreementId.toLowerCase(Locale.ROOT);
+      if (!KeeperAbi.isBytes32(id)) {
+        return refuseIfChainAnswers("the agreement id must be 0x and 64 hex digits");
+      }
       return check(id, query, fulfiller != null).exceptionally(ChainClient::unknown);
     } catch (RuntimeException e) {
       return CompletableFuture.completedFuture(ChainClient.unknown(e));
     }
+  }
+
+  /**
+   * A request without a usable agreement id needs no chain state to be refused, but it still asks
+   * the chain one cheap question: a provider whose chain is down then answers unknown to every
+   * request, as the SPI's conformance kit expects, and a refusal always comes from a live chain.
+   */
+  private CompletionStage<Verdict> refuseIfChainAnswers(String reason) {
+    return client
+        .batch(List.of(client.blockNumber()))
+        .thenApply(answers -> Verdict.refuse(reason))
+        .exceptionally(ChainClient::unknown);
   }
 
   /** JSON-RPC round trips so far (a batch is one), for tests and metrics. */

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.FunctionReturnDecoder;
-import org.web3j.abi.TypeEncoder;
 import org.web3j.abi.TypeReference;
 import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Bool;
@@ -26,8 +25,8 @@ import org.web3j.utils.Numeric;
  * proposed, 2 approved, 3 revoked; conditions have states 0 uninitialised, 1 unfulfilled, 2
  * fulfilled, 3 aborted, and their time locks and time outs count blocks; a condition's id is {@code
  * keccak256(agreementId ‖ conditionContract ‖ valueHash)}, and the compute-execution condition's
- * value hash is {@code keccak256(abi.encode(did, consumer))}, so it binds the agreement to one
- * consumer of one asset.
+ * value hash is {@code keccak256(abi.encodePacked(did, consumer))}, so it binds the agreement to
+ * one consumer of one asset.
  *
  * <p>Stateless and thread-safe.
  */
@@ -166,9 +165,9 @@ final class KeeperAbi {
    */
   static String computeExecutionConditionId(
       String agreementId, String computeCondition, String did, String consumer) {
+    // 0.13's hashValues packs the DID and the address (20 bytes), unlike later Keeper releases
     String valueHash =
-        Hash.sha3(
-            "0x" + TypeEncoder.encode(bytes32(did)) + TypeEncoder.encode(new Address(consumer)));
+        Hash.sha3("0x" + Numeric.cleanHexPrefix(did) + Numeric.cleanHexPrefix(consumer));
     byte[] packed = new byte[32 + 20 + 32];
     System.arraycopy(Numeric.hexStringToByteArray(agreementId), 0, packed, 0, 32);
     System.arraycopy(Numeric.hexStringToByteArray(computeCondition), 0, packed, 32, 20);

@@ -358,6 +358,45 @@ final class KeeperChain {
     return ((BigInteger) call(conditionStore, function).get(0).getValue()).intValue();
   }
 
+  /**
+   * A verifier builder on this chain's contracts, trusting {@code templateStore}, with {@code
+   * chain}'s settings.
+   */
+  AgreementVerifier.Builder verifier(ChainSettings chain, String templateStore) {
+    return AgreementVerifier.builder(chain)
+        .agreementStore(EthAddress.of(agreementStore))
+        .conditionStore(EthAddress.of(conditionStore))
+        .templateStore(EthAddress.of(templateStore))
+        .didRegistry(EthAddress.of(didRegistry))
+        .lockRewardCondition(EthAddress.of(lockReward))
+        .computeExecutionCondition(EthAddress.of(computeExecution));
+  }
+
+  /** Settings for this chain's node, as {@code provider}, needing {@code confirmations}. */
+  ChainSettings settings(String provider, int confirmations) {
+    return ChainSettings.builder()
+        .rpcUrl(node.rpc())
+        .chainId(AnvilNode.CHAIN_ID)
+        .confirmations(confirmations)
+        .rpcTimeout(java.time.Duration.ofSeconds(5))
+        .providerAddress(EthAddress.of(provider))
+        .build();
+  }
+
+  /** The properties of the {@code keeper} provider for this chain. */
+  Map<String, String> properties() {
+    return Map.of(
+        "c2d.keeper.rpc-url", node.rpc().toString(),
+        "c2d.keeper.chain-id", Long.toString(AnvilNode.CHAIN_ID),
+        "c2d.keeper.provider-address", PROVIDER,
+        "c2d.keeper.agreement-store", agreementStore,
+        "c2d.keeper.condition-store", conditionStore,
+        "c2d.keeper.template-store", templateStore,
+        "c2d.keeper.did-registry", didRegistry,
+        "c2d.keeper.lock-reward-condition", lockReward,
+        "c2d.keeper.compute-execution-condition", computeExecution);
+  }
+
   /** A Keeper agreement the chain created, with its conditions' ids. */
   record Agreement(
       String id, Did did, String consumer, String lockCondition, String computeCondition) {

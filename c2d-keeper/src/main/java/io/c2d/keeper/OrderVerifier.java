@@ -2,11 +2,13 @@ package io.c2d.keeper;
 
 import static java.util.Objects.requireNonNull;
 
+import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
 import io.c2d.spi.agreement.AgreementQuery;
 import io.c2d.spi.agreement.ServiceAgreementVerifier;
 import io.c2d.spi.agreement.Verdict;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,8 +22,11 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.web3j.crypto.Hash;
+import org.web3j.crypto.Keys;
+import org.web3j.protocol.core.DefaultBlockParameterName;
 import org.web3j.protocol.core.Response;
 import org.web3j.protocol.core.methods.response.EthBlock;
+import org.web3j.protocol.core.methods.response.EthCall;
 import org.web3j.protocol.core.methods.response.EthGetTransactionReceipt;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
@@ -33,6 +38,9 @@ import org.web3j.utils.Numeric;
  * startOrder} on the asset's datatoken (Ocean's ERC20Template) that
  *
  * <ol>
+ *   <li>is on the asset's datatoken: the datatoken's data NFT ({@code getERC721Address()}) is the
+ *       one the DID is derived from (SHA-256 of its checksummed address and the chain id, as Ocean
+ *       derives DIDs), so a wrong directory entry cannot pass an order of another asset;
  *   <li>succeeded (receipt status 1) and has the configured number of {@link
  *       ChainSettings#confirmations() confirmations};
  *   <li>emitted {@code OrderStarted} from the service's datatoken, for the asking consumer, for the
@@ -55,9 +63,10 @@ import org.web3j.utils.Numeric;
  * ChainSettings#rpcTimeout()}), serves another chain id, has not (yet) mined the transaction, or
  * the transaction has too few confirmations: asking again later may allow.
  *
- * <p>One verification is one JSON-RPC round trip: the receipt and the latest block in one batch
- * (with {@code eth_chainId} the first time). {@link #verify} never blocks its caller and never
- * completes exceptionally; a web3j pool thread waits for the answer, at most for the RPC timeout.
+ * <p>One verification is one JSON-RPC round trip: the receipt, the latest block and the datatoken's
+ * data NFT in one batch (with {@code eth_chainId} the first time). {@link #verify} never blocks its
+ * caller and never completes exceptionally; a web3j pool thread waits for the answer, at most for
+ * the RPC timeout.
  *
  * <p>Thread-safe. {@link #close()} releases the HTTP client.
  */
@@ -71,6 +80,8 @@ public final class OrderVerifier implements ServiceAgreementVerifier {
       Hash.sha3String("ProviderFee(address,address,uint256,bytes,uint8,bytes32,bytes32,uint256)");
   private static final BigInteger ONE_DATATOKEN = BigInteger.TEN.pow(18);
   private static final Pattern TX_HASH = Pattern.compile("0x[0-9a-fA-F]{64}");
+  private static final String GET_ERC721_ADDRESS =
+      Hash.sha3String("getERC721Address()").substring(0, 10);
 
   private final ChainClient chain;
   private final ServiceDirectory services;
@@ -130,7 +141,14 @@ public final class OrderVerifier implements ServiceAgreementVerifier {
                   + " is not offered by this provider"));
     }
     return chain
-        .batch(List.of(chain.receipt(tx), chain.latestBlock()))
+        .batch(
+            List.of(
+                chain.receipt(tx),
+                chain.latestBlock(),
+                chain.call(
+                    service.get().datatoken().value(),
+                    GET_ERC721_ADDRESS,
+                    DefaultBlockParameterName.LATEST)))
         .thenApply(responses -> judge(query, service.get(), responses))
         .exceptionally(ChainClient::unknown);
   }
@@ -150,6 +168,10 @@ public final class OrderVerifier implements ServiceAgreementVerifier {
     }
     if (latest == null) {
       return Verdict.unknown("the chain has no latest block");
+    }
+    Verdict unbound = checkBinding(query, service, (EthCall) responses.get(2));
+    if (unbound != null) {
+      return unbound;
     }
     TransactionReceipt receipt = found.get();
     if (!"0x1".equals(receipt.getStatus())) {
@@ -277,6 +299,37 @@ public final class OrderVerifier implements ServiceAgreementVerifier {
       }
     }
     return Verdict.allow(validUntil);
+  }
+
+  /**
+   * Whether the service's datatoken belongs to the asset: its data NFT ({@code getERC721Address()})
+   * must be the one the DID was derived from (Ocean: SHA-256 of the NFT's checksummed address and
+   * the chain id), so that a wrong directory entry cannot let an order of another asset through.
+   */
+  private @Nullable Verdict checkBinding(
+      AgreementQuery query, OrderedService service, EthCall answer) {
+    String value = answer.getValue();
+    if (answer.isReverted() || value == null || value.length() < 66) {
+      return Verdict.refuse(
+          "the service's datatoken " + service.datatoken() + " is not an Ocean datatoken");
+    }
+    String nft = "0x" + value.substring(value.length() - 40);
+    String seed = Keys.toChecksumAddress(nft) + chain.settings().chainId();
+    String did =
+        Did.PREFIX
+            + Numeric.toHexStringNoPrefix(Hash.sha256(seed.getBytes(StandardCharsets.UTF_8)));
+    if (!did.equals(query.did().value())) {
+      return Verdict.refuse(
+          "the datatoken "
+              + service.datatoken()
+              + " belongs to data NFT "
+              + nft
+              + " ("
+              + did
+              + "), not to "
+              + query.did());
+    }
+    return null;
   }
 
   /** The first ProviderFee its datatoken emitted after {@code order}, before its next order. */

@@ -57,6 +57,12 @@ final class OrderVerifierOnAnvilTest {
             .service(dataset.did(), "access", new OrderedService(dataset.datatoken(), ACCESS, DAY))
             .service(
                 dataset.did(), "compute", new OrderedService(dataset.datatoken(), COMPUTE, DAY))
+            // wrong entries: another asset's datatoken, and an account that is no datatoken
+            .service(dataset.did(), "mislabelled", new OrderedService(other.datatoken(), 1, DAY))
+            .service(
+                dataset.did(),
+                "bogus",
+                new OrderedService(EthAddress.of("0x" + "77".repeat(20)), 1, DAY))
             // a service whose orders never expire
             .service(
                 other.did(), "compute", new OrderedService(other.datatoken(), 0, Duration.ZERO))
@@ -162,6 +168,26 @@ final class OrderVerifierOnAnvilTest {
             + dataset.datatoken()
             + " of "
             + dataset.did());
+  }
+
+  @Test
+  void refusesADatatokenThatDoesNotBelongToTheAssetWhateverTheDirectorySays() throws Exception {
+    String tx = chain.order(other, COMPUTE, PROVIDER);
+    OrderVerifier verifier = verifier(settings());
+
+    assertRefused(
+        answer(verifier, query(dataset, "mislabelled", tx)),
+        "the datatoken "
+            + other.datatoken()
+            + " belongs to data NFT "
+            + other.nft()
+            + " ("
+            + other.did()
+            + "), not to "
+            + dataset.did());
+    assertRefused(
+        answer(verifier, query(dataset, "bogus", tx)),
+        "the service's datatoken 0x" + "77".repeat(20) + " is not an Ocean datatoken");
   }
 
   @Test

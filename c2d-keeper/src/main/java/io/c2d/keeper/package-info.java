@@ -4,11 +4,11 @@
  *
  * <p>{@link io.c2d.keeper.OrderVerifier} checks Ocean v4 datatoken orders ({@code startOrder}
  * transactions) against the order terms of a {@link io.c2d.keeper.ServiceDirectory}; {@link
- * io.c2d.keeper.AgreementVerifier} checks Ocean Keeper service agreements (template, DID,
- * provider, lock-reward and compute-execution conditions). {@link io.c2d.keeper.ChainSettings}
- * says where the chain is ({@code c2d.keeper.*} properties). A verifier's JSON-RPC traffic goes
- * through one package-private client that batches each verification into as few HTTP round trips
- * as it can and turns every transport failure into an unknown verdict, never an allow.
+ * io.c2d.keeper.AgreementVerifier} checks Ocean Keeper service agreements (template, DID, provider,
+ * lock-reward and compute-execution conditions). {@link io.c2d.keeper.ChainSettings} says where the
+ * chain is ({@code c2d.keeper.*} properties). A verifier's JSON-RPC traffic goes through one
+ * package-private client that batches each verification into as few HTTP round trips as it can and
+ * turns every transport failure into an unknown verdict, never an allow.
  */
 @NullMarked
 package io.c2d.keeper;

@@ -54,6 +54,7 @@ final class KubernetesRealClusterTest {
 
   @TempDir Path results;
   private final List<KubernetesComputeBackend> backends = new ArrayList<>();
+  private final List<JobId> submitted = new ArrayList<>();
 
   @BeforeAll
   static void connect() {
@@ -68,8 +69,22 @@ final class KubernetesRealClusterTest {
   }
 
   @AfterEach
-  void closeBackends() {
+  void closeBackendsAndRemoveTheirObjects() {
     backends.forEach(KubernetesComputeBackend::close);
+    String ns = RealCluster.namespace();
+    for (JobId id : submitted) {
+      String selector = ObjectNames.of(id).selector();
+      client
+          .batch()
+          .v1()
+          .jobs()
+          .inNamespace(ns)
+          .withLabelSelector(selector)
+          .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
+          .delete();
+      client.secrets().inNamespace(ns).withLabelSelector(selector).delete();
+      client.network().v1().networkPolicies().inNamespace(ns).withLabelSelector(selector).delete();
+    }
   }
 
   @Test
@@ -219,9 +234,11 @@ final class KubernetesRealClusterTest {
     return backend;
   }
 
-  private static JobSpec spec(String script, Duration maxDuration) {
+  private JobSpec spec(String script, Duration maxDuration) {
     String requestId = "real-" + UUID.randomUUID();
-    return JobSpec.builder(JobId.derive(OWNER, requestId), OWNER)
+    JobId id = JobId.derive(OWNER, requestId);
+    submitted.add(id);
+    return JobSpec.builder(id, OWNER)
         .requestId(requestId)
         .datasets(
             List.of(

@@ -2,8 +2,10 @@ package io.c2d.testkit.example;
 
 import io.c2d.C2dException;
 import io.c2d.ComputeEngine;
+import io.c2d.model.Algorithm;
 import io.c2d.model.ComputeJob;
 import io.c2d.model.ComputeRequest;
+import io.c2d.model.ContainerSpec;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
@@ -33,11 +35,14 @@ import java.util.Objects;
  * when the job completed, 1 when it did not, 2 on bad arguments.
  *
  * <pre>
- * MainJob [--backend NAME] [--verifier NAME] [--work-dir DIR] [--timeout SECONDS] [-Dc2d.*=...]
+ * MainJob [--backend NAME] [--verifier NAME] [--image IMAGE:TAG] [--work-dir DIR]
+ *         [--timeout SECONDS] [c2d.KEY=VALUE ...]
  * </pre>
  *
- * <p>Extra {@code c2d.*} properties come from system properties, so any backend's options can be
- * set ({@code -Dc2d.docker.host=...}).
+ * <p>Extra {@code c2d.*} properties come from {@code c2d.KEY=VALUE} arguments and from system
+ * properties, so any backend's options can be set ({@code c2d.k8s.namespace=jobs}). {@code --image}
+ * is the container the algorithm runs in (default {@code busybox:stable}); a cluster without a
+ * registry runs a locally imported one, such as {@code c2d-test/busybox:1}.
  */
 public final class MainJob {
   private static final long CHAIN_ID = 8996;
@@ -61,7 +66,8 @@ public final class MainJob {
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
       err.println(
-          "usage: MainJob [--backend NAME] [--verifier NAME] [--work-dir DIR] [--timeout SECONDS]");
+          "usage: MainJob [--backend NAME] [--verifier NAME] [--image IMAGE:TAG] [--work-dir DIR]"
+              + " [--timeout SECONDS] [c2d.KEY=VALUE ...]");
       return 2;
     }
     try {
@@ -98,6 +104,18 @@ public final class MainJob {
                 properties.put(key.toString(), value.toString());
               }
             });
+    options.forEach(
+        (key, value) -> {
+          if (key.startsWith("c2d.")) {
+            properties.put(key, value);
+          }
+        });
+    String image = options.getOrDefault("image", "busybox:stable");
+    int colon = image.lastIndexOf(':');
+    ContainerSpec container =
+        colon > 0 && !image.substring(colon).contains("/")
+            ? ContainerSpec.of(image.substring(0, colon), image.substring(colon + 1), "sh $ALGO")
+            : ContainerSpec.of(image, "latest", "sh $ALGO");
 
     out.printf(
         "c2d main job: backend=%s verifier=%s work-dir=%s%n",
@@ -114,7 +132,7 @@ public final class MainJob {
           TestRequests.create(CHAIN_ID, PROVIDER)
               .by(consumer)
               .dataset(1, dataset.toUri())
-              .rawAlgorithm(algorithm)
+              .algorithm(Algorithm.raw(container, algorithm).build())
               .environment(environment)
               .sign();
       out.printf("consumer %s starts a job in environment %s%n", consumer.address(), environment);
@@ -161,9 +179,14 @@ public final class MainJob {
       }
     }
     Map<String, String> options = new LinkedHashMap<>();
-    List<String> known = List.of("backend", "verifier", "work-dir", "timeout");
+    List<String> known = List.of("backend", "verifier", "image", "work-dir", "timeout");
     while (!rest.isEmpty()) {
       String flag = rest.removeFirst();
+      int equals = flag.indexOf('=');
+      if (flag.startsWith("c2d.") && equals > "c2d.".length()) {
+        options.put(flag.substring(0, equals), flag.substring(equals + 1));
+        continue;
+      }
       if (!flag.startsWith("--") || !known.contains(flag.substring(2))) {
         throw new IllegalArgumentException("unknown option " + flag);
       }

@@ -109,6 +109,20 @@ final class EmbeddedEndToEndTest {
         .contains("embedded");
   }
 
+  @Test
+  void theMainJobPassesPropertyArgumentsToTheEngine() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    PrintStream errors = new PrintStream(err, true, StandardCharsets.UTF_8);
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+    int exitCode =
+        MainJob.run(
+            new String[] {"--work-dir", dir.toString(), "c2d.verifier=notary"}, quiet, errors);
+
+    assertThat(exitCode).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("'notary'").contains("allow-all");
+  }
+
   private static String read(ComputeEngine engine, ComputeJob job, String name) throws Exception {
     JobResult result =
         job.results().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();

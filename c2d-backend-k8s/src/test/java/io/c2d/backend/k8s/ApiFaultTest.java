@@ -7,7 +7,9 @@ import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -38,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * API faults the backend must survive without losing a job or starting one twice, injected by a
  * dispatcher wrapped around the mock server's CRUD one: a watch the server closes and then answers
- * with 410 Gone (its resource version expired), as an API server does after compaction.
+ * with 410 Gone (its resource version expired), as an API server does after compaction, and a Job
+ * create whose answer comes after the client stopped waiting.
  */
 final class ApiFaultTest {
   static final String NS = KubernetesComputeBackendTest.NS;
@@ -107,8 +110,59 @@ final class ApiFaultTest {
     assertThat(c.pods().inNamespace(NS).list().getItems()).hasSize(1);
   }
 
-  /** Answers 410 Gone to pod watches when armed, and can close the pod watches it let through. */
+  @Test
+  void aJobCreateWhoseResponseIsLostIsRetriedAndAdoptedNeverStartedTwice() throws Exception {
+    KubernetesMockServer s = java.util.Objects.requireNonNull(server);
+    // A client that gives up on an answer after one second, and an API server that creates the
+    // Job at once but answers only after three: the response is lost, the create was not.
+    KubernetesClient impatient =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(java.util.Objects.requireNonNull(client).getConfiguration())
+                    .withRequestTimeout(1000)
+                    .build())
+            .build();
+    try {
+      backend =
+          KubernetesComputeBackend.builder()
+              .client(impatient)
+              .namespace(NS)
+              .resultRoot(results)
+              .addEnvironment(KubernetesComputeBackendTest.environment())
+              .build();
+      faults.slowNextJobCreates.set(1);
+      Recorder recorder = new Recorder();
+      JobSpec spec = KubernetesComputeBackendTest.spec("r-lost", false);
+
+      backend.submit(spec, recorder).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+      assertThat(faults.slowServed.get()).as("creates answered too late").isEqualTo(1);
+      assertThat(faults.jobCreates.get()).as("Job creates sent").isGreaterThan(1);
+      assertThat(impatient.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(1);
+      KubeletSimulator kubelet = new KubeletSimulator(impatient, s, NS);
+      Pod pod = kubelet.start(spec.jobId());
+      kubelet.algorithmRunning(pod);
+      kubelet.succeed(pod, Map.of("out.txt", "once"), "log\n");
+      BackendJobState end = recorder.awaitTerminal();
+      assertThat(end.status()).as("end of %s", recorder.statuses()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(impatient.pods().inNamespace(NS).list().getItems()).hasSize(1);
+    } finally {
+      if (backend != null) {
+        backend.close();
+        backend = null;
+      }
+      impatient.close();
+    }
+  }
+
+  /**
+   * Answers 410 Gone to pod watches when armed, and can close the pod watches it let through;
+   * answers Job creates late when armed (after creating the Job).
+   */
   static final class Faults extends Dispatcher {
+    final AtomicInteger slowNextJobCreates = new AtomicInteger();
+    final AtomicInteger slowServed = new AtomicInteger();
+    final AtomicInteger jobCreates = new AtomicInteger();
     final AtomicInteger goneOnNextPodWatches = new AtomicInteger();
     final AtomicInteger goneServed = new AtomicInteger();
     private final List<WebSocket> podWatches = new CopyOnWriteArrayList<>();
@@ -128,6 +182,14 @@ final class ApiFaultTest {
                     + "\"message\":\"too old resource version\"}");
       }
       MockResponse response = java.util.Objects.requireNonNull(delegate).dispatch(request);
+      boolean jobCreate = "POST".equals(request.getMethod()) && path.endsWith("/jobs");
+      if (jobCreate) {
+        jobCreates.incrementAndGet();
+        if (slowNextJobCreates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+          slowServed.incrementAndGet();
+          response.setBodyDelay(3, TimeUnit.SECONDS);
+        }
+      }
       WebSocketListener listener = response.getWebSocketListener();
       if (podWatch && listener != null) {
         response.withWebSocketUpgrade(new Capturing(listener, podWatches));

@@ -105,6 +105,22 @@ final class AnvilNode implements AutoCloseable {
     return body.path("result");
   }
 
+  /** The node's JSON-RPC endpoint, on 127.0.0.1. */
+  URI rpc() {
+    return rpc;
+  }
+
+  /** Mines {@code blocks} empty blocks at once. */
+  void mine(int blocks) throws IOException, InterruptedException {
+    call("anvil_mine", "0x" + Integer.toHexString(blocks));
+  }
+
+  /** Moves the chain's clock forward by {@code by} and mines a block that carries the new time. */
+  void increaseTime(Duration by) throws IOException, InterruptedException {
+    call("evm_increaseTime", by.toSeconds());
+    call("evm_mine");
+  }
+
   /** Sends a transaction from the first development account and returns its mined receipt. */
   JsonNode transact(String to, String data) throws IOException, InterruptedException {
     ObjectNode tx = JSON.createObjectNode().put("from", FIRST_ACCOUNT).put("data", data);

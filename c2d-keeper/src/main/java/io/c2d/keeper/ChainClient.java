@@ -30,8 +30,12 @@ import org.web3j.protocol.core.methods.response.EthBlock;
 import org.web3j.protocol.core.methods.response.EthBlockNumber;
 import org.web3j.protocol.core.methods.response.EthCall;
 import org.web3j.protocol.core.methods.response.EthChainId;
+import org.web3j.protocol.core.methods.response.EthEstimateGas;
+import org.web3j.protocol.core.methods.response.EthGasPrice;
+import org.web3j.protocol.core.methods.response.EthGetTransactionCount;
 import org.web3j.protocol.core.methods.response.EthGetTransactionReceipt;
 import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.EthSendTransaction;
 import org.web3j.protocol.exceptions.ClientConnectionException;
 import org.web3j.protocol.http.HttpService;
 
@@ -110,6 +114,24 @@ final class ChainClient implements AutoCloseable {
 
   Request<?, EthCall> call(String to, String data, DefaultBlockParameter block) {
     return web3j.ethCall(Transaction.createEthCallTransaction(null, to, data), block);
+  }
+
+  // what sending a signed transaction needs (the Keeper verifier's fulfilling mode)
+
+  Request<?, EthGetTransactionCount> pendingNonce(String address) {
+    return web3j.ethGetTransactionCount(address, DefaultBlockParameterName.PENDING);
+  }
+
+  Request<?, EthGasPrice> gasPrice() {
+    return web3j.ethGasPrice();
+  }
+
+  Request<?, EthEstimateGas> estimateGas(String from, String to, String data) {
+    return web3j.ethEstimateGas(Transaction.createEthCallTransaction(from, to, data));
+  }
+
+  Request<?, EthSendTransaction> sendRaw(String signedTransaction) {
+    return web3j.ethSendRawTransaction(signedTransaction);
   }
 
   /**

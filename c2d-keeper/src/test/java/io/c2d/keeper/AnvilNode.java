@@ -123,12 +123,48 @@ final class AnvilNode implements AutoCloseable {
 
   /** Sends a transaction from the first development account and returns its mined receipt. */
   JsonNode transact(String to, String data) throws IOException, InterruptedException {
-    ObjectNode tx = JSON.createObjectNode().put("from", FIRST_ACCOUNT).put("data", data);
+    return transact(FIRST_ACCOUNT, to, data);
+  }
+
+  /**
+   * Sends a transaction from {@code from} (one of anvil's unlocked development accounts) and
+   * returns its receipt once mined: anvil can answer the hash before the block is sealed, so the
+   * receipt can be null on the first ask.
+   */
+  JsonNode transact(String from, String to, String data) throws IOException, InterruptedException {
+    // a fixed, generous gas limit: anvil's estimate falls short for some of the 0.5 contracts'
+    // calls (approveTemplate reverts out of gas with it)
+    ObjectNode tx =
+        JSON.createObjectNode().put("from", from).put("data", data).put("gas", "0x989680");
     if (to != null) {
       tx.put("to", to);
     }
     String hash = call("eth_sendTransaction", tx).asText();
-    return call("eth_getTransactionReceipt", hash);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    JsonNode receipt = call("eth_getTransactionReceipt", hash);
+    while (receipt.isNull() || receipt.isMissingNode()) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException("transaction " + hash + " was not mined within 10 s");
+      }
+      Thread.sleep(20);
+      receipt = call("eth_getTransactionReceipt", hash);
+    }
+    return receipt;
+  }
+
+  /** Mines {@code blocks} empty blocks (the Keeper's time locks and time outs count blocks). */
+  void mine(int blocks) throws IOException, InterruptedException {
+    call("anvil_mine", "0x" + Integer.toHexString(blocks));
+  }
+
+  /** The number of the latest block. */
+  long blockNumber() throws IOException, InterruptedException {
+    return Long.decode(call("eth_blockNumber").asText());
+  }
+
+  /** The node's JSON-RPC endpoint, on the loopback interface. */
+  URI rpc() {
+    return rpc;
   }
 
   @Override

@@ -152,19 +152,9 @@ final class AnvilNode implements AutoCloseable {
     return receipt;
   }
 
-  /** Mines {@code blocks} empty blocks (the Keeper's time locks and time outs count blocks). */
-  void mine(int blocks) throws IOException, InterruptedException {
-    call("anvil_mine", "0x" + Integer.toHexString(blocks));
-  }
-
   /** The number of the latest block. */
   long blockNumber() throws IOException, InterruptedException {
     return Long.decode(call("eth_blockNumber").asText());
-  }
-
-  /** The node's JSON-RPC endpoint, on the loopback interface. */
-  URI rpc() {
-    return rpc;
   }
 
   @Override

@@ -12,8 +12,8 @@
  * <p>Derived assets (DESIGN step 9): {@link io.c2d.keeper.NftAssetPublisher} registers a completed
  * job's outputs as an Ocean v4 data NFT whose metadata is the derived DDO (provider {@code
  * ocean-nft}); {@link io.c2d.keeper.DidRegistryPublisher} registers them as a DID in the Keeper's
- * DIDRegistry (provider {@code keeper-did}). Both sign with a configured publisher key, find a job's
- * asset again before creating one (idempotent per job id) and resume a publication a restart
+ * DIDRegistry (provider {@code keeper-did}). Both sign with a configured publisher key, find a
+ * job's asset again before creating one (idempotent per job id) and resume a publication a restart
  * interrupted.
  */
 @NullMarked

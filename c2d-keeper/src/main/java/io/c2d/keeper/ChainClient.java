@@ -32,6 +32,7 @@ import org.web3j.protocol.core.methods.response.EthCall;
 import org.web3j.protocol.core.methods.response.EthChainId;
 import org.web3j.protocol.core.methods.response.EthEstimateGas;
 import org.web3j.protocol.core.methods.response.EthGasPrice;
+import org.web3j.protocol.core.methods.response.EthGetCode;
 import org.web3j.protocol.core.methods.response.EthGetTransactionCount;
 import org.web3j.protocol.core.methods.response.EthGetTransactionReceipt;
 import org.web3j.protocol.core.methods.response.EthLog;
@@ -110,6 +111,10 @@ final class ChainClient implements AutoCloseable {
 
   Request<?, EthLog> logs(EthFilter filter) {
     return web3j.ethGetLogs(filter);
+  }
+
+  Request<?, EthGetCode> code(String address) {
+    return web3j.ethGetCode(address, DefaultBlockParameterName.LATEST);
   }
 
   Request<?, EthCall> call(String to, String data, DefaultBlockParameter block) {
@@ -207,7 +212,8 @@ final class ChainClient implements AutoCloseable {
     return Verdict.unknown(reasonOf(failure));
   }
 
-  private static String reasonOf(Throwable failure) {
+  /** Says, in one line, why a chain call failed: unwraps, and names timeouts and refusals. */
+  static String reasonOf(Throwable failure) {
     Throwable cause = failure;
     while ((cause instanceof CompletionException || cause instanceof ExecutionException)
         && cause.getCause() != null) {

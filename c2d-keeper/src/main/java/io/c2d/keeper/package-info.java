@@ -9,6 +9,13 @@
  * chain is ({@code c2d.keeper.*} properties). A verifier's JSON-RPC traffic goes through one
  * package-private client that batches each verification into as few HTTP round trips as it can and
  * turns every transport failure into an unknown verdict, never an allow.
+ *
+ * <p>Derived assets (DESIGN step 9): {@link io.c2d.keeper.NftAssetPublisher} registers a completed
+ * job's outputs as an Ocean v4 data NFT whose metadata is the derived DDO (provider {@code
+ * ocean-nft}); {@link io.c2d.keeper.DidRegistryPublisher} registers them as a DID in the Keeper's
+ * DIDRegistry (provider {@code keeper-did}). Both sign with a configured publisher key, find a
+ * job's asset again before creating one (idempotent per job id) and resume a publication a restart
+ * interrupted.
  */
 @NullMarked
 package io.c2d.keeper;

@@ -317,6 +317,11 @@ final class OceanV4Chain implements AutoCloseable {
     return node;
   }
 
+  /** The ERC721Factory's address. */
+  String factory() {
+    return factory;
+  }
+
   @Override
   public void close() {
     web3j.shutdown();

@@ -1037,7 +1037,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         return call.get();
       } catch (KubernetesClientException e) {
         int code = e.getCode();
-        boolean transientFailure = code == 0 || code == 429 || code >= 500;
+        // no HTTP status (a timeout: -1, an I/O failure: 0), throttling, or a server error
+        boolean transientFailure = code <= 0 || code == 429 || code >= 500;
         if (!transientFailure || attempt >= MAX_ATTEMPTS) {
           throw new UnavailableException(
               ErrorCode.BACKEND_FAILURE,

@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -28,15 +29,24 @@ final class AnvilNode implements AutoCloseable {
   static final String FIRST_ACCOUNT = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Path ANVIL = Path.of("src/test/chain/node_modules/.bin/anvil");
 
-  private final Process process;
+  /**
+   * What the build's {@code npm install} put in {@code src/test/chain}: anvil and Ocean's compiled
+   * contracts. Relative to the module, where the tests run; a program run from elsewhere names the
+   * folder with the system property {@code c2d.test-chain.dir}.
+   */
+  static final Path NODE_MODULES =
+      Path.of(System.getProperty("c2d.test-chain.dir", "src/test/chain")).resolve("node_modules");
+
+  private static final Path ANVIL = NODE_MODULES.resolve(".bin/anvil");
+
+  private final @Nullable Process process;
   private final URI rpc;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private long ids;
 
-  private AnvilNode(Process process, URI rpc) {
+  private AnvilNode(@Nullable Process process, URI rpc) {
     this.process = process;
     this.rpc = rpc;
   }
@@ -83,6 +93,21 @@ final class AnvilNode implements AutoCloseable {
         Thread.sleep(100);
       }
     }
+  }
+
+  /**
+   * A node that already runs at {@code rpc} (anvil or another development node that serves chain
+   * {@link #CHAIN_ID} with anvil's unlocked, funded accounts); closing it leaves it running.
+   *
+   * @throws IOException if it does not answer, or serves another chain
+   */
+  static AnvilNode at(URI rpc) throws IOException, InterruptedException {
+    AnvilNode node = new AnvilNode(null, rpc);
+    long chainId = Long.decode(node.call("eth_chainId").asText());
+    if (chainId != CHAIN_ID) {
+      throw new IOException(rpc + " serves chain " + chainId + ", not " + CHAIN_ID);
+    }
+    return node;
   }
 
   /** Calls a JSON-RPC method and returns its result; an RPC error is an IOException. */
@@ -161,6 +186,9 @@ final class AnvilNode implements AutoCloseable {
 
   @Override
   public void close() {
+    if (process == null) {
+      return;
+    }
     process.destroy();
     try {
       if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -60,7 +60,7 @@ final class KeeperChain {
   static final BigInteger PRICE = BigInteger.TEN.pow(18);
 
   private static final Path ARTIFACTS =
-      Path.of("src/test/chain/node_modules/@oceanprotocol/keeper-contracts/artifacts");
+      AnvilNode.NODE_MODULES.resolve("@oceanprotocol/keeper-contracts/artifacts");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PLACEHOLDER_LENGTH = 40;
 

@@ -29,7 +29,7 @@ import org.web3j.abi.datatypes.generated.Uint256;
 @SuppressWarnings("rawtypes") // web3j's decoder returns List<Type>
 final class KeeperContractsOnAnvilTest {
   private static final Path ARTIFACTS =
-      Path.of("src/test/chain/node_modules/@oceanprotocol/keeper-contracts/artifacts");
+      AnvilNode.NODE_MODULES.resolve("@oceanprotocol/keeper-contracts/artifacts");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TEMPLATE = "0x" + "7e".repeat(20);
 

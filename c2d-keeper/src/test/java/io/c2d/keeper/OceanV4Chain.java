@@ -64,7 +64,7 @@ final class OceanV4Chain implements AutoCloseable {
   static final BigInteger ONE_TOKEN = BigInteger.TEN.pow(18);
 
   private static final Path ARTIFACTS =
-      Path.of("src/test/chain/node_modules/@oceanprotocol/contracts/artifacts/contracts");
+      AnvilNode.NODE_MODULES.resolve("@oceanprotocol/contracts/artifacts/contracts");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String TOKEN_CREATED =
       Hash.sha3String("TokenCreated(address,address,string,string,uint256,address)");

@@ -1,11 +1,15 @@
 package io.c2d.testkit.example;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c2d.C2dException;
 import io.c2d.ComputeEngine;
 import io.c2d.model.Algorithm;
 import io.c2d.model.ComputeJob;
 import io.c2d.model.ComputeRequest;
 import io.c2d.model.ContainerSpec;
+import io.c2d.model.DatasetInput;
+import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
@@ -36,17 +40,41 @@ import java.util.Objects;
  *
  * <pre>
  * MainJob [--backend NAME] [--verifier NAME] [--image IMAGE:TAG] [--work-dir DIR]
- *         [--timeout SECONDS] [c2d.KEY=VALUE ...]
+ *         [--timeout SECONDS] [--consumer-key HEX] [--dataset-did DID --order-tx TX
+ *         [--service-id ID]] [c2d.KEY=VALUE ...]
  * </pre>
  *
  * <p>Extra {@code c2d.*} properties come from {@code c2d.KEY=VALUE} arguments and from system
  * properties, so any backend's options can be set ({@code c2d.k8s.namespace=jobs}). {@code --image}
  * is the container the algorithm runs in (default {@code busybox:stable}); a cluster without a
  * registry runs a locally imported one, such as {@code c2d-test/busybox:1}.
+ *
+ * <p>By default the dataset has a test DID and the consumer is the testkit's {@code ALICE}, which
+ * only an accepting verifier lets through. To run the job through a real verifier, name the
+ * dataset's DID, its compute service and the consumer's order transaction, and sign as the consumer
+ * who ordered ({@code --consumer-key}); {@code c2d.provider-address} sets the provider the request
+ * is signed for. c2d-keeper's {@code OnChainMainJob} does that on a chain of its own.
  */
 public final class MainJob {
   private static final long CHAIN_ID = 8996;
-  private static final EthAddress PROVIDER = EthereumKey.CAROL.address();
+  private static final EthAddress DEFAULT_PROVIDER = EthereumKey.CAROL.address();
+  private static final List<String> OPTIONS =
+      List.of(
+          "backend",
+          "verifier",
+          "image",
+          "work-dir",
+          "timeout",
+          "consumer-key",
+          "dataset-did",
+          "order-tx",
+          "service-id");
+  private static final String USAGE =
+      "usage: MainJob [--backend NAME] [--verifier NAME] [--image IMAGE:TAG] [--work-dir DIR]"
+          + " [--timeout SECONDS] [--consumer-key HEX] [--dataset-did DID --order-tx TX"
+          + " [--service-id ID]] [c2d.KEY=VALUE ...]";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private MainJob() {}
 
@@ -61,17 +89,22 @@ public final class MainJob {
   /** Runs the job, printing to {@code out} and {@code err}; returns the process exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> options;
+    EthereumKey consumer;
+    DatasetInput.Builder dataset;
     try {
       options = parse(args);
+      consumer =
+          options.containsKey("consumer-key")
+              ? EthereumKey.fromPrivateKey(options.get("consumer-key"))
+              : EthereumKey.ALICE;
+      dataset = dataset(options);
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
-      err.println(
-          "usage: MainJob [--backend NAME] [--verifier NAME] [--image IMAGE:TAG] [--work-dir DIR]"
-              + " [--timeout SECONDS] [c2d.KEY=VALUE ...]");
+      err.println(USAGE);
       return 2;
     }
     try {
-      return runJob(options, out);
+      return runJob(options, consumer, dataset, out);
     } catch (C2dException e) {
       err.println("error [" + e.code().id() + "]: " + e.getMessage());
       return 1;
@@ -81,7 +114,49 @@ public final class MainJob {
     }
   }
 
-  private static int runJob(Map<String, String> options, PrintStream out) throws IOException {
+  /**
+   * The input dataset without its file: a test dataset, or the DID, service and order the options
+   * name (both or neither of {@code --dataset-did} and {@code --order-tx}).
+   */
+  private static DatasetInput.Builder dataset(Map<String, String> options) {
+    String did = options.get("dataset-did");
+    String orderTx = options.get("order-tx");
+    if ((did == null) != (orderTx == null)) {
+      throw new IllegalArgumentException("--dataset-did and --order-tx go together");
+    }
+    if (did == null || orderTx == null) {
+      if (options.containsKey("service-id")) {
+        throw new IllegalArgumentException("--service-id needs --dataset-did and --order-tx");
+      }
+      return TestRequests.dataset(1).ddoJson(TestRequests.openDdo(1));
+    }
+    try {
+      Did asset = Did.of(did);
+      String service = options.getOrDefault("service-id", "compute");
+      return DatasetInput.builder(asset, service).orderTx(orderTx).ddoJson(openDdo(asset, service));
+    } catch (C2dException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  /** A DDO whose compute service allows raw algorithms, as the sample algorithm is one. */
+  private static String openDdo(Did did, String service) {
+    ObjectNode ddo = JSON.createObjectNode();
+    ddo.putArray("@context").add("https://w3id.org/did/v1");
+    ddo.put("id", did.value()).put("version", "4.1.0");
+    ddo.putObject("metadata").put("type", "dataset").put("name", "c2d main job sales");
+    ObjectNode compute = ddo.putArray("services").addObject();
+    compute.put("id", service).put("type", "compute");
+    compute.putObject("compute").put("allowRawAlgorithm", true);
+    return ddo.toString();
+  }
+
+  private static int runJob(
+      Map<String, String> options,
+      EthereumKey consumer,
+      DatasetInput.Builder datasetInput,
+      PrintStream out)
+      throws IOException {
     Path workDir =
         options.containsKey("work-dir")
             ? Files.createDirectories(Path.of(options.get("work-dir")))
@@ -95,7 +170,7 @@ public final class MainJob {
     properties.put("c2d.verifier", options.getOrDefault("verifier", "allow-all"));
     properties.put("c2d.authenticator", "eip191");
     properties.put("c2d.chain-id", Long.toString(CHAIN_ID));
-    properties.put("c2d.provider-address", PROVIDER.value());
+    properties.put("c2d.provider-address", DEFAULT_PROVIDER.value());
     properties.put("c2d.embedded.work-root", workDir.resolve("jobs").toString());
     System.getProperties()
         .forEach(
@@ -110,6 +185,7 @@ public final class MainJob {
             properties.put(key, value);
           }
         });
+    EthAddress provider = EthAddress.of(properties.get("c2d.provider-address"));
     String image = options.getOrDefault("image", "busybox:stable");
     int colon = image.lastIndexOf(':');
     ContainerSpec container =
@@ -127,11 +203,10 @@ public final class MainJob {
               out.printf(
                   "  job %s: %3d %s%n", job.id(), job.statusCode(), job.statusText().trim()));
       String environment = engine.environments().get(0).id();
-      EthereumKey consumer = EthereumKey.ALICE;
       ComputeRequest request =
-          TestRequests.create(CHAIN_ID, PROVIDER)
+          TestRequests.create(Long.parseLong(properties.get("c2d.chain-id")), provider)
               .by(consumer)
-              .dataset(1, dataset.toUri())
+              .dataset(datasetInput.addFile(dataset.toUri()).build())
               .algorithm(Algorithm.raw(container, algorithm).build())
               .environment(environment)
               .sign();
@@ -179,7 +254,6 @@ public final class MainJob {
       }
     }
     Map<String, String> options = new LinkedHashMap<>();
-    List<String> known = List.of("backend", "verifier", "image", "work-dir", "timeout");
     while (!rest.isEmpty()) {
       String flag = rest.removeFirst();
       int equals = flag.indexOf('=');
@@ -187,7 +261,7 @@ public final class MainJob {
         options.put(flag.substring(0, equals), flag.substring(equals + 1));
         continue;
       }
-      if (!flag.startsWith("--") || !known.contains(flag.substring(2))) {
+      if (!flag.startsWith("--") || !OPTIONS.contains(flag.substring(2))) {
         throw new IllegalArgumentException("unknown option " + flag);
       }
       if (rest.isEmpty()) {

@@ -123,6 +123,65 @@ final class EmbeddedEndToEndTest {
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("'notary'").contains("allow-all");
   }
 
+  @Test
+  void theMainJobSignsAsTheNamedConsumerForTheNamedDatasetAndOrder() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String did = "did:op:" + "ab".repeat(32);
+
+    int exitCode =
+        MainJob.run(
+            new String[] {
+              "--work-dir",
+              dir.toString(),
+              "--consumer-key",
+              "0x" + "0".repeat(63) + "7",
+              "--dataset-did",
+              did,
+              "--order-tx",
+              "0x" + "cd".repeat(32),
+              "--service-id",
+              "compute-1",
+              "c2d.provider-address=" + EthereumKey.BOB.address().value()
+            },
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(exitCode).as("exit code; stderr: %s", err).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("consumer " + EthereumKey.fromPrivateKey("7").address())
+        .contains("north,220,146.00");
+  }
+
+  @Test
+  void theMainJobRefusesAnIncompleteOrMalformedDatasetIdentity() {
+    String did = "did:op:" + "ab".repeat(32);
+    String tx = "0x" + "cd".repeat(32);
+
+    assertThat(usageError("--dataset-did", did))
+        .contains("--dataset-did and --order-tx go together");
+    assertThat(usageError("--order-tx", tx)).contains("--dataset-did and --order-tx go together");
+    assertThat(usageError("--service-id", "compute")).contains("--service-id needs --dataset-did");
+    assertThat(usageError("--dataset-did", "did:op:12", "--order-tx", tx)).contains("did");
+    assertThat(usageError("--dataset-did", did, "--order-tx", "0x12")).contains("transferTxId");
+    assertThat(usageError("--consumer-key", "not-hex")).contains("private key");
+  }
+
+  /** Runs the main job with {@code args}, expects exit code 2, and returns what it printed. */
+  private String usageError(String... args) {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    String[] withDir = new String[args.length + 2];
+    withDir[0] = "--work-dir";
+    withDir[1] = dir.toString();
+    System.arraycopy(args, 0, withDir, 2, args.length);
+    PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+
+    int exitCode = MainJob.run(withDir, quiet, new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(exitCode).as("exit code of %s", String.join(" ", args)).isEqualTo(2);
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
   private static String read(ComputeEngine engine, ComputeJob job, String name) throws Exception {
     JobResult result =
         job.results().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();

@@ -52,6 +52,10 @@ final class KeeperChain {
   static final String PROVIDER = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
   static final String STRANGER = "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65";
 
+  /** Anvil's third well-known development key: the {@link #CONSUMER} account. */
+  static final String CONSUMER_KEY =
+      "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
+
   /** Anvil's fourth well-known development key: the {@link #PROVIDER} account. */
   static final String PROVIDER_KEY =
       "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";

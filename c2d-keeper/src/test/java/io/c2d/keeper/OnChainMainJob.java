@@ -1,24 +1,32 @@
 package io.c2d.keeper;
 
+import io.c2d.keeper.KeeperChain.Agreement;
 import io.c2d.keeper.OceanV4Chain.Asset;
+import io.c2d.model.Did;
 import io.c2d.testkit.example.MainJob;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.web3j.crypto.Credentials;
 import org.web3j.utils.Numeric;
 
 /**
- * The testkit's main job through a real verifier on a real chain: it starts anvil on a free
- * loopback port (or uses the development node at {@code --rpc-url}), deploys Ocean's v4 contracts,
- * publishes the sample dataset as a data NFT with a datatoken, orders its compute service as the
- * consumer (a real {@code startOrder} with a provider fee to this provider), and then runs {@link
- * MainJob} signed by that consumer with the {@code ocean-orders} verifier reading that order.
+ * The testkit's main job through a real verifier on a real chain. It starts anvil on a free
+ * loopback port (or uses the development node at {@code --rpc-url}) and then, by default, deploys
+ * Ocean's v4 contracts, publishes the sample dataset as a data NFT with a datatoken and orders its
+ * compute service as the consumer (a real {@code startOrder} with a provider fee to this provider),
+ * and runs {@link MainJob} signed by that consumer with the {@code ocean-orders} verifier reading
+ * that order. With {@code --keeper} it deploys Ocean's Keeper instead, registers the dataset's DID
+ * served by this provider, creates a compute agreement for the consumer and locks its reward, and
+ * runs the job through the {@code keeper} verifier, which grants the compute execution itself as
+ * the provider (as Ocean's provider did).
  *
  * <pre>
- * OnChainMainJob [--rpc-url URL] [MainJob options ...]
+ * OnChainMainJob [--rpc-url URL] [--keeper] [MainJob options ...]
  * </pre>
  *
  * <p>Every other option goes to {@link MainJob} after the chain's, so it can choose the backend
@@ -48,14 +56,18 @@ public final class OnChainMainJob {
   /** Sets up the chain, runs the job, and returns the process exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err)
       throws InterruptedException {
-    List<String> rest = new ArrayList<>();
-    URI rpc = null;
     // Maven's exec plugin passes all options as one argument
     String joined = String.join(" ", args).trim();
     List<String> words = joined.isEmpty() ? List.of() : List.of(joined.split("\\s+"));
+    List<String> rest = new ArrayList<>();
+    URI rpc = null;
+    boolean keeper = false;
     for (int i = 0; i < words.size(); i++) {
-      if (!words.get(i).equals("--rpc-url")) {
-        rest.add(words.get(i));
+      String word = words.get(i);
+      if (word.equals("--keeper")) {
+        keeper = true;
+      } else if (!word.equals("--rpc-url")) {
+        rest.add(word);
       } else if (i + 1 == words.size()) {
         err.println("error: --rpc-url needs a value");
         return 2;
@@ -68,18 +80,9 @@ public final class OnChainMainJob {
         }
       }
     }
-    try (AnvilNode node = rpc == null ? AnvilNode.start() : AnvilNode.at(rpc);
-        OceanV4Chain chain = OceanV4Chain.deploy(node)) {
+    try (AnvilNode node = rpc == null ? AnvilNode.start() : AnvilNode.at(rpc)) {
       out.printf("chain: %s (chain id %d)%n", node.rpc(), AnvilNode.CHAIN_ID);
-      Asset dataset = chain.publish();
-      out.printf(
-          "publisher %s published %s (data NFT %s, datatoken %s)%n",
-          OceanV4Chain.PUBLISHER.getAddress(), dataset.did(), dataset.nft(), dataset.datatoken());
-      String order = chain.order(dataset, SERVICE_INDEX, OceanV4Chain.PROVIDER);
-      out.printf(
-          "consumer %s ordered service %d: transaction %s%n",
-          OceanV4Chain.CONSUMER.getAddress(), SERVICE_INDEX, order);
-      List<String> jobArgs = mainJobArguments(node.rpc(), dataset, order);
+      List<String> jobArgs = keeper ? agreement(node, out) : order(node, out);
       jobArgs.addAll(rest);
       return MainJob.run(jobArgs.toArray(String[]::new), out, err);
     } catch (IOException | RuntimeException e) {
@@ -88,36 +91,90 @@ public final class OnChainMainJob {
     }
   }
 
-  /**
-   * The main job's options for a job on {@code dataset} under {@code order}: the consumer who
-   * ordered signs, the verifier is {@code ocean-orders} on {@code rpc}, and its directory knows the
-   * dataset's compute service.
-   */
-  static List<String> mainJobArguments(URI rpc, Asset dataset, String order) {
-    String provider = OceanV4Chain.PROVIDER.getAddress();
-    String service = "c2d.ocean-orders.services.sales.";
-    return new ArrayList<>(
-        List.of(
-            "--verifier",
-            "ocean-orders",
-            "--consumer-key",
-            privateKey(OceanV4Chain.CONSUMER),
-            "--dataset-did",
-            dataset.did().value(),
-            "--order-tx",
-            order,
-            "--service-id",
-            SERVICE_ID,
-            "c2d.chain-id=" + AnvilNode.CHAIN_ID,
-            "c2d.provider-address=" + provider,
-            "c2d.keeper.rpc-url=" + rpc,
-            "c2d.keeper.chain-id=" + AnvilNode.CHAIN_ID,
-            "c2d.keeper.provider-address=" + provider,
-            service + "did=" + dataset.did().value(),
-            service + "service-id=" + SERVICE_ID,
-            service + "datatoken=" + dataset.datatoken().value(),
-            service + "index=" + SERVICE_INDEX,
-            service + "timeout=1h"));
+  /** A v4 order on a freshly published asset, and the main job's options for it. */
+  private static List<String> order(AnvilNode node, PrintStream out) throws IOException {
+    try (OceanV4Chain chain = OceanV4Chain.deploy(node)) {
+      Asset dataset = chain.publish();
+      out.printf(
+          "publisher %s published %s (data NFT %s, datatoken %s)%n",
+          OceanV4Chain.PUBLISHER.getAddress(), dataset.did(), dataset.nft(), dataset.datatoken());
+      String order = chain.order(dataset, SERVICE_INDEX, OceanV4Chain.PROVIDER);
+      out.printf(
+          "consumer %s ordered service %d: transaction %s%n",
+          OceanV4Chain.CONSUMER.getAddress(), SERVICE_INDEX, order);
+      String provider = OceanV4Chain.PROVIDER.getAddress();
+      String service = "c2d.ocean-orders.services.sales.";
+      List<String> args =
+          common(
+              "ocean-orders",
+              privateKey(OceanV4Chain.CONSUMER),
+              dataset.did(),
+              provider,
+              Map.of(
+                  "c2d.keeper.rpc-url",
+                  node.rpc().toString(),
+                  "c2d.keeper.chain-id",
+                  Long.toString(AnvilNode.CHAIN_ID),
+                  "c2d.keeper.provider-address",
+                  provider,
+                  service + "did",
+                  dataset.did().value(),
+                  service + "service-id",
+                  SERVICE_ID,
+                  service + "datatoken",
+                  dataset.datatoken().value(),
+                  service + "index",
+                  Integer.toString(SERVICE_INDEX),
+                  service + "timeout",
+                  "1h"));
+      args.addAll(List.of("--order-tx", order));
+      return args;
+    }
+  }
+
+  /** A Keeper agreement with its reward locked, and the main job's options for it. */
+  private static List<String> agreement(AnvilNode node, PrintStream out)
+      throws IOException, InterruptedException {
+    KeeperChain chain = KeeperChain.deploy(node);
+    Did did = chain.registerDid(KeeperChain.PROVIDER);
+    out.printf(
+        "publisher %s registered %s, served by provider %s%n",
+        KeeperChain.PUBLISHER, did, KeeperChain.PROVIDER);
+    Agreement agreement = chain.createAgreement(did, KeeperChain.CONSUMER, 0);
+    chain.lockReward(agreement);
+    out.printf(
+        "consumer %s created agreement %s and locked its reward%n",
+        KeeperChain.CONSUMER, agreement.id());
+    Map<String, String> properties = new LinkedHashMap<>(chain.properties());
+    properties.put("c2d.keeper.fulfil-compute-execution", "true");
+    properties.put("c2d.keeper.provider-key", KeeperChain.PROVIDER_KEY);
+    List<String> args =
+        common("keeper", KeeperChain.CONSUMER_KEY, did, KeeperChain.PROVIDER, properties);
+    args.addAll(List.of("--agreement-id", agreement.id()));
+    return args;
+  }
+
+  private static List<String> common(
+      String verifier,
+      String consumerKey,
+      Did dataset,
+      String provider,
+      Map<String, String> properties) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--verifier",
+                verifier,
+                "--consumer-key",
+                consumerKey,
+                "--dataset-did",
+                dataset.value(),
+                "--service-id",
+                SERVICE_ID,
+                "c2d.chain-id=" + AnvilNode.CHAIN_ID,
+                "c2d.provider-address=" + provider));
+    properties.forEach((key, value) -> args.add(key + "=" + value));
+    return args;
   }
 
   static String privateKey(Credentials credentials) {

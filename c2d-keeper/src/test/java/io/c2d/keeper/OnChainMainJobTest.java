@@ -48,6 +48,33 @@ final class OnChainMainJobTest {
   }
 
   @Test
+  void theConsumerOfAKeeperAgreementRunsTheJobOnceTheProviderGrantsIt() throws Exception {
+    int exitCode = run("--keeper", "--work-dir", dir.toString());
+
+    assertThat(exitCode).as("exit code; stderr: %s", err).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("verifier=keeper")
+        .contains("consumer " + KeeperChain.CONSUMER + " created agreement")
+        .contains("Job finished")
+        .contains("north,220,146.00", "south,310,184.50");
+  }
+
+  @Test
+  void aConsumerOutsideTheKeeperAgreementIsRefusedByTheChain() throws Exception {
+    int exitCode =
+        run(
+            "--keeper",
+            "--work-dir",
+            dir.toString(),
+            "--consumer-key",
+            OnChainMainJob.privateKey(OceanV4Chain.STRANGER));
+
+    assertThat(exitCode).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("agreement_refused");
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("Job finished");
+  }
+
+  @Test
   void aNodeThatDoesNotAnswerIsReportedNotRetriedForEver() throws Exception {
     int exitCode = run("--rpc-url", LoopbackEndpoints.closed().toString());
 

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one real compute-to-data job end to end: a sample sales CSV shipped with c2d, a shell
@@ -40,8 +41,9 @@ import java.util.Objects;
  *
  * <pre>
  * MainJob [--backend NAME] [--verifier NAME] [--image IMAGE:TAG] [--work-dir DIR]
- *         [--timeout SECONDS] [--consumer-key HEX] [--dataset-did DID --order-tx TX
- *         [--service-id ID]] [c2d.KEY=VALUE ...]
+ *         [--timeout SECONDS] [--consumer-key HEX]
+ *         [--dataset-did DID (--order-tx TX | --agreement-id ID) [--service-id ID]]
+ *         [c2d.KEY=VALUE ...]
  * </pre>
  *
  * <p>Extra {@code c2d.*} properties come from {@code c2d.KEY=VALUE} arguments and from system
@@ -51,9 +53,10 @@ import java.util.Objects;
  *
  * <p>By default the dataset has a test DID and the consumer is the testkit's {@code ALICE}, which
  * only an accepting verifier lets through. To run the job through a real verifier, name the
- * dataset's DID, its compute service and the consumer's order transaction, and sign as the consumer
- * who ordered ({@code --consumer-key}); {@code c2d.provider-address} sets the provider the request
- * is signed for. c2d-keeper's {@code OnChainMainJob} does that on a chain of its own.
+ * dataset's DID, its compute service and the consumer's v4 order transaction or Keeper service
+ * agreement, and sign as the consumer who ordered ({@code --consumer-key}); {@code
+ * c2d.provider-address} sets the provider the request is signed for. c2d-keeper's {@code
+ * OnChainMainJob} does that on a chain of its own.
  */
 public final class MainJob {
   private static final long CHAIN_ID = 8996;
@@ -68,11 +71,12 @@ public final class MainJob {
           "consumer-key",
           "dataset-did",
           "order-tx",
+          "agreement-id",
           "service-id");
   private static final String USAGE =
       "usage: MainJob [--backend NAME] [--verifier NAME] [--image IMAGE:TAG] [--work-dir DIR]"
-          + " [--timeout SECONDS] [--consumer-key HEX] [--dataset-did DID --order-tx TX"
-          + " [--service-id ID]] [c2d.KEY=VALUE ...]";
+          + " [--timeout SECONDS] [--consumer-key HEX] [--dataset-did DID (--order-tx TX |"
+          + " --agreement-id ID) [--service-id ID]] [c2d.KEY=VALUE ...]";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -91,6 +95,7 @@ public final class MainJob {
     Map<String, String> options;
     EthereumKey consumer;
     DatasetInput.Builder dataset;
+    String agreementId;
     try {
       options = parse(args);
       consumer =
@@ -98,13 +103,18 @@ public final class MainJob {
               ? EthereumKey.fromPrivateKey(options.get("consumer-key"))
               : EthereumKey.ALICE;
       dataset = dataset(options);
-    } catch (IllegalArgumentException e) {
+      agreementId = options.get("agreement-id");
+      if (agreementId != null) {
+        // checked here, so that a malformed id is a usage error
+        ComputeRequest.builder().agreementId(agreementId);
+      }
+    } catch (IllegalArgumentException | C2dException e) {
       err.println("error: " + e.getMessage());
       err.println(USAGE);
       return 2;
     }
     try {
-      return runJob(options, consumer, dataset, out);
+      return runJob(options, consumer, dataset, agreementId, out);
     } catch (C2dException e) {
       err.println("error [" + e.code().id() + "]: " + e.getMessage());
       return 1;
@@ -115,28 +125,31 @@ public final class MainJob {
   }
 
   /**
-   * The input dataset without its file: a test dataset, or the DID, service and order the options
-   * name (both or neither of {@code --dataset-did} and {@code --order-tx}).
+   * The input dataset without its file: a test dataset, or the DID and service the options name,
+   * entitled by either an order or an agreement.
    */
   private static DatasetInput.Builder dataset(Map<String, String> options) {
     String did = options.get("dataset-did");
     String orderTx = options.get("order-tx");
-    if ((did == null) != (orderTx == null)) {
-      throw new IllegalArgumentException("--dataset-did and --order-tx go together");
+    boolean agreement = options.containsKey("agreement-id");
+    if (orderTx != null && agreement) {
+      throw new IllegalArgumentException("--order-tx and --agreement-id exclude each other");
     }
-    if (did == null || orderTx == null) {
+    if ((did == null) == (orderTx != null || agreement)) {
+      throw new IllegalArgumentException(
+          "--dataset-did goes with one of --order-tx and --agreement-id");
+    }
+    if (did == null) {
       if (options.containsKey("service-id")) {
-        throw new IllegalArgumentException("--service-id needs --dataset-did and --order-tx");
+        throw new IllegalArgumentException("--service-id needs --dataset-did");
       }
       return TestRequests.dataset(1).ddoJson(TestRequests.openDdo(1));
     }
-    try {
-      Did asset = Did.of(did);
-      String service = options.getOrDefault("service-id", "compute");
-      return DatasetInput.builder(asset, service).orderTx(orderTx).ddoJson(openDdo(asset, service));
-    } catch (C2dException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    }
+    Did asset = Did.of(did);
+    String service = options.getOrDefault("service-id", "compute");
+    DatasetInput.Builder dataset =
+        DatasetInput.builder(asset, service).ddoJson(openDdo(asset, service));
+    return orderTx == null ? dataset : dataset.orderTx(orderTx);
   }
 
   /** A DDO whose compute service allows raw algorithms, as the sample algorithm is one. */
@@ -155,6 +168,7 @@ public final class MainJob {
       Map<String, String> options,
       EthereumKey consumer,
       DatasetInput.Builder datasetInput,
+      @Nullable String agreementId,
       PrintStream out)
       throws IOException {
     Path workDir =
@@ -209,6 +223,12 @@ public final class MainJob {
               .dataset(datasetInput.addFile(dataset.toUri()).build())
               .algorithm(Algorithm.raw(container, algorithm).build())
               .environment(environment)
+              .configure(
+                  builder -> {
+                    if (agreementId != null) {
+                      builder.agreementId(agreementId);
+                    }
+                  })
               .sign();
       out.printf("consumer %s starts a job in environment %s%n", consumer.address(), environment);
       ComputeJob started = engine.start(request).toCompletableFuture().join();

@@ -158,12 +158,16 @@ final class EmbeddedEndToEndTest {
     String did = "did:op:" + "ab".repeat(32);
     String tx = "0x" + "cd".repeat(32);
 
-    assertThat(usageError("--dataset-did", did))
-        .contains("--dataset-did and --order-tx go together");
-    assertThat(usageError("--order-tx", tx)).contains("--dataset-did and --order-tx go together");
+    String together = "--dataset-did goes with one of --order-tx and --agreement-id";
+    assertThat(usageError("--dataset-did", did)).contains(together);
+    assertThat(usageError("--order-tx", tx)).contains(together);
+    assertThat(usageError("--agreement-id", tx)).contains(together);
+    assertThat(usageError("--dataset-did", did, "--order-tx", tx, "--agreement-id", tx))
+        .contains("exclude each other");
     assertThat(usageError("--service-id", "compute")).contains("--service-id needs --dataset-did");
     assertThat(usageError("--dataset-did", "did:op:12", "--order-tx", tx)).contains("did");
     assertThat(usageError("--dataset-did", did, "--order-tx", "0x12")).contains("transferTxId");
+    assertThat(usageError("--dataset-did", did, "--agreement-id", "0x12")).contains("agreementId");
     assertThat(usageError("--consumer-key", "not-hex")).contains("private key");
   }
 

@@ -51,6 +51,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -160,8 +161,13 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     this.defaultPlacement = b.defaultPlacement;
     this.placements = Map.copyOf(b.placements);
     AtomicInteger ioThreads = new AtomicInteger();
-    this.events =
-        Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "c2d-k8s-events-" + namespace));
+    ScheduledThreadPoolExecutor events =
+        new ScheduledThreadPoolExecutor(1, r -> daemon(r, "c2d-k8s-events-" + namespace));
+    // what waits on the clock (a finished Job's removal, an image pull's time limit) is found
+    // again by the next instance's recovery and informers: close drops it rather than wait for it
+    events.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    events.setRemoveOnCancelPolicy(true);
+    this.events = events;
     this.io =
         Executors.newCachedThreadPool(
             r -> daemon(r, "c2d-k8s-io-" + namespace + "-" + ioThreads.incrementAndGet()));
@@ -303,8 +309,10 @@ public final class KubernetesComputeBackend implements ComputeBackend {
   }
 
   /**
-   * Stops the informers and threads (waiting up to 5 seconds for calls under way), and closes the
-   * client if this backend created it. Running jobs keep running in the cluster.
+   * Stops the informers and threads (waiting up to 5 seconds for calls under way, not for what
+   * waits on the clock: a finished Job's removal or an image pull's time limit, which the next
+   * instance finds again), and closes the client if this backend created it. Running jobs keep
+   * running in the cluster.
    */
   @Override
   public void close() {

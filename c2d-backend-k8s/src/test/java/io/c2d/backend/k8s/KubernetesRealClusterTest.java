@@ -225,6 +225,37 @@ final class KubernetesRealClusterTest {
         .satisfies(r -> assertThat(r.state().status()).isEqualTo(JobStatus.COMPLETED));
   }
 
+  @Test
+  void closingBeforeAFinishedJobsTtlDoesNotWaitForItAndTheNextInstanceRemovesTheJob()
+      throws Exception {
+    KubernetesComputeBackend backend = backend(Duration.ofHours(1));
+    Recorder recorder = new Recorder();
+    JobSpec spec = spec("echo kept > $OUTPUTS/kept.txt", Duration.ofMinutes(2));
+    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    BackendJobState end = await(recorder, s -> s.status().isTerminal());
+    assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
+    String jobName = ObjectNames.of(spec.jobId()).job();
+
+    long closing = System.nanoTime();
+    backend.close();
+    Duration closed = Duration.ofNanos(System.nanoTime() - closing);
+
+    // the removal an hour away is dropped at once, not waited for until the 5 s grace runs out
+    assertThat(closed).isLessThan(Duration.ofSeconds(4));
+    assertThat(
+            client.batch().v1().jobs().inNamespace(RealCluster.namespace()).withName(jobName).get())
+        .as("the Job right after close")
+        .isNotNull();
+    KubernetesComputeBackend next = backend(Duration.ofSeconds(1));
+    next.recover(new Recorder()).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    awaitTrue(
+        () ->
+            client.batch().v1().jobs().inNamespace(RealCluster.namespace()).withName(jobName).get()
+                == null,
+        "the next instance left the finished Job: ",
+        () -> jobName);
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private KubernetesComputeBackend backend(Duration ttl) {

@@ -23,12 +23,10 @@ final class OnChainMainJobTest {
   void theConsumerWhoOrderedRunsTheJobThroughTheOrderVerifier() throws Exception {
     int exitCode = run("--work-dir", dir.toString());
 
-    assertThat(exitCode).as("exit code; stderr: %s", err).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8))
-        .contains("verifier=ocean-orders")
-        .contains("consumer " + OceanV4Chain.CONSUMER.getAddress() + " ordered service 0")
-        .contains("Job finished")
-        .contains("north,220,146.00", "south,310,184.50");
+    assertCompleted(
+        exitCode,
+        "ocean-orders",
+        "consumer " + OceanV4Chain.CONSUMER.getAddress() + " ordered service 0");
   }
 
   @Test
@@ -51,12 +49,7 @@ final class OnChainMainJobTest {
   void theConsumerOfAKeeperAgreementRunsTheJobOnceTheProviderGrantsIt() throws Exception {
     int exitCode = run("--keeper", "--work-dir", dir.toString());
 
-    assertThat(exitCode).as("exit code; stderr: %s", err).isZero();
-    assertThat(out.toString(StandardCharsets.UTF_8))
-        .contains("verifier=keeper")
-        .contains("consumer " + KeeperChain.CONSUMER + " created agreement")
-        .contains("Job finished")
-        .contains("north,220,146.00", "south,310,184.50");
+    assertCompleted(exitCode, "keeper", "consumer " + KeeperChain.CONSUMER + " created agreement");
   }
 
   @Test
@@ -86,6 +79,16 @@ final class OnChainMainJobTest {
   void anRpcUrlWithoutAValueIsAUsageError() throws Exception {
     assertThat(run("--rpc-url")).isEqualTo(2);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--rpc-url needs a value");
+  }
+
+  /** The job ran through {@code verifier} after the chain said {@code entitled}, and completed. */
+  private void assertCompleted(int exitCode, String verifier, String entitled) {
+    assertThat(exitCode).as("exit code; stderr: %s", err).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains(entitled)
+        .contains("verifier=" + verifier)
+        .contains("Job finished")
+        .contains("north,220,146.00", "south,310,184.50");
   }
 
   private int run(String... args) throws InterruptedException {

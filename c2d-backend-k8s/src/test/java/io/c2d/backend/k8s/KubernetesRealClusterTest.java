@@ -123,12 +123,9 @@ final class KubernetesRealClusterTest {
   @Test
   void aNonZeroExitEndsAsAlgorithmFailedWithItsCode() throws Exception {
     KubernetesComputeBackend backend = backend(Duration.ofDays(1));
-    Recorder recorder = new Recorder();
     JobSpec spec = spec("echo failing >&2; exit 3", Duration.ofMinutes(2));
 
-    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
-
-    BackendJobState end = await(recorder, s -> s.status().isTerminal());
+    BackendJobState end = runToEnd(backend, spec);
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.ALGORITHM_FAILED);
     assertThat(end.exitCode()).isEqualTo(3);
   }
@@ -136,27 +133,21 @@ final class KubernetesRealClusterTest {
   @Test
   void anAlgorithmOverItsMemoryLimitEndsAsOutOfMemory() throws Exception {
     KubernetesComputeBackend backend = backend(Duration.ofDays(1));
-    Recorder recorder = new Recorder();
     JobSpec spec =
         spec(
             "awk 'BEGIN { s = \"xxxxxxxxxxxxxxxx\"; while (1) { s = s s } }'",
             Duration.ofMinutes(2));
 
-    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
-
-    BackendJobState end = await(recorder, s -> s.status().isTerminal());
+    BackendJobState end = runToEnd(backend, spec);
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.OUT_OF_MEMORY);
   }
 
   @Test
   void anAlgorithmThatOutlivesItsDeadlineEndsAsTimedOut() throws Exception {
     KubernetesComputeBackend backend = backend(Duration.ofDays(1));
-    Recorder recorder = new Recorder();
     JobSpec spec = spec("sleep 600", Duration.ofSeconds(10));
 
-    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
-
-    BackendJobState end = await(recorder, s -> s.status().isTerminal());
+    BackendJobState end = runToEnd(backend, spec);
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.TIMED_OUT);
   }
 
@@ -203,10 +194,8 @@ final class KubernetesRealClusterTest {
   @Test
   void aFinishedJobIsRemovedAfterItsTtlEvenWhereTheClusterDoesNotHonourIt() throws Exception {
     KubernetesComputeBackend backend = backend(Duration.ofSeconds(5));
-    Recorder recorder = new Recorder();
     JobSpec spec = spec("echo kept > $OUTPUTS/kept.txt", Duration.ofMinutes(2));
-    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
-    BackendJobState end = await(recorder, s -> s.status().isTerminal());
+    BackendJobState end = runToEnd(backend, spec);
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
     String jobName = ObjectNames.of(spec.jobId()).job();
 
@@ -229,10 +218,8 @@ final class KubernetesRealClusterTest {
   void closingBeforeAFinishedJobsTtlDoesNotWaitForItAndTheNextInstanceRemovesTheJob()
       throws Exception {
     KubernetesComputeBackend backend = backend(Duration.ofHours(1));
-    Recorder recorder = new Recorder();
     JobSpec spec = spec("echo kept > $OUTPUTS/kept.txt", Duration.ofMinutes(2));
-    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
-    BackendJobState end = await(recorder, s -> s.status().isTerminal());
+    BackendJobState end = runToEnd(backend, spec);
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
     String jobName = ObjectNames.of(spec.jobId()).job();
 
@@ -315,6 +302,14 @@ final class KubernetesRealClusterTest {
         backend.openResult(id, result).toCompletableFuture().get(1, TimeUnit.MINUTES)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
+  }
+
+  /** Submits {@code spec} and waits for its end. */
+  private static BackendJobState runToEnd(KubernetesComputeBackend backend, JobSpec spec)
+      throws Exception {
+    Recorder recorder = new Recorder();
+    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    return await(recorder, s -> s.status().isTerminal());
   }
 
   private static BackendJobState await(Recorder recorder, Predicate<BackendJobState> wanted)

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Assumptions;
  * the build into {@code src/test/chain}), on a free loopback port. Without it the tests fail when
  * {@code CI=true} and are skipped, loudly, elsewhere.
  */
-final class AnvilNode implements AutoCloseable {
-  static final long CHAIN_ID = 8996;
+public final class AnvilNode implements AutoCloseable {
+  public static final long CHAIN_ID = 8996;
 
   /** Anvil's first development account: unlocked, funded. */
   static final String FIRST_ACCOUNT = "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266";
@@ -51,7 +51,7 @@ final class AnvilNode implements AutoCloseable {
     this.rpc = rpc;
   }
 
-  static AnvilNode start() throws IOException, InterruptedException {
+  public static AnvilNode start() throws IOException, InterruptedException {
     if (!Files.isExecutable(ANVIL)) {
       String why =
           "anvil is not installed at " + ANVIL.toAbsolutePath() + " (run the build: npm ci)";
@@ -101,7 +101,7 @@ final class AnvilNode implements AutoCloseable {
    *
    * @throws IOException if it does not answer, or serves another chain
    */
-  static AnvilNode at(URI rpc) throws IOException, InterruptedException {
+  public static AnvilNode at(URI rpc) throws IOException, InterruptedException {
     AnvilNode node = new AnvilNode(null, rpc);
     long chainId = Long.decode(node.call("eth_chainId").asText());
     if (chainId != CHAIN_ID) {
@@ -131,7 +131,7 @@ final class AnvilNode implements AutoCloseable {
   }
 
   /** The node's JSON-RPC endpoint, on 127.0.0.1. */
-  URI rpc() {
+  public URI rpc() {
     return rpc;
   }
 

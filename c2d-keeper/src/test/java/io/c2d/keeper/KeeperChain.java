@@ -45,19 +45,19 @@ import org.web3j.utils.Numeric;
  * <p>Not thread-safe: one test class drives it from its JUnit thread.
  */
 @SuppressWarnings("rawtypes") // web3j's ABI types
-final class KeeperChain {
+public final class KeeperChain {
   static final String OWNER = AnvilNode.FIRST_ACCOUNT;
-  static final String PUBLISHER = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
-  static final String CONSUMER = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc";
-  static final String PROVIDER = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
+  public static final String PUBLISHER = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
+  public static final String CONSUMER = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc";
+  public static final String PROVIDER = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
   static final String STRANGER = "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65";
 
   /** Anvil's third well-known development key: the {@link #CONSUMER} account. */
-  static final String CONSUMER_KEY =
+  public static final String CONSUMER_KEY =
       "0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a";
 
   /** Anvil's fourth well-known development key: the {@link #PROVIDER} account. */
-  static final String PROVIDER_KEY =
+  public static final String PROVIDER_KEY =
       "0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6";
 
   /** What a consumer locks for one agreement: one OCEAN. */
@@ -97,7 +97,7 @@ final class KeeperChain {
   }
 
   /** Deploys, links, initialises and wires the Keeper, and approves the compute template. */
-  static KeeperChain deploy(AnvilNode node) throws IOException, InterruptedException {
+  public static KeeperChain deploy(AnvilNode node) throws IOException, InterruptedException {
     String epochLibrary = deployArtifact(node, "EpochLibrary", Map.of());
     String didLibrary = deployArtifact(node, "DIDRegistryLibrary", Map.of());
     String didRegistry =
@@ -232,7 +232,7 @@ final class KeeperChain {
   }
 
   /** Registers a new DID, published by {@link #PUBLISHER} and served by {@code providers}. */
-  Did registerDid(String... providers) throws IOException, InterruptedException {
+  public Did registerDid(String... providers) throws IOException, InterruptedException {
     String id = String.format("%064x", ids.incrementAndGet());
     send(
         node,
@@ -256,7 +256,7 @@ final class KeeperChain {
    * Creates an agreement on {@code did} for {@code consumer} with the approved template, the
    * compute-execution condition timing out after {@code computeTimeOut} blocks (0: never).
    */
-  Agreement createAgreement(Did did, String consumer, long computeTimeOut)
+  public Agreement createAgreement(Did did, String consumer, long computeTimeOut)
       throws IOException, InterruptedException {
     return createAgreement(templateId, did, consumer, computeTimeOut);
   }
@@ -317,7 +317,7 @@ final class KeeperChain {
   }
 
   /** The consumer mints, approves and locks the price into the escrow. */
-  void lockReward(Agreement agreement) throws IOException, InterruptedException {
+  public void lockReward(Agreement agreement) throws IOException, InterruptedException {
     send(node, OWNER, token, "mint", address(agreement.consumer()), uint(PRICE));
     send(node, agreement.consumer(), token, "approve", address(lockReward), uint(PRICE));
     send(
@@ -388,7 +388,7 @@ final class KeeperChain {
   }
 
   /** The properties of the {@code keeper} provider for this chain. */
-  Map<String, String> properties() {
+  public Map<String, String> properties() {
     return Map.of(
         "c2d.keeper.rpc-url", node.rpc().toString(),
         "c2d.keeper.chain-id", Long.toString(AnvilNode.CHAIN_ID),
@@ -402,7 +402,7 @@ final class KeeperChain {
   }
 
   /** A Keeper agreement the chain created, with its conditions' ids. */
-  record Agreement(
+  public record Agreement(
       String id, Did did, String consumer, String lockCondition, String computeCondition) {
     EthAddress consumerAddress() {
       return EthAddress.of(consumer);

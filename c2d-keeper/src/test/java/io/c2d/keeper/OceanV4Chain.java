@@ -47,12 +47,12 @@ import org.web3j.utils.Numeric;
  * <p>Accounts are anvil's funded development accounts (well-known keys of the default mnemonic):
  * the publisher deploys and mints, the consumer orders, the provider signs fees.
  */
-final class OceanV4Chain implements AutoCloseable {
-  static final Credentials PUBLISHER =
+public final class OceanV4Chain implements AutoCloseable {
+  public static final Credentials PUBLISHER =
       Credentials.create("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
-  static final Credentials CONSUMER =
+  public static final Credentials CONSUMER =
       Credentials.create("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
-  static final Credentials PROVIDER =
+  public static final Credentials PROVIDER =
       Credentials.create("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
   static final Credentials OTHER_PROVIDER =
       Credentials.create("0x7c852118294e51e653712a81e05800f419141751be58f08c5c17c3a3b0db8ba6");
@@ -78,7 +78,7 @@ final class OceanV4Chain implements AutoCloseable {
   private int assets;
 
   /** A published asset: its DID, data NFT and datatoken. */
-  record Asset(Did did, EthAddress nft, EthAddress datatoken) {}
+  public record Asset(Did did, EthAddress nft, EthAddress datatoken) {}
 
   private OceanV4Chain(AnvilNode node) {
     this.node = node;
@@ -86,7 +86,7 @@ final class OceanV4Chain implements AutoCloseable {
   }
 
   /** Deploys the templates, the router and the factory. */
-  static OceanV4Chain deploy(AnvilNode node) throws IOException {
+  public static OceanV4Chain deploy(AnvilNode node) throws IOException {
     OceanV4Chain chain = new OceanV4Chain(node);
     String deployer = PUBLISHER.getAddress();
     String erc721 = chain.create("templates/ERC721Template.sol/ERC721Template.json", List.of());
@@ -117,7 +117,7 @@ final class OceanV4Chain implements AutoCloseable {
    * Publishes an asset (data NFT and datatoken through the factory) and mints {@code 10} datatokens
    * to the consumer.
    */
-  Asset publish() throws IOException {
+  public Asset publish() throws IOException {
     int n = ++assets;
     String publisher = PUBLISHER.getAddress();
     Function create =
@@ -187,7 +187,7 @@ final class OceanV4Chain implements AutoCloseable {
    * The consumer orders service {@code serviceIndex} of {@code asset} for itself, with a free
    * provider fee signed by {@code feeTo}; returns the order transaction, which succeeded.
    */
-  String order(Asset asset, int serviceIndex, Credentials feeTo) throws IOException {
+  public String order(Asset asset, int serviceIndex, Credentials feeTo) throws IOException {
     return send(CONSUMER, asset.datatoken().value(), startOrder(serviceIndex, feeTo), true)
         .getTransactionHash();
   }

@@ -30,7 +30,7 @@ final class TestkitProvidersTest {
   void theBackendProvidersAreRegistered() {
     assertThat(ServiceLoader.load(ComputeBackendProvider.class).stream())
         .extracting(provider -> provider.get().name())
-        .contains("embedded", "in-memory");
+        .contains("in-memory");
   }
 
   @Test

@@ -1,0 +1,556 @@
+package io.c2d.backend.local;
+
+import static java.util.Objects.requireNonNull;
+
+import io.c2d.ErrorCode;
+import io.c2d.InvalidRequestException;
+import io.c2d.NotFoundException;
+import io.c2d.UnavailableException;
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.JobId;
+import io.c2d.model.JobResult;
+import io.c2d.model.Resources;
+import io.c2d.spi.backend.BackendListener;
+import io.c2d.spi.backend.ComputeBackend;
+import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.RecoveredJob;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded default {@link ComputeBackend}: runs each job's algorithm as a local OS process
+ * ({@code /bin/sh -c <entrypoint>}) in a private working directory laid out like the sandbox
+ * contract, so that a provider application can run real jobs end to end with nothing installed but
+ * a POSIX shell.
+ *
+ * <p><strong>This is NOT a sandbox.</strong> The algorithm runs as the JVM's own user, with the
+ * JVM's file-system access; nothing isolates it, nothing blocks its network, nothing limits its
+ * CPU, memory, disk or processes. The only limits it enforces are the job's maximum duration (the
+ * process tree is killed) and the output and log caps of its environment. Use it for development
+ * and tests only, with algorithms you trust; production deployments use the Docker or Kubernetes
+ * backends.
+ *
+ * <h2>Layout</h2>
+ *
+ * <p>Each job lives in {@code <workRoot>/<jobId>/}. Its {@code data/} directory is the job's {@code
+ * /data}: {@code inputs/<did>/<n>} (each {@code file:} URI of each dataset, copied; any other
+ * scheme fails the job with {@code DATA_PROVISIONING_FAILED}), {@code inputs/algoCustomData.json},
+ * {@code ddos/<did>}, {@code transformations/algorithm} (the raw code, or the published algorithm's
+ * {@code file:} files concatenated in order; anything else fails the job with {@code
+ * ALGORITHM_PROVISIONING_FAILED}), {@code outputs/} and {@code logs/}. {@code <did>} is the DID
+ * without {@code did:op:}. The process runs in {@code data/} with {@code DIDS} (a JSON array of
+ * those ids), {@code TRANSFORMATION_DID} (empty for a raw algorithm), {@code VOLUME}, {@code
+ * INPUTS}, {@code OUTPUTS}, {@code LOGS} and {@code ALGO} (absolute paths of the directories above
+ * and of the algorithm file), plus the algorithm's own environment, {@code PATH}, {@code HOME} (the
+ * data directory) and {@code TMPDIR}; nothing else of the JVM's environment is passed on. Its
+ * stdout and stderr go to {@code algorithm.log}; stdin is empty. The container image is not used
+ * (nor its digest checked): the entrypoint runs with the host's {@code /bin/sh}. Files the
+ * algorithm writes to {@code data/logs/} are not returned.
+ *
+ * <h2>Results</h2>
+ *
+ * <p>Every regular file below {@code data/outputs} is a result; the walk never follows a symbolic
+ * link and skips anything whose real path leaves the outputs or whose name {@link
+ * JobResult#checkName} refuses, noting it in {@code publish.log}. Outputs are kept up to the
+ * environment's {@link ComputeEnvironment#maxOutputBytes()} in total (in name order: the file that
+ * crosses the cap is cut, later ones are dropped) and each log up to {@link
+ * ComputeEnvironment#maxLogBytes()}; a job whose results were cut ends as {@code
+ * COMPLETED_TRUNCATED}. Results are listed outputs first, then {@code algorithm.log}, {@code
+ * configuration.log} and {@code publish.log}.
+ *
+ * <h2>Restarts</h2>
+ *
+ * <p>The work root is the source of truth. Each job keeps {@code job.json} (its {@link JobSpec}),
+ * {@code state.json} (its last status, written atomically at each change), {@code pid} and {@code
+ * exitcode} (written by a wrapper shell when the entrypoint returns). A new instance over the same
+ * work root finds every job in {@link #recover}: finished ones with their results, running ones
+ * tracked again until their process ends ({@link ProcessHandle#onExit()}, which for a process that
+ * is not this JVM's child polls at the JDK's pace), and ones whose process vanished without an exit
+ * code as {@code FAILED}. {@link #close()} leaves running processes running.
+ *
+ * <p>Thread-safe. No method blocks its caller on I/O: staging, collecting and file access happen on
+ * the executor (by default a small pool of daemon threads), timeouts on a daemon scheduler, and
+ * process exits are observed with {@link Process#onExit()}. Listener calls for one job are made one
+ * at a time, in order, never while a lock of this backend is held. Arguments are non-null; failures
+ * arrive in the returned stages.
+ */
+public final class EmbeddedComputeBackend implements ComputeBackend {
+  /** The environment id used when none is configured: {@value}. */
+  public static final String DEFAULT_ENVIRONMENT_ID = "local";
+
+  private static final Logger logger = LoggerFactory.getLogger(EmbeddedComputeBackend.class);
+  private static final int DEFAULT_THREADS = 4;
+  private static final AtomicInteger POOLS = new AtomicInteger();
+
+  private final Path workRoot;
+  private final List<ComputeEnvironment> environments;
+  private final Map<String, ComputeEnvironment> environmentsById;
+  private final Executor executor;
+  private final @Nullable ExecutorService ownedExecutor;
+  private final ScheduledExecutorService scheduler;
+  private final Shared shared;
+  private final ConcurrentHashMap<JobId, EmbeddedJob> jobs = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  private EmbeddedComputeBackend(Builder builder, Path workRoot) {
+    this.workRoot = workRoot;
+    List<ComputeEnvironment> configured = new ArrayList<>(builder.environments.values());
+    if (configured.isEmpty()) {
+      configured.add(
+          defaultEnvironment(
+              DEFAULT_ENVIRONMENT_ID,
+              ComputeEnvironment.DEFAULT_MAX_CONCURRENT_JOBS,
+              Duration.ofHours(1)));
+    }
+    this.environments = List.copyOf(configured);
+    Map<String, ComputeEnvironment> byId = new LinkedHashMap<>();
+    environments.forEach(environment -> byId.put(environment.id(), environment));
+    this.environmentsById = Map.copyOf(byId);
+    int pool = POOLS.incrementAndGet();
+    if (builder.executor == null) {
+      ThreadPoolExecutor owned =
+          new ThreadPoolExecutor(
+              DEFAULT_THREADS,
+              DEFAULT_THREADS,
+              30,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
+              daemonThreads("c2d-embedded-" + pool + "-"));
+      owned.allowCoreThreadTimeOut(true);
+      this.ownedExecutor = owned;
+      this.executor = owned;
+    } else {
+      this.ownedExecutor = null;
+      this.executor = builder.executor;
+    }
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(1, daemonThreads("c2d-embedded-" + pool + "-timeouts-"));
+    timer.setRemoveOnCancelPolicy(true);
+    this.scheduler = timer;
+    Clock clock = builder.clock == null ? Clock.systemUTC() : builder.clock;
+    this.shared = new Shared(clock, executor, scheduler, () -> closed);
+  }
+
+  /** A builder; {@link Builder#workRoot} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The directory the jobs live in. */
+  public Path workRoot() {
+    return workRoot;
+  }
+
+  @Override
+  public List<ComputeEnvironment> environments() {
+    return environments;
+  }
+
+  /**
+   * Starts the job. The stage completes once its directory, {@code job.json} and {@code state.json}
+   * are written; staging and running follow on the executor. A job id already in the work root is
+   * never started again: its listener is replaced and receives the current state.
+   *
+   * <p>The stage fails with an {@link IllegalArgumentException} if the spec names an environment
+   * this backend does not offer, and with an {@link UnavailableException} if the backend is closed
+   * or the job's directory cannot be written.
+   */
+  @Override
+  public CompletionStage<Void> submit(JobSpec spec, BackendListener listener) {
+    requireNonNull(spec, "spec");
+    requireNonNull(listener, "listener");
+    if (closed) {
+      return CompletableFuture.failedFuture(closedException());
+    }
+    ComputeEnvironment environment = environmentsById.get(spec.environmentId());
+    if (environment == null) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException(
+              "job "
+                  + spec.jobId()
+                  + " asks for environment '"
+                  + spec.environmentId()
+                  + "' but this embedded backend offers only "
+                  + environmentsById.keySet()));
+    }
+    CompletableFuture<Void> accepted = new CompletableFuture<>();
+    try {
+      executor.execute(() -> accept(spec, environment, listener, accepted));
+    } catch (RejectedExecutionException e) {
+      accepted.completeExceptionally(
+          new UnavailableException(
+              ErrorCode.BACKEND_FAILURE, "the embedded backend's executor refused the job", e));
+    }
+    return accepted;
+  }
+
+  private void accept(
+      JobSpec spec,
+      ComputeEnvironment environment,
+      BackendListener listener,
+      CompletableFuture<Void> accepted) {
+    JobFiles files = JobFiles.of(workRoot, spec.jobId());
+    boolean[] created = {false};
+    EmbeddedJob job;
+    try {
+      job =
+          jobs.computeIfAbsent(
+              spec.jobId(),
+              id -> {
+                if (files.exists()) {
+                  return loadUnchecked(files);
+                }
+                created[0] = true;
+                return EmbeddedJob.create(spec, files, environment, shared, listener);
+              });
+    } catch (UncheckedIOException e) {
+      accepted.completeExceptionally(
+          new UnavailableException(
+              ErrorCode.BACKEND_FAILURE,
+              "job "
+                  + spec.jobId()
+                  + " already has a directory in "
+                  + workRoot
+                  + " that cannot be read: "
+                  + e.getMessage(),
+              e));
+      return;
+    }
+    if (!created[0]) {
+      job.resume();
+      job.bind(listener, true);
+      accepted.complete(null);
+      return;
+    }
+    try {
+      job.accept();
+    } catch (IOException | RuntimeException e) {
+      jobs.remove(spec.jobId(), job);
+      accepted.completeExceptionally(
+          new UnavailableException(
+              ErrorCode.BACKEND_FAILURE,
+              "could not write job " + spec.jobId() + " to " + workRoot + ": " + e,
+              e));
+      return;
+    }
+    accepted.complete(null);
+    job.run();
+  }
+
+  /** Stops the job; the stage completes once it has ended. Unknown or ended jobs: nothing. */
+  @Override
+  public CompletionStage<Void> stop(JobId id) {
+    requireNonNull(id, "id");
+    return async(() -> lookup(id))
+        .thenCompose(
+            job ->
+                job.isPresent()
+                    ? job.get().stop("stopped on request")
+                    : CompletableFuture.completedFuture(null));
+  }
+
+  /** Stops the job if it runs, then removes its directory. Unknown jobs: nothing. */
+  @Override
+  public CompletionStage<Void> delete(JobId id) {
+    requireNonNull(id, "id");
+    return async(() -> lookup(id))
+        .thenCompose(
+            job -> {
+              if (job.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+              }
+              EmbeddedJob found = job.get();
+              return found.delete().thenRun(() -> jobs.remove(id, found));
+            });
+  }
+
+  /**
+   * Finds every job in the work root (and every job this instance holds): finished ones are
+   * reported as they ended, running ones are tracked again and their further changes go to {@code
+   * listener}, and ones whose process ended while nobody watched are collected or failed. A job
+   * directory that cannot be read is skipped and logged.
+   */
+  @Override
+  public CompletionStage<List<RecoveredJob>> recover(BackendListener listener) {
+    requireNonNull(listener, "listener");
+    if (closed) {
+      return CompletableFuture.failedFuture(closedException());
+    }
+    return async(
+        () -> {
+          TreeSet<JobId> ids = new TreeSet<>((a, b) -> a.value().compareTo(b.value()));
+          ids.addAll(jobs.keySet());
+          if (Files.isDirectory(workRoot)) {
+            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(workRoot)) {
+              for (Path dir : dirs) {
+                String name = dir.getFileName().toString();
+                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                  continue;
+                }
+                try {
+                  JobId id = JobId.of(name);
+                  if (id.value().equals(name)) {
+                    ids.add(id);
+                  }
+                } catch (InvalidRequestException e) {
+                  // not a job directory
+                }
+              }
+            } catch (IOException e) {
+              throw new UncheckedIOException("could not list " + workRoot, e);
+            }
+          }
+          List<RecoveredJob> found = new ArrayList<>(ids.size());
+          for (JobId id : ids) {
+            Optional<EmbeddedJob> job = lookup(id);
+            if (job.isPresent()) {
+              job.get().bind(listener, false);
+              found.add(new RecoveredJob(job.get().spec(), job.get().state()));
+            }
+          }
+          return List.copyOf(found);
+        });
+  }
+
+  /**
+   * Opens a result of an ended job from its result area. The stage fails with a {@link
+   * NotFoundException} if the job is unknown, has not ended, or did not list {@code result}.
+   */
+  @Override
+  public CompletionStage<InputStream> openResult(JobId id, JobResult result) {
+    requireNonNull(id, "id");
+    requireNonNull(result, "result");
+    return async(
+        () -> {
+          EmbeddedJob job =
+              lookup(id)
+                  .orElseThrow(
+                      () ->
+                          new NotFoundException(
+                              ErrorCode.JOB_NOT_FOUND, "no job " + id + " in " + workRoot));
+          try {
+            return job.open(result);
+          } catch (NoSuchFileException e) {
+            throw new NotFoundException(
+                ErrorCode.RESULT_NOT_FOUND,
+                "result " + result.name() + " of job " + id + " is gone",
+                e);
+          } catch (IOException e) {
+            throw new UnavailableException(
+                ErrorCode.BACKEND_FAILURE,
+                "could not open result " + result.name() + " of job " + id,
+                e);
+          }
+        });
+  }
+
+  /**
+   * Stops the executor (if this backend created it) and the timeout scheduler. Running processes
+   * keep running; a new instance over the same work root recovers them. Stages of {@link #stop} and
+   * {@link #delete} still waiting for a job to end fail with an {@link UnavailableException}.
+   */
+  @Override
+  public void close() {
+    closed = true;
+    scheduler.shutdownNow();
+    if (ownedExecutor != null) {
+      ownedExecutor.shutdown();
+    }
+    for (EmbeddedJob job : jobs.values()) {
+      job.abandon(closedException());
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "EmbeddedComputeBackend{workRoot="
+        + workRoot
+        + ", environments="
+        + environmentsById.keySet()
+        + '}';
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** The job, from memory or from the work root (then resumed); runs on the executor. */
+  private Optional<EmbeddedJob> lookup(JobId id) {
+    EmbeddedJob job = jobs.get(id);
+    if (job == null) {
+      JobFiles files = JobFiles.of(workRoot, id);
+      if (!files.exists()) {
+        return Optional.empty();
+      }
+      EmbeddedJob loaded;
+      try {
+        loaded = EmbeddedJob.load(files, this::environmentFor, shared);
+      } catch (IOException e) {
+        logger.warn("skipping job directory {}: it cannot be read", files.dir(), e);
+        return Optional.empty();
+      }
+      EmbeddedJob raced = jobs.putIfAbsent(id, loaded);
+      job = raced == null ? loaded : raced;
+    }
+    job.resume();
+    return Optional.of(job);
+  }
+
+  private EmbeddedJob loadUnchecked(JobFiles files) {
+    try {
+      return EmbeddedJob.load(files, this::environmentFor, shared);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private ComputeEnvironment environmentFor(String id) {
+    ComputeEnvironment environment = environmentsById.get(id);
+    return environment != null ? environment : environments.get(0);
+  }
+
+  private <T> CompletableFuture<T> async(Supplier<T> work) {
+    try {
+      return CompletableFuture.supplyAsync(work, executor);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(closedException());
+    }
+  }
+
+  private static UnavailableException closedException() {
+    return new UnavailableException(
+        ErrorCode.BACKEND_FAILURE, "the embedded backend has been closed");
+  }
+
+  private static ThreadFactory daemonThreads(String prefix) {
+    AtomicInteger count = new AtomicInteger();
+    return runnable -> {
+      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /**
+   * The environment the embedded backend offers by default: {@code maxConcurrentJobs} nominal
+   * one-CPU jobs (resources are not enforced) of at most {@code maxDuration}.
+   */
+  static ComputeEnvironment defaultEnvironment(
+      String id, int maxConcurrentJobs, Duration maxDuration) {
+    long n = maxConcurrentJobs;
+    return ComputeEnvironment.builder(id)
+        .description("local processes of the embedded backend (not a sandbox)")
+        .capacity(Resources.of((double) n, n * 1024, n * 10 * 1024, 0))
+        .maxPerJob(Resources.of(1, 1024, 10 * 1024, 0))
+        .maxConcurrentJobs(maxConcurrentJobs)
+        .maxDuration(maxDuration)
+        .build();
+  }
+
+  /**
+   * Builds an {@link EmbeddedComputeBackend}. Not thread-safe. Setters throw {@link
+   * NullPointerException} for null arguments, and {@link IllegalStateException} when a one-time
+   * option is set twice.
+   */
+  public static final class Builder {
+    private @Nullable Path workRoot;
+    private final Map<String, ComputeEnvironment> environments = new LinkedHashMap<>();
+    private @Nullable Clock clock;
+    private @Nullable Executor executor;
+
+    private Builder() {}
+
+    /** The directory jobs live in (created when the first job is submitted). Required. */
+    public Builder workRoot(Path workRoot) {
+      requireNonNull(workRoot, "workRoot");
+      if (this.workRoot != null) {
+        throw new IllegalStateException("workRoot was already set to " + this.workRoot);
+      }
+      this.workRoot = workRoot;
+      return this;
+    }
+
+    /**
+     * Adds an environment this backend offers; its maximum duration and its output and log caps are
+     * enforced, its resources are not. Default: one environment {@value
+     * EmbeddedComputeBackend#DEFAULT_ENVIRONMENT_ID} of {@value
+     * ComputeEnvironment#DEFAULT_MAX_CONCURRENT_JOBS} jobs of at most an hour.
+     *
+     * @throws IllegalArgumentException if an environment with the same id was added
+     */
+    public Builder environment(ComputeEnvironment environment) {
+      requireNonNull(environment, "environment");
+      if (environments.putIfAbsent(environment.id(), environment) != null) {
+        throw new IllegalArgumentException(
+            "environment '" + environment.id() + "' was already added");
+      }
+      return this;
+    }
+
+    /** The clock of status reports; default the system clock in UTC. */
+    public Builder clock(Clock clock) {
+      requireNonNull(clock, "clock");
+      if (this.clock != null) {
+        throw new IllegalStateException("clock was already set");
+      }
+      this.clock = clock;
+      return this;
+    }
+
+    /**
+     * The executor for staging, collecting and file access; default a pool of 4 daemon threads that
+     * the backend shuts down on {@link EmbeddedComputeBackend#close()}. An executor handed in here
+     * is never shut down by the backend.
+     */
+    public Builder executor(Executor executor) {
+      requireNonNull(executor, "executor");
+      if (this.executor != null) {
+        throw new IllegalStateException("executor was already set");
+      }
+      this.executor = executor;
+      return this;
+    }
+
+    /**
+     * Builds the backend. It does no I/O until a job is submitted or recovered.
+     *
+     * @throws IllegalStateException if no work root was set
+     */
+    public EmbeddedComputeBackend build() {
+      if (workRoot == null) {
+        throw new IllegalStateException(
+            "workRoot is required: the directory the embedded backend keeps its jobs in");
+      }
+      return new EmbeddedComputeBackend(this, workRoot.toAbsolutePath().normalize());
+    }
+  }
+}

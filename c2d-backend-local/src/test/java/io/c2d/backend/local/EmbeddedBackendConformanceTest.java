@@ -1,0 +1,38 @@
+package io.c2d.backend.local;
+
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.Resources;
+import io.c2d.spi.backend.ComputeBackend;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The embedded default backend keeps every promise of the kit except the sandbox's. This class is
+ * also the README's conformance example: {@code ReadmeTest} keeps the two equal.
+ */
+// README:conformance:start
+final class EmbeddedBackendConformanceTest extends ComputeBackendConformanceKit {
+  private static final ComputeEnvironment ENVIRONMENT =
+      ComputeEnvironment.builder("conformance")
+          .capacity(Resources.of(3, 3072, 3072, 0))
+          .maxConcurrentJobs(3)
+          .maxOutputBytes(64 << 10) // small caps: the kit writes past them
+          .maxLogBytes(16 << 10)
+          .build();
+
+  @Override
+  protected ComputeBackend createBackend(Path workDir) { // your backend, its state below workDir
+    return EmbeddedComputeBackend.builder().workRoot(workDir).environment(ENVIRONMENT).build();
+  }
+
+  @Override
+  protected ComputeEnvironment environment() {
+    return ENVIRONMENT;
+  }
+
+  @Override
+  protected Map<Promise, String> notApplicable() { // reported as skipped: "not applicable: ..."
+    return Map.of(Promise.SANDBOX, "the embedded backend runs the algorithm as the JVM's user");
+  }
+}
+// README:conformance:end

@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +30,6 @@ final class JobRecovery {
   private static final Logger log = LoggerFactory.getLogger(JobRecovery.class);
 
   private final Cluster cluster;
-  private final BackendThreads threads;
-  private final ConcurrentMap<JobId, TrackedJob> jobs;
   private final Clock clock;
   private final Informers informers;
   private final StatusTracker tracker;
@@ -41,15 +37,11 @@ final class JobRecovery {
 
   JobRecovery(
       Cluster cluster,
-      BackendThreads threads,
-      ConcurrentMap<JobId, TrackedJob> jobs,
       Clock clock,
       Informers informers,
       StatusTracker tracker,
       FinishedJobReaper reaper) {
     this.cluster = cluster;
-    this.threads = threads;
-    this.jobs = jobs;
     this.clock = clock;
     this.informers = informers;
     this.tracker = tracker;
@@ -97,7 +89,7 @@ final class JobRecovery {
       }
       JobId id = spec.jobId();
       TrackedJob t =
-          jobs.computeIfAbsent(
+          tracker.track(
               id,
               k ->
                   new TrackedJob(
@@ -135,7 +127,7 @@ final class JobRecovery {
                   + " removed by its ttlSecondsAfterFinished while no backend ran)",
               List.of(),
               clock.instant());
-      CompletableFuture.runAsync(() -> tracker.terminate(t, lost), threads.events()).join();
+      tracker.onEventThread(() -> tracker.terminate(t, lost));
     } else {
       for (Pod pod : cluster.podsOf(id)) {
         PodObservation seen = PodObservation.of(pod);
@@ -144,7 +136,7 @@ final class JobRecovery {
           t.state = BackendJobState.of(id, seen.status(), clock.instant());
         }
       }
-      threads.events().execute(() -> tracker.reconcile(t));
+      tracker.later(() -> tracker.reconcile(t));
     }
   }
 }

@@ -7,8 +7,6 @@ import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * Stops and deletes jobs. A stop removes the job's Job and pods and records the job as {@code
@@ -20,24 +18,14 @@ import java.util.concurrent.ConcurrentMap;
  */
 final class JobRemoval {
   private final Cluster cluster;
-  private final BackendThreads threads;
-  private final ConcurrentMap<JobId, TrackedJob> jobs;
   private final ResultArea area;
   private final Clock clock;
   private final Informers informers;
   private final StatusTracker tracker;
 
   JobRemoval(
-      Cluster cluster,
-      BackendThreads threads,
-      ConcurrentMap<JobId, TrackedJob> jobs,
-      ResultArea area,
-      Clock clock,
-      Informers informers,
-      StatusTracker tracker) {
+      Cluster cluster, ResultArea area, Clock clock, Informers informers, StatusTracker tracker) {
     this.cluster = cluster;
-    this.threads = threads;
-    this.jobs = jobs;
     this.area = area;
     this.clock = clock;
     this.informers = informers;
@@ -46,7 +34,7 @@ final class JobRemoval {
 
   /** Stops job {@code id} if this instance tracks it and it has not ended. */
   void stop(JobId id) {
-    TrackedJob t = jobs.get(id);
+    TrackedJob t = tracker.get(id);
     if (t == null || t.state.status().isTerminal()) {
       return;
     }
@@ -59,12 +47,12 @@ final class JobRemoval {
     BackendJobState stopped =
         new BackendJobState(
             id, JobStatus.STOPPED, null, "stopped on request", List.of(), clock.instant());
-    CompletableFuture.runAsync(() -> tracker.terminate(t, stopped), threads.events()).join();
+    tracker.onEventThread(() -> tracker.terminate(t, stopped));
   }
 
   /** Deletes every object and result of job {@code id}, tracked or not. */
   void delete(JobId id) {
-    TrackedJob t = jobs.remove(id);
+    TrackedJob t = tracker.untrack(id);
     if (t != null) {
       t.stopping = true;
     }
@@ -94,15 +82,13 @@ final class JobRemoval {
       BackendJobState deleted =
           new BackendJobState(
               id, JobStatus.STOPPED, null, "deleted on request", List.of(), clock.instant());
-      CompletableFuture.runAsync(
-              () -> {
-                if (!t.state.status().isTerminal()) {
-                  t.state = deleted;
-                  tracker.emit(t, deleted);
-                }
-              },
-              threads.events())
-          .join();
+      tracker.onEventThread(
+          () -> {
+            if (!t.state.status().isTerminal()) {
+              t.state = deleted;
+              tracker.emit(t, deleted);
+            }
+          });
     }
   }
 }

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentMap;
 
 /**
  * Submits a job: stages its inputs into its Secret, then creates its NetworkPolicy and Job. Every
@@ -25,8 +24,6 @@ import java.util.concurrent.ConcurrentMap;
  */
 final class JobSubmitter {
   private final Cluster cluster;
-  private final BackendThreads threads;
-  private final ConcurrentMap<JobId, TrackedJob> jobs;
   private final JobSettings settings;
   private final Clock clock;
   private final Informers informers;
@@ -35,16 +32,12 @@ final class JobSubmitter {
 
   JobSubmitter(
       Cluster cluster,
-      BackendThreads threads,
-      ConcurrentMap<JobId, TrackedJob> jobs,
       JobSettings settings,
       Clock clock,
       Informers informers,
       StatusTracker tracker,
       FinishedJobReaper reaper) {
     this.cluster = cluster;
-    this.threads = threads;
-    this.jobs = jobs;
     this.settings = settings;
     this.clock = clock;
     this.informers = informers;
@@ -58,10 +51,10 @@ final class JobSubmitter {
     TrackedJob fresh =
         new TrackedJob(
             spec, listener, BackendJobState.of(id, JobStatus.WARMING_UP, clock.instant()));
-    TrackedJob known = jobs.putIfAbsent(id, fresh);
+    TrackedJob known = tracker.trackIfAbsent(fresh);
     if (known != null) {
       known.listener = listener;
-      threads.events().execute(() -> tracker.emit(known, known.state));
+      tracker.later(() -> tracker.emit(known, known.state));
       return;
     }
     try {
@@ -77,7 +70,7 @@ final class JobSubmitter {
         BackendJobState state = JobRecord.end(existing);
         if (state != null) {
           fresh.state = state;
-          threads.events().execute(() -> tracker.emit(fresh, state));
+          tracker.later(() -> tracker.emit(fresh, state));
           return;
         }
       } else {
@@ -98,7 +91,7 @@ final class JobSubmitter {
               "Secret " + names.spec(),
               () -> client.secrets().inNamespace(namespace).resource(record).create());
           fresh.state = failed;
-          threads.events().execute(() -> tracker.emit(fresh, failed));
+          tracker.later(() -> tracker.emit(fresh, failed));
           return;
         }
         Secret secret = Manifests.secret(spec, staged);
@@ -107,9 +100,9 @@ final class JobSubmitter {
             () -> client.secrets().inNamespace(namespace).resource(secret).create());
       }
       createChildren(spec);
-      threads.events().execute(() -> tracker.reconcile(fresh));
+      tracker.later(() -> tracker.reconcile(fresh));
     } catch (RuntimeException e) {
-      jobs.remove(id, fresh);
+      tracker.untrack(fresh);
       throw e;
     }
   }

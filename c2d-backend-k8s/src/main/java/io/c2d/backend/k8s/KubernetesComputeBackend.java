@@ -24,8 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -89,14 +87,14 @@ public final class KubernetesComputeBackend implements ComputeBackend {
   private final JobSettings settings;
   private final ResultArea results;
   private final BackendThreads threads;
-  private final ConcurrentMap<JobId, TrackedJob> jobs = new ConcurrentHashMap<>();
+  private final StatusTracker tracker;
   private final Informers informers;
   private final JobSubmitter submitter;
   private final JobRecovery recovery;
   private final JobRemoval removal;
 
-  // The parts, one concern each, share the client (Cluster), the threads, the jobs this instance
-  // tracks and the status tracker, which alone decides and reports status on the event thread.
+  // The parts, one concern each, share the cluster's client and the status tracker, which holds
+  // the jobs this instance tracks and alone decides and reports their status (on the event thread).
   private KubernetesComputeBackend(Builder b, KubernetesClient client, boolean ownsClient) {
     this.client = client;
     this.ownsClient = ownsClient;
@@ -109,20 +107,18 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     this.threads = new BackendThreads(namespace);
     Cluster cluster = new Cluster(client, namespace);
     FinishedJobReaper reaper = new FinishedJobReaper(cluster, threads, b.clock, b.ttlAfterFinished);
-    StatusTracker tracker =
+    this.tracker =
         new StatusTracker(
             cluster,
             threads,
-            jobs,
             b.clock,
             b.imagePullTimeout,
             new ResultCollector(cluster, results, settings, b.clock),
             reaper);
     this.informers = new Informers(cluster, threads, tracker::onPod, tracker::onJob);
-    this.submitter =
-        new JobSubmitter(cluster, threads, jobs, settings, b.clock, informers, tracker, reaper);
-    this.recovery = new JobRecovery(cluster, threads, jobs, b.clock, informers, tracker, reaper);
-    this.removal = new JobRemoval(cluster, threads, jobs, results, b.clock, informers, tracker);
+    this.submitter = new JobSubmitter(cluster, settings, b.clock, informers, tracker, reaper);
+    this.recovery = new JobRecovery(cluster, b.clock, informers, tracker, reaper);
+    this.removal = new JobRemoval(cluster, results, b.clock, informers, tracker);
   }
 
   /** A builder; a namespace, result directory and at least one environment are needed. */
@@ -170,7 +166,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     requireNonNull(id, "id");
     requireNonNull(result, "result");
     return CompletableFuture.supplyAsync(
-        () -> results.open(id, result, jobs.containsKey(id)), threads.io());
+        () -> results.open(id, result, tracker.get(id) != null), threads.io());
   }
 
   /**

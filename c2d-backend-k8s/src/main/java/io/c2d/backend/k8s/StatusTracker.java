@@ -9,16 +9,20 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns what the cluster says about a job's pod and Job into the job's status: progress is reported
- * as it comes, an image that still cannot be pulled after the image-pull timeout fails the job, and
- * an end has the {@link ResultCollector} collect the results before it is recorded in the job's
- * Secret and reported.
+ * The jobs this backend instance tracks, and their status. Turns what the cluster says about a
+ * job's pod and Job into the job's status: progress is reported as it comes, an image that still
+ * cannot be pulled after the image-pull timeout fails the job, and an end has the {@link
+ * ResultCollector} collect the results before it is recorded in the job's Secret and reported.
  *
  * <p>Thread-safe: status decisions and reports happen on the event thread only (collection on an
  * I/O thread); {@link #onPod}, {@link #onJob}, {@link #reconcile}, {@link #terminate} and {@link
@@ -29,7 +33,7 @@ final class StatusTracker {
 
   private final Cluster cluster;
   private final BackendThreads threads;
-  private final Map<JobId, TrackedJob> jobs;
+  private final ConcurrentMap<JobId, TrackedJob> jobs = new ConcurrentHashMap<>();
   private final Clock clock;
   private final Duration imagePullTimeout;
   private final ResultCollector collector;
@@ -38,18 +42,51 @@ final class StatusTracker {
   StatusTracker(
       Cluster cluster,
       BackendThreads threads,
-      Map<JobId, TrackedJob> jobs,
       Clock clock,
       Duration imagePullTimeout,
       ResultCollector collector,
       FinishedJobReaper reaper) {
     this.cluster = cluster;
     this.threads = threads;
-    this.jobs = jobs;
     this.clock = clock;
     this.imagePullTimeout = imagePullTimeout;
     this.collector = collector;
     this.reaper = reaper;
+  }
+
+  /** The job tracked as {@code id}, or null. */
+  @Nullable TrackedJob get(JobId id) {
+    return jobs.get(id);
+  }
+
+  /** Tracks {@code fresh} unless a job is tracked as its id; returns that job, else null. */
+  @Nullable TrackedJob trackIfAbsent(TrackedJob fresh) {
+    return jobs.putIfAbsent(fresh.spec.jobId(), fresh);
+  }
+
+  /** The job tracked as {@code id}, tracking the one {@code fresh} makes if there is none. */
+  TrackedJob track(JobId id, Function<JobId, TrackedJob> fresh) {
+    return jobs.computeIfAbsent(id, fresh);
+  }
+
+  /** Stops tracking {@code t} (unless another job is tracked as its id by now). */
+  void untrack(TrackedJob t) {
+    jobs.remove(t.spec.jobId(), t);
+  }
+
+  /** Stops tracking job {@code id}; returns the job that was tracked, or null. */
+  @Nullable TrackedJob untrack(JobId id) {
+    return jobs.remove(id);
+  }
+
+  /** Runs {@code task} on the event thread, later. */
+  void later(Runnable task) {
+    threads.events().execute(task);
+  }
+
+  /** Runs {@code task} on the event thread and waits for it. */
+  void onEventThread(Runnable task) {
+    CompletableFuture.runAsync(task, threads.events()).join();
   }
 
   /** Catches up with the job's pods and Job as they are now. */

@@ -2,6 +2,9 @@ package io.c2d.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.c2d.keeper.KeeperChain;
+import io.c2d.keeper.LoopbackEndpoints;
+import io.c2d.keeper.OceanV4Chain;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.c2d.InvalidRequestException;
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -118,6 +120,30 @@ final class JsonFields {
       throw new InvalidRequestException(field, "is too large");
     }
     return value.longValue();
+  }
+
+  /**
+   * A JSON number as an exact decimal. The parser reads fractions and exponents as doubles, so a
+   * numeral beyond a double's range (such as {@code 11e9990}) arrives as an infinity, which has no
+   * decimal value: it is refused here rather than left to throw {@link NumberFormatException}.
+   */
+  static BigDecimal decimal(JsonNode node, String field) {
+    if (!node.isNumber()) {
+      throw new InvalidRequestException(field, "must be a number");
+    }
+    if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+      throw new InvalidRequestException(field, "is too large in magnitude");
+    }
+    return node.decimalValue();
+  }
+
+  /** Epoch seconds that an {@link Instant} can hold, as {@link #wholeNumber} reads them. */
+  static Instant epochSecond(JsonNode node, String field) {
+    long seconds = wholeNumber(node, field);
+    if (seconds > Instant.MAX.getEpochSecond()) {
+      throw new InvalidRequestException(field, "is not a representable date");
+    }
+    return Instant.ofEpochSecond(seconds);
   }
 
   /** Runs a model call, renaming the field of what it refuses to {@code field}. */

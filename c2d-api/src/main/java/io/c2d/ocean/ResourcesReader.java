@@ -2,6 +2,7 @@ package io.c2d.ocean;
 
 import static io.c2d.ocean.JsonFields.abbreviate;
 import static io.c2d.ocean.JsonFields.array;
+import static io.c2d.ocean.JsonFields.decimal;
 import static io.c2d.ocean.JsonFields.renamed;
 import static io.c2d.ocean.JsonFields.requireObject;
 import static io.c2d.ocean.JsonFields.required;
@@ -54,11 +55,7 @@ final class ResourcesReader {
       JsonNode item = items.get(i);
       requireObject(item, path);
       String id = requiredText(item, "id", path + ".id").toLowerCase(Locale.ROOT);
-      JsonNode amountNode = required(item, "amount", path + ".amount");
-      if (!amountNode.isNumber()) {
-        throw new InvalidRequestException(path + ".amount", "must be a number");
-      }
-      BigDecimal amount = amountNode.decimalValue();
+      BigDecimal amount = decimal(required(item, "amount", path + ".amount"), path + ".amount");
       if (amount.signum() < 0) {
         throw new InvalidRequestException(path + ".amount", "must not be negative");
       }

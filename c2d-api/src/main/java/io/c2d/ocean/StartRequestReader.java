@@ -1,6 +1,7 @@
 package io.c2d.ocean;
 
 import static io.c2d.ocean.JsonFields.array;
+import static io.c2d.ocean.JsonFields.epochSecond;
 import static io.c2d.ocean.JsonFields.objectText;
 import static io.c2d.ocean.JsonFields.optional;
 import static io.c2d.ocean.JsonFields.optionalBoolean;
@@ -269,14 +270,13 @@ final class StartRequestReader {
 
   private static @Nullable Instant expiry(JsonNode root) {
     JsonNode validUntil = optional(root, "validUntil");
-    JsonNode expiresAtNode = optional(root, "expiresAt");
-    Long valid = validUntil == null ? null : wholeNumber(validUntil, "validUntil");
-    Long expires = expiresAtNode == null ? null : wholeNumber(expiresAtNode, "expiresAt");
+    JsonNode expiresAt = optional(root, "expiresAt");
+    Instant valid = validUntil == null ? null : epochSecond(validUntil, "validUntil");
+    Instant expires = expiresAt == null ? null : epochSecond(expiresAt, "expiresAt");
     if (valid != null && expires != null && !valid.equals(expires)) {
       throw new InvalidRequestException("expiresAt", "differs from validUntil");
     }
-    Long seconds = expires != null ? expires : valid;
-    return seconds == null ? null : Instant.ofEpochSecond(seconds);
+    return expires != null ? expires : valid;
   }
 
   private static OutputOptions output(@Nullable JsonNode node) {

@@ -1,6 +1,7 @@
 package io.c2d.ocean;
 
 import static io.c2d.ocean.JsonFields.array;
+import static io.c2d.ocean.JsonFields.decimal;
 import static io.c2d.ocean.JsonFields.isBlankText;
 import static io.c2d.ocean.JsonFields.optional;
 import static io.c2d.ocean.JsonFields.optionalText;
@@ -145,7 +146,7 @@ final class StatusListReader {
   private static Instant date(JsonNode node, String field) {
     BigDecimal seconds;
     if (node.isNumber()) {
-      seconds = node.decimalValue();
+      seconds = decimal(node, field);
     } else if (node.isTextual() && node.textValue().matches("-?[0-9]{1,12}(\\.[0-9]{1,9})?")) {
       seconds = new BigDecimal(node.textValue());
     } else {

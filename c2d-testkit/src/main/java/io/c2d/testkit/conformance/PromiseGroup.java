@@ -18,10 +18,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The base of each promise group of {@link ComputeBackendConformanceKit}: a group's tests live in a
- * subclass of this, which the kit's {@link org.junit.jupiter.api.Nested} inner class of the same
- * name extends, handing it the kit's {@link ConformanceFixture}. The methods here are the
- * fixture's, under the short names the tests read best with. Confined to the JUnit thread running
- * the test, except {@link #submit}.
+ * subclass of this ({@code LifecyclePromises}, ...), which the kit's {@link
+ * org.junit.jupiter.api.Nested} inner class named after the group ({@code Lifecycle}) extends,
+ * handing it the kit's {@link ConformanceFixture}. JUnit runs the tests only through those nested
+ * classes. The methods here are the fixture's, under the short names the tests read best with.
+ * Confined to the JUnit thread running the test, except {@link #submit}.
  */
 abstract class PromiseGroup {
   private final ConformanceFixture fixture;

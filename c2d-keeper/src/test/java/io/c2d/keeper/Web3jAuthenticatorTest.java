@@ -74,6 +74,27 @@ final class Web3jAuthenticatorTest {
     }
   }
 
+  @Test
+  void refusesASignatureWithANonHexCharacterInsteadOfRecoveringSomeAddress() {
+    // web3j's Numeric.hexStringToByteArray maps a non-hex digit to a byte without complaint, so
+    // a signature corrupted in r or s used to recover some random address
+    byte[] message = "c2d signed request".getBytes(StandardCharsets.UTF_8);
+    String good = sign(message);
+    for (String bad :
+        new String[] {
+          good.substring(0, 10) + "zz" + good.substring(12),
+          good.substring(0, 100) + "g" + good.substring(101),
+          good.substring(0, 131) + "x"
+        }) {
+      assertThatThrownBy(() -> authenticator.recoverSigner(message, bad))
+          .as("signature %s", bad)
+          .isInstanceOfSatisfying(
+              AuthenticationException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.SIGNATURE_INVALID))
+          .hasMessageContaining("hex");
+    }
+  }
+
   private static String sign(byte[] message) {
     Sign.SignatureData data = Sign.signPrefixedMessage(message, KEY);
     byte[] bytes = new byte[65];

@@ -23,11 +23,11 @@ import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.c2d.testkit.EthereumKey;
 import io.c2d.testkit.FakeAgreementVerifier;
 import io.c2d.testkit.JobWaiter;
+import io.c2d.testkit.TestAuthenticator;
 import io.c2d.testkit.TestRequests;
-import io.c2d.testkit.crypto.Eip191Authenticator;
-import io.c2d.testkit.crypto.EthereumKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -1245,7 +1245,7 @@ public abstract class ComputeBackendConformanceKit {
           ComputeEngine.builder()
               .backend(backend)
               .verifier(FakeAgreementVerifier.allowAll())
-              .authenticator(Eip191Authenticator.create())
+              .authenticator(TestAuthenticator.create())
               .chainId(CHAIN_ID)
               .providerAddress(EthereumKey.CAROL.address())
               .build();

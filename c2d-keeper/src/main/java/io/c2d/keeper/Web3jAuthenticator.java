@@ -47,7 +47,8 @@ public final class Web3jAuthenticator implements ConsumerAuthenticator {
     if (v != 27 && v != 28) {
       throw invalid("v must be 27, 28, 0 or 1 but is " + v);
     }
-    // web3j recovers some key even from an r or s outside the group: refuse them here
+    // web3j does not check that r and s lie in [1, n - 1] (it works with s modulo n), so one
+    // outside could still recover some key: refuse it, as the pure-Java eip191 one did
     byte[] r = requireInGroup("r", Arrays.copyOfRange(bytes, 0, 32));
     byte[] s = requireInGroup("s", Arrays.copyOfRange(bytes, 32, 64));
     Sign.SignatureData data = new Sign.SignatureData((byte) v, r, s);

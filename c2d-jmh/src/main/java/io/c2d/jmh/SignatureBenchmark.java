@@ -4,8 +4,7 @@ import io.c2d.keeper.Web3jAuthenticator;
 import io.c2d.model.ComputeRequest;
 import io.c2d.model.EthAddress;
 import io.c2d.spi.auth.ConsumerAuthenticator;
-import io.c2d.testkit.crypto.Eip191Authenticator;
-import io.c2d.testkit.crypto.EthereumKey;
+import io.c2d.testkit.EthereumKey;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -22,8 +21,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Signature recovery, the one cryptographic step of a start (DESIGN step 2, once per request): the
  * signer's address from an EIP-191 {@code personal_sign} over a real start request's signing
- * message, by the testkit's pure-Java {@link Eip191Authenticator} and by c2d-keeper's {@link
- * Web3jAuthenticator} (web3j and Bouncy Castle).
+ * message, by c2d-keeper's {@link Web3jAuthenticator} (web3j and Bouncy Castle), the authenticator
+ * both {@code c2d.authenticator=web3j} and {@code eip191} select.
  *
  * <p>Run: {@code java -jar c2d-jmh/target/benchmarks.jar SignatureBenchmark -rf json -rff
  * c2d-jmh/target/signature.json}
@@ -35,7 +34,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class SignatureBenchmark {
-  private final ConsumerAuthenticator pureJava = Eip191Authenticator.create();
   private final ConsumerAuthenticator web3j = Web3jAuthenticator.create();
   private byte[] message;
   private String signature;
@@ -48,16 +46,9 @@ public class SignatureBenchmark {
         Fixtures.request(alice, Fixtures.signatureOf(alice), 1, Fixtures.expiry());
     message = request.signingMessage(Fixtures.CHAIN_ID, Fixtures.PROVIDER);
     signature = EthereumKey.ALICE.personalSign(message);
-    if (!pureJava.recoverSigner(message, signature).equals(alice)
-        || !web3j.recoverSigner(message, signature).equals(alice)) {
-      throw new IllegalStateException("a recovery does not give Alice back");
+    if (!web3j.recoverSigner(message, signature).equals(alice)) {
+      throw new IllegalStateException("the recovery does not give Alice back");
     }
-  }
-
-  /** The testkit's pure-Java secp256k1 recovery. */
-  @Benchmark
-  public EthAddress eip191PureJava() {
-    return pureJava.recoverSigner(message, signature);
   }
 
   /** c2d-keeper's recovery through web3j. */

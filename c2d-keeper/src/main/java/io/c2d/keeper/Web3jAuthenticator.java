@@ -7,19 +7,28 @@ import io.c2d.spi.auth.ConsumerAuthenticator;
 import java.math.BigInteger;
 import java.security.SignatureException;
 import java.util.Arrays;
+import java.util.HexFormat;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
-import org.web3j.utils.Numeric;
 
 /**
  * The production {@link ConsumerAuthenticator}: recovers the signer of an EIP-191 {@code
  * personal_sign} signature with web3j's secp256k1 (BouncyCastle).
  *
- * <p>Accepts 65-byte {@code r || s || v} signatures with {@code v} of 27/28 or 0/1; refuses
- * anything else with {@link ErrorCode#SIGNATURE_INVALID}. Stateless and thread-safe.
+ * <p>Accepts {@code 0x} (or {@code 0X}) and 130 hexadecimal digits: a 65-byte {@code r || s || v}
+ * signature with {@code v} of 27/28 or 0/1 and {@code r} and {@code s} in {@code [1, n - 1]} of
+ * secp256k1. High-{@code s} signatures are accepted, for signers that do not normalise {@code s}.
+ * Anything else, including a signature from which no key can be recovered, fails with an {@link
+ * AuthenticationException} whose code is {@link ErrorCode#SIGNATURE_INVALID}. A well-formed
+ * signature by another key recovers another address: comparing it with the consumer is the engine's
+ * job. It is available to configuration as {@code c2d.authenticator=web3j} and under the older name
+ * {@code eip191}.
+ *
+ * <p>Stateless and thread-safe. Arguments must not be null.
  */
 public final class Web3jAuthenticator implements ConsumerAuthenticator {
-  private static final int SIGNATURE_BYTES = 65;
+  private static final int SIGNATURE_HEX_LENGTH = 2 + 2 * 65;
+  private static final BigInteger N = Sign.CURVE_PARAMS.getN();
 
   private Web3jAuthenticator() {}
 
@@ -38,9 +47,11 @@ public final class Web3jAuthenticator implements ConsumerAuthenticator {
     if (v != 27 && v != 28) {
       throw invalid("v must be 27, 28, 0 or 1 but is " + v);
     }
-    Sign.SignatureData data =
-        new Sign.SignatureData(
-            (byte) v, Arrays.copyOfRange(bytes, 0, 32), Arrays.copyOfRange(bytes, 32, 64));
+    // web3j does not check that r and s lie in [1, n - 1] (it works with s modulo n), so one
+    // outside could still recover some key: refuse it, as the pure-Java eip191 one did
+    byte[] r = requireInGroup("r", Arrays.copyOfRange(bytes, 0, 32));
+    byte[] s = requireInGroup("s", Arrays.copyOfRange(bytes, 32, 64));
+    Sign.SignatureData data = new Sign.SignatureData((byte) v, r, s);
     try {
       BigInteger publicKey = Sign.signedPrefixedMessageToKey(message, data);
       return EthAddress.of("0x" + Keys.getAddress(publicKey));
@@ -51,18 +62,27 @@ public final class Web3jAuthenticator implements ConsumerAuthenticator {
   }
 
   private static byte[] decode(String signature) {
-    if (signature == null || !signature.startsWith("0x") || signature.length() != 132) {
+    if (signature == null
+        || signature.length() != SIGNATURE_HEX_LENGTH
+        || !(signature.startsWith("0x") || signature.startsWith("0X"))) {
       throw invalid("expected 0x and 130 hex digits");
     }
     try {
-      byte[] bytes = Numeric.hexStringToByteArray(signature);
-      if (bytes.length != SIGNATURE_BYTES) {
-        throw invalid("expected 65 bytes");
-      }
-      return bytes;
-    } catch (NumberFormatException | StringIndexOutOfBoundsException e) {
-      throw new AuthenticationException(ErrorCode.SIGNATURE_INVALID, "signature is not hex", e);
+      // HexFormat, not web3j's Numeric.hexStringToByteArray: that one turns a non-hex character
+      // into some byte, and a corrupted signature would recover a random address
+      return HexFormat.of().parseHex(signature, 2, signature.length());
+    } catch (IllegalArgumentException e) {
+      throw new AuthenticationException(
+          ErrorCode.SIGNATURE_INVALID, "malformed signature: a character is not hex", e);
     }
+  }
+
+  private static byte[] requireInGroup(String name, byte[] value) {
+    BigInteger number = new BigInteger(1, value);
+    if (number.signum() == 0 || number.compareTo(N) >= 0) {
+      throw invalid(name + " must be in [1, n - 1] of secp256k1 but is not");
+    }
+    return value;
   }
 
   private static AuthenticationException invalid(String why) {

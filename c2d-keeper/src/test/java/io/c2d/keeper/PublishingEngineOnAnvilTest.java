@@ -10,12 +10,11 @@ import io.c2d.model.JobStatus;
 import io.c2d.model.OutputOptions;
 import io.c2d.model.PhaseTimeouts;
 import io.c2d.model.Resources;
+import io.c2d.testkit.EthereumKey;
 import io.c2d.testkit.FakeAgreementVerifier;
 import io.c2d.testkit.InMemoryComputeBackend;
 import io.c2d.testkit.JobWaiter;
 import io.c2d.testkit.TestRequests;
-import io.c2d.testkit.crypto.Eip191Authenticator;
-import io.c2d.testkit.crypto.EthereumKey;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -49,7 +48,7 @@ final class PublishingEngineOnAnvilTest {
           ComputeEngine.builder()
               .backend(backend)
               .verifier(FakeAgreementVerifier.allowAll())
-              .authenticator(Eip191Authenticator.create())
+              .authenticator(Web3jAuthenticator.create())
               .chainId(AnvilNode.CHAIN_ID)
               .providerAddress(EthereumKey.CAROL.address())
               .properties(

@@ -9,11 +9,11 @@ import io.c2d.model.ComputeJob;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
+import io.c2d.testkit.EthereumKey;
 import io.c2d.testkit.FakeAgreementVerifier;
 import io.c2d.testkit.JobWaiter;
+import io.c2d.testkit.TestAuthenticator;
 import io.c2d.testkit.TestRequests;
-import io.c2d.testkit.crypto.Eip191Authenticator;
-import io.c2d.testkit.crypto.EthereumKey;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -46,7 +46,7 @@ final class MainJobTest {
             ComputeEngine.builder()
                 .backend(backend)
                 .verifier(FakeAgreementVerifier.allowAll())
-                .authenticator(Eip191Authenticator.create())
+                .authenticator(TestAuthenticator.create())
                 .chainId(CHAIN_ID)
                 .providerAddress(PROVIDER)
                 .build();

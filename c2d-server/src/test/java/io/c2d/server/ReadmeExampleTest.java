@@ -11,10 +11,10 @@ import io.c2d.model.EthAddress;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
+import io.c2d.testkit.EthereumKey;
 import io.c2d.testkit.FakeAgreementVerifier;
+import io.c2d.testkit.TestAuthenticator;
 import io.c2d.testkit.TestRequests;
-import io.c2d.testkit.crypto.Eip191Authenticator;
-import io.c2d.testkit.crypto.EthereumKey;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -63,7 +63,7 @@ final class ReadmeExampleTest {
         ComputeEngine.builder()
             .backend(backend)
             .verifier(FakeAgreementVerifier.allowAll()) // c2d-keeper checks the chain instead
-            .authenticator(Eip191Authenticator.create())
+            .authenticator(TestAuthenticator.create()) // Web3jAuthenticator in production
             .chainId(8996)
             .providerAddress(providerAddress)
             .build()) {

@@ -8,7 +8,6 @@ import io.c2d.model.ContainerSpec;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
-import io.c2d.testkit.crypto.EthereumKey;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,7 +1,9 @@
 /**
  * Test support for provider applications and backend authors: fakes of the SPIs ({@link
  * io.c2d.testkit.InMemoryComputeBackend}, {@link io.c2d.testkit.FakeAgreementVerifier}), builders
- * of requests signed with real test keys ({@link io.c2d.testkit.TestRequests}), and waiting helpers
+ * of requests signed with real test keys ({@link io.c2d.testkit.TestRequests}, {@link
+ * io.c2d.testkit.EthereumKey}) and an authenticator that recovers their signers ({@link
+ * io.c2d.testkit.TestAuthenticator}), both with web3j's crypto artifact, and waiting helpers
  * ({@link io.c2d.testkit.JobWaiter}) instead of sleeps.
  */
 @NullMarked

@@ -21,6 +21,17 @@ final class ApiSurfaceTest {
   }
 
   @Test
+  void theTestkitsSigningApiUsesNoWeb3jType() {
+    // EthereumKey and TestAuthenticator sign and recover with web3j's crypto artifact, which stays
+    // an implementation detail: a test suite never handles a web3j or Bouncy Castle type
+    ApiSurface surface = ApiSurface.of(ApiSurface.class, "java.", "io.c2d.");
+
+    assertThat(surface.publicTypes()).contains(EthereumKey.class, TestAuthenticator.class);
+    assertThat(surface.leaks())
+        .noneMatch(leak -> leak.contains("org.web3j") || leak.contains("org.bouncycastle"));
+  }
+
+  @Test
   void aLeakIsFound() {
     // The testkit's own public API exposes JUnit and AssertJ on purpose: proof the check can fail.
     ApiSurface surface = ApiSurface.of(ApiSurface.class, "java.", "io.c2d.");

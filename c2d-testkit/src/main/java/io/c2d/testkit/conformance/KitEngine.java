@@ -4,11 +4,11 @@ import io.c2d.ComputeEngine;
 import io.c2d.model.ComputeJob;
 import io.c2d.model.ComputeRequest;
 import io.c2d.model.DatasetInput;
+import io.c2d.testkit.EthereumKey;
 import io.c2d.testkit.FakeAgreementVerifier;
 import io.c2d.testkit.JobWaiter;
+import io.c2d.testkit.TestAuthenticator;
 import io.c2d.testkit.TestRequests;
-import io.c2d.testkit.crypto.Eip191Authenticator;
-import io.c2d.testkit.crypto.EthereumKey;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +35,7 @@ final class KitEngine implements AutoCloseable {
         ComputeEngine.builder()
             .backend(backend)
             .verifier(FakeAgreementVerifier.allowAll())
-            .authenticator(Eip191Authenticator.create())
+            .authenticator(TestAuthenticator.create())
             .chainId(CHAIN_ID)
             .providerAddress(EthereumKey.CAROL.address())
             .build();

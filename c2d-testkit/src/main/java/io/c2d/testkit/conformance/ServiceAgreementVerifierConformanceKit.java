@@ -11,10 +11,10 @@ import io.c2d.model.ComputeRequest;
 import io.c2d.spi.agreement.AgreementQuery;
 import io.c2d.spi.agreement.ServiceAgreementVerifier;
 import io.c2d.spi.agreement.Verdict;
+import io.c2d.testkit.EthereumKey;
 import io.c2d.testkit.InMemoryComputeBackend;
+import io.c2d.testkit.TestAuthenticator;
 import io.c2d.testkit.TestRequests;
-import io.c2d.testkit.crypto.Eip191Authenticator;
-import io.c2d.testkit.crypto.EthereumKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -232,7 +232,7 @@ public abstract class ServiceAgreementVerifierConformanceKit {
         ComputeEngine.builder()
             .backend(backend)
             .verifier(verifier)
-            .authenticator(Eip191Authenticator.create())
+            .authenticator(TestAuthenticator.create())
             .chainId(CHAIN_ID)
             .providerAddress(EthereumKey.CAROL.address())
             .verifierTimeout(verifierTimeout())

@@ -6,12 +6,12 @@ import io.c2d.model.EthAddress;
 import io.c2d.model.PhaseTimeouts;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.ComputeBackend;
+import io.c2d.testkit.EthereumKey;
 import io.c2d.testkit.FakeAgreementVerifier;
 import io.c2d.testkit.InMemoryComputeBackend;
 import io.c2d.testkit.JobWaiter;
+import io.c2d.testkit.TestAuthenticator;
 import io.c2d.testkit.TestRequests;
-import io.c2d.testkit.crypto.Eip191Authenticator;
-import io.c2d.testkit.crypto.EthereumKey;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -49,7 +49,7 @@ final class EngineFixture implements AutoCloseable {
     return ComputeEngine.builder()
         .backend(backend)
         .verifier(verifier)
-        .authenticator(Eip191Authenticator.create())
+        .authenticator(TestAuthenticator.create())
         .chainId(CHAIN_ID)
         .providerAddress(PROVIDER);
   }

@@ -1,4 +1,4 @@
-package io.c2d.testkit.crypto;
+package io.c2d.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

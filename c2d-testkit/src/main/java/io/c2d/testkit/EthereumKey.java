@@ -1,39 +1,37 @@
-package io.c2d.testkit.crypto;
+package io.c2d.testkit;
 
 import static java.util.Objects.requireNonNull;
 
 import io.c2d.model.EthAddress;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Arrays;
-import java.util.HexFormat;
+import org.web3j.crypto.ECKeyPair;
+import org.web3j.crypto.Keys;
+import org.web3j.crypto.Sign;
+import org.web3j.utils.Numeric;
 
 /**
  * An Ethereum key pair for tests: signs messages the way wallets do for {@code personal_sign}
- * (EIP-191) and knows its address in plain and EIP-55 checksum form.
+ * (EIP-191) and knows its address in plain and EIP-55 checksum form. The cryptography is web3j's
+ * ({@code org.web3j:crypto}); no web3j type appears in this class's API.
  *
  * <pre>{@code
  * EthereumKey key = EthereumKey.ALICE;
  * String signature = key.personalSign(body);           // 0x + r || s || v, v = 27 or 28
- * EthAddress signer = Eip191Authenticator.create().recoverSigner(body, signature);
+ * EthAddress signer = TestAuthenticator.create().recoverSigner(body, signature);
  * assertThat(signer).isEqualTo(key.address());
  * }</pre>
  *
  * <p><b>TEST-ONLY.</b> The constants {@link #ALICE}, {@link #BOB} and {@link #CAROL} are the first
  * development accounts of anvil and Hardhat, whose private keys are public knowledge: never send
- * real funds to them. The implementation is pure Java and not constant-time, and keys are held in
- * ordinary heap memory; do not use this class to protect anything of value.
+ * real funds to them. Keys are held in ordinary heap memory; do not use this class to protect
+ * anything of value.
  *
  * <p>Immutable and thread-safe. Arguments must not be null; {@link #toString()} does not reveal the
  * private key.
  */
 public final class EthereumKey {
-  // Initialised before the key constants below, whose construction uses them.
-  private static final byte[] PERSONAL_MESSAGE_PREFIX =
-      "\u0019Ethereum Signed Message:\n".getBytes(StandardCharsets.US_ASCII);
-
-  private static final HexFormat HEX = HexFormat.of();
+  private static final BigInteger N = Sign.CURVE_PARAMS.getN();
 
   /** Anvil/Hardhat account #0, {@code 0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266}. TEST-ONLY. */
   public static final EthereumKey ALICE =
@@ -47,14 +45,12 @@ public final class EthereumKey {
   public static final EthereumKey CAROL =
       fromPrivateKey("0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a");
 
-  private final BigInteger privateKey;
-  private final byte[] publicKey;
+  private final ECKeyPair keyPair;
   private final EthAddress address;
 
   private EthereumKey(BigInteger privateKey) {
-    this.privateKey = privateKey;
-    this.publicKey = Secp256k1.publicKey(privateKey);
-    this.address = addressOf(publicKey);
+    this.keyPair = ECKeyPair.create(privateKey);
+    this.address = EthAddress.of("0x" + Keys.getAddress(keyPair));
   }
 
   /**
@@ -76,7 +72,7 @@ public final class EthereumKey {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("private key must be hexadecimal", e);
     }
-    if (key.signum() <= 0 || key.compareTo(Secp256k1.N) >= 0) {
+    if (key.signum() <= 0 || key.compareTo(N) >= 0) {
       throw new IllegalArgumentException(
           "private key must be in [1, n - 1] of secp256k1 but is not");
     }
@@ -88,7 +84,7 @@ public final class EthereumKey {
     SecureRandom random = new SecureRandom();
     while (true) {
       BigInteger key = new BigInteger(256, random);
-      if (key.signum() > 0 && key.compareTo(Secp256k1.N) < 0) {
+      if (key.signum() > 0 && key.compareTo(N) < 0) {
         return new EthereumKey(key);
       }
     }
@@ -101,20 +97,7 @@ public final class EthereumKey {
 
   /** The address in EIP-55 mixed-case checksum form, such as {@code 0x7E5F4552…5Bdf}. */
   public String checksumAddress() {
-    String lower = address.value().substring(2);
-    byte[] hash = Keccak256.digest(lower.getBytes(StandardCharsets.US_ASCII));
-    StringBuilder out = new StringBuilder(42).append("0x");
-    for (int i = 0; i < lower.length(); i++) {
-      char c = lower.charAt(i);
-      int nibble = (hash[i >> 1] >> ((i & 1) == 0 ? 4 : 0)) & 0xF;
-      out.append(c >= 'a' && nibble >= 8 ? (char) (c - 'a' + 'A') : c);
-    }
-    return out.toString();
-  }
-
-  /** The 64-byte uncompressed public key {@code x || y} as {@code 0x} and 128 hex digits. */
-  public String publicKeyHex() {
-    return "0x" + HEX.formatHex(publicKey);
+    return Keys.toChecksumAddress(address.value());
   }
 
   /**
@@ -127,29 +110,12 @@ public final class EthereumKey {
    */
   public String personalSign(byte[] message) {
     requireNonNull(message, "message");
-    Secp256k1.Signature signature = Secp256k1.sign(personalMessageHash(message), privateKey);
+    Sign.SignatureData signature = Sign.signPrefixedMessage(message, keyPair);
     byte[] out = new byte[65];
-    Secp256k1.copy32(signature.r(), out, 0);
-    Secp256k1.copy32(signature.s(), out, 32);
-    out[64] = (byte) (27 + signature.recId());
-    return "0x" + HEX.formatHex(out);
-  }
-
-  /** {@code keccak256("\x19Ethereum Signed Message:\n" + message.length + message)}. */
-  static byte[] personalMessageHash(byte[] message) {
-    byte[] length = Integer.toString(message.length).getBytes(StandardCharsets.US_ASCII);
-    byte[] prefixed = new byte[PERSONAL_MESSAGE_PREFIX.length + length.length + message.length];
-    System.arraycopy(PERSONAL_MESSAGE_PREFIX, 0, prefixed, 0, PERSONAL_MESSAGE_PREFIX.length);
-    System.arraycopy(length, 0, prefixed, PERSONAL_MESSAGE_PREFIX.length, length.length);
-    System.arraycopy(
-        message, 0, prefixed, PERSONAL_MESSAGE_PREFIX.length + length.length, message.length);
-    return Keccak256.digest(prefixed);
-  }
-
-  /** The address of a 64-byte public key {@code x || y}. */
-  static EthAddress addressOf(byte[] publicKey) {
-    byte[] hash = Keccak256.digest(publicKey);
-    return EthAddress.of("0x" + HEX.formatHex(Arrays.copyOfRange(hash, 12, 32)));
+    System.arraycopy(signature.getR(), 0, out, 0, 32);
+    System.arraycopy(signature.getS(), 0, out, 32, 32);
+    out[64] = signature.getV()[0];
+    return Numeric.toHexString(out);
   }
 
   /** Shows the address only, never the private key. */

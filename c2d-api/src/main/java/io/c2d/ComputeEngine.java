@@ -103,7 +103,7 @@ public final class ComputeEngine implements AutoCloseable {
   private final Executor executor;
   private final ScheduledExecutorService scheduler;
   private final boolean ownsScheduler;
-  private final Deadlines deadlines = new Deadlines(System::nanoTime);
+  private final Deadlines deadlines;
   private final ScheduledFuture<?> deadlineTick;
   private final Clock clock;
   private final long chainId;
@@ -128,6 +128,7 @@ public final class ComputeEngine implements AutoCloseable {
     this.owned = r.owned;
     this.publisher = r.publisher;
     this.clock = b.clock;
+    this.deadlines = new Deadlines(b.ticker::read);
     this.executor = b.executor;
     this.chainId = r.chainId;
     this.providerAddress = r.providerAddress;
@@ -1238,6 +1239,7 @@ public final class ComputeEngine implements AutoCloseable {
     private Executor executor = ForkJoinPool.commonPool();
     private @Nullable ScheduledExecutorService scheduler;
     private Clock clock = Clock.systemUTC();
+    private Ticker ticker = Ticker.system();
     private @Nullable Long chainId;
     private @Nullable EthAddress providerAddress;
     private @Nullable Duration maxSignatureLifetime;
@@ -1297,9 +1299,21 @@ public final class ComputeEngine implements AutoCloseable {
       return this;
     }
 
-    /** The clock; default UTC system time. */
+    /**
+     * The wall clock of timestamps, signature expiries, nonce expiry and verdict caching; default
+     * UTC system time.
+     */
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The monotonic time source of the phase deadlines; default {@link Ticker#system()}. A test
+     * passes one it advances by hand, usually the same object as its {@link #clock(Clock)}.
+     */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = requireNonNull(ticker, "ticker");
       return this;
     }
 

@@ -138,6 +138,27 @@ public final class ComputeEngine implements AutoCloseable {
     this.policy = new PolicyCheck(b.policyWithoutDdo);
     this.agreements = new AgreementCheck(r.verifier, b.clock, r.verifierTimeout, r.verdictCacheTtl);
     this.listeners = new CopyOnWriteArrayList<>(b.listeners);
+    // Everything that can refuse the configuration comes before the watchdog thread and its tick,
+    // so a refused build leaves nothing running.
+    Map<String, EnvironmentSlot> bySlot = new LinkedHashMap<>();
+    List<ComputeEnvironment> all = new ArrayList<>();
+    for (ComputeBackend backend : backends) {
+      for (ComputeEnvironment environment : backend.environments()) {
+        if (bySlot.putIfAbsent(environment.id(), new EnvironmentSlot(environment, backend))
+            != null) {
+          throw new ConfigurationException(
+              ErrorCode.CONFIGURATION_INVALID,
+              "two backends offer an environment with id " + environment.id());
+        }
+        all.add(environment);
+      }
+    }
+    if (bySlot.isEmpty()) {
+      throw new ConfigurationException(
+          ErrorCode.CONFIGURATION_INVALID, "the backends offer no compute environment");
+    }
+    this.slots = Map.copyOf(bySlot);
+    this.environments = List.copyOf(all);
     if (b.scheduler != null) {
       this.scheduler = b.scheduler;
       this.ownsScheduler = false;
@@ -159,25 +180,6 @@ public final class ComputeEngine implements AutoCloseable {
             Deadlines.TICK.toMillis(),
             Deadlines.TICK.toMillis(),
             TimeUnit.MILLISECONDS);
-    Map<String, EnvironmentSlot> bySlot = new LinkedHashMap<>();
-    List<ComputeEnvironment> all = new ArrayList<>();
-    for (ComputeBackend backend : backends) {
-      for (ComputeEnvironment environment : backend.environments()) {
-        if (bySlot.putIfAbsent(environment.id(), new EnvironmentSlot(environment, backend))
-            != null) {
-          throw new ConfigurationException(
-              ErrorCode.CONFIGURATION_INVALID,
-              "two backends offer an environment with id " + environment.id());
-        }
-        all.add(environment);
-      }
-    }
-    if (bySlot.isEmpty()) {
-      throw new ConfigurationException(
-          ErrorCode.CONFIGURATION_INVALID, "the backends offer no compute environment");
-    }
-    this.slots = Map.copyOf(bySlot);
-    this.environments = List.copyOf(all);
   }
 
   /** A new builder. */
@@ -434,8 +436,9 @@ public final class ComputeEngine implements AutoCloseable {
         record.snapshot(queued.toBuilder().status(JobStatus.WARMING_UP).build());
         register(record);
         synchronized (record.lock) {
-          notifyListeners(record.snapshot(), null);
+          // Armed before anyone hears of the job: a listener may end it while hearing of it.
           armWatchdog(record, Phase.STAGING);
+          notifyListeners(record.snapshot(), null);
         }
         ComputeJob admitted = record.snapshot();
         dispatch(record);
@@ -444,8 +447,8 @@ public final class ComputeEngine implements AutoCloseable {
       case QUEUE -> {
         register(record);
         synchronized (record.lock) {
-          notifyListeners(queued, null);
           armWatchdog(record, Phase.QUEUED);
+          notifyListeners(queued, null);
         }
         return queued;
       }
@@ -722,10 +725,10 @@ public final class ComputeEngine implements AutoCloseable {
       record.nowRunnable = record.slot.releaseAndTakeRunnable(record);
     }
     record.snapshot(next.build());
-    notifyListeners(record.snapshot(), current.status());
     if (!status.isTerminal() && Phase.of(status) != Phase.of(current.status())) {
       armWatchdog(record, Phase.of(status));
     }
+    notifyListeners(record.snapshot(), current.status());
     return status.isTerminal();
   }
 
@@ -798,7 +801,8 @@ public final class ComputeEngine implements AutoCloseable {
           case COLLECTING -> environment.phaseTimeouts().collecting();
           case STAGING -> environment.phaseTimeouts().staging();
         };
-    if (closed) {
+    ComputeJob job = record.snapshot();
+    if (closed || job.isTerminal() || Phase.of(job.status()) != phase) {
       return;
     }
     record.watchdog = deadlines.arm(limit, () -> onDeadline(record, phase, limit));
@@ -1035,6 +1039,11 @@ public final class ComputeEngine implements AutoCloseable {
   /** Jobs waiting now in environment {@code environmentId}. */
   public int queuedJobs(String environmentId) {
     return slotFor(environmentId).queued();
+  }
+
+  /** Phase deadlines armed now (for tests: an ended job holds none). */
+  int armedWatchdogs() {
+    return deadlines.size();
   }
 
   /** Adds a listener of every job's status changes. */
@@ -1514,7 +1523,12 @@ public final class ComputeEngine implements AutoCloseable {
                 ? verdictCacheTtl
                 : config.duration("c2d.verifier.cache-ttl", Duration.ofMinutes(5));
         ComputeEngine engine = new ComputeEngine(this, resolved);
-        engine.recover();
+        try {
+          engine.recover();
+        } catch (RuntimeException e) {
+          engine.close();
+          throw e;
+        }
         return engine;
       } catch (RuntimeException e) {
         for (AutoCloseable resource : owned) {

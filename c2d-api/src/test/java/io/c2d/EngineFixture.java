@@ -38,7 +38,15 @@ final class EngineFixture implements AutoCloseable {
 
   /** An engine whose wall and monotonic time is {@code time}; requests expire by it too. */
   EngineFixture(ScriptedBackend backend, ScriptedVerifier verifier, ManualTime time) {
-    this(backend, verifier, time, builder -> builder.clock(time).ticker(time));
+    this(backend, verifier, time, builder -> {});
+  }
+
+  EngineFixture(
+      ScriptedBackend backend,
+      ScriptedVerifier verifier,
+      ManualTime time,
+      Consumer<ComputeEngine.Builder> configure) {
+    this(backend, verifier, (Clock) time, configure.andThen(b -> b.clock(time).ticker(time)));
   }
 
   private EngineFixture(

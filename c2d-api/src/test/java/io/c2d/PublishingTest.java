@@ -135,6 +135,7 @@ final class PublishingTest {
   @Test
   void aPublisherThatNeverAnswersEndsInTheCollectingTimeLimit() throws Exception {
     publisher.hang();
+    ManualTime time = new ManualTime();
     ComputeEnvironment quick =
         ComputeEnvironment.builder("local")
             .capacity(environment("local", 1, 1, 1).capacity())
@@ -145,13 +146,22 @@ final class PublishingTest {
             .maxDuration(Duration.ofMinutes(10))
             .phaseTimeouts(
                 new PhaseTimeouts(
-                    Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofMillis(300)))
+                    Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofMinutes(5)))
             .build();
-    try (EngineFixture f = fixture(quick)) {
+    try (EngineFixture f =
+        new EngineFixture(
+            ScriptedBackend.of(quick),
+            ScriptedVerifier.allowAll(),
+            time,
+            builder -> builder.publisher(publisher))) {
       ComputeJob started = start(f, new OutputOptions(true, null));
       f.backend.awaitSubmitted(1, WAIT);
       f.backend.job(started.id()).complete(Map.of("summary.csv", SUMMARY));
+      f.waiter.awaitStatus(started.id(), JobStatus.PUBLISHING_RESULTS, WAIT);
 
+      time.advance(Duration.ofMinutes(4));
+      SchedulingPathTest.assertStillIn(f, started, JobStatus.PUBLISHING_RESULTS);
+      time.advance(Duration.ofMinutes(2));
       ComputeJob done = f.waiter.awaitTerminal(started.id(), WAIT);
 
       assertThat(done).hasStatus(JobStatus.TIMED_OUT);

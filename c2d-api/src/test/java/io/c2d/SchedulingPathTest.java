@@ -5,6 +5,7 @@ import static io.c2d.EngineFixture.WAIT;
 import static io.c2d.EngineFixture.environment;
 import static io.c2d.EngineFixture.failureOf;
 
+import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.ComputeJob;
 import io.c2d.model.ComputeRequest;
 import io.c2d.model.JobStatus;
@@ -308,20 +309,73 @@ final class SchedulingPathTest {
 
   @Test
   void aJobStuckInStagingTimesOut() {
-    ComputeEnvironmentWithShortStaging env = new ComputeEnvironmentWithShortStaging();
+    ManualTime time = new ManualTime();
+    ComputeEnvironment slow = limited("slow", 1, Duration.ofHours(1), Duration.ofMinutes(2));
     try (EngineFixture f =
-        new EngineFixture(ScriptedBackend.of(env.environment), ScriptedVerifier.allowAll())) {
+        new EngineFixture(ScriptedBackend.of(slow), ScriptedVerifier.allowAll(), time)) {
       ComputeJob job =
           f.engine
               .start(f.requests.by(TestKey.ALICE).dataset(1).environment("slow").sign())
               .toCompletableFuture()
               .join();
 
+      time.advance(Duration.ofSeconds(119));
+      assertStillIn(f, job, JobStatus.WARMING_UP);
+      time.advance(Duration.ofSeconds(2));
+
       assertThat(f.waiter.awaitTerminal(job.id(), WAIT))
           .hasStatus(JobStatus.TIMED_OUT)
           .hasDetailContaining("staging");
-      assertThat(f.engine.runningJobs(env.environment.id())).isZero();
+      assertThat(f.engine.runningJobs(slow.id())).isZero();
     }
+  }
+
+  @Test
+  void aJobThatWaitsTooLongInTheQueueTimesOut() {
+    ManualTime time = new ManualTime();
+    ComputeEnvironment full = limited("local", 1, Duration.ofMinutes(5), Duration.ofHours(1));
+    try (EngineFixture f =
+        new EngineFixture(ScriptedBackend.of(full), ScriptedVerifier.allowAll(), time)) {
+      f.engine.start(f.requests.by(TestKey.ALICE).dataset(1).sign()).toCompletableFuture().join();
+      ComputeJob waiting =
+          f.engine.start(f.requests.by(TestKey.BOB).dataset(1).sign()).toCompletableFuture().join();
+      assertThat(waiting).hasStatus(JobStatus.QUEUED);
+
+      time.advance(Duration.ofMinutes(4));
+      assertStillIn(f, waiting, JobStatus.QUEUED);
+      time.advance(Duration.ofMinutes(2));
+
+      assertThat(f.waiter.awaitTerminal(waiting.id(), WAIT))
+          .hasStatus(JobStatus.TIMED_OUT)
+          .hasDetailContaining("queued");
+      assertThat(f.engine.queuedJobs("local")).isZero();
+      assertThat(f.backend.submitted()).hasSize(1);
+    }
+  }
+
+  /** Three sweeps of the watchdog pass (they run on real time) and the job has not moved. */
+  static void assertStillIn(EngineFixture f, ComputeJob job, JobStatus status) {
+    try {
+      Thread.sleep(3 * Deadlines.TICK.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    assertThat(f.engine.status(job.id(), job.owner())).hasStatus(status);
+  }
+
+  /** An environment of {@code slots} jobs with the given queued and staging limits. */
+  static ComputeEnvironment limited(String id, int slots, Duration queued, Duration staging) {
+    ComputeEnvironment base = environment(id, slots, 1, 10);
+    return ComputeEnvironment.builder(id)
+        .capacity(base.capacity())
+        .maxPerJob(base.maxPerJob())
+        .maxConcurrentJobs(slots)
+        .maxJobsPerConsumer(1)
+        .queueCapacity(10)
+        .maxDuration(base.maxDuration())
+        .phaseTimeouts(new PhaseTimeouts(queued, staging, Duration.ofMinutes(10)))
+        .build();
   }
 
   @Test
@@ -382,15 +436,5 @@ final class SchedulingPathTest {
       assertThat(second.engine.results(running.id(), TestKey.ALICE.address()))
           .noneMatch(r -> r.kind() == ResultKind.OUTPUT);
     }
-  }
-
-  /** An environment whose staging must finish within 200 ms. */
-  private static final class ComputeEnvironmentWithShortStaging {
-    final io.c2d.model.ComputeEnvironment environment =
-        io.c2d.model.ComputeEnvironment.builder("slow")
-            .phaseTimeouts(
-                new PhaseTimeouts(
-                    Duration.ofMinutes(1), Duration.ofMillis(200), Duration.ofMinutes(1)))
-            .build();
   }
 }

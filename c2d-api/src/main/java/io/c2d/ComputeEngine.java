@@ -307,6 +307,7 @@ public final class ComputeEngine implements AutoCloseable {
    * <p>Not thread-safe.
    */
   public static final class Builder {
+    // Package-private: EngineSettings and the engine's constructor read what was set.
     final List<ComputeBackend> backends = new ArrayList<>();
     @Nullable ServiceAgreementVerifier verifier;
     @Nullable DerivedAssetPublisher publisher;

@@ -2,7 +2,6 @@ package io.c2d.spi.backend;
 
 import static java.util.Objects.requireNonNull;
 
-import io.c2d.internal.BackendJobStateJson;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;

@@ -2,7 +2,6 @@ package io.c2d.spi.backend;
 
 import static java.util.Objects.requireNonNull;
 
-import io.c2d.internal.JobSpecJson;
 import io.c2d.model.Algorithm;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;

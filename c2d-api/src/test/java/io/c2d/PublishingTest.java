@@ -1,16 +1,12 @@
-package io.c2d.testkit.engine;
+package io.c2d;
 
-import static io.c2d.testkit.assertj.C2dAssertions.assertThat;
-import static io.c2d.testkit.assertj.C2dAssertions.failureOf;
-import static io.c2d.testkit.engine.EngineFixture.WAIT;
-import static io.c2d.testkit.engine.EngineFixture.engineBuilder;
-import static io.c2d.testkit.engine.EngineFixture.environment;
+import static io.c2d.EngineAssertions.assertThat;
+import static io.c2d.EngineFixture.WAIT;
+import static io.c2d.EngineFixture.engineBuilder;
+import static io.c2d.EngineFixture.environment;
+import static io.c2d.EngineFixture.failureOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.c2d.C2dException;
-import io.c2d.ComputeEngine;
-import io.c2d.ErrorCode;
-import io.c2d.InvalidRequestException;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.ComputeJob;
 import io.c2d.model.ComputeRequest;
@@ -19,12 +15,6 @@ import io.c2d.model.OutputOptions;
 import io.c2d.model.PhaseTimeouts;
 import io.c2d.ocean.OceanJson;
 import io.c2d.spi.publish.DerivedAsset;
-import io.c2d.testkit.EthereumKey;
-import io.c2d.testkit.FakeAgreementVerifier;
-import io.c2d.testkit.InMemoryAssetPublisher;
-import io.c2d.testkit.InMemoryComputeBackend;
-import io.c2d.testkit.JobWaiter;
-import io.c2d.testkit.TestRequests;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -37,7 +27,7 @@ import org.junit.jupiter.api.Test;
 final class PublishingTest {
   private static final byte[] SUMMARY = "region,total\nnorth,42\n".getBytes(StandardCharsets.UTF_8);
 
-  private final InMemoryAssetPublisher publisher = InMemoryAssetPublisher.create();
+  private final RecordingPublisher publisher = new RecordingPublisher();
 
   @Test
   void aCompletedJobThatAskedForItIsPublishedWithItsProvenance() throws Exception {
@@ -50,14 +40,14 @@ final class PublishingTest {
       ComputeJob done = f.waiter.awaitTerminal(started.id(), WAIT);
 
       assertThat(done).hasStatus(JobStatus.COMPLETED).hasResultNamed("summary.csv");
-      assertThat(done.derivedAssetDid()).contains(InMemoryAssetPublisher.didOf(started.id()));
+      assertThat(done.derivedAssetDid()).contains(RecordingPublisher.didOf(started.id()));
       assertThat(f.waiter.statusesOf(started.id()))
           .containsSubsequence(
               JobStatus.RUNNING_ALGORITHM, JobStatus.PUBLISHING_RESULTS, JobStatus.COMPLETED);
       DerivedAsset asset = publisher.assetOf(started.id()).orElseThrow();
       assertThat(asset.name()).isEqualTo("Regional totals");
-      assertThat(asset.owner()).isEqualTo(EthereumKey.ALICE.address());
-      assertThat(asset.inputs()).containsExactly(TestRequests.did(1));
+      assertThat(asset.owner()).isEqualTo(TestKey.ALICE.address());
+      assertThat(asset.inputs()).containsExactly(SignedRequests.did(1));
       assertThat(asset.environmentId()).isEqualTo("local");
       assertThat(asset.outputs())
           .singleElement()
@@ -71,7 +61,7 @@ final class PublishingTest {
       assertThat(ddo)
           .contains("\"jobId\":\"" + started.id().value() + "\"")
           .contains("\"sha256\":\"" + sha256(SUMMARY) + "\"")
-          .contains(TestRequests.did(1).value());
+          .contains(SignedRequests.did(1).value());
     }
   }
 
@@ -133,7 +123,7 @@ final class PublishingTest {
       assertThat(done.derivedAssetDid()).isEmpty();
       try (InputStream in =
           f.engine
-              .openResult(started.id(), EthereumKey.ALICE.address(), "summary.csv")
+              .openResult(started.id(), TestKey.ALICE.address(), "summary.csv")
               .toCompletableFuture()
               .get()) {
         assertThat(in.readAllBytes()).isEqualTo(SUMMARY);
@@ -145,6 +135,7 @@ final class PublishingTest {
   @Test
   void aPublisherThatNeverAnswersEndsInTheCollectingTimeLimit() throws Exception {
     publisher.hang();
+    ManualTime time = new ManualTime();
     ComputeEnvironment quick =
         ComputeEnvironment.builder("local")
             .capacity(environment("local", 1, 1, 1).capacity())
@@ -155,13 +146,22 @@ final class PublishingTest {
             .maxDuration(Duration.ofMinutes(10))
             .phaseTimeouts(
                 new PhaseTimeouts(
-                    Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofMillis(300)))
+                    Duration.ofHours(1), Duration.ofMinutes(1), Duration.ofMinutes(5)))
             .build();
-    try (EngineFixture f = fixture(quick)) {
+    try (EngineFixture f =
+        new EngineFixture(
+            ScriptedBackend.of(quick),
+            ScriptedVerifier.allowAll(),
+            time,
+            builder -> builder.publisher(publisher))) {
       ComputeJob started = start(f, new OutputOptions(true, null));
       f.backend.awaitSubmitted(1, WAIT);
       f.backend.job(started.id()).complete(Map.of("summary.csv", SUMMARY));
+      f.waiter.awaitStatus(started.id(), JobStatus.PUBLISHING_RESULTS, WAIT);
 
+      time.advance(Duration.ofMinutes(4));
+      SchedulingPathTest.assertStillIn(f, started, JobStatus.PUBLISHING_RESULTS);
+      time.advance(Duration.ofMinutes(2));
       ComputeJob done = f.waiter.awaitTerminal(started.id(), WAIT);
 
       assertThat(done).hasStatus(JobStatus.TIMED_OUT);
@@ -180,7 +180,7 @@ final class PublishingTest {
       f.waiter.awaitStatus(started.id(), JobStatus.PUBLISHING_RESULTS, WAIT);
 
       ComputeJob stopped =
-          f.engine.stop(started.id(), EthereumKey.ALICE.address()).toCompletableFuture().get();
+          f.engine.stop(started.id(), TestKey.ALICE.address()).toCompletableFuture().get();
 
       assertThat(stopped).hasStatus(JobStatus.STOPPED);
       assertThat(f.engine.runningJobs("local")).isZero();
@@ -189,25 +189,27 @@ final class PublishingTest {
 
   @Test
   void withoutAPublisherARequestToPublishIsRefusedAndItsNonceStaysUnused() throws Exception {
-    InMemoryComputeBackend backend = InMemoryComputeBackend.create(environment("local", 2, 2, 10));
-    try (ComputeEngine engine = engineBuilder(backend, FakeAgreementVerifier.allowAll()).build()) {
-      TestRequests requests = TestRequests.create(EngineFixture.CHAIN_ID, EngineFixture.PROVIDER);
+    ScriptedBackend backend = ScriptedBackend.of(environment("local", 2, 2, 10));
+    try (ComputeEngine engine = engineBuilder(backend, ScriptedVerifier.allowAll()).build()) {
+      SignedRequests requests =
+          new SignedRequests(
+              EngineFixture.CHAIN_ID, EngineFixture.PROVIDER, java.time.Clock.systemUTC());
       ComputeRequest publishing =
           requests
-              .by(EthereumKey.ALICE)
+              .by(TestKey.ALICE)
               .dataset(1)
               .nonce("77")
               .configure(b -> b.output(new OutputOptions(true, null)))
               .sign();
 
-      C2dException refused = failureOf(engine.start(publishing), WAIT);
+      C2dException refused = failureOf(engine.start(publishing));
 
       assertThat(refused)
           .isInstanceOf(InvalidRequestException.class)
           .hasCode(ErrorCode.INVALID_REQUEST);
       assertThat(refused.getMessage()).contains("output.publishAsAsset");
       assertThat(backend.submitted()).isEmpty();
-      ComputeRequest keeping = requests.by(EthereumKey.ALICE).dataset(1).nonce("77").sign();
+      ComputeRequest keeping = requests.by(TestKey.ALICE).dataset(1).nonce("77").sign();
       assertThat(engine.start(keeping).toCompletableFuture().get()).hasStatus(JobStatus.WARMING_UP);
     }
   }
@@ -215,10 +217,10 @@ final class PublishingTest {
   @Test
   void aRestartDuringPublishingPublishesOnceMore() throws Exception {
     publisher.hang();
-    InMemoryComputeBackend backend = InMemoryComputeBackend.create(environment("local", 2, 2, 10));
+    ScriptedBackend backend = ScriptedBackend.of(environment("local", 2, 2, 10));
     ComputeJob started;
     try (EngineFixture f =
-        new EngineFixture(backend, FakeAgreementVerifier.allowAll(), b -> b.publisher(publisher))) {
+        new EngineFixture(backend, ScriptedVerifier.allowAll(), b -> b.publisher(publisher))) {
       started = start(f, new OutputOptions(true, null));
       f.backend.awaitSubmitted(1, WAIT);
       f.backend.job(started.id()).complete(Map.of("summary.csv", SUMMARY));
@@ -226,32 +228,33 @@ final class PublishingTest {
     }
     publisher.recover();
 
+    StatusLog waiter = new StatusLog();
     try (ComputeEngine restarted =
-            engineBuilder(InMemoryComputeBackend.sharing(backend), FakeAgreementVerifier.allowAll())
-                .publisher(publisher)
-                .build();
-        JobWaiter waiter = JobWaiter.on(restarted)) {
+        engineBuilder(backend, ScriptedVerifier.allowAll())
+            .publisher(publisher)
+            .addListener(waiter)
+            .build()) {
       restarted.ready().toCompletableFuture().get();
       // the republication may end before the waiter listens: its current state counts too
-      ComputeJob now = restarted.status(started.id(), EthereumKey.ALICE.address());
+      ComputeJob now = restarted.status(started.id(), TestKey.ALICE.address());
       ComputeJob done = now.isTerminal() ? now : waiter.awaitTerminal(started.id(), WAIT);
 
       assertThat(done).hasStatus(JobStatus.COMPLETED).hasResultNamed("summary.csv");
-      assertThat(done.derivedAssetDid()).contains(InMemoryAssetPublisher.didOf(started.id()));
+      assertThat(done.derivedAssetDid()).contains(RecordingPublisher.didOf(started.id()));
       assertThat(publisher.calls()).hasSize(2);
     }
   }
 
   private EngineFixture fixture(ComputeEnvironment environment) {
     return new EngineFixture(
-        InMemoryComputeBackend.create(environment),
-        FakeAgreementVerifier.allowAll(),
+        ScriptedBackend.of(environment),
+        ScriptedVerifier.allowAll(),
         builder -> builder.publisher(publisher));
   }
 
   private static ComputeJob start(EngineFixture f, OutputOptions output) {
     return f.engine
-        .start(f.requests.by(EthereumKey.ALICE).dataset(1).configure(b -> b.output(output)).sign())
+        .start(f.requests.by(TestKey.ALICE).dataset(1).configure(b -> b.output(output)).sign())
         .toCompletableFuture()
         .join();
   }

@@ -1,4 +1,4 @@
-package io.c2d.internal;
+package io.c2d.spi.backend;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,23 +10,18 @@ import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
 import io.c2d.model.ResultKind;
-import io.c2d.spi.backend.BackendJobState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/**
- * This class is internal and is not for public use. Its API is unstable and can change at any time.
- *
- * <p>The JSON form of {@link BackendJobState} that backends keep beside their jobs.
- */
-public final class BackendJobStateJson {
+/** The JSON form of {@link BackendJobState} that backends keep beside their jobs. */
+final class BackendJobStateJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private BackendJobStateJson() {}
 
   /** Writes {@code state} as compact JSON. */
-  public static String write(BackendJobState state) {
+  static String write(BackendJobState state) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("jobId", state.jobId().value());
     root.put("status", state.status().code());
@@ -57,7 +52,7 @@ public final class BackendJobStateJson {
    *
    * @throws IllegalArgumentException if it is not a job state
    */
-  public static BackendJobState read(String json) {
+  static BackendJobState read(String json) {
     try {
       JsonNode root = MAPPER.readTree(json);
       if (root == null || !root.isObject()) {

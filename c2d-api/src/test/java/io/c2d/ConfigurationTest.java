@@ -1,17 +1,11 @@
-package io.c2d.testkit.engine;
+package io.c2d;
 
-import static io.c2d.testkit.assertj.C2dAssertions.assertThat;
-import static io.c2d.testkit.assertj.C2dAssertions.assertThatThrownBy;
-import static io.c2d.testkit.engine.EngineFixture.WAIT;
+import static io.c2d.EngineAssertions.assertThat;
+import static io.c2d.EngineAssertions.assertThatThrownBy;
+import static io.c2d.EngineFixture.WAIT;
 
-import io.c2d.ComputeEngine;
-import io.c2d.ConfigurationException;
-import io.c2d.ErrorCode;
 import io.c2d.model.ComputeJob;
 import io.c2d.model.JobStatus;
-import io.c2d.testkit.EthereumKey;
-import io.c2d.testkit.JobWaiter;
-import io.c2d.testkit.TestRequests;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -21,9 +15,9 @@ final class ConfigurationTest {
 
   private static Map<String, String> properties() {
     Map<String, String> properties = new HashMap<>();
-    properties.put("c2d.backend", "in-memory");
+    properties.put("c2d.backend", "scripted");
     properties.put("c2d.verifier", "allow-all");
-    properties.put("c2d.authenticator", "eip191");
+    properties.put("c2d.authenticator", "test-signer");
     properties.put("c2d.chain-id", "8996");
     properties.put("c2d.provider-address", EngineFixture.PROVIDER.value());
     return properties;
@@ -31,14 +25,15 @@ final class ConfigurationTest {
 
   @Test
   void anEngineBuiltFromPropertiesRunsAJob() {
-    try (ComputeEngine engine = ComputeEngine.builder().properties(properties()).build();
-        JobWaiter waiter = JobWaiter.on(engine)) {
+    StatusLog waiter = new StatusLog();
+    try (ComputeEngine engine =
+        ComputeEngine.builder().properties(properties()).addListener(waiter).build()) {
       String environment = engine.environments().get(0).id();
       ComputeJob job =
           engine
               .start(
-                  TestRequests.create(8996, EngineFixture.PROVIDER)
-                      .by(EthereumKey.ALICE)
+                  new SignedRequests(8996, EngineFixture.PROVIDER, java.time.Clock.systemUTC())
+                      .by(TestKey.ALICE)
                       .dataset(1)
                       .environment(environment)
                       .sign())
@@ -59,8 +54,7 @@ final class ConfigurationTest {
             ConfigurationException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCode.PROVIDER_NOT_FOUND))
         .hasMessageContaining("'kubernetes'")
-        .hasMessageContaining("embedded")
-        .hasMessageContaining("in-memory");
+        .hasMessageContaining("scripted");
   }
 
   @Test
@@ -79,7 +73,7 @@ final class ConfigurationTest {
         .isInstanceOfSatisfying(
             ConfigurationException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCode.PROVIDER_NOT_FOUND))
-        .hasMessageContaining("eip191");
+        .hasMessageContaining("test-signer");
   }
 
   @Test

@@ -1,25 +1,16 @@
-package io.c2d.testkit.engine;
+package io.c2d;
 
-import static io.c2d.testkit.assertj.C2dAssertions.assertThat;
-import static io.c2d.testkit.assertj.C2dAssertions.assertThatThrownBy;
-import static io.c2d.testkit.assertj.C2dAssertions.failureOf;
-import static io.c2d.testkit.engine.EngineFixture.WAIT;
-import static io.c2d.testkit.engine.EngineFixture.environment;
+import static io.c2d.EngineAssertions.assertThat;
+import static io.c2d.EngineAssertions.assertThatThrownBy;
+import static io.c2d.EngineFixture.WAIT;
+import static io.c2d.EngineFixture.environment;
+import static io.c2d.EngineFixture.failureOf;
 
-import io.c2d.AccessDeniedException;
-import io.c2d.ErrorCode;
-import io.c2d.InvalidRequestException;
-import io.c2d.JobStateException;
-import io.c2d.NotFoundException;
 import io.c2d.model.ComputeJob;
 import io.c2d.model.ComputeRequest;
 import io.c2d.model.JobId;
 import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
-import io.c2d.testkit.EthereumKey;
-import io.c2d.testkit.FakeAgreementVerifier;
-import io.c2d.testkit.InMemoryComputeBackend;
-import io.c2d.testkit.TestRequests;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -32,8 +23,7 @@ import org.junit.jupiter.api.Test;
 final class BadInputTest {
   private final EngineFixture f =
       new EngineFixture(
-          InMemoryComputeBackend.create(environment("local", 2, 1, 10)),
-          FakeAgreementVerifier.allowAll());
+          ScriptedBackend.of(environment("local", 2, 1, 10)), ScriptedVerifier.allowAll());
 
   @AfterEach
   void close() {
@@ -42,8 +32,7 @@ final class BadInputTest {
 
   @Test
   void unknownEnvironment() {
-    ComputeRequest request =
-        f.requests.by(EthereumKey.ALICE).dataset(1).environment("gpu-huge").sign();
+    ComputeRequest request = f.requests.by(TestKey.ALICE).dataset(1).environment("gpu-huge").sign();
 
     assertThat(failureOf(f.engine.start(request)))
         .hasCode(ErrorCode.ENVIRONMENT_UNKNOWN)
@@ -56,19 +45,19 @@ final class BadInputTest {
   void resourcesOverTheEnvironmentsLimits() {
     ComputeRequest cpu =
         f.requests
-            .by(EthereumKey.ALICE)
+            .by(TestKey.ALICE)
             .dataset(1)
             .configure(b -> b.resources(Resources.of(4, 512, 512, 0)))
             .sign();
     ComputeRequest memory =
         f.requests
-            .by(EthereumKey.ALICE)
+            .by(TestKey.ALICE)
             .dataset(1)
             .configure(b -> b.resources(Resources.of(1, 4096, 512, 0)))
             .sign();
     ComputeRequest gpu =
         f.requests
-            .by(EthereumKey.ALICE)
+            .by(TestKey.ALICE)
             .dataset(1)
             .configure(b -> b.resources(Resources.of(1, 512, 512, 1)))
             .sign();
@@ -89,7 +78,7 @@ final class BadInputTest {
   void durationOverTheEnvironmentsMaximum() {
     ComputeRequest request =
         f.requests
-            .by(EthereumKey.ALICE)
+            .by(TestKey.ALICE)
             .dataset(1)
             .configure(b -> b.maxDuration(Duration.ofHours(2)))
             .sign();
@@ -102,23 +91,27 @@ final class BadInputTest {
 
   @Test
   void wrongSigner() {
-    ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).signWith(EthereumKey.BOB);
+    ComputeRequest request = f.requests.by(TestKey.ALICE).dataset(1).signWith(TestKey.BOB);
 
     assertThat(failureOf(f.engine.start(request)))
         .hasCode(ErrorCode.WRONG_SIGNER)
-        .hasMessageContaining(EthereumKey.BOB.address().value());
+        .hasMessageContaining(TestKey.BOB.address().value());
     assertNothingLeft();
   }
 
   @Test
   void aSignatureForAnotherProviderOrChainIsRefused() {
     ComputeRequest otherProvider =
-        TestRequests.create(EngineFixture.CHAIN_ID, EthereumKey.BOB.address())
-            .by(EthereumKey.ALICE)
+        new SignedRequests(
+                EngineFixture.CHAIN_ID, TestKey.BOB.address(), java.time.Clock.systemUTC())
+            .by(TestKey.ALICE)
             .dataset(1)
             .sign();
     ComputeRequest otherChain =
-        TestRequests.create(1, EngineFixture.PROVIDER).by(EthereumKey.ALICE).dataset(1).sign();
+        new SignedRequests(1, EngineFixture.PROVIDER, java.time.Clock.systemUTC())
+            .by(TestKey.ALICE)
+            .dataset(1)
+            .sign();
 
     assertThat(failureOf(f.engine.start(otherProvider))).hasCode(ErrorCode.WRONG_SIGNER);
     assertThat(failureOf(f.engine.start(otherChain))).hasCode(ErrorCode.WRONG_SIGNER);
@@ -127,8 +120,7 @@ final class BadInputTest {
 
   @Test
   void aTamperedRequestIsRefused() {
-    ComputeRequest signed =
-        f.requests.by(EthereumKey.ALICE).dataset(1).rawAlgorithm("echo ok").sign();
+    ComputeRequest signed = f.requests.by(TestKey.ALICE).dataset(1).rawAlgorithm("echo ok").sign();
     ComputeRequest tampered =
         ComputeRequest.builder()
             .consumer(signed.consumer())
@@ -148,10 +140,10 @@ final class BadInputTest {
 
   @Test
   void replayedNonce() {
-    ComputeRequest first = f.requests.by(EthereumKey.ALICE).dataset(1).nonce("42").sign();
+    ComputeRequest first = f.requests.by(TestKey.ALICE).dataset(1).nonce("42").sign();
     ComputeRequest replay =
         f.requests
-            .by(EthereumKey.ALICE)
+            .by(TestKey.ALICE)
             .dataset(2)
             .nonce("42")
             .configure(b -> b.requestId("another"))
@@ -159,15 +151,15 @@ final class BadInputTest {
     f.engine.start(first).toCompletableFuture().join();
 
     assertThat(failureOf(f.engine.start(replay))).hasCode(ErrorCode.NONCE_REPLAYED);
-    assertThat(f.engine.jobsOf(EthereumKey.ALICE.address())).hasSize(1);
+    assertThat(f.engine.jobsOf(TestKey.ALICE.address())).hasSize(1);
   }
 
   @Test
   void expiredSignatureAndOneThatLastsTooLong() {
     ComputeRequest expired =
-        f.requests.by(EthereumKey.ALICE).dataset(1).validFor(Duration.ofSeconds(-1)).sign();
+        f.requests.by(TestKey.ALICE).dataset(1).validFor(Duration.ofSeconds(-1)).sign();
     ComputeRequest forever =
-        f.requests.by(EthereumKey.ALICE).dataset(1).validFor(Duration.ofDays(30)).sign();
+        f.requests.by(TestKey.ALICE).dataset(1).validFor(Duration.ofDays(30)).sign();
 
     assertThat(failureOf(f.engine.start(expired))).hasCode(ErrorCode.SIGNATURE_EXPIRED);
     assertThat(failureOf(f.engine.start(forever))).hasCode(ErrorCode.SIGNATURE_EXPIRED);
@@ -176,7 +168,7 @@ final class BadInputTest {
 
   @Test
   void malformedSignature() {
-    ComputeRequest signed = f.requests.by(EthereumKey.ALICE).dataset(1).sign();
+    ComputeRequest signed = f.requests.by(TestKey.ALICE).dataset(1).sign();
     String broken = signed.signature().substring(0, 130) + "05";
     ComputeRequest request =
         ComputeRequest.builder()
@@ -197,10 +189,10 @@ final class BadInputTest {
   void rawAlgorithmOnADatasetThatForbidsIt() {
     ComputeRequest request =
         f.requests
-            .by(EthereumKey.ALICE)
+            .by(TestKey.ALICE)
             .dataset(
-                TestRequests.dataset(1)
-                    .ddoJson(TestRequests.ddo(1, "\"allowRawAlgorithm\": false"))
+                SignedRequests.dataset(1)
+                    .ddoJson(SignedRequests.ddo(1, "\"allowRawAlgorithm\": false"))
                     .build())
             .sign();
 
@@ -210,61 +202,55 @@ final class BadInputTest {
 
   @Test
   void unknownJob() {
-    JobId nobody = JobId.derive(EthereumKey.ALICE.address(), "never");
+    JobId nobody = JobId.derive(TestKey.ALICE.address(), "never");
 
-    assertThatThrownBy(() -> f.engine.status(nobody, EthereumKey.ALICE.address()))
+    assertThatThrownBy(() -> f.engine.status(nobody, TestKey.ALICE.address()))
         .isInstanceOfSatisfying(
             NotFoundException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.JOB_NOT_FOUND));
-    assertThatThrownBy(() -> f.engine.stop(nobody, EthereumKey.ALICE.address()))
+    assertThatThrownBy(() -> f.engine.stop(nobody, TestKey.ALICE.address()))
         .isInstanceOf(NotFoundException.class);
-    assertThatThrownBy(() -> f.engine.delete(nobody, EthereumKey.ALICE.address()))
+    assertThatThrownBy(() -> f.engine.delete(nobody, TestKey.ALICE.address()))
         .isInstanceOf(NotFoundException.class);
   }
 
   @Test
   void someoneElseAsksForStatusResultsOrStop() {
     ComputeJob job =
-        f.engine
-            .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
-            .toCompletableFuture()
-            .join();
+        f.engine.start(f.requests.by(TestKey.ALICE).dataset(1).sign()).toCompletableFuture().join();
     f.backend.awaitSubmitted(1, WAIT);
     f.backend.job(job.id()).complete(Map.of("secret.csv", new byte[] {1, 2}));
     f.waiter.awaitTerminal(job.id(), WAIT);
 
     for (var call :
         new org.assertj.core.api.ThrowableAssert.ThrowingCallable[] {
-          () -> f.engine.status(job.id(), EthereumKey.BOB.address()),
-          () -> f.engine.results(job.id(), EthereumKey.BOB.address()),
-          () -> f.engine.openResult(job.id(), EthereumKey.BOB.address(), 0),
-          () -> f.engine.stop(job.id(), EthereumKey.BOB.address()),
-          () -> f.engine.delete(job.id(), EthereumKey.BOB.address())
+          () -> f.engine.status(job.id(), TestKey.BOB.address()),
+          () -> f.engine.results(job.id(), TestKey.BOB.address()),
+          () -> f.engine.openResult(job.id(), TestKey.BOB.address(), 0),
+          () -> f.engine.stop(job.id(), TestKey.BOB.address()),
+          () -> f.engine.delete(job.id(), TestKey.BOB.address())
         }) {
       assertThatThrownBy(call)
           .isInstanceOfSatisfying(
               AccessDeniedException.class,
               e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_OWNER));
     }
-    assertThat(f.engine.jobsOf(EthereumKey.BOB.address())).isEmpty();
+    assertThat(f.engine.jobsOf(TestKey.BOB.address())).isEmpty();
   }
 
   @Test
   void resultNamesThatTryToLeaveTheResultArea() {
     ComputeJob job =
-        f.engine
-            .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
-            .toCompletableFuture()
-            .join();
+        f.engine.start(f.requests.by(TestKey.ALICE).dataset(1).sign()).toCompletableFuture().join();
     f.backend.awaitSubmitted(1, WAIT);
     f.backend.job(job.id()).complete(Map.of("ok.txt", new byte[] {1}));
     f.waiter.awaitTerminal(job.id(), WAIT);
 
     for (String name : new String[] {"../job.json", "/etc/passwd", "a/../../x"}) {
-      assertThatThrownBy(() -> f.engine.openResult(job.id(), EthereumKey.ALICE.address(), name))
+      assertThatThrownBy(() -> f.engine.openResult(job.id(), TestKey.ALICE.address(), name))
           .isInstanceOfSatisfying(
               InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("result.name"));
     }
-    assertThatThrownBy(() -> f.engine.openResult(job.id(), EthereumKey.ALICE.address(), 99))
+    assertThatThrownBy(() -> f.engine.openResult(job.id(), TestKey.ALICE.address(), 99))
         .isInstanceOfSatisfying(
             NotFoundException.class,
             e -> assertThat(e.code()).isEqualTo(ErrorCode.RESULT_NOT_FOUND));
@@ -273,32 +259,25 @@ final class BadInputTest {
   @Test
   void stopOfAFinishedJobAndDeleteOfARunningOne() {
     ComputeJob finished =
-        f.engine
-            .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
-            .toCompletableFuture()
-            .join();
+        f.engine.start(f.requests.by(TestKey.ALICE).dataset(1).sign()).toCompletableFuture().join();
     ComputeJob running =
-        f.engine
-            .start(f.requests.by(EthereumKey.BOB).dataset(1).sign())
-            .toCompletableFuture()
-            .join();
+        f.engine.start(f.requests.by(TestKey.BOB).dataset(1).sign()).toCompletableFuture().join();
     f.backend.awaitSubmitted(2, WAIT);
     f.backend.job(finished.id()).complete(Map.of());
     f.waiter.awaitTerminal(finished.id(), WAIT);
 
-    assertThatThrownBy(() -> f.engine.stop(finished.id(), EthereumKey.ALICE.address()))
+    assertThatThrownBy(() -> f.engine.stop(finished.id(), TestKey.ALICE.address()))
         .isInstanceOfSatisfying(
             JobStateException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.JOB_FINISHED));
-    assertThatThrownBy(() -> f.engine.delete(running.id(), EthereumKey.BOB.address()))
+    assertThatThrownBy(() -> f.engine.delete(running.id(), TestKey.BOB.address()))
         .isInstanceOfSatisfying(
             JobStateException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.JOB_RUNNING));
-    assertThat(f.engine.status(running.id(), EthereumKey.BOB.address()))
+    assertThat(f.engine.status(running.id(), TestKey.BOB.address()))
         .hasStatus(JobStatus.WARMING_UP);
   }
 
   private void assertNothingLeft() {
-    for (EthereumKey key :
-        new EthereumKey[] {EthereumKey.ALICE, EthereumKey.BOB, EthereumKey.CAROL}) {
+    for (TestKey key : new TestKey[] {TestKey.ALICE, TestKey.BOB, TestKey.CAROL}) {
       assertThat(f.engine.jobsOf(key.address())).isEmpty();
     }
     assertThat(f.backend.submitted()).isEmpty();

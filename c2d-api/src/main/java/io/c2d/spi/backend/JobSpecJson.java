@@ -1,4 +1,4 @@
-package io.c2d.internal;
+package io.c2d.spi.backend;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +14,6 @@ import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
 import io.c2d.model.OutputOptions;
 import io.c2d.model.Resources;
-import io.c2d.spi.backend.JobSpec;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,19 +23,15 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/**
- * This class is internal and is not for public use. Its API is unstable and can change at any time.
- *
- * <p>The JSON form of {@link JobSpec} that backends keep beside their jobs.
- */
-public final class JobSpecJson {
+/** The JSON form of {@link JobSpec} that backends keep beside their jobs. */
+final class JobSpecJson {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final int VERSION = 1;
 
   private JobSpecJson() {}
 
   /** Writes {@code spec} as compact JSON. */
-  public static String write(JobSpec spec) {
+  static String write(JobSpec spec) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("v", VERSION);
     root.put("jobId", spec.jobId().value());
@@ -96,7 +91,7 @@ public final class JobSpecJson {
    *
    * @throws IllegalArgumentException if it is not a job spec
    */
-  public static JobSpec read(String json) {
+  static JobSpec read(String json) {
     try {
       JsonNode root = MAPPER.readTree(json);
       if (root == null || root.path("v").asInt() != VERSION) {

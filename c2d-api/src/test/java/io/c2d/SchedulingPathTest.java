@@ -1,21 +1,17 @@
-package io.c2d.testkit.engine;
+package io.c2d;
 
-import static io.c2d.testkit.assertj.C2dAssertions.assertThat;
-import static io.c2d.testkit.assertj.C2dAssertions.failureOf;
-import static io.c2d.testkit.engine.EngineFixture.WAIT;
-import static io.c2d.testkit.engine.EngineFixture.environment;
+import static io.c2d.EngineAssertions.assertThat;
+import static io.c2d.EngineFixture.WAIT;
+import static io.c2d.EngineFixture.environment;
+import static io.c2d.EngineFixture.failureOf;
 
-import io.c2d.ErrorCode;
+import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.ComputeJob;
 import io.c2d.model.ComputeRequest;
 import io.c2d.model.JobStatus;
 import io.c2d.model.PhaseTimeouts;
 import io.c2d.model.ResultKind;
 import io.c2d.spi.agreement.AgreementQuery;
-import io.c2d.testkit.EthereumKey;
-import io.c2d.testkit.FakeAgreementVerifier;
-import io.c2d.testkit.InMemoryComputeBackend;
-import io.c2d.testkit.TestRequests;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,12 +26,11 @@ final class SchedulingPathTest {
   void aJobMovesThroughEveryStatusAndItsOwnerGetsTheResults() throws Exception {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
-            FakeAgreementVerifier.allowAll())) {
-      ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).sign();
+            ScriptedBackend.of(environment("local", 2, 2, 10)), ScriptedVerifier.allowAll())) {
+      ComputeRequest request = f.requests.by(TestKey.ALICE).dataset(1).sign();
 
       ComputeJob started = f.engine.start(request).toCompletableFuture().join();
-      assertThat(started).hasStatus(JobStatus.WARMING_UP).isOwnedBy(EthereumKey.ALICE.address());
+      assertThat(started).hasStatus(JobStatus.WARMING_UP).isOwnedBy(TestKey.ALICE.address());
       f.backend.awaitSubmitted(1, WAIT);
       var handle = f.backend.job(started.id());
       handle.advance(JobStatus.JOB_STARTED);
@@ -63,15 +58,15 @@ final class SchedulingPathTest {
               .index();
       try (InputStream in =
           f.engine
-              .openResult(done.id(), EthereumKey.ALICE.address(), index)
+              .openResult(done.id(), TestKey.ALICE.address(), index)
               .toCompletableFuture()
               .join()) {
         assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("a,b\n1,2\n");
       }
-      assertThat(f.engine.jobsOf(EthereumKey.ALICE.address()))
+      assertThat(f.engine.jobsOf(TestKey.ALICE.address()))
           .extracting(ComputeJob::id)
           .containsExactly(done.id());
-      assertThat(f.engine.jobsOf(EthereumKey.BOB.address())).isEmpty();
+      assertThat(f.engine.jobsOf(TestKey.BOB.address())).isEmpty();
     }
   }
 
@@ -79,17 +74,16 @@ final class SchedulingPathTest {
   void theVerifierIsAskedAboutEveryDatasetAndAPublishedAlgorithm() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
-            FakeAgreementVerifier.allowAll())) {
-      ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).dataset(2).sign();
+            ScriptedBackend.of(environment("local", 2, 2, 10)), ScriptedVerifier.allowAll())) {
+      ComputeRequest request = f.requests.by(TestKey.ALICE).dataset(1).dataset(2).sign();
 
       f.engine.start(request).toCompletableFuture().join();
 
       assertThat(f.verifier.queries())
           .extracting(AgreementQuery::did)
-          .containsExactlyInAnyOrder(TestRequests.did(1), TestRequests.did(2));
+          .containsExactlyInAnyOrder(SignedRequests.did(1), SignedRequests.did(2));
       assertThat(f.verifier.queries())
-          .allSatisfy(q -> assertThat(q.consumer()).isEqualTo(EthereumKey.ALICE.address()));
+          .allSatisfy(q -> assertThat(q.consumer()).isEqualTo(TestKey.ALICE.address()));
     }
   }
 
@@ -97,14 +91,14 @@ final class SchedulingPathTest {
   void aRefusedAgreementStartsNothing() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
-            FakeAgreementVerifier.allowAll().refuse(TestRequests.did(2), "no order"))) {
-      ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).dataset(2).sign();
+            ScriptedBackend.of(environment("local", 2, 2, 10)),
+            ScriptedVerifier.allowAll().refuse(SignedRequests.did(2), "no order"))) {
+      ComputeRequest request = f.requests.by(TestKey.ALICE).dataset(1).dataset(2).sign();
 
       assertThat(failureOf(f.engine.start(request)))
           .hasCode(ErrorCode.AGREEMENT_REFUSED)
           .hasMessageContaining("no order");
-      assertThat(f.engine.jobsOf(EthereumKey.ALICE.address())).isEmpty();
+      assertThat(f.engine.jobsOf(TestKey.ALICE.address())).isEmpty();
       assertThat(f.backend.submitted()).isEmpty();
     }
   }
@@ -113,9 +107,9 @@ final class SchedulingPathTest {
   void anUnknownVerdictNeverStartsAJob() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
-            FakeAgreementVerifier.unknownAll("chain unreachable"))) {
-      ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).sign();
+            ScriptedBackend.of(environment("local", 2, 2, 10)),
+            ScriptedVerifier.unknownAll("chain unreachable"))) {
+      ComputeRequest request = f.requests.by(TestKey.ALICE).dataset(1).sign();
 
       assertThat(failureOf(f.engine.start(request))).hasCode(ErrorCode.AGREEMENT_UNKNOWN);
       assertThat(f.backend.submitted()).isEmpty();
@@ -126,10 +120,10 @@ final class SchedulingPathTest {
   void aVerifierThatHangsTimesOutAsUnknown() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
-            FakeAgreementVerifier.allowAll().hang(),
+            ScriptedBackend.of(environment("local", 2, 2, 10)),
+            ScriptedVerifier.allowAll().hang(),
             b -> b.verifierTimeout(Duration.ofMillis(200)))) {
-      ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).sign();
+      ComputeRequest request = f.requests.by(TestKey.ALICE).dataset(1).sign();
 
       assertThat(failureOf(f.engine.start(request)))
           .hasCode(ErrorCode.AGREEMENT_UNKNOWN)
@@ -141,9 +135,8 @@ final class SchedulingPathTest {
   void startingTheSameRequestTwiceGivesOneJob() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
-            FakeAgreementVerifier.allowAll())) {
-      ComputeRequest request = f.requests.by(EthereumKey.ALICE).dataset(1).sign();
+            ScriptedBackend.of(environment("local", 2, 2, 10)), ScriptedVerifier.allowAll())) {
+      ComputeRequest request = f.requests.by(TestKey.ALICE).dataset(1).sign();
 
       ComputeJob first = f.engine.start(request).toCompletableFuture().join();
       ComputeJob again = f.engine.start(request).toCompletableFuture().join();
@@ -158,16 +151,14 @@ final class SchedulingPathTest {
   void aRequestIdReusedForAnotherRequestIsRefused() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 2, 2, 10)),
-            FakeAgreementVerifier.allowAll())) {
+            ScriptedBackend.of(environment("local", 2, 2, 10)), ScriptedVerifier.allowAll())) {
       f.engine
-          .start(
-              f.requests.by(EthereumKey.ALICE).dataset(1).configure(b -> b.requestId("r-1")).sign())
+          .start(f.requests.by(TestKey.ALICE).dataset(1).configure(b -> b.requestId("r-1")).sign())
           .toCompletableFuture()
           .join();
 
       ComputeRequest other =
-          f.requests.by(EthereumKey.ALICE).dataset(2).configure(b -> b.requestId("r-1")).sign();
+          f.requests.by(TestKey.ALICE).dataset(2).configure(b -> b.requestId("r-1")).sign();
 
       assertThat(failureOf(f.engine.start(other)))
           .hasCode(ErrorCode.REQUEST_ID_CONFLICT)
@@ -179,18 +170,14 @@ final class SchedulingPathTest {
   void jobsBeyondCapacityWaitAndRunAsOthersEnd() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 1, 1, 10)),
-            FakeAgreementVerifier.allowAll())) {
+            ScriptedBackend.of(environment("local", 1, 1, 10)), ScriptedVerifier.allowAll())) {
       ComputeJob first =
           f.engine
-              .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+              .start(f.requests.by(TestKey.ALICE).dataset(1).sign())
               .toCompletableFuture()
               .join();
       ComputeJob second =
-          f.engine
-              .start(f.requests.by(EthereumKey.BOB).dataset(1).sign())
-              .toCompletableFuture()
-              .join();
+          f.engine.start(f.requests.by(TestKey.BOB).dataset(1).sign()).toCompletableFuture().join();
 
       assertThat(first).hasStatus(JobStatus.WARMING_UP);
       assertThat(second).hasStatus(JobStatus.QUEUED);
@@ -210,21 +197,17 @@ final class SchedulingPathTest {
   void aFloodingConsumerDoesNotStarveTheOthers() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 1, 1, 100)),
-            FakeAgreementVerifier.allowAll())) {
+            ScriptedBackend.of(environment("local", 1, 1, 100)), ScriptedVerifier.allowAll())) {
       List<ComputeJob> flood = new java.util.ArrayList<>();
       for (int i = 0; i < 5; i++) {
         flood.add(
             f.engine
-                .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+                .start(f.requests.by(TestKey.ALICE).dataset(1).sign())
                 .toCompletableFuture()
                 .join());
       }
       ComputeJob bobs =
-          f.engine
-              .start(f.requests.by(EthereumKey.BOB).dataset(1).sign())
-              .toCompletableFuture()
-              .join();
+          f.engine.start(f.requests.by(TestKey.BOB).dataset(1).sign()).toCompletableFuture().join();
       assertThat(bobs).hasStatus(JobStatus.QUEUED);
 
       f.backend.awaitSubmitted(1, WAIT);
@@ -232,7 +215,7 @@ final class SchedulingPathTest {
 
       // Bob queued after four of Alice's jobs, but he is next: round-robin between consumers.
       f.waiter.awaitStatus(bobs.id(), JobStatus.WARMING_UP, WAIT);
-      assertThat(f.engine.status(flood.get(1).id(), EthereumKey.ALICE.address()))
+      assertThat(f.engine.status(flood.get(1).id(), TestKey.ALICE.address()))
           .hasStatus(JobStatus.QUEUED);
     }
   }
@@ -241,18 +224,14 @@ final class SchedulingPathTest {
   void aFullQueueRefusesWithAReasonAndKeepsNothing() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 1, 1, 1)),
-            FakeAgreementVerifier.allowAll())) {
-      f.engine
-          .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
-          .toCompletableFuture()
-          .join();
-      f.engine.start(f.requests.by(EthereumKey.BOB).dataset(1).sign()).toCompletableFuture().join();
+            ScriptedBackend.of(environment("local", 1, 1, 1)), ScriptedVerifier.allowAll())) {
+      f.engine.start(f.requests.by(TestKey.ALICE).dataset(1).sign()).toCompletableFuture().join();
+      f.engine.start(f.requests.by(TestKey.BOB).dataset(1).sign()).toCompletableFuture().join();
 
-      assertThat(failureOf(f.engine.start(f.requests.by(EthereumKey.CAROL).dataset(1).sign())))
+      assertThat(failureOf(f.engine.start(f.requests.by(TestKey.CAROL).dataset(1).sign())))
           .hasCode(ErrorCode.CAPACITY_EXHAUSTED)
           .hasMessageContaining("queue capacity 1");
-      assertThat(f.engine.jobsOf(EthereumKey.CAROL.address())).isEmpty();
+      assertThat(f.engine.jobsOf(TestKey.CAROL.address())).isEmpty();
     }
   }
 
@@ -260,25 +239,21 @@ final class SchedulingPathTest {
   void stopWorksWhileQueuedAndWhileRunning() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 1, 1, 10)),
-            FakeAgreementVerifier.allowAll())) {
+            ScriptedBackend.of(environment("local", 1, 1, 10)), ScriptedVerifier.allowAll())) {
       ComputeJob running =
           f.engine
-              .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+              .start(f.requests.by(TestKey.ALICE).dataset(1).sign())
               .toCompletableFuture()
               .join();
       ComputeJob queued =
-          f.engine
-              .start(f.requests.by(EthereumKey.BOB).dataset(1).sign())
-              .toCompletableFuture()
-              .join();
+          f.engine.start(f.requests.by(TestKey.BOB).dataset(1).sign()).toCompletableFuture().join();
       f.backend.awaitSubmitted(1, WAIT);
       f.backend.job(running.id()).advance(JobStatus.RUNNING_ALGORITHM);
 
       ComputeJob stoppedInQueue =
-          f.engine.stop(queued.id(), EthereumKey.BOB.address()).toCompletableFuture().join();
+          f.engine.stop(queued.id(), TestKey.BOB.address()).toCompletableFuture().join();
       ComputeJob stoppedRunning =
-          f.engine.stop(running.id(), EthereumKey.ALICE.address()).toCompletableFuture().join();
+          f.engine.stop(running.id(), TestKey.ALICE.address()).toCompletableFuture().join();
 
       assertThat(stoppedInQueue).hasStatus(JobStatus.STOPPED);
       assertThat(stoppedRunning).hasStatus(JobStatus.STOPPED);
@@ -292,24 +267,23 @@ final class SchedulingPathTest {
   void deleteRemovesAnEndedJob() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 1, 1, 10)),
-            FakeAgreementVerifier.allowAll())) {
+            ScriptedBackend.of(environment("local", 1, 1, 10)), ScriptedVerifier.allowAll())) {
       ComputeJob job =
           f.engine
-              .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+              .start(f.requests.by(TestKey.ALICE).dataset(1).sign())
               .toCompletableFuture()
               .join();
       f.backend.awaitSubmitted(1, WAIT);
       f.backend.job(job.id()).complete(Map.of("out.txt", new byte[] {1}));
       f.waiter.awaitTerminal(job.id(), WAIT);
 
-      f.engine.delete(job.id(), EthereumKey.ALICE.address()).toCompletableFuture().join();
+      f.engine.delete(job.id(), TestKey.ALICE.address()).toCompletableFuture().join();
 
-      assertThat(f.engine.jobsOf(EthereumKey.ALICE.address())).isEmpty();
+      assertThat(f.engine.jobsOf(TestKey.ALICE.address())).isEmpty();
       assertThat(
-              io.c2d.testkit.assertj.C2dAssertions.catchThrowableOfType(
-                  io.c2d.NotFoundException.class,
-                  () -> f.engine.status(job.id(), EthereumKey.ALICE.address())))
+              EngineAssertions.catchThrowableOfType(
+                  NotFoundException.class,
+                  () -> f.engine.status(job.id(), TestKey.ALICE.address())))
           .isNotNull();
     }
   }
@@ -318,11 +292,10 @@ final class SchedulingPathTest {
   void aFailedAlgorithmKeepsItsExitCode() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 1, 1, 10)),
-            FakeAgreementVerifier.allowAll())) {
+            ScriptedBackend.of(environment("local", 1, 1, 10)), ScriptedVerifier.allowAll())) {
       ComputeJob job =
           f.engine
-              .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+              .start(f.requests.by(TestKey.ALICE).dataset(1).sign())
               .toCompletableFuture()
               .join();
       f.backend.awaitSubmitted(1, WAIT);
@@ -336,34 +309,85 @@ final class SchedulingPathTest {
 
   @Test
   void aJobStuckInStagingTimesOut() {
-    ComputeEnvironmentWithShortStaging env = new ComputeEnvironmentWithShortStaging();
+    ManualTime time = new ManualTime();
+    ComputeEnvironment slow = limited("slow", 1, Duration.ofHours(1), Duration.ofMinutes(2));
     try (EngineFixture f =
-        new EngineFixture(
-            InMemoryComputeBackend.create(env.environment), FakeAgreementVerifier.allowAll())) {
+        new EngineFixture(ScriptedBackend.of(slow), ScriptedVerifier.allowAll(), time)) {
       ComputeJob job =
           f.engine
-              .start(f.requests.by(EthereumKey.ALICE).dataset(1).environment("slow").sign())
+              .start(f.requests.by(TestKey.ALICE).dataset(1).environment("slow").sign())
               .toCompletableFuture()
               .join();
+
+      time.advance(Duration.ofSeconds(119));
+      assertStillIn(f, job, JobStatus.WARMING_UP);
+      time.advance(Duration.ofSeconds(2));
 
       assertThat(f.waiter.awaitTerminal(job.id(), WAIT))
           .hasStatus(JobStatus.TIMED_OUT)
           .hasDetailContaining("staging");
-      assertThat(f.engine.runningJobs(env.environment.id())).isZero();
+      assertThat(f.engine.runningJobs(slow.id())).isZero();
     }
+  }
+
+  @Test
+  void aJobThatWaitsTooLongInTheQueueTimesOut() {
+    ManualTime time = new ManualTime();
+    ComputeEnvironment full = limited("local", 1, Duration.ofMinutes(5), Duration.ofHours(1));
+    try (EngineFixture f =
+        new EngineFixture(ScriptedBackend.of(full), ScriptedVerifier.allowAll(), time)) {
+      f.engine.start(f.requests.by(TestKey.ALICE).dataset(1).sign()).toCompletableFuture().join();
+      ComputeJob waiting =
+          f.engine.start(f.requests.by(TestKey.BOB).dataset(1).sign()).toCompletableFuture().join();
+      assertThat(waiting).hasStatus(JobStatus.QUEUED);
+
+      time.advance(Duration.ofMinutes(4));
+      assertStillIn(f, waiting, JobStatus.QUEUED);
+      time.advance(Duration.ofMinutes(2));
+
+      assertThat(f.waiter.awaitTerminal(waiting.id(), WAIT))
+          .hasStatus(JobStatus.TIMED_OUT)
+          .hasDetailContaining("queued");
+      assertThat(f.engine.queuedJobs("local")).isZero();
+      assertThat(f.backend.submitted()).hasSize(1);
+    }
+  }
+
+  /** Three sweeps of the watchdog pass (they run on real time) and the job has not moved. */
+  static void assertStillIn(EngineFixture f, ComputeJob job, JobStatus status) {
+    try {
+      Thread.sleep(3 * Deadlines.TICK.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    assertThat(f.engine.status(job.id(), job.owner())).hasStatus(status);
+  }
+
+  /** An environment of {@code slots} jobs with the given queued and staging limits. */
+  static ComputeEnvironment limited(String id, int slots, Duration queued, Duration staging) {
+    ComputeEnvironment base = environment(id, slots, 1, 10);
+    return ComputeEnvironment.builder(id)
+        .capacity(base.capacity())
+        .maxPerJob(base.maxPerJob())
+        .maxConcurrentJobs(slots)
+        .maxJobsPerConsumer(1)
+        .queueCapacity(10)
+        .maxDuration(base.maxDuration())
+        .phaseTimeouts(new PhaseTimeouts(queued, staging, Duration.ofMinutes(10)))
+        .build();
   }
 
   @Test
   void aBackendThatRefusesTheJobFailsItAndFreesItsCapacity() {
     try (EngineFixture f =
         new EngineFixture(
-            InMemoryComputeBackend.create(environment("local", 1, 1, 10)),
-            FakeAgreementVerifier.allowAll())) {
+            ScriptedBackend.of(environment("local", 1, 1, 10)), ScriptedVerifier.allowAll())) {
       f.backend.failNextSubmit(new IllegalStateException("engine down"));
 
       ComputeJob job =
           f.engine
-              .start(f.requests.by(EthereumKey.ALICE).dataset(1).sign())
+              .start(f.requests.by(TestKey.ALICE).dataset(1).sign())
               .toCompletableFuture()
               .join();
 
@@ -376,18 +400,18 @@ final class SchedulingPathTest {
 
   @Test
   void aRestartedEngineFindsEveryJobAgain() {
-    InMemoryComputeBackend backend = InMemoryComputeBackend.create(environment("local", 2, 2, 10));
+    ScriptedBackend backend = ScriptedBackend.of(environment("local", 2, 2, 10));
     ComputeRequest request;
     ComputeJob finished;
     ComputeJob running;
-    try (EngineFixture first = new EngineFixture(backend, FakeAgreementVerifier.allowAll())) {
+    try (EngineFixture first = new EngineFixture(backend, ScriptedVerifier.allowAll())) {
       finished =
           first
               .engine
-              .start(first.requests.by(EthereumKey.ALICE).dataset(1).sign())
+              .start(first.requests.by(TestKey.ALICE).dataset(1).sign())
               .toCompletableFuture()
               .join();
-      request = first.requests.by(EthereumKey.ALICE).dataset(2).sign();
+      request = first.requests.by(TestKey.ALICE).dataset(2).sign();
       running = first.engine.start(request).toCompletableFuture().join();
       backend.awaitSubmitted(2, WAIT);
       backend.job(finished.id()).complete(Map.of("kept.txt", new byte[] {7}));
@@ -395,11 +419,11 @@ final class SchedulingPathTest {
       first.waiter.awaitTerminal(finished.id(), WAIT);
     }
 
-    try (EngineFixture second = new EngineFixture(backend, FakeAgreementVerifier.allowAll())) {
-      assertThat(second.engine.status(finished.id(), EthereumKey.ALICE.address()))
+    try (EngineFixture second = new EngineFixture(backend, ScriptedVerifier.allowAll())) {
+      assertThat(second.engine.status(finished.id(), TestKey.ALICE.address()))
           .hasStatus(JobStatus.COMPLETED)
           .hasResultNamed("kept.txt");
-      assertThat(second.engine.status(running.id(), EthereumKey.ALICE.address()))
+      assertThat(second.engine.status(running.id(), TestKey.ALICE.address()))
           .hasStatus(JobStatus.RUNNING_ALGORITHM);
       assertThat(second.engine.runningJobs("local")).isEqualTo(1);
 
@@ -409,18 +433,8 @@ final class SchedulingPathTest {
 
       backend.job(running.id()).complete(Map.of());
       assertThat(second.waiter.awaitTerminal(running.id(), WAIT)).hasStatus(JobStatus.COMPLETED);
-      assertThat(second.engine.results(running.id(), EthereumKey.ALICE.address()))
+      assertThat(second.engine.results(running.id(), TestKey.ALICE.address()))
           .noneMatch(r -> r.kind() == ResultKind.OUTPUT);
     }
-  }
-
-  /** An environment whose staging must finish within 200 ms. */
-  private static final class ComputeEnvironmentWithShortStaging {
-    final io.c2d.model.ComputeEnvironment environment =
-        io.c2d.model.ComputeEnvironment.builder("slow")
-            .phaseTimeouts(
-                new PhaseTimeouts(
-                    Duration.ofMinutes(1), Duration.ofMillis(200), Duration.ofMinutes(1)))
-            .build();
   }
 }

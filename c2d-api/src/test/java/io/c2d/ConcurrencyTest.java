@@ -1,17 +1,13 @@
-package io.c2d.testkit.engine;
+package io.c2d;
 
-import static io.c2d.testkit.assertj.C2dAssertions.assertThat;
-import static io.c2d.testkit.engine.EngineFixture.WAIT;
+import static io.c2d.EngineAssertions.assertThat;
+import static io.c2d.EngineFixture.WAIT;
 
-import io.c2d.ComputeEngine;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.ComputeJob;
 import io.c2d.model.ComputeRequest;
 import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
-import io.c2d.testkit.EthereumKey;
-import io.c2d.testkit.FakeAgreementVerifier;
-import io.c2d.testkit.InMemoryComputeBackend;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,13 +36,13 @@ final class ConcurrencyTest {
             .maxJobsPerConsumer(2)
             .queueCapacity(CONSUMERS * JOBS_EACH)
             .build();
-    InMemoryComputeBackend backend = InMemoryComputeBackend.create(environment);
+    ScriptedBackend backend = ScriptedBackend.of(environment);
     AtomicInteger running = new AtomicInteger();
     AtomicInteger mostRunning = new AtomicInteger();
     Map<io.c2d.model.JobId, Boolean> counted = new ConcurrentHashMap<>();
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try (EngineFixture f =
-        new EngineFixture(backend, FakeAgreementVerifier.allowAll(), b -> b.executor(pool))) {
+        new EngineFixture(backend, ScriptedVerifier.allowAll(), b -> b.executor(pool))) {
       ComputeEngine engine = f.engine;
       // Count what holds capacity from the engine's own events: dispatched until ended.
       engine.addListener(
@@ -59,13 +55,13 @@ final class ConcurrencyTest {
             }
           });
 
-      List<EthereumKey> consumers = new ArrayList<>();
+      List<TestKey> consumers = new ArrayList<>();
       for (int i = 0; i < CONSUMERS; i++) {
-        consumers.add(EthereumKey.random());
+        consumers.add(TestKey.random());
       }
       List<CompletableFuture<ComputeJob>> starts = new ArrayList<>();
       for (int round = 0; round < JOBS_EACH; round++) {
-        for (EthereumKey consumer : consumers) {
+        for (TestKey consumer : consumers) {
           ComputeRequest request = f.requests.by(consumer).dataset(1).environment("shared").sign();
           starts.add(
               CompletableFuture.supplyAsync(

@@ -1,0 +1,189 @@
+package io.c2d;
+
+import io.c2d.model.EthAddress;
+import io.c2d.spi.ProviderConfig;
+import io.c2d.spi.agreement.ServiceAgreementVerifier;
+import io.c2d.spi.agreement.ServiceAgreementVerifierProvider;
+import io.c2d.spi.auth.ConsumerAuthenticator;
+import io.c2d.spi.auth.ConsumerAuthenticatorProvider;
+import io.c2d.spi.backend.ComputeBackend;
+import io.c2d.spi.backend.ComputeBackendProvider;
+import io.c2d.spi.publish.DerivedAssetPublisher;
+import io.c2d.spi.publish.DerivedAssetPublisherProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@link ComputeEngine.Builder#build()} settled from code and {@code c2d.*} properties (code
+ * wins): the providers chosen by name, and every limit with its default. The providers it created
+ * are {@link #owned}: the engine closes them, and so does a build that fails.
+ */
+final class EngineSettings {
+  final List<ComputeBackend> backends;
+  final List<AutoCloseable> owned;
+  final ServiceAgreementVerifier verifier;
+  final ConsumerAuthenticator authenticator;
+  final @Nullable DerivedAssetPublisher publisher;
+  final long chainId;
+  final EthAddress providerAddress;
+  final Duration maxSignatureLifetime;
+  final Duration verifierTimeout;
+  final Duration verdictCacheTtl;
+
+  private EngineSettings(
+      ComputeEngine.Builder b, ProviderConfig config, List<AutoCloseable> owned) {
+    this.owned = owned;
+    List<ComputeBackend> allBackends = new ArrayList<>(b.backends);
+    if (allBackends.isEmpty()) {
+      String names =
+          config
+              .string("c2d.backend")
+              .orElseThrow(() -> missing("a backend", "c2d.backend", "backend(ComputeBackend)"));
+      Providers<ComputeBackendProvider> providers =
+          Providers.load(
+              ComputeBackendProvider.class,
+              "c2d.backend",
+              ComputeBackendProvider::name,
+              b.classLoader);
+      for (String name : List.of(names.split(",", -1))) {
+        ComputeBackend backend = providers.select(name.trim()).create(config);
+        owned.add(backend);
+        allBackends.add(backend);
+      }
+    }
+    this.backends = List.copyOf(allBackends);
+    this.verifier = b.verifier != null ? b.verifier : verifierFrom(config, b.classLoader, owned);
+    this.authenticator =
+        b.authenticator != null ? b.authenticator : authenticatorFrom(config, b.classLoader);
+    this.providerAddress =
+        b.providerAddress != null ? b.providerAddress : providerAddressFrom(config);
+    DerivedAssetPublisher chosenPublisher = b.publisher;
+    if (chosenPublisher == null && config.string("c2d.publisher").isPresent()) {
+      chosenPublisher =
+          Providers.load(
+                  DerivedAssetPublisherProvider.class,
+                  "c2d.publisher",
+                  DerivedAssetPublisherProvider::name,
+                  b.classLoader)
+              .select(config.requireString("c2d.publisher"))
+              .create(config);
+      owned.add(chosenPublisher);
+    }
+    this.publisher = chosenPublisher;
+    long chain = b.chainId != null ? b.chainId : config.longValue("c2d.chain-id", -1);
+    if (chain <= 0) {
+      throw missing("the chain id", "c2d.chain-id", "chainId(long)");
+    }
+    this.chainId = chain;
+    this.maxSignatureLifetime =
+        b.maxSignatureLifetime != null
+            ? b.maxSignatureLifetime
+            : config.duration("c2d.signature.max-lifetime", Duration.ofHours(1));
+    this.verifierTimeout =
+        b.verifierTimeout != null
+            ? b.verifierTimeout
+            : config.duration("c2d.verifier.timeout", Duration.ofSeconds(30));
+    this.verdictCacheTtl =
+        b.verdictCacheTtl != null
+            ? b.verdictCacheTtl
+            : config.duration("c2d.verifier.cache-ttl", Duration.ofMinutes(5));
+  }
+
+  /**
+   * Settles the builder's choices; on failure closes whatever providers it created already.
+   *
+   * @throws ConfigurationException if something required is neither set nor configured, or a
+   *     provider name is unknown or ambiguous
+   */
+  static EngineSettings resolve(ComputeEngine.Builder builder) {
+    List<AutoCloseable> owned = new ArrayList<>();
+    try {
+      return new EngineSettings(builder, ProviderConfig.of(builder.properties), owned);
+    } catch (RuntimeException e) {
+      closeAll(owned, e);
+      throw e;
+    }
+  }
+
+  /** Closes {@code resources}, adding what they throw to {@code failure}. */
+  static void closeAll(List<AutoCloseable> resources, RuntimeException failure) {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception suppressed) {
+        failure.addSuppressed(suppressed);
+      }
+    }
+  }
+
+  private static ServiceAgreementVerifier verifierFrom(
+      ProviderConfig config, ClassLoader classLoader, List<AutoCloseable> owned) {
+    String name =
+        config
+            .string("c2d.verifier")
+            .orElseThrow(
+                () ->
+                    missing(
+                        "a service agreement verifier",
+                        "c2d.verifier",
+                        "verifier(ServiceAgreementVerifier)"));
+    ServiceAgreementVerifier verifier =
+        Providers.load(
+                ServiceAgreementVerifierProvider.class,
+                "c2d.verifier",
+                ServiceAgreementVerifierProvider::name,
+                classLoader)
+            .select(name)
+            .create(config);
+    owned.add(verifier);
+    return verifier;
+  }
+
+  private static ConsumerAuthenticator authenticatorFrom(
+      ProviderConfig config, ClassLoader classLoader) {
+    String name =
+        config
+            .string("c2d.authenticator")
+            .orElseThrow(
+                () ->
+                    missing(
+                        "a consumer authenticator",
+                        "c2d.authenticator",
+                        "authenticator(ConsumerAuthenticator)"));
+    return Providers.load(
+            ConsumerAuthenticatorProvider.class,
+            "c2d.authenticator",
+            ConsumerAuthenticatorProvider::name,
+            classLoader)
+        .select(name)
+        .create(config);
+  }
+
+  private static EthAddress providerAddressFrom(ProviderConfig config) {
+    String text =
+        config
+            .string("c2d.provider-address")
+            .orElseThrow(
+                () ->
+                    missing(
+                        "the provider address",
+                        "c2d.provider-address",
+                        "providerAddress(EthAddress)"));
+    try {
+      return EthAddress.of(text);
+    } catch (InvalidRequestException e) {
+      throw new ConfigurationException(
+          ErrorCode.CONFIGURATION_INVALID,
+          "property c2d.provider-address is not an address: " + text,
+          e);
+    }
+  }
+
+  private static ConfigurationException missing(String what, String property, String method) {
+    return new ConfigurationException(
+        ErrorCode.CONFIGURATION_INVALID,
+        "no " + what + " is configured: set the property " + property + " or call " + method);
+  }
+}

@@ -1,0 +1,150 @@
+package io.c2d;
+
+import io.c2d.Watchdogs.Phase;
+import io.c2d.model.ComputeJob;
+import io.c2d.model.JobId;
+import io.c2d.model.JobStatus;
+import io.c2d.spi.backend.BackendJobState;
+import io.c2d.spi.backend.ComputeBackend;
+import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.RecoveredJob;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Rebuilds the engine's view from every backend when it is built, so a restarted application finds
+ * every job again: running jobs keep their capacity and watchdogs, ended ones their results, and a
+ * completed job whose publishing the restart interrupted is published again. Reports that arrive
+ * for a job not adopted yet are kept (the furthest one per job) and applied once recovery is over;
+ * then the engine is {@link #ready()}. Thread-safe.
+ */
+final class Recovery {
+  private static final Logger logger = LoggerFactory.getLogger(ComputeEngine.class);
+
+  private final List<ComputeBackend> backends;
+  private final RequestValidation environments;
+  private final JobRegistry registry;
+  private final JobLifecycle lifecycle;
+  private final boolean publishes;
+  private final ConcurrentHashMap<JobId, BackendJobState> earlyUpdates = new ConcurrentHashMap<>();
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+
+  Recovery(
+      List<ComputeBackend> backends,
+      RequestValidation environments,
+      JobRegistry registry,
+      JobLifecycle lifecycle,
+      boolean publishes) {
+    this.backends = backends;
+    this.environments = environments;
+    this.registry = registry;
+    this.lifecycle = lifecycle;
+    this.publishes = publishes;
+  }
+
+  CompletableFuture<Void> ready() {
+    return ready;
+  }
+
+  /** Asks every backend for its jobs; a backend that fails is logged and skipped. */
+  void start() {
+    List<CompletableFuture<Void>> recoveries = new ArrayList<>(backends.size());
+    for (ComputeBackend backend : backends) {
+      CompletableFuture<Void> recovery;
+      try {
+        recovery =
+            backend
+                .recover(this::onUpdate)
+                .thenAccept(found -> found.forEach(job -> adopt(backend, job)))
+                .toCompletableFuture();
+      } catch (RuntimeException e) {
+        recovery = CompletableFuture.failedFuture(e);
+      }
+      recoveries.add(
+          recovery.exceptionally(
+              failure -> {
+                logger.error("recovering the jobs of backend {} failed", backend, failure);
+                return null;
+              }));
+    }
+    var unused =
+        CompletableFuture.allOf(recoveries.toArray(new CompletableFuture<?>[0]))
+            .whenComplete(
+                (ignored, failure) -> {
+                  ready.complete(null);
+                  earlyUpdates.values().forEach(lifecycle::onBackendUpdate);
+                  earlyUpdates.clear();
+                });
+  }
+
+  /** The listener of recovered jobs: holds reports of jobs not adopted yet until recovery ends. */
+  private void onUpdate(BackendJobState state) {
+    if (!ready.isDone() && registry.get(state.jobId()) == null) {
+      earlyUpdates.merge(
+          state.jobId(), state, (a, b) -> b.status().rank() >= a.status().rank() ? b : a);
+      return;
+    }
+    lifecycle.onBackendUpdate(state);
+  }
+
+  private void adopt(ComputeBackend backend, RecoveredJob found) {
+    JobSpec spec = found.spec();
+    BackendJobState state = found.state();
+    @Nullable EnvironmentSlot slot = environments.slotOrNull(spec.environmentId());
+    if (slot == null || slot.backend != backend) {
+      logger.warn(
+          "job {} is in environment {}, which this engine does not configure; tracking it anyway",
+          spec.jobId(),
+          spec.environmentId());
+      slot = new EnvironmentSlot(backend.environments().get(0), backend);
+    }
+    // A completed job that asked to be published may have lost its publishing to the restart:
+    // publish again (publishers answer the first DID for a job they already published).
+    boolean republish =
+        publishes
+            && spec.output().publishAsAsset()
+            && state.status().outcome() == JobStatus.Outcome.SUCCEEDED;
+    JobStatus status = republish ? JobStatus.PUBLISHING_RESULTS : state.status();
+    ComputeJob job =
+        ComputeJob.builder(spec.jobId(), spec.owner())
+            .requestId(spec.requestId())
+            .agreementId(spec.agreementId().orElse(null))
+            .inputDids(spec.inputDids())
+            .algorithmDid(spec.algorithm().did().orElse(null))
+            .environmentId(spec.environmentId())
+            .status(status)
+            .detail(republish ? null : state.detail())
+            .exitCode(republish ? null : state.exitCode())
+            .createdAt(spec.createdAt())
+            .updatedAt(state.at())
+            .finishedAt(status.isTerminal() ? state.at() : null)
+            .results(republish ? List.of() : state.results())
+            .build();
+    JobRecord record =
+        new JobRecord(
+            job, slot, spec.resources(), spec.requestSha256(), status.isTerminal() ? null : spec);
+    record.dispatched = true;
+    if (registry.contains(spec.jobId())) {
+      return;
+    }
+    registry.register(record);
+    synchronized (record.lock) {
+      if (republish) {
+        record.publishing = state;
+        lifecycle.watchdogs().arm(record, Phase.of(status));
+      } else if (!status.isTerminal()) {
+        slot.reserveRecovered(record);
+        lifecycle.watchdogs().arm(record, Phase.of(status));
+      }
+      lifecycle.notifyListeners(job, null);
+    }
+    if (republish) {
+      lifecycle.publish(record);
+    }
+  }
+}

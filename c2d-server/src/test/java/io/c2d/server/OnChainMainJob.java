@@ -1,6 +1,9 @@
 package io.c2d.server;
 
+import io.c2d.keeper.AnvilNode;
+import io.c2d.keeper.KeeperChain;
 import io.c2d.keeper.KeeperChain.Agreement;
+import io.c2d.keeper.OceanV4Chain;
 import io.c2d.keeper.OceanV4Chain.Asset;
 import io.c2d.model.Did;
 import java.io.IOException;

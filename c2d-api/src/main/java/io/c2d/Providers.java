@@ -115,10 +115,11 @@ final class Providers<P> {
                     property
                         + "="
                         + name
-                        + " selects a "
+                        + " is a "
                         + spiName
-                        + " for development and tests only: "
-                        + warning));
+                        + " for development and tests only ("
+                        + warning
+                        + ")"));
     return provider;
   }
 

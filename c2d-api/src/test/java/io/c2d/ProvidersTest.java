@@ -72,8 +72,8 @@ final class ProvidersTest {
     providers.select("scratch");
     assertThat(warnings)
         .containsExactly(
-            "c2d.backend=scratch selects a ComputeBackendProvider for development and tests only:"
-                + " runs nothing");
+            "c2d.backend=scratch is a ComputeBackendProvider for development and tests only (runs"
+                + " nothing)");
   }
 
   @Test
@@ -90,7 +90,7 @@ final class ProvidersTest {
 
     assertThat(captured.toString(StandardCharsets.UTF_8))
         .contains("WARN")
-        .containsOnlyOnce("c2d.backend=scratch selects a ComputeBackendProvider")
+        .containsOnlyOnce("c2d.backend=scratch is a ComputeBackendProvider")
         .contains("runs nothing");
   }
 

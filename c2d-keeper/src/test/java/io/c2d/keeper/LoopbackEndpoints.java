@@ -6,11 +6,11 @@ import java.net.ServerSocket;
 import java.net.URI;
 
 /** RPC endpoints on 127.0.0.1 that fail in the two ways a chain can: closed, or silent. */
-final class LoopbackEndpoints {
+public final class LoopbackEndpoints {
   private LoopbackEndpoints() {}
 
   /** A loopback port nobody listens on (bound, then released). */
-  static URI closed() throws IOException {
+  public static URI closed() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return URI.create("http://127.0.0.1:" + socket.getLocalPort());
     }

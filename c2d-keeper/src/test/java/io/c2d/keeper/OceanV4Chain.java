@@ -58,7 +58,7 @@ public final class OceanV4Chain implements AutoCloseable {
       Credentials.create("0x7c852118294e51e653712a81e05800f419141751be58f08c5c17c3a3b0db8ba6");
 
   /** A funded account that holds no datatokens. */
-  static final Credentials STRANGER =
+  public static final Credentials STRANGER =
       Credentials.create("0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a");
 
   static final BigInteger ONE_TOKEN = BigInteger.TEN.pow(18);

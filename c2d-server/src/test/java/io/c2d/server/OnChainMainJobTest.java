@@ -3,28 +3,20 @@ package io.c2d.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.c2d.keeper.KeeperChain;
+import io.c2d.keeper.LoopbackEndpoints;
 import io.c2d.keeper.OceanV4Chain;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.web3j.crypto.Credentials;
 
 /**
  * The README's main job on a chain: anvil, Ocean's v4 contracts, a real order, and the embedded
  * backend behind the {@code ocean-orders} verifier.
  */
 final class OnChainMainJobTest {
-  /** A funded anvil account that holds no datatokens (c2d-keeper's {@code OceanV4Chain}'s). */
-  private static final Credentials STRANGER =
-      Credentials.create("0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a");
-
   @TempDir Path dir;
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -43,12 +35,16 @@ final class OnChainMainJobTest {
   @Test
   void aConsumerWithoutTheOrderIsRefusedByTheChain() throws Exception {
     int exitCode =
-        run("--work-dir", dir.toString(), "--consumer-key", OnChainMainJob.privateKey(STRANGER));
+        run(
+            "--work-dir",
+            dir.toString(),
+            "--consumer-key",
+            OnChainMainJob.privateKey(OceanV4Chain.STRANGER));
 
     assertThat(exitCode).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8))
         .contains("agreement_refused")
-        .containsIgnoringCase(STRANGER.getAddress());
+        .containsIgnoringCase(OceanV4Chain.STRANGER.getAddress());
     assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("Job finished");
   }
 
@@ -67,7 +63,7 @@ final class OnChainMainJobTest {
             "--work-dir",
             dir.toString(),
             "--consumer-key",
-            OnChainMainJob.privateKey(STRANGER));
+            OnChainMainJob.privateKey(OceanV4Chain.STRANGER));
 
     assertThat(exitCode).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("agreement_refused");
@@ -76,7 +72,7 @@ final class OnChainMainJobTest {
 
   @Test
   void aNodeThatDoesNotAnswerIsReportedNotRetriedForEver() throws Exception {
-    int exitCode = run("--rpc-url", closedLoopbackPort().toString());
+    int exitCode = run("--rpc-url", LoopbackEndpoints.closed().toString());
 
     assertThat(exitCode).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("could not set up the chain");
@@ -96,13 +92,6 @@ final class OnChainMainJobTest {
         .contains("verifier=" + verifier)
         .contains("Job finished")
         .contains("north,220,146.00", "south,310,184.50");
-  }
-
-  /** A loopback URL nobody listens on (its port bound, then released). */
-  private static URI closedLoopbackPort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return URI.create("http://127.0.0.1:" + socket.getLocalPort());
-    }
   }
 
   private int run(String... args) throws InterruptedException {

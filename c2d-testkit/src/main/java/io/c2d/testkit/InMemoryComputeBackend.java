@@ -8,7 +8,6 @@ import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
-import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.ComputeBackend;
@@ -20,19 +19,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -76,27 +70,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class InMemoryComputeBackend implements ComputeBackend {
   private static final CompletionStage<Void> DONE = CompletableFuture.completedStage(null);
-  private static final ThreadLocal<Trampoline> TRAMPOLINE =
-      ThreadLocal.withInitial(Trampoline::new);
 
-  private static final byte[] ALGORITHM_LOG =
-      "in-memory backend: no algorithm runs here\n".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] CONFIGURATION_LOG =
-      "in-memory backend: nothing to stage\n".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] PUBLISH_LOG =
-      "in-memory backend: results kept in memory\n".getBytes(StandardCharsets.UTF_8);
+  private final InMemoryStore store;
 
-  private static final JobStatus[] AUTO_STEPS = {
-    JobStatus.JOB_STARTED,
-    JobStatus.CONFIGURING_VOLUMES,
-    JobStatus.PROVISIONING_SUCCESS,
-    JobStatus.RUNNING_ALGORITHM,
-    JobStatus.PUBLISHING_RESULTS,
-  };
-
-  private final Store store;
-
-  private InMemoryComputeBackend(Store store) {
+  private InMemoryComputeBackend(InMemoryStore store) {
     this.store = store;
   }
 
@@ -118,7 +95,7 @@ public final class InMemoryComputeBackend implements ComputeBackend {
             "two environments share the id '" + environment.id() + "'");
       }
     }
-    return new InMemoryComputeBackend(new Store(byId));
+    return new InMemoryComputeBackend(new InMemoryStore(byId));
   }
 
   /**
@@ -147,7 +124,7 @@ public final class InMemoryComputeBackend implements ComputeBackend {
    * @throws io.c2d.InvalidRequestException if an output name is not a safe result name
    */
   public InMemoryComputeBackend autoComplete(Map<String, byte[]> outputs) {
-    store.auto = Results.of(outputs);
+    store.auto = InMemoryResults.of(outputs);
     return this;
   }
 
@@ -179,7 +156,7 @@ public final class InMemoryComputeBackend implements ComputeBackend {
    */
   public JobHandle job(JobId id) {
     requireNonNull(id, "id");
-    Entry entry = store.jobs.get(id);
+    InMemoryJob entry = store.jobs.get(id);
     if (entry == null) {
       throw new IllegalArgumentException(
           "no job "
@@ -274,8 +251,8 @@ public final class InMemoryComputeBackend implements ComputeBackend {
                   + store.environmentsById.keySet()));
     }
     Instant now = store.clock.instant();
-    Entry fresh = new Entry(store, spec, listener, now);
-    Entry existing = store.jobs.putIfAbsent(spec.jobId(), fresh);
+    InMemoryJob fresh = new InMemoryJob(store, spec, listener, now);
+    InMemoryJob existing = store.jobs.putIfAbsent(spec.jobId(), fresh);
     if (existing != null) {
       existing.bind(listener, true);
       return DONE;
@@ -284,7 +261,7 @@ public final class InMemoryComputeBackend implements ComputeBackend {
       store.submitted.add(spec);
       store.submittedLock.notifyAll();
     }
-    Results auto = store.auto;
+    InMemoryResults auto = store.auto;
     if (auto != null) {
       fresh.autoComplete(auto, now);
     }
@@ -295,9 +272,9 @@ public final class InMemoryComputeBackend implements ComputeBackend {
   @Override
   public CompletionStage<Void> stop(JobId id) {
     requireNonNull(id, "id");
-    Entry entry = store.jobs.get(id);
+    InMemoryJob entry = store.jobs.get(id);
     if (entry != null) {
-      entry.end(JobStatus.STOPPED, null, "stopped on request", Results.LOGS_ONLY, false);
+      entry.end(JobStatus.STOPPED, null, "stopped on request", InMemoryResults.LOGS_ONLY, false);
     }
     return DONE;
   }
@@ -306,9 +283,9 @@ public final class InMemoryComputeBackend implements ComputeBackend {
   @Override
   public CompletionStage<Void> delete(JobId id) {
     requireNonNull(id, "id");
-    Entry entry = store.jobs.get(id);
+    InMemoryJob entry = store.jobs.get(id);
     if (entry != null) {
-      entry.end(JobStatus.STOPPED, null, "deleted", Results.LOGS_ONLY, false);
+      entry.end(JobStatus.STOPPED, null, "deleted", InMemoryResults.LOGS_ONLY, false);
       store.jobs.remove(id, entry);
     }
     return DONE;
@@ -321,10 +298,10 @@ public final class InMemoryComputeBackend implements ComputeBackend {
   @Override
   public CompletionStage<List<RecoveredJob>> recover(BackendListener listener) {
     requireNonNull(listener, "listener");
-    List<Entry> entries = new ArrayList<>(store.jobs.values());
+    List<InMemoryJob> entries = new ArrayList<>(store.jobs.values());
     entries.sort(Comparator.comparing(entry -> entry.spec.jobId().value()));
     List<RecoveredJob> found = new ArrayList<>(entries.size());
-    for (Entry entry : entries) {
+    for (InMemoryJob entry : entries) {
       found.add(new RecoveredJob(entry.spec, entry.bind(listener, false)));
     }
     return CompletableFuture.completedFuture(List.copyOf(found));
@@ -339,7 +316,7 @@ public final class InMemoryComputeBackend implements ComputeBackend {
   public CompletionStage<InputStream> openResult(JobId id, JobResult result) {
     requireNonNull(id, "id");
     requireNonNull(result, "result");
-    Entry entry = store.jobs.get(id);
+    InMemoryJob entry = store.jobs.get(id);
     if (entry == null) {
       return CompletableFuture.failedFuture(
           new NotFoundException(ErrorCode.JOB_NOT_FOUND, "no job " + id + " in this backend"));
@@ -385,9 +362,9 @@ public final class InMemoryComputeBackend implements ComputeBackend {
    * <p>Thread-safe.
    */
   public static final class JobHandle {
-    private final Entry entry;
+    private final InMemoryJob entry;
 
-    private JobHandle(Entry entry) {
+    private JobHandle(InMemoryJob entry) {
       this.entry = entry;
     }
 
@@ -437,7 +414,7 @@ public final class InMemoryComputeBackend implements ComputeBackend {
      * @throws IllegalStateException if the job has already ended
      */
     public JobHandle complete(Map<String, byte[]> outputs) {
-      entry.finish(JobStatus.COMPLETED, 0, null, Results.of(outputs));
+      entry.finish(JobStatus.COMPLETED, 0, null, InMemoryResults.of(outputs));
       return this;
     }
 
@@ -449,7 +426,7 @@ public final class InMemoryComputeBackend implements ComputeBackend {
      */
     public JobHandle completeTruncated(Map<String, byte[]> outputs, String detail) {
       requireNonNull(detail, "detail");
-      entry.finish(JobStatus.COMPLETED_TRUNCATED, 0, detail, Results.of(outputs));
+      entry.finish(JobStatus.COMPLETED_TRUNCATED, 0, detail, InMemoryResults.of(outputs));
       return this;
     }
 
@@ -466,7 +443,7 @@ public final class InMemoryComputeBackend implements ComputeBackend {
         throw new IllegalArgumentException(
             status + " is not a failure: fail(...) takes a failing or stopping terminal status");
       }
-      entry.finish(status, exitCode, detail, Results.LOGS_ONLY);
+      entry.finish(status, exitCode, detail, InMemoryResults.LOGS_ONLY);
       return this;
     }
 
@@ -490,272 +467,5 @@ public final class InMemoryComputeBackend implements ComputeBackend {
     public String toString() {
       return "JobHandle{" + id() + " at " + status() + '}';
     }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-
-  /** The state all instances sharing one "infrastructure" see. */
-  private static final class Store {
-    final Map<String, ComputeEnvironment> environmentsById;
-    final List<ComputeEnvironment> environments;
-    final ConcurrentHashMap<JobId, Entry> jobs = new ConcurrentHashMap<>();
-    final Object submittedLock = new Object();
-    final List<JobSpec> submitted = new ArrayList<>(); // guarded by submittedLock
-    final AtomicInteger submitCalls = new AtomicInteger();
-    final AtomicReference<@Nullable RuntimeException> failNext = new AtomicReference<>();
-    volatile @Nullable Results auto;
-    volatile Clock clock = Clock.systemUTC();
-
-    Store(Map<String, ComputeEnvironment> environmentsById) {
-      this.environmentsById = Map.copyOf(environmentsById);
-      this.environments = List.copyOf(environmentsById.values());
-    }
-  }
-
-  /** A set of results and their bytes, built once and shared by the jobs that end with it. */
-  private static final class Results {
-    static final Results LOGS_ONLY = of(Map.of());
-
-    final List<JobResult> list;
-    final byte[][] bytes;
-
-    private Results(List<JobResult> list, byte[][] bytes) {
-      this.list = list;
-      this.bytes = bytes;
-    }
-
-    static Results of(Map<String, byte[]> outputs) {
-      requireNonNull(outputs, "outputs");
-      TreeMap<String, byte[]> sorted = new TreeMap<>();
-      outputs.forEach(
-          (name, content) ->
-              sorted.put(JobResult.checkName(name), requireNonNull(content, name).clone()));
-      List<JobResult> list = new ArrayList<>(sorted.size() + 3);
-      List<byte[]> bytes = new ArrayList<>(sorted.size() + 3);
-      sorted.forEach(
-          (name, content) -> {
-            list.add(new JobResult(name, ResultKind.OUTPUT, content.length, list.size()));
-            bytes.add(content);
-          });
-      list.add(
-          new JobResult(
-              "algorithm.log", ResultKind.ALGORITHM_LOG, ALGORITHM_LOG.length, list.size()));
-      bytes.add(ALGORITHM_LOG);
-      list.add(
-          new JobResult(
-              "configuration.log",
-              ResultKind.CONFIGURATION_LOG,
-              CONFIGURATION_LOG.length,
-              list.size()));
-      bytes.add(CONFIGURATION_LOG);
-      list.add(
-          new JobResult("publish.log", ResultKind.PUBLISH_LOG, PUBLISH_LOG.length, list.size()));
-      bytes.add(PUBLISH_LOG);
-      return new Results(List.copyOf(list), bytes.toArray(new byte[0][]));
-    }
-
-    byte @Nullable [] find(JobResult wanted) {
-      for (int i = 0; i < list.size(); i++) {
-        JobResult result = list.get(i);
-        if (result.kind() == wanted.kind() && result.name().equals(wanted.name())) {
-          return bytes[i];
-        }
-      }
-      return null;
-    }
-  }
-
-  /**
-   * One job. State changes happen under {@code lock} and are queued in {@code outbox}; {@link
-   * #flush} delivers them outside the lock, one at a time and in order.
-   */
-  private static final class Entry {
-    final Store store;
-    final JobSpec spec;
-    final Object lock = new Object();
-    final ArrayDeque<BackendJobState> outbox = new ArrayDeque<>(8);
-
-    // guarded by lock
-    BackendListener listener;
-    BackendJobState state;
-    @Nullable Results results;
-    boolean draining;
-
-    Entry(Store store, JobSpec spec, BackendListener listener, Instant now) {
-      this.store = store;
-      this.spec = spec;
-      this.listener = listener;
-      this.state = BackendJobState.of(spec.jobId(), JobStatus.WARMING_UP, now);
-    }
-
-    BackendJobState state() {
-      synchronized (lock) {
-        return state;
-      }
-    }
-
-    /** Makes {@code target} the listener; returns the current state (sent too if asked). */
-    BackendJobState bind(BackendListener target, boolean sendCurrent) {
-      BackendJobState current;
-      synchronized (lock) {
-        listener = target;
-        current = state;
-        if (sendCurrent) {
-          outbox.add(current);
-        }
-      }
-      if (sendCurrent) {
-        flush(this);
-      }
-      return current;
-    }
-
-    void autoComplete(Results auto, Instant now) {
-      JobId id = spec.jobId();
-      synchronized (lock) {
-        for (JobStatus step : AUTO_STEPS) {
-          if (state.status().canMoveTo(step)) {
-            state = BackendJobState.of(id, step, now);
-            outbox.add(state);
-          }
-        }
-        if (!state.status().isTerminal()) {
-          results = auto;
-          state = new BackendJobState(id, JobStatus.COMPLETED, 0, null, auto.list, now);
-          outbox.add(state);
-        }
-      }
-      flush(this);
-    }
-
-    void move(JobStatus status) {
-      synchronized (lock) {
-        if (!state.status().canMoveTo(status)) {
-          throw new IllegalStateException(
-              "job " + spec.jobId() + " is at " + state.status() + " and cannot move to " + status);
-        }
-        state = BackendJobState.of(spec.jobId(), status, now());
-        outbox.add(state);
-      }
-      flush(this);
-    }
-
-    void finish(
-        JobStatus status, @Nullable Integer exitCode, @Nullable String detail, Results with) {
-      if (!end(status, exitCode, detail, with, true)) {
-        throw new IllegalStateException(
-            "job " + spec.jobId() + " has already ended as " + state().status());
-      }
-    }
-
-    /** Ends the job unless it has ended; returns whether it ended now. */
-    boolean end(
-        JobStatus status,
-        @Nullable Integer exitCode,
-        @Nullable String detail,
-        Results with,
-        boolean publishing) {
-      synchronized (lock) {
-        if (state.status().isTerminal()) {
-          return false;
-        }
-        Instant now = now();
-        if (publishing && state.status().canMoveTo(JobStatus.PUBLISHING_RESULTS)) {
-          state = BackendJobState.of(spec.jobId(), JobStatus.PUBLISHING_RESULTS, now);
-          outbox.add(state);
-        }
-        results = with;
-        state = new BackendJobState(spec.jobId(), status, exitCode, detail, with.list, now);
-        outbox.add(state);
-      }
-      flush(this);
-      return true;
-    }
-
-    void force(BackendJobState forced) {
-      synchronized (lock) {
-        state = forced;
-        outbox.add(forced);
-      }
-      flush(this);
-    }
-
-    byte @Nullable [] bytesOf(JobResult wanted) {
-      Results ended;
-      synchronized (lock) {
-        if (!state.status().isTerminal()) {
-          return null;
-        }
-        ended = results;
-      }
-      return ended == null ? null : ended.find(wanted);
-    }
-
-    /** Delivers the queued reports; called by the trampoline, one drain per entry at a time. */
-    void drain() {
-      while (true) {
-        BackendJobState next;
-        BackendListener target;
-        synchronized (lock) {
-          next = outbox.poll();
-          if (next == null) {
-            draining = false;
-            return;
-          }
-          target = listener;
-        }
-        try {
-          target.onUpdate(next);
-        } catch (RuntimeException e) {
-          // A listener must not throw; the report is lost for it, the job goes on.
-        }
-      }
-    }
-
-    private Instant now() {
-      return store.clock.instant();
-    }
-  }
-
-  /**
-   * Delivers {@code entry}'s queued reports on this thread, unless another thread is already doing
-   * so; a delivery started from inside another delivery on the same thread waits until that one
-   * returns, so nested submits never recurse.
-   */
-  private static void flush(Entry entry) {
-    synchronized (entry.lock) {
-      if (entry.draining) {
-        return;
-      }
-      entry.draining = true;
-    }
-    Trampoline trampoline = TRAMPOLINE.get();
-    if (trampoline.running) {
-      trampoline.pending.add(entry);
-      return;
-    }
-    trampoline.running = true;
-    try {
-      entry.drain();
-      Entry next;
-      while ((next = trampoline.pending.poll()) != null) {
-        next.drain();
-      }
-    } finally {
-      trampoline.running = false;
-      // Only reached early if a drain threw an Error: unblock what was left for a later flush.
-      Entry left;
-      while ((left = trampoline.pending.poll()) != null) {
-        synchronized (left.lock) {
-          left.draining = false;
-        }
-      }
-    }
-  }
-
-  /** Per-thread queue of entries waiting to be drained by the outermost delivery. */
-  private static final class Trampoline {
-    boolean running;
-    final ArrayDeque<Entry> pending = new ArrayDeque<>();
   }
 }

@@ -4,6 +4,15 @@
  * io.c2d.backend.k8s.KubernetesComputeBackend} is the backend; {@link
  * io.c2d.backend.k8s.ObjectNames} gives the deterministic names and labels that make a retried
  * create idempotent and let a new backend instance find every job again.
+ *
+ * <p>Inside, the backend is a facade over package-private parts with one concern each: {@code
+ * JobSubmitter} (staging with {@code InputStager}, creating or adopting the objects {@code
+ * Manifests} builds), {@code StatusTracker} (the tracked jobs and their status, fed by {@code
+ * Informers} on the event thread of {@code BackendThreads}), {@code ResultCollector} (the publish
+ * container's log into the {@code ResultArea}), {@code JobRemoval} (stop and delete), {@code
+ * JobRecovery} (every job found again from its Secret, read by {@code JobRecord}), {@code
+ * FinishedJobReaper} (the {@code ttlSecondsAfterFinished} fallback for Kubernetes before 1.21) and
+ * {@code Cluster} (the API calls and their retry rule).
  */
 @NullMarked
 package io.c2d.backend.k8s;

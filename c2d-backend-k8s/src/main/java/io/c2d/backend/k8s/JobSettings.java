@@ -1,0 +1,47 @@
+package io.c2d.backend.k8s;
+
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.spi.backend.JobSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the builder configured about how jobs run: the environments offered, where each one's pods
+ * are placed, the helper image and how long a finished Job stays.
+ *
+ * <p>Immutable and thread-safe.
+ */
+record JobSettings(
+    List<ComputeEnvironment> environments,
+    String helperImage,
+    Placement defaultPlacement,
+    Map<String, Placement> placements,
+    Duration ttlAfterFinished) {
+  JobSettings {
+    environments = List.copyOf(environments);
+    placements = Map.copyOf(placements);
+  }
+
+  /** The environment {@code id}; the first one if there is no such environment. */
+  ComputeEnvironment environment(String id) {
+    for (ComputeEnvironment env : environments) {
+      if (env.id().equals(id)) {
+        return env;
+      }
+    }
+    return environments.get(0);
+  }
+
+  /** What the manifests of {@code spec}'s objects need to know besides the spec. */
+  Manifests.Settings manifests(JobSpec spec) {
+    ComputeEnvironment env = environment(spec.environmentId());
+    return new Manifests.Settings(
+        helperImage,
+        env.maxOutputBytes(),
+        env.maxLogBytes(),
+        ttlAfterFinished.toSeconds(),
+        placements.getOrDefault(env.id(), defaultPlacement),
+        spec.algorithm().rawCode().isPresent() || !spec.algorithm().files().isEmpty());
+  }
+}

@@ -1,0 +1,223 @@
+package io.c2d.backend.k8s;
+
+import io.c2d.model.JobId;
+import io.c2d.model.JobStatus;
+import io.c2d.spi.backend.BackendJobState;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The jobs this backend instance tracks, and their status. Turns what the cluster says about a
+ * job's pod and Job into the job's status: progress is reported as it comes, an image that still
+ * cannot be pulled after the image-pull timeout fails the job, and an end has the {@link
+ * ResultCollector} collect the results before it is recorded in the job's Secret and reported.
+ *
+ * <p>Thread-safe: status decisions and reports happen on the event thread only (collection on an
+ * I/O thread); {@link #onPod}, {@link #onJob}, {@link #reconcile}, {@link #terminate} and {@link
+ * #emit} must be called on the event thread.
+ */
+final class StatusTracker {
+  private static final Logger log = LoggerFactory.getLogger(StatusTracker.class);
+
+  private final Cluster cluster;
+  private final BackendThreads threads;
+  private final ConcurrentMap<JobId, TrackedJob> jobs = new ConcurrentHashMap<>();
+  private final Clock clock;
+  private final Duration imagePullTimeout;
+  private final ResultCollector collector;
+  private final FinishedJobReaper reaper;
+
+  StatusTracker(
+      Cluster cluster,
+      BackendThreads threads,
+      Clock clock,
+      Duration imagePullTimeout,
+      ResultCollector collector,
+      FinishedJobReaper reaper) {
+    this.cluster = cluster;
+    this.threads = threads;
+    this.clock = clock;
+    this.imagePullTimeout = imagePullTimeout;
+    this.collector = collector;
+    this.reaper = reaper;
+  }
+
+  /** The job tracked as {@code id}, or null. */
+  @Nullable TrackedJob get(JobId id) {
+    return jobs.get(id);
+  }
+
+  /** Tracks {@code fresh} unless a job is tracked as its id; returns that job, else null. */
+  @Nullable TrackedJob trackIfAbsent(TrackedJob fresh) {
+    return jobs.putIfAbsent(fresh.spec.jobId(), fresh);
+  }
+
+  /** The job tracked as {@code id}, tracking the one {@code fresh} makes if there is none. */
+  TrackedJob track(JobId id, Function<JobId, TrackedJob> fresh) {
+    return jobs.computeIfAbsent(id, fresh);
+  }
+
+  /** Stops tracking {@code t} (unless another job is tracked as its id by now). */
+  void untrack(TrackedJob t) {
+    jobs.remove(t.spec.jobId(), t);
+  }
+
+  /** Stops tracking job {@code id}; returns the job that was tracked, or null. */
+  @Nullable TrackedJob untrack(JobId id) {
+    return jobs.remove(id);
+  }
+
+  /** Runs {@code task} on the event thread, later. */
+  void later(Runnable task) {
+    threads.events().execute(task);
+  }
+
+  /** Runs {@code task} on the event thread and waits for it. */
+  void onEventThread(Runnable task) {
+    CompletableFuture.runAsync(task, threads.events()).join();
+  }
+
+  /** Catches up with the job's pods and Job as they are now. */
+  void reconcile(TrackedJob t) {
+    for (Pod pod : cluster.podsOf(t.spec.jobId())) {
+      onPod(pod);
+    }
+    Job job = cluster.job(t.spec.jobId());
+    if (job != null) {
+      onJob(job);
+    }
+  }
+
+  void onJob(Job job) {
+    TrackedJob t = trackedOf(job.getMetadata().getLabels());
+    if (t == null) {
+      return;
+    }
+    PodObservation seen = PodObservation.of(job);
+    if (seen.kind() == PodObservation.Kind.FAILED) {
+      finish(t, seen, null);
+    }
+  }
+
+  void onPod(Pod pod) {
+    TrackedJob t = trackedOf(pod.getMetadata().getLabels());
+    if (t == null) {
+      return;
+    }
+    PodObservation seen = PodObservation.of(pod);
+    switch (seen.kind()) {
+      case NONE -> {}
+      case PROGRESS -> {
+        t.pullingSince = null;
+        advance(t, seen.status());
+      }
+      case PULL_FAILING -> {
+        if (t.pullingSince == null) {
+          Instant since = clock.instant();
+          t.pullingSince = since;
+          @SuppressWarnings("FutureReturnValueIgnored") // nothing to wait for: it reports itself
+          Object unused =
+              threads
+                  .events()
+                  .schedule(
+                      () -> failIfStillPulling(t, since, seen, pod),
+                      imagePullTimeout.toNanos(),
+                      TimeUnit.NANOSECONDS);
+        }
+      }
+      case FAILED -> finish(t, seen, pod);
+      case SUCCEEDED -> finish(t, seen, pod);
+    }
+  }
+
+  /** Fails the job if its image has kept failing to pull since {@code since}. */
+  private void failIfStillPulling(TrackedJob t, Instant since, PodObservation seen, Pod pod) {
+    if (since.equals(t.pullingSince) && !t.finishing && !t.stopping) {
+      finish(
+          t,
+          PodObservation.failed(
+              JobStatus.ALGORITHM_PROVISIONING_FAILED,
+              null,
+              seen.detail() + ", still after " + imagePullTimeout),
+          pod);
+    }
+  }
+
+  private @Nullable TrackedJob trackedOf(@Nullable Map<String, String> labels) {
+    String id = labels == null ? null : labels.get(ObjectNames.JOB_ID);
+    if (id == null) {
+      return null;
+    }
+    TrackedJob t = jobs.get(JobId.of(id));
+    return t == null || t.stopping || t.finishing || t.state.status().isTerminal() ? null : t;
+  }
+
+  private void advance(TrackedJob t, JobStatus status) {
+    if (t.state.status().canMoveTo(status)) {
+      BackendJobState next = BackendJobState.of(t.spec.jobId(), status, clock.instant());
+      t.state = next;
+      emit(t, next);
+    }
+  }
+
+  /** Collects logs (and outputs on success) off the event thread, then reports the end. */
+  private void finish(TrackedJob t, PodObservation seen, @Nullable Pod pod) {
+    t.finishing = true;
+    threads
+        .io()
+        .execute(
+            () -> {
+              BackendJobState end = collector.collect(t, seen, pod);
+              threads.post(() -> terminate(t, end));
+            });
+  }
+
+  /**
+   * Records the end in the cluster and reports it. The finished Job and its pod stay for {@code
+   * ttlSecondsAfterFinished} (for {@code kubectl logs}); the Secret, with the spec and the end,
+   * stays until the job is deleted.
+   */
+  void terminate(TrackedJob t, BackendJobState end) {
+    if (t.state.status().isTerminal()) {
+      return;
+    }
+    t.state = end;
+    JobId id = t.spec.jobId();
+    try {
+      Cluster.retrying(
+          "recording the end of job " + id,
+          () ->
+              cluster
+                  .client()
+                  .secrets()
+                  .inNamespace(cluster.namespace())
+                  .withName(ObjectNames.of(id).spec())
+                  .edit(secret -> JobRecord.withEnd(secret, end)));
+    } catch (RuntimeException e) {
+      log.warn("could not record the end of job {} in the cluster", id, e);
+    }
+    emit(t, end);
+    reaper.removeLater(id, end.at());
+  }
+
+  /** Reports {@code state} to the job's listener; what the listener throws is logged. */
+  void emit(TrackedJob t, BackendJobState state) {
+    try {
+      t.listener.onUpdate(state);
+    } catch (RuntimeException e) {
+      log.warn("listener of job {} threw", t.spec.jobId(), e);
+    }
+  }
+}

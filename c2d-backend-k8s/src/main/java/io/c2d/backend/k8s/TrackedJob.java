@@ -1,0 +1,33 @@
+package io.c2d.backend.k8s;
+
+import io.c2d.spi.backend.BackendJobState;
+import io.c2d.spi.backend.BackendListener;
+import io.c2d.spi.backend.JobSpec;
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A job this backend instance tracks: its spec, whom to report to, and what it last reported.
+ * Fields change on the event thread (the listener: on any thread); every field is volatile so that
+ * the API calls on the I/O threads see the event thread's last word.
+ */
+final class TrackedJob {
+  final JobSpec spec;
+  volatile BackendListener listener;
+  volatile BackendJobState state;
+
+  /** Set by stop and delete: the informers' news about this job is no longer acted on. */
+  volatile boolean stopping;
+
+  /** Set once the job's end is seen: its results are being collected. */
+  volatile boolean finishing;
+
+  /** Since when the pod's image has failed to pull; null while it is not failing. */
+  volatile @Nullable Instant pullingSince;
+
+  TrackedJob(JobSpec spec, BackendListener listener, BackendJobState state) {
+    this.spec = spec;
+    this.listener = listener;
+    this.state = state;
+  }
+}

@@ -25,8 +25,9 @@ public interface ServiceAgreementVerifierProvider {
 
   /**
    * What this provider is not, when it is for development or tests only (such as "accepts every
-   * agreement: no on-chain check"): the engine logs it once, as a WARN, each time configuration
-   * selects this provider by name. Empty, the default, for a provider fit for production.
+   * agreement, with no on-chain check"): the engine logs it once, as a WARN, each time
+   * configuration selects this provider by name. Empty, the default, for a provider fit for
+   * production.
    */
   default Optional<String> warning() {
     return Optional.empty();

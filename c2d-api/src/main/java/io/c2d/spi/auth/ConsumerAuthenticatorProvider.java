@@ -22,9 +22,9 @@ public interface ConsumerAuthenticatorProvider {
   ConsumerAuthenticator create(ProviderConfig config);
 
   /**
-   * What this provider is not, when it is for development or tests only (such as "accepts every
-   * agreement: no on-chain check"): the engine logs it once, as a WARN, each time configuration
-   * selects this provider by name. Empty, the default, for a provider fit for production.
+   * What this provider is not, when it is for development or tests only (such as "trusts any
+   * signature"): the engine logs it once, as a WARN, each time configuration selects this provider
+   * by name. Empty, the default, for a provider fit for production.
    */
   default Optional<String> warning() {
     return Optional.empty();

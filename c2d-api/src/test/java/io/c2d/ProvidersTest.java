@@ -6,11 +6,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.c2d.spi.ProviderConfig;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.ComputeBackendProvider;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,14 +60,81 @@ final class ProvidersTest {
     assertThat(providers.select("beta")).isInstanceOf(Beta.class);
   }
 
+  @Test
+  void selectingATestOnlyProviderReportsWhatItIsNotOnce() throws IOException {
+    List<String> warnings = new ArrayList<>();
+    Providers<ComputeBackendProvider> providers =
+        load(warnings::add, Alpha.class.getName(), Scratch.class.getName());
+
+    providers.select("alpha");
+    assertThat(warnings).as("a provider fit for production, and loading alone").isEmpty();
+
+    providers.select("scratch");
+    assertThat(warnings)
+        .containsExactly(
+            "c2d.backend=scratch is a ComputeBackendProvider for development and tests only (runs"
+                + " nothing)");
+  }
+
+  @Test
+  void theWarningIsLoggedAtWarnLevel() throws IOException {
+    // slf4j-simple (the test binding) writes to whatever System.err is when it logs
+    PrintStream original = System.err;
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    try {
+      System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+      load(Scratch.class.getName()).select("scratch");
+    } finally {
+      System.setErr(original);
+    }
+
+    assertThat(captured.toString(StandardCharsets.UTF_8))
+        .contains("WARN")
+        .containsOnlyOnce("c2d.backend=scratch is a ComputeBackendProvider")
+        .contains("runs nothing");
+  }
+
   private Providers<ComputeBackendProvider> load(String... classNames) throws IOException {
+    return Providers.load(
+        ComputeBackendProvider.class,
+        "c2d.backend",
+        ComputeBackendProvider::name,
+        loaderOf(classNames));
+  }
+
+  private Providers<ComputeBackendProvider> load(
+      java.util.function.Consumer<String> warnings, String... classNames) throws IOException {
+    return Providers.load(
+        ComputeBackendProvider.class,
+        "c2d.backend",
+        ComputeBackendProvider::name,
+        loaderOf(classNames),
+        warnings);
+  }
+
+  private ClassLoader loaderOf(String... classNames) throws IOException {
     Path services = Files.createDirectories(dir.resolve("META-INF/services"));
     Files.write(
         services.resolve(ComputeBackendProvider.class.getName()), java.util.List.of(classNames));
-    ClassLoader loader =
-        new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
-    return Providers.load(
-        ComputeBackendProvider.class, "c2d.backend", ComputeBackendProvider::name, loader);
+    return new URLClassLoader(new URL[] {dir.toUri().toURL()}, getClass().getClassLoader());
+  }
+
+  /** A provider for tests only, which says so. */
+  public static final class Scratch implements ComputeBackendProvider {
+    @Override
+    public String name() {
+      return "scratch";
+    }
+
+    @Override
+    public Optional<String> warning() {
+      return Optional.of("runs nothing");
+    }
+
+    @Override
+    public ComputeBackend create(ProviderConfig config) {
+      throw new UnsupportedOperationException("only its name is used");
+    }
   }
 
   /** A provider found by name. */

@@ -11,11 +11,10 @@ import io.c2d.model.ContainerSpec;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
-import io.c2d.testkit.EthereumKey;
-import io.c2d.testkit.JobWaiter;
-import io.c2d.testkit.TestRequests;
+import io.c2d.server.internal.DemoVerifierProvider;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -23,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -30,12 +30,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs one real compute-to-data job end to end: a sample sales CSV shipped with c2d, a shell
- * algorithm that aggregates it per region, a request signed by a test consumer key, a verifier that
- * accepts the agreement, and a backend chosen by name (the embedded default unless told otherwise).
+ * algorithm that aggregates it per region, a request signed by a test consumer key (with web3j), a
+ * verifier that accepts the agreement, and a backend chosen by name (the embedded default unless
+ * told otherwise). It needs nothing from c2d-testkit: its class path is a provider application's.
  * It prints each status change as it happens, then the results and the algorithm log, and exits 0
  * when the job completed, 1 when it did not, 2 on bad arguments.
  *
@@ -51,16 +57,28 @@ import org.jspecify.annotations.Nullable;
  * is the container the algorithm runs in (default {@code busybox:stable}); a cluster without a
  * registry runs a locally imported one, such as {@code c2d-test/busybox:1}.
  *
- * <p>By default the dataset has a test DID and the consumer is the testkit's {@code ALICE}, which
- * only an accepting verifier lets through. To run the job through a real verifier, name the
- * dataset's DID, its compute service and the consumer's v4 order transaction or Keeper service
- * agreement, and sign as the consumer who ordered ({@code --consumer-key}); {@code
- * c2d.provider-address} sets the provider the request is signed for. c2d-keeper's {@code
- * OnChainMainJob} does that on a chain of its own.
+ * <p>By default the dataset has a test DID, the consumer is anvil's public development account #0
+ * and the verifier is {@code demo-allow-all}, which accepts any agreement and warns that it does
+ * (the authenticator is always c2d-keeper's {@code web3j}). To run the job through a real verifier,
+ * name the dataset's DID, its compute service and the consumer's v4 order transaction or Keeper
+ * service agreement, and sign as the consumer who ordered ({@code --consumer-key}); {@code
+ * c2d.provider-address} sets the provider the request is signed for. c2d-server's {@code
+ * OnChainMainJob} (in its tests) does that on a chain of its own.
  */
 public final class MainJob {
   private static final long CHAIN_ID = 8996;
-  private static final EthAddress DEFAULT_PROVIDER = EthereumKey.CAROL.address();
+
+  /** Anvil's and Hardhat's public development account #2: a test address, no one's provider. */
+  private static final EthAddress DEFAULT_PROVIDER =
+      EthAddress.of("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");
+
+  /** The test dataset's DID when none is named: {@code did:op:} and 64 hex digits of 1. */
+  private static final String DEFAULT_DATASET_DID = String.format("did:op:%064x", 1);
+
+  /** The test dataset's order when none is named (the default verifier does not read it). */
+  private static final String DEFAULT_ORDER_TX = String.format("0x%064x", 0xabc001L);
+
+  private static final Duration SIGNATURE_VALIDITY = Duration.ofMinutes(10);
   private static final List<String> OPTIONS =
       List.of(
           "backend",
@@ -93,15 +111,14 @@ public final class MainJob {
   /** Runs the job, printing to {@code out} and {@code err}; returns the process exit code. */
   public static int run(String[] args, PrintStream out, PrintStream err) {
     Map<String, String> options;
-    EthereumKey consumer;
+    ConsumerKey consumer;
     DatasetInput.Builder dataset;
     String agreementId;
     try {
       options = parse(args);
       consumer =
-          options.containsKey("consumer-key")
-              ? EthereumKey.fromPrivateKey(options.get("consumer-key"))
-              : EthereumKey.ALICE;
+          ConsumerKey.of(
+              options.getOrDefault("consumer-key", ConsumerKey.DEMO_CONSUMER_PRIVATE_KEY));
       dataset = dataset(options);
       agreementId = options.get("agreement-id");
       if (agreementId != null) {
@@ -118,8 +135,12 @@ public final class MainJob {
     } catch (C2dException e) {
       err.println("error [" + e.code().id() + "]: " + e.getMessage());
       return 1;
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException | TimeoutException e) {
       err.println("error: " + e.getMessage());
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("error: interrupted while the job ran");
       return 1;
     }
   }
@@ -143,7 +164,10 @@ public final class MainJob {
       if (options.containsKey("service-id")) {
         throw new IllegalArgumentException("--service-id needs --dataset-did");
       }
-      return TestRequests.dataset(1).ddoJson(TestRequests.openDdo(1));
+      Did asset = Did.of(DEFAULT_DATASET_DID);
+      return DatasetInput.builder(asset, "compute")
+          .orderTx(DEFAULT_ORDER_TX)
+          .ddoJson(openDdo(asset, "compute"));
     }
     Did asset = Did.of(did);
     String service = options.getOrDefault("service-id", "compute");
@@ -166,11 +190,11 @@ public final class MainJob {
 
   private static int runJob(
       Map<String, String> options,
-      EthereumKey consumer,
+      ConsumerKey consumer,
       DatasetInput.Builder datasetInput,
       @Nullable String agreementId,
       PrintStream out)
-      throws IOException {
+      throws IOException, InterruptedException, TimeoutException {
     Path workDir =
         options.containsKey("work-dir")
             ? Files.createDirectories(Path.of(options.get("work-dir")))
@@ -181,8 +205,8 @@ public final class MainJob {
 
     Map<String, String> properties = new LinkedHashMap<>();
     properties.put("c2d.backend", options.getOrDefault("backend", "embedded"));
-    properties.put("c2d.verifier", options.getOrDefault("verifier", "allow-all"));
-    properties.put("c2d.authenticator", "eip191");
+    properties.put("c2d.verifier", options.getOrDefault("verifier", DemoVerifierProvider.NAME));
+    properties.put("c2d.authenticator", "web3j");
     properties.put("c2d.chain-id", Long.toString(CHAIN_ID));
     properties.put("c2d.provider-address", DEFAULT_PROVIDER.value());
     properties.put("c2d.embedded.work-root", workDir.resolve("jobs").toString());
@@ -210,29 +234,43 @@ public final class MainJob {
     out.printf(
         "c2d main job: backend=%s verifier=%s work-dir=%s%n",
         properties.get("c2d.backend"), properties.get("c2d.verifier"), workDir);
-    try (ComputeEngine engine = ComputeEngine.builder().properties(properties).build();
-        JobWaiter waiter = JobWaiter.on(engine)) {
+    // every job's end, by id: a reused work directory may recover earlier jobs that end too
+    Map<JobId, CompletableFuture<ComputeJob>> ends = new ConcurrentHashMap<>();
+    try (ComputeEngine engine = ComputeEngine.builder().properties(properties).build()) {
       engine.addListener(
-          (job, previous) ->
-              out.printf(
-                  "  job %s: %3d %s%n", job.id(), job.statusCode(), job.statusText().trim()));
+          (job, previous) -> {
+            out.printf("  job %s: %3d %s%n", job.id(), job.statusCode(), job.statusText().trim());
+            if (job.isTerminal()) {
+              ends.computeIfAbsent(job.id(), id -> new CompletableFuture<>()).complete(job);
+            }
+          });
       String environment = engine.environments().get(0).id();
-      ComputeRequest request =
-          TestRequests.create(Long.parseLong(properties.get("c2d.chain-id")), provider)
-              .by(consumer)
-              .dataset(datasetInput.addFile(dataset.toUri()).build())
+      Clock clock = Clock.systemUTC();
+      ComputeRequest.Builder unsigned =
+          ComputeRequest.builder()
+              .addDataset(datasetInput.addFile(dataset.toUri()).build())
               .algorithm(Algorithm.raw(container, algorithm).build())
               .environment(environment)
-              .configure(
-                  builder -> {
-                    if (agreementId != null) {
-                      builder.agreementId(agreementId);
-                    }
-                  })
-              .sign();
+              .nonce(Long.toString(clock.millis()))
+              .expiresAt(clock.instant().plus(SIGNATURE_VALIDITY));
+      if (agreementId != null) {
+        unsigned.agreementId(agreementId);
+      }
+      ComputeRequest request =
+          consumer.sign(unsigned, Long.parseLong(properties.get("c2d.chain-id")), provider);
       out.printf("consumer %s starts a job in environment %s%n", consumer.address(), environment);
       ComputeJob started = engine.start(request).toCompletableFuture().join();
-      ComputeJob done = waiter.awaitTerminal(started.id(), timeout);
+      ComputeJob done;
+      try {
+        done =
+            ends.computeIfAbsent(started.id(), id -> new CompletableFuture<>())
+                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        throw new TimeoutException(
+            "job " + started.id() + " did not end within " + timeout.toSeconds() + " s");
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a job's end is never exceptional", e);
+      }
 
       out.printf("%nresults of job %s:%n", done.id());
       for (JobResult result : done.results()) {

@@ -4,25 +4,31 @@ import static io.c2d.testkit.assertj.C2dAssertions.assertThat;
 
 import io.c2d.ComputeEngine;
 import io.c2d.backend.local.EmbeddedComputeBackend;
+import io.c2d.keeper.Web3jAuthenticator;
+import io.c2d.model.Algorithm;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.ComputeJob;
+import io.c2d.model.ComputeRequest;
+import io.c2d.model.ContainerSpec;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
-import io.c2d.testkit.EthereumKey;
 import io.c2d.testkit.FakeAgreementVerifier;
 import io.c2d.testkit.JobWaiter;
-import io.c2d.testkit.TestAuthenticator;
 import io.c2d.testkit.TestRequests;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.web3j.crypto.ECKeyPair;
+import org.web3j.crypto.Keys;
 
 /**
  * The whole path on the embedded default backend (a real process, real files, real results), and
@@ -30,7 +36,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 final class MainJobTest {
   private static final long CHAIN_ID = 8996;
-  private static final EthAddress PROVIDER = EthereumKey.CAROL.address();
+
+  /** Anvil's development account #2, the main job's default provider. */
+  private static final EthAddress PROVIDER =
+      EthAddress.of("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc");
+
+  /** Anvil's development account #1. */
+  private static final EthAddress BOB = EthAddress.of("0x70997970c51812dc3a010c7d01b50e0d17dc79c8");
 
   @TempDir Path dir;
 
@@ -46,21 +58,32 @@ final class MainJobTest {
             ComputeEngine.builder()
                 .backend(backend)
                 .verifier(FakeAgreementVerifier.allowAll())
-                .authenticator(TestAuthenticator.create())
+                .authenticator(Web3jAuthenticator.create())
                 .chainId(CHAIN_ID)
                 .providerAddress(PROVIDER)
                 .build();
         JobWaiter waiter = JobWaiter.on(engine)) {
+      ComputeRequest.Builder request =
+          ComputeRequest.builder()
+              .addDataset(
+                  TestRequests.dataset(1)
+                      .addFile(csv.toUri())
+                      .ddoJson(TestRequests.openDdo(1))
+                      .build())
+              .algorithm(
+                  Algorithm.raw(
+                          ContainerSpec.of("busybox", "stable", "sh $ALGO"),
+                          "awk -F, 'NR > 1 { s += $1 } END { print s }' \"$INPUTS\"/*/0 > \"$OUTPUTS/sum.txt\"\n"
+                              + "echo summed")
+                      .build())
+              .environment("local")
+              .nonce("1")
+              .expiresAt(Instant.now().plus(Duration.ofMinutes(10)));
       ComputeJob job =
           engine
               .start(
-                  TestRequests.create(CHAIN_ID, PROVIDER)
-                      .by(EthereumKey.ALICE)
-                      .dataset(1, csv.toUri())
-                      .rawAlgorithm(
-                          "awk -F, 'NR > 1 { s += $1 } END { print s }' \"$INPUTS\"/*/0 > \"$OUTPUTS/sum.txt\"\n"
-                              + "echo summed")
-                      .sign())
+                  ConsumerKey.of(ConsumerKey.DEMO_CONSUMER_PRIVATE_KEY)
+                      .sign(request, CHAIN_ID, PROVIDER))
               .toCompletableFuture()
               .join();
 
@@ -153,14 +176,14 @@ final class MainJobTest {
               "0x" + "cd".repeat(32),
               "--service-id",
               "compute-1",
-              "c2d.provider-address=" + EthereumKey.BOB.address().value()
+              "c2d.provider-address=" + BOB.value()
             },
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
 
     assertThat(exitCode).as("exit code; stderr: %s", err).isZero();
     assertThat(out.toString(StandardCharsets.UTF_8))
-        .contains("consumer " + EthereumKey.fromPrivateKey("7").address())
+        .contains("consumer 0x" + Keys.getAddress(ECKeyPair.create(BigInteger.valueOf(7))))
         .contains("north,220,146.00");
   }
 

@@ -6,6 +6,7 @@ import io.c2d.spi.ProviderConfig;
 import io.c2d.spi.agreement.ServiceAgreementVerifier;
 import io.c2d.spi.agreement.ServiceAgreementVerifierProvider;
 import io.c2d.spi.agreement.Verdict;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -31,6 +32,12 @@ public final class AllowAllVerifierProvider implements ServiceAgreementVerifierP
   @Override
   public String name() {
     return NAME;
+  }
+
+  /** Logged when selected: this provider is not for production. */
+  @Override
+  public Optional<String> warning() {
+    return Optional.of("accepts every agreement of every consumer, with no on-chain check");
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.c2d.model.Resources;
 import io.c2d.spi.ProviderConfig;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.ComputeBackendProvider;
+import java.util.Optional;
 
 /**
  * Provides an {@link InMemoryComputeBackend} in {@link InMemoryComputeBackend#autoComplete()} mode
@@ -35,6 +36,12 @@ public final class InMemoryBackendProvider implements ComputeBackendProvider {
   @Override
   public String name() {
     return NAME;
+  }
+
+  /** Logged when selected: this provider is not for production. */
+  @Override
+  public Optional<String> warning() {
+    return Optional.of("runs nothing: every job completes at once without its algorithm");
   }
 
   /**

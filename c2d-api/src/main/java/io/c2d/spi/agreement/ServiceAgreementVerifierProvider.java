@@ -1,6 +1,7 @@
 package io.c2d.spi.agreement;
 
 import io.c2d.spi.ProviderConfig;
+import java.util.Optional;
 
 /**
  * Creates a {@link ServiceAgreementVerifier}. Found with {@link java.util.ServiceLoader} and
@@ -21,4 +22,14 @@ public interface ServiceAgreementVerifierProvider {
    * @throws io.c2d.ConfigurationException if a property is missing or malformed
    */
   ServiceAgreementVerifier create(ProviderConfig config);
+
+  /**
+   * What this provider is not, when it is for development or tests only (such as "accepts every
+   * agreement, with no on-chain check"): the engine logs it once, as a WARN, each time
+   * configuration selects this provider by name. Empty, the default, for a provider fit for
+   * production.
+   */
+  default Optional<String> warning() {
+    return Optional.empty();
+  }
 }

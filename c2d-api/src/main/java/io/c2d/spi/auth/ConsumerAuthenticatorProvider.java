@@ -1,6 +1,7 @@
 package io.c2d.spi.auth;
 
 import io.c2d.spi.ProviderConfig;
+import java.util.Optional;
 
 /**
  * Creates a {@link ConsumerAuthenticator}; found with {@link java.util.ServiceLoader} and selected
@@ -19,4 +20,13 @@ public interface ConsumerAuthenticatorProvider {
    * @throws io.c2d.ConfigurationException if {@code config} lacks something it needs
    */
   ConsumerAuthenticator create(ProviderConfig config);
+
+  /**
+   * What this provider is not, when it is for development or tests only (such as "trusts any
+   * signature"): the engine logs it once, as a WARN, each time configuration selects this provider
+   * by name. Empty, the default, for a provider fit for production.
+   */
+  default Optional<String> warning() {
+    return Optional.empty();
+  }
 }

@@ -1,6 +1,7 @@
 package io.c2d.spi.backend;
 
 import io.c2d.spi.ProviderConfig;
+import java.util.Optional;
 
 /**
  * Creates a {@link ComputeBackend}. Found with {@link java.util.ServiceLoader} and selected by
@@ -21,4 +22,13 @@ public interface ComputeBackendProvider {
    * @throws io.c2d.ConfigurationException if a property is missing or malformed
    */
   ComputeBackend create(ProviderConfig config);
+
+  /**
+   * What this provider is not, when it is for development or tests only (such as "not a sandbox"):
+   * the engine logs it once, as a WARN, each time configuration selects this provider by name.
+   * Empty, the default, for a provider fit for production.
+   */
+  default Optional<String> warning() {
+    return Optional.empty();
+  }
 }

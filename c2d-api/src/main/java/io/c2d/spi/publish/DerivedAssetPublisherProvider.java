@@ -1,6 +1,7 @@
 package io.c2d.spi.publish;
 
 import io.c2d.spi.ProviderConfig;
+import java.util.Optional;
 
 /**
  * Creates a {@link DerivedAssetPublisher}. Found with {@link java.util.ServiceLoader} and selected
@@ -21,4 +22,13 @@ public interface DerivedAssetPublisherProvider {
    * @throws io.c2d.ConfigurationException if a property is missing or malformed
    */
   DerivedAssetPublisher create(ProviderConfig config);
+
+  /**
+   * What this provider is not, when it is for development or tests only (such as "publishes nothing
+   * on chain"): the engine logs it once, as a WARN, each time configuration selects this provider
+   * by name. Empty, the default, for a provider fit for production.
+   */
+  default Optional<String> warning() {
+    return Optional.empty();
+  }
 }

@@ -10,6 +10,7 @@ import io.c2d.spi.backend.ComputeBackendProvider;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Provides the {@link EmbeddedComputeBackend} under the name {@value #NAME}, found through {@link
@@ -44,6 +45,14 @@ public final class EmbeddedBackendProvider implements ComputeBackendProvider {
   @Override
   public String name() {
     return NAME;
+  }
+
+  /** Logged when selected: this provider is not for production. */
+  @Override
+  public Optional<String> warning() {
+    return Optional.of(
+        "not a sandbox: algorithms run as local processes of this JVM's user, with its files"
+            + " and network; use docker or k8s in production");
   }
 
   /**

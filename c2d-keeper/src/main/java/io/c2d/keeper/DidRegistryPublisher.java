@@ -15,9 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Address;
@@ -71,18 +69,19 @@ public final class DidRegistryPublisher implements DerivedAssetPublisher {
   private final ChainClient client;
   private final TransactionSender sender;
   private final String registry;
-  private final Duration publishTimeout;
-  private final ConcurrentHashMap<JobId, CompletableFuture<Did>> inFlight =
-      new ConcurrentHashMap<>();
+  private final Publications publications;
 
   private DidRegistryPublisher(Builder builder) {
     this.client = ChainClient.create(builder.settings);
     this.sender = new TransactionSender(client, requireNonNull(builder.credentials));
     this.registry = builder.registry.value();
-    this.publishTimeout =
-        builder.publishTimeout != null
-            ? builder.publishTimeout
-            : builder.settings.rpcTimeout().multipliedBy(12);
+    this.publications =
+        new Publications(
+            sender,
+            builder.publishTimeout != null
+                ? builder.publishTimeout
+                : builder.settings.rpcTimeout().multipliedBy(12),
+            job -> "registering job " + job + " in the DIDRegistry " + registry);
   }
 
   /**
@@ -106,25 +105,7 @@ public final class DidRegistryPublisher implements DerivedAssetPublisher {
 
   @Override
   public CompletionStage<Did> publish(DerivedAsset asset) {
-    requireNonNull(asset, "asset");
-    CompletableFuture<Did> result = new CompletableFuture<>();
-    CompletableFuture<Did> running = inFlight.putIfAbsent(asset.jobId(), result);
-    if (running != null) {
-      return running.copy();
-    }
-    var unused =
-        sender
-            .serially(() -> run(asset, System.nanoTime() + publishTimeout.toNanos()))
-            .whenComplete(
-                (did, failure) -> {
-                  inFlight.remove(asset.jobId(), result);
-                  if (failure != null) {
-                    result.completeExceptionally(failed(asset, failure));
-                  } else {
-                    result.complete(did);
-                  }
-                });
-    return result.copy();
+    return publications.publish(asset, this::run);
   }
 
   private CompletableFuture<Did> run(DerivedAsset asset, long deadline) {
@@ -199,27 +180,6 @@ public final class DidRegistryPublisher implements DerivedAssetPublisher {
   @SuppressWarnings("rawtypes") // web3j's encoder takes raw Types
   private static String encode(String name, Type... inputs) {
     return FunctionEncoder.encode(new Function(name, List.of(inputs), List.of()));
-  }
-
-  private UnavailableException failed(DerivedAsset asset, Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    String reason =
-        cause instanceof ChainUnavailableException
-                || cause instanceof TransactionSender.TransactionRevertedException
-            ? String.valueOf(cause.getMessage())
-            : ChainClient.reasonOf(cause);
-    return new UnavailableException(
-        ErrorCode.BACKEND_FAILURE,
-        "registering job "
-            + asset.jobId()
-            + " in the DIDRegistry "
-            + registry
-            + " failed: "
-            + reason,
-        cause);
   }
 
   @Override

@@ -6,7 +6,6 @@ import io.c2d.ErrorCode;
 import io.c2d.UnavailableException;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
-import io.c2d.model.JobId;
 import io.c2d.ocean.OceanJson;
 import io.c2d.spi.publish.DerivedAsset;
 import io.c2d.spi.publish.DerivedAssetPublisher;
@@ -18,7 +17,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -112,20 +110,21 @@ public final class NftAssetPublisher implements DerivedAssetPublisher {
   private final TransactionSender sender;
   private final String factory;
   private final long templateIndex;
-  private final Duration publishTimeout;
   private final long searchFromBlock;
-  private final ConcurrentHashMap<JobId, CompletableFuture<Did>> inFlight =
-      new ConcurrentHashMap<>();
+  private final Publications publications;
 
   private NftAssetPublisher(Builder builder) {
     this.client = ChainClient.create(builder.settings);
     this.sender = new TransactionSender(client, requireNonNull(builder.credentials));
     this.factory = builder.factory.value();
     this.templateIndex = builder.templateIndex;
-    this.publishTimeout =
-        builder.publishTimeout != null
-            ? builder.publishTimeout
-            : builder.settings.rpcTimeout().multipliedBy(12);
+    this.publications =
+        new Publications(
+            sender,
+            builder.publishTimeout != null
+                ? builder.publishTimeout
+                : builder.settings.rpcTimeout().multipliedBy(12),
+            job -> "publishing job " + job + " as a data NFT through the ERC721Factory " + factory);
     this.searchFromBlock = builder.searchFromBlock;
   }
 
@@ -150,25 +149,7 @@ public final class NftAssetPublisher implements DerivedAssetPublisher {
 
   @Override
   public CompletionStage<Did> publish(DerivedAsset asset) {
-    requireNonNull(asset, "asset");
-    CompletableFuture<Did> result = new CompletableFuture<>();
-    CompletableFuture<Did> running = inFlight.putIfAbsent(asset.jobId(), result);
-    if (running != null) {
-      return running.copy();
-    }
-    var unused =
-        sender
-            .serially(() -> run(asset, System.nanoTime() + publishTimeout.toNanos()))
-            .whenComplete(
-                (did, failure) -> {
-                  inFlight.remove(asset.jobId(), result);
-                  if (failure != null) {
-                    result.completeExceptionally(failed(asset, failure));
-                  } else {
-                    result.complete(did);
-                  }
-                });
-    return result.copy();
+    return publications.publish(asset, this::run);
   }
 
   private CompletableFuture<Did> run(DerivedAsset asset, long deadline) {
@@ -358,27 +339,6 @@ public final class NftAssetPublisher implements DerivedAssetPublisher {
 
   private static String topic(String address) {
     return Numeric.toHexStringWithPrefixZeroPadded(Numeric.toBigInt(address), 64);
-  }
-
-  private UnavailableException failed(DerivedAsset asset, Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    String reason =
-        cause instanceof ChainUnavailableException
-                || cause instanceof TransactionSender.TransactionRevertedException
-            ? String.valueOf(cause.getMessage())
-            : ChainClient.reasonOf(cause);
-    return new UnavailableException(
-        ErrorCode.BACKEND_FAILURE,
-        "publishing job "
-            + asset.jobId()
-            + " as a data NFT through the ERC721Factory "
-            + factory
-            + " failed: "
-            + reason,
-        cause);
   }
 
   @Override

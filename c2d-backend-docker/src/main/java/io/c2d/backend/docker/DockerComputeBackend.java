@@ -3,14 +3,7 @@ package io.c2d.backend.docker;
 import static java.util.Objects.requireNonNull;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.InspectVolumeResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import io.c2d.ErrorCode;
-import io.c2d.InvalidRequestException;
 import io.c2d.UnavailableException;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.JobId;
@@ -22,10 +15,6 @@ import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -35,19 +24,15 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -151,7 +136,7 @@ public final class DockerComputeBackend implements ComputeBackend {
   private final @Nullable ExecutorService ownedExecutor;
   private final ScheduledExecutorService scheduler;
   private final Shared shared;
-  private final ConcurrentHashMap<JobId, DockerJob> jobs = new ConcurrentHashMap<>();
+  private final DockerJobs jobs;
   private volatile boolean closed;
 
   private DockerComputeBackend(Builder builder, Path resultRoot, DockerEndpoint endpoint) {
@@ -174,7 +159,7 @@ public final class DockerComputeBackend implements ComputeBackend {
               30,
               TimeUnit.SECONDS,
               new LinkedBlockingQueue<>(),
-              daemonThreads("c2d-docker-" + pool + "-"));
+              EngineClient.daemonThreads("c2d-docker-" + pool + "-"));
       owned.allowCoreThreadTimeOut(true);
       this.ownedExecutor = owned;
       this.executor = owned;
@@ -183,10 +168,11 @@ public final class DockerComputeBackend implements ComputeBackend {
       this.executor = builder.executor;
     }
     ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(1, daemonThreads("c2d-docker-" + pool + "-timeouts-"));
+        new ScheduledThreadPoolExecutor(
+            1, EngineClient.daemonThreads("c2d-docker-" + pool + "-timeouts-"));
     timer.setRemoveOnCancelPolicy(true);
     this.scheduler = timer;
-    this.docker = client(endpoint);
+    this.docker = EngineClient.connect(endpoint);
     Clock clock = builder.clock == null ? Clock.systemUTC() : builder.clock;
     this.shared =
         new Shared(
@@ -202,23 +188,7 @@ public final class DockerComputeBackend implements ComputeBackend {
                 builder.pidsLimit,
                 builder.tmpSize,
                 builder.pullMissingImages));
-  }
-
-  private static DockerClient client(DockerEndpoint endpoint) {
-    DefaultDockerClientConfig.Builder config =
-        DefaultDockerClientConfig.createDefaultConfigBuilder()
-            .withDockerHost(endpoint.host().toString())
-            .withDockerTlsVerify(endpoint.tlsVerify());
-    endpoint.certPath().ifPresent(path -> config.withDockerCertPath(path.toString()));
-    DefaultDockerClientConfig built = config.build();
-    ZerodepDockerHttpClient http =
-        new ZerodepDockerHttpClient.Builder()
-            .dockerHost(built.getDockerHost())
-            .sslConfig(built.getSSLConfig())
-            .maxConnections(256)
-            .connectionTimeout(Duration.ofSeconds(10))
-            .build();
-    return DockerClientImpl.getInstance(built, http);
+    this.jobs = new DockerJobs(resultRoot, shared, this::environmentFor);
   }
 
   /** A builder; {@link Builder#resultRoot} is required. */
@@ -266,7 +236,7 @@ public final class DockerComputeBackend implements ComputeBackend {
     }
     CompletableFuture<Void> accepted = new CompletableFuture<>();
     try {
-      executor.execute(() -> accept(spec, environment, listener, accepted));
+      executor.execute(() -> jobs.accept(spec, environment, listener, accepted));
     } catch (RejectedExecutionException e) {
       accepted.completeExceptionally(
           new UnavailableException(
@@ -275,63 +245,11 @@ public final class DockerComputeBackend implements ComputeBackend {
     return accepted;
   }
 
-  private void accept(
-      JobSpec spec,
-      ComputeEnvironment environment,
-      BackendListener listener,
-      CompletableFuture<Void> accepted) {
-    JobStore store = JobStore.of(resultRoot, spec.jobId());
-    boolean[] created = {false};
-    DockerJob job;
-    try {
-      job =
-          jobs.computeIfAbsent(
-              spec.jobId(),
-              id -> {
-                if (store.exists()) {
-                  try {
-                    return DockerJob.load(store, this::environmentFor, shared);
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  }
-                }
-                created[0] = true;
-                return DockerJob.create(spec, store, environment, shared, listener);
-              });
-    } catch (UncheckedIOException e) {
-      accepted.completeExceptionally(
-          new UnavailableException(
-              ErrorCode.BACKEND_FAILURE,
-              "job " + spec.jobId() + " has a directory that cannot be read: " + e.getMessage(),
-              e));
-      return;
-    }
-    if (!created[0]) {
-      job.resume();
-      job.bind(listener, true);
-      accepted.complete(null);
-      return;
-    }
-    try {
-      job.accept();
-    } catch (IOException | RuntimeException e) {
-      jobs.remove(spec.jobId(), job);
-      accepted.completeExceptionally(
-          new UnavailableException(
-              ErrorCode.BACKEND_FAILURE,
-              "could not write job " + spec.jobId() + " to " + resultRoot + ": " + e,
-              e));
-      return;
-    }
-    accepted.complete(null);
-    job.run();
-  }
-
   /** Stops the job; the stage completes once it has ended. Unknown or ended jobs: nothing. */
   @Override
   public CompletionStage<Void> stop(JobId id) {
     requireNonNull(id, "id");
-    return async(() -> lookup(id))
+    return async(() -> jobs.lookup(id))
         .thenCompose(
             job ->
                 job.isPresent()
@@ -343,15 +261,12 @@ public final class DockerComputeBackend implements ComputeBackend {
   @Override
   public CompletionStage<Void> delete(JobId id) {
     requireNonNull(id, "id");
-    return async(() -> lookup(id))
+    return async(() -> jobs.lookup(id))
         .thenCompose(
-            job -> {
-              if (job.isEmpty()) {
-                return CompletableFuture.completedFuture(null);
-              }
-              DockerJob found = job.get();
-              return found.delete().thenRun(() -> jobs.remove(id, found));
-            });
+            job ->
+                job.isPresent()
+                    ? jobs.delete(id, job.get())
+                    : CompletableFuture.completedFuture(null));
   }
 
   /**
@@ -367,92 +282,11 @@ public final class DockerComputeBackend implements ComputeBackend {
     }
     return async(
         () -> {
-          TreeSet<JobId> ids = new TreeSet<>((a, b) -> a.value().compareTo(b.value()));
-          ids.addAll(jobs.keySet());
-          ids.addAll(jobDirectories());
-          List<RecoveredJob> found = new ArrayList<>(ids.size());
           Set<String> underWay = new HashSet<>();
-          for (JobId id : ids) {
-            Optional<DockerJob> job = lookup(id);
-            if (job.isPresent()) {
-              job.get().bind(listener, false);
-              RecoveredJob recovered = new RecoveredJob(job.get().spec(), job.get().state());
-              found.add(recovered);
-              if (!recovered.state().status().isTerminal()) {
-                underWay.add(id.value());
-              }
-            }
-          }
-          removeOrphans(underWay);
-          return List.copyOf(found);
+          List<RecoveredJob> found = jobs.recover(listener, underWay);
+          Orphans.remove(docker, shared.sandbox().instance(), underWay);
+          return found;
         });
-  }
-
-  private List<JobId> jobDirectories() {
-    List<JobId> ids = new ArrayList<>();
-    if (!Files.isDirectory(resultRoot)) {
-      return ids;
-    }
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(resultRoot)) {
-      for (Path dir : dirs) {
-        String name = dir.getFileName().toString();
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-          continue;
-        }
-        try {
-          JobId id = JobId.of(name);
-          if (id.value().equals(name)) {
-            ids.add(id);
-          }
-        } catch (InvalidRequestException e) {
-          // not a job directory
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not list " + resultRoot, e);
-    }
-    return ids;
-  }
-
-  /** Removes this instance's containers and volumes whose job is not under way. */
-  private void removeOrphans(Set<String> underWay) {
-    String instance = shared.sandbox().instance();
-    List<String> filter = Labels.ownedFilter(instance);
-    for (Container container :
-        docker.listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
-      Map<String, String> labels = container.getLabels() == null ? Map.of() : container.getLabels();
-      if (!Labels.MANAGER.equals(labels.get(Labels.MANAGED_BY))
-          || !instance.equals(labels.get(Labels.INSTANCE))
-          || underWay.contains(labels.get(Labels.JOB_ID))) {
-        continue;
-      }
-      logger.info(
-          "removing orphan container {} of job {}", container.getId(), labels.get(Labels.JOB_ID));
-      try {
-        docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
-      } catch (NotFoundException e) {
-        // gone already
-      }
-    }
-    List<InspectVolumeResponse> volumes =
-        docker.listVolumesCmd().withFilter("label", filter).exec().getVolumes();
-    for (InspectVolumeResponse volume :
-        volumes == null ? List.<InspectVolumeResponse>of() : volumes) {
-      Map<String, String> labels = volume.getLabels() == null ? Map.of() : volume.getLabels();
-      if (!Labels.MANAGER.equals(labels.get(Labels.MANAGED_BY))
-          || !instance.equals(labels.get(Labels.INSTANCE))
-          || underWay.contains(labels.get(Labels.JOB_ID))) {
-        continue;
-      }
-      logger.info("removing orphan volume {}", volume.getName());
-      try {
-        docker.removeVolumeCmd(volume.getName()).exec();
-      } catch (NotFoundException e) {
-        // gone already
-      } catch (RuntimeException e) {
-        logger.warn("could not remove orphan volume {}", volume.getName(), e);
-      }
-    }
   }
 
   /**
@@ -466,7 +300,7 @@ public final class DockerComputeBackend implements ComputeBackend {
     return async(
         () -> {
           DockerJob job =
-              lookup(id)
+              jobs.lookup(id)
                   .orElseThrow(
                       () ->
                           new io.c2d.NotFoundException(
@@ -498,9 +332,7 @@ public final class DockerComputeBackend implements ComputeBackend {
     if (ownedExecutor != null) {
       ownedExecutor.shutdown();
     }
-    for (DockerJob job : jobs.values()) {
-      job.abandon(closedException());
-    }
+    jobs.abandonAll(closedException());
     try {
       docker.close();
     } catch (IOException e) {
@@ -521,27 +353,6 @@ public final class DockerComputeBackend implements ComputeBackend {
 
   // ---------------------------------------------------------------------------------------------
 
-  private Optional<DockerJob> lookup(JobId id) {
-    DockerJob job = jobs.get(id);
-    if (job == null) {
-      JobStore store = JobStore.of(resultRoot, id);
-      if (!store.exists()) {
-        return Optional.empty();
-      }
-      DockerJob loaded;
-      try {
-        loaded = DockerJob.load(store, this::environmentFor, shared);
-      } catch (IOException e) {
-        logger.warn("skipping job directory {}: it cannot be read", store.dir(), e);
-        return Optional.empty();
-      }
-      DockerJob raced = jobs.putIfAbsent(id, loaded);
-      job = raced == null ? loaded : raced;
-    }
-    job.resume();
-    return Optional.of(job);
-  }
-
   private ComputeEnvironment environmentFor(String id) {
     ComputeEnvironment environment = environmentsById.get(id);
     return environment != null ? environment : environments.get(0);
@@ -558,15 +369,6 @@ public final class DockerComputeBackend implements ComputeBackend {
   private static UnavailableException closedException() {
     return new UnavailableException(
         ErrorCode.BACKEND_FAILURE, "the Docker backend has been closed");
-  }
-
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /**

@@ -1,54 +1,24 @@
 package io.c2d.backend.docker;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.CreateContainerResponse;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.command.InspectImageResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.LogConfig;
-import com.github.dockerjava.api.model.Mount;
-import com.github.dockerjava.api.model.MountType;
-import com.github.dockerjava.api.model.PullResponseItem;
-import com.github.dockerjava.api.model.Ulimit;
-import com.github.dockerjava.api.model.WaitResponse;
 import io.c2d.ErrorCode;
-import io.c2d.model.Algorithm;
 import io.c2d.model.ComputeEnvironment;
-import io.c2d.model.ContainerSpec;
-import io.c2d.model.DatasetInput;
-import io.c2d.model.Did;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
-import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.JobSpec;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
@@ -70,15 +40,12 @@ import org.slf4j.LoggerFactory;
  */
 final class DockerJob {
   private static final Logger logger = LoggerFactory.getLogger(DockerJob.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration LOG_WAIT = Duration.ofMinutes(2);
-  private static final Duration REWATCH_DELAY = Duration.ofSeconds(1);
 
   private final JobSpec spec;
   private final JobStore store;
   private final ComputeEnvironment environment;
   private final Shared shared;
-  private final String name;
+  private final JobContainer container;
   private final Object lock = new Object();
   private final ArrayDeque<BackendJobState> outbox = new ArrayDeque<>();
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
@@ -109,7 +76,7 @@ final class DockerJob {
     this.environment = environment;
     this.shared = shared;
     this.state = state;
-    this.name = Labels.name(shared.sandbox().instance(), spec.jobId());
+    this.container = new JobContainer(spec, environment, shared);
     this.resumed = new AtomicBoolean(resumed);
     if (state.status().isTerminal()) {
       ended.complete(null);
@@ -281,13 +248,24 @@ final class DockerJob {
     checkpoint();
     report(JobStatus.CONFIGURING_VOLUMES);
     armTimeout(environment.phaseTimeouts().staging(), "staging");
-    ContainerSpec container = spec.algorithm().container();
     configLog(
-        "job " + id() + " in environment " + environment.id() + " (Docker backend, " + name + ")");
+        "job "
+            + id()
+            + " in environment "
+            + environment.id()
+            + " (Docker backend, "
+            + container.name()
+            + ")");
     try {
-      checkImage(container);
+      ImageCheck.check(
+          shared.docker(),
+          spec.algorithm().container(),
+          shared.sandbox().pullMissingImages(),
+          environment.phaseTimeouts().staging(),
+          this::configLog);
       checkpoint();
-      writeStaging();
+      StagingArchive.write(
+          spec, shared.sandbox(), store.stagingTar(), this::checkpoint, this::configLog);
       checkpoint();
       createObjects();
       checkpoint();
@@ -302,278 +280,28 @@ final class DockerJob {
     start();
   }
 
-  private void checkImage(ContainerSpec container) throws StageFailure {
-    DockerClient docker = shared.docker();
-    String reference = container.image() + ":" + container.tag();
-    InspectImageResponse image;
-    try {
-      image = docker.inspectImageCmd(reference).exec();
-    } catch (NotFoundException missing) {
-      if (!shared.sandbox().pullMissingImages()) {
-        throw new StageFailure(
-            JobStatus.IMAGE_PULL_FAILED,
-            "image " + reference + " is not on the engine, and this backend does not pull images");
-      }
-      configLog("pulling " + reference);
-      try {
-        ResultCallback.Adapter<PullResponseItem> pull =
-            docker
-                .pullImageCmd(container.image())
-                .withTag(container.tag())
-                .exec(new ResultCallback.Adapter<>());
-        if (!pull.awaitCompletion(
-            environment.phaseTimeouts().staging().toMillis(), TimeUnit.MILLISECONDS)) {
-          closeQuietly(pull);
-          throw new StageFailure(
-              JobStatus.IMAGE_PULL_FAILED, "pulling " + reference + " did not finish in time");
-        }
-        image = docker.inspectImageCmd(reference).exec();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new StageFailure(JobStatus.IMAGE_PULL_FAILED, "interrupted pulling " + reference);
-      } catch (RuntimeException e) {
-        throw new StageFailure(
-            JobStatus.IMAGE_PULL_FAILED, "could not pull " + reference + ": " + e.getMessage());
-      }
-    }
-    String digest = container.digest();
-    if (digest != null) {
-      List<String> repoDigests =
-          image.getRepoDigests() == null ? List.of() : image.getRepoDigests();
-      boolean matches =
-          digest.equals(image.getId())
-              || repoDigests.stream().anyMatch(d -> d.endsWith("@" + digest));
-      if (!matches) {
-        throw new StageFailure(
-            JobStatus.ALGORITHM_PROVISIONING_FAILED,
-            "image "
-                + reference
-                + " is "
-                + image.getId()
-                + (repoDigests.isEmpty() ? "" : " " + repoDigests)
-                + ", not the digest "
-                + digest
-                + " the algorithm names");
-      }
-      configLog("image " + reference + " has the digest " + digest);
-    } else {
-      configLog("image " + reference + " is " + image.getId());
-    }
-  }
-
-  private void writeStaging() throws StageFailure, Abort {
-    Path tarFile = store.stagingTar();
-    Shared.Sandbox sandbox = shared.sandbox();
-    try {
-      Files.deleteIfExists(tarFile);
-    } catch (IOException e) {
-      throw new StageFailure(JobStatus.DATA_PROVISIONING_FAILED, "could not clear staging.tar");
-    }
-    try (Tars.Staging tar = new Tars.Staging(tarFile, sandbox.uid(), sandbox.gid())) {
-      tar.directory("inputs");
-      tar.directory("ddos");
-      tar.directory("transformations");
-      tar.writableDirectory("outputs");
-      tar.writableDirectory("logs");
-      for (DatasetInput dataset : spec.datasets()) {
-        checkpoint();
-        Did did = dataset.did();
-        tar.directory("inputs/" + did.id());
-        List<URI> uris = dataset.files();
-        for (int n = 0; n < uris.size(); n++) {
-          String what = "dataset " + did + " file " + n;
-          Path source = localFile(uris.get(n), what, JobStatus.DATA_PROVISIONING_FAILED);
-          tar.file("inputs/" + did.id() + "/" + n, List.of(source), 0444);
-          configLog("staged " + what + " (" + Files.size(source) + " bytes)");
-        }
-        if (dataset.ddoJson().isPresent()) {
-          tar.text("ddos/" + did.id(), dataset.ddoJson().get(), 0444);
-        }
-      }
-      Algorithm algorithm = spec.algorithm();
-      tar.text("inputs/algoCustomData.json", algorithm.customData(), 0444);
-      if (algorithm.rawCode().isPresent()) {
-        tar.text("transformations/algorithm", algorithm.rawCode().get(), 0555);
-        configLog("staged the raw algorithm");
-      } else {
-        List<Path> sources = new ArrayList<>();
-        for (int n = 0; n < algorithm.files().size(); n++) {
-          sources.add(
-              localFile(
-                  algorithm.files().get(n),
-                  "algorithm file " + n,
-                  JobStatus.ALGORITHM_PROVISIONING_FAILED));
-        }
-        tar.file("transformations/algorithm", sources, 0555);
-        if (algorithm.ddoJson().isPresent() && algorithm.did().isPresent()) {
-          tar.text("ddos/" + algorithm.did().get().id(), algorithm.ddoJson().get(), 0444);
-        }
-        configLog("staged the published algorithm from " + sources.size() + " file(s)");
-      }
-    } catch (IOException e) {
-      logger.warn("could not write the staging archive of job {}", id(), e);
-      throw new StageFailure(
-          JobStatus.DATA_PROVISIONING_FAILED,
-          "the inputs could not be staged (" + e.getClass().getSimpleName() + ")");
-    }
-  }
-
-  /** The local path of a {@code file:} URI, or a staging failure naming {@code what}. */
-  private static Path localFile(URI uri, String what, JobStatus failure) throws StageFailure {
-    String scheme = uri.getScheme();
-    if (scheme == null || !scheme.equalsIgnoreCase("file")) {
-      throw new StageFailure(
-          failure,
-          what
-              + ": the Docker backend stages only file: URIs, not "
-              + (scheme == null ? "a relative URI" : scheme + ": URIs"));
-    }
-    Path path;
-    try {
-      path = Path.of(uri);
-    } catch (IllegalArgumentException | FileSystemNotFoundException e) {
-      throw new StageFailure(failure, what + ": not a usable file: URI");
-    }
-    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-      throw new StageFailure(failure, what + " is not a readable regular file");
-    }
-    return path;
-  }
-
   private void createObjects() throws StageFailure, Abort {
-    DockerClient docker = shared.docker();
-    Map<String, String> labels = Labels.of(spec, shared.sandbox().instance());
-    try {
-      docker.createVolumeCmd().withName(name).withLabels(labels).exec();
-    } catch (RuntimeException e) {
-      throw new StageFailure(
-          JobStatus.VOLUME_CREATION_FAILED,
-          "could not create volume " + name + ": " + e.getMessage());
-    }
-    CreateContainerResponse created;
-    try {
-      ContainerSpec container = spec.algorithm().container();
-      created =
-          docker
-              .createContainerCmd(container.image() + ":" + container.tag())
-              .withName(name)
-              .withLabels(labels)
-              .withUser(shared.sandbox().uid() + ":" + shared.sandbox().gid())
-              .withWorkingDir("/data")
-              .withEnv(environmentVariables())
-              .withEntrypoint("/bin/sh", "-c", container.entrypoint())
-              .withCmd(List.of())
-              .withStdinOpen(false)
-              .withTty(false)
-              .withHostConfig(hostConfig())
-              .exec();
-    } catch (RuntimeException e) {
-      throw new StageFailure(
-          JobStatus.CONTAINER_CREATION_FAILED,
-          "could not create container " + name + ": " + e.getMessage());
-    }
+    String created = container.create();
     boolean abandon;
     synchronized (lock) {
-      containerId = created.getId();
+      containerId = created;
       abandon = concluding || deleted || state.status().isTerminal();
     }
-    configLog("created container " + name + " (" + created.getId() + ")");
+    configLog("created container " + container.name() + " (" + created + ")");
     if (abandon) {
-      removeObjects();
+      container.remove();
       throw new Abort();
     }
   }
 
   private void upload() throws StageFailure {
-    String id = requireContainer();
-    try (InputStream tar = Files.newInputStream(store.stagingTar())) {
-      shared
-          .docker()
-          .copyArchiveToContainerCmd(id)
-          .withRemotePath("/data")
-          .withTarInputStream(tar)
-          .exec();
-    } catch (IOException | RuntimeException e) {
-      throw new StageFailure(
-          JobStatus.DATA_UPLOAD_FAILED,
-          "could not copy the staged files into the container: " + e.getMessage());
-    }
+    container.upload(requireContainer(), store.stagingTar());
     try {
       Files.deleteIfExists(store.stagingTar());
     } catch (IOException e) {
       logger.warn("could not delete the staging archive of job {}", id(), e);
     }
     configLog("copied the staged files into the container's /data");
-  }
-
-  private List<String> environmentVariables() {
-    Map<String, String> env = new LinkedHashMap<>(spec.algorithm().environment());
-    ArrayNode dids = JSON.createArrayNode();
-    for (Did did : spec.inputDids()) {
-      dids.add(did.id());
-    }
-    env.put("DIDS", dids.toString());
-    env.put("TRANSFORMATION_DID", spec.algorithm().did().map(Did::id).orElse(""));
-    env.put("VOLUME", "/data");
-    env.put("INPUTS", "/data/inputs");
-    env.put("OUTPUTS", "/data/outputs");
-    env.put("LOGS", "/data/logs");
-    env.put("ALGO", "/data/transformations/algorithm");
-    env.put("HOME", "/tmp");
-    env.put("TMPDIR", "/tmp");
-    List<String> list = new ArrayList<>(env.size());
-    env.forEach((key, value) -> list.add(key + "=" + value));
-    return list;
-  }
-
-  /** The closed sandbox: see {@link DockerComputeBackend}'s documentation of each setting. */
-  HostConfig hostConfig() {
-    Shared.Sandbox sandbox = shared.sandbox();
-    long memory = limits().memoryBytes();
-    long nanoCpus = limits().milliCpus() * 1_000_000L;
-    long disk = limits().diskBytes();
-    List<Ulimit> ulimits = new ArrayList<>();
-    ulimits.add(new Ulimit("nofile", 1024L, 1024L));
-    ulimits.add(new Ulimit("core", 0L, 0L));
-    if (disk > 0) {
-      ulimits.add(new Ulimit("fsize", disk, disk));
-    }
-    long logFile = Math.max(1L << 20, environment.maxLogBytes() + (64L << 10));
-    HostConfig host =
-        HostConfig.newHostConfig()
-            .withNetworkMode(spec.networkAccess() ? "bridge" : "none")
-            .withCapDrop(Capability.ALL)
-            .withSecurityOpts(List.of("no-new-privileges"))
-            .withPrivileged(false)
-            .withReadonlyRootfs(true)
-            .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,nodev,size=" + sandbox.tmpBytes()))
-            .withMounts(
-                List.of(
-                    new Mount().withType(MountType.VOLUME).withSource(name).withTarget("/data")))
-            .withPidsLimit(sandbox.pidsLimit())
-            .withUlimits(ulimits)
-            .withLogConfig(
-                new LogConfig(
-                    LogConfig.LoggingType.JSON_FILE,
-                    Map.of("max-size", Long.toString(logFile), "max-file", "1")));
-    if (memory > 0) {
-      host.withMemory(memory).withMemorySwap(memory);
-    }
-    if (nanoCpus > 0) {
-      host.withNanoCPUs(nanoCpus);
-    }
-    return host;
-  }
-
-  /** The job's resources, the environment's defaults filling in what the job left at 0. */
-  private io.c2d.model.Resources limits() {
-    io.c2d.model.Resources asked = spec.resources();
-    io.c2d.model.Resources fallback = environment.defaultPerJob();
-    return new io.c2d.model.Resources(
-        asked.milliCpus() > 0 ? asked.milliCpus() : fallback.milliCpus(),
-        asked.memoryBytes() > 0 ? asked.memoryBytes() : fallback.memoryBytes(),
-        asked.diskBytes() > 0 ? asked.diskBytes() : fallback.diskBytes(),
-        asked.gpus());
   }
 
   private void start() throws Abort {
@@ -590,7 +318,7 @@ final class DockerJob {
       checkpoint();
     }
     try {
-      shared.docker().startContainerCmd(id).exec();
+      container.start(id);
     } catch (RuntimeException e) {
       configLog("could not start the container: " + e.getMessage());
       conclude(
@@ -608,51 +336,13 @@ final class DockerJob {
     }
     if (kill) {
       writeEnding(JobStore.ENDING_STOPPED);
-      killContainer(id);
+      container.kill(id);
     }
     watch(id);
   }
 
-  /** Waits for the container to end with the engine's wait API; no polling. */
   private void watch(String id) {
-    AtomicBoolean once = new AtomicBoolean();
-    Runnable ended =
-        () -> {
-          if (once.compareAndSet(false, true)) {
-            try {
-              shared.executor().execute(this::containerEnded);
-            } catch (RejectedExecutionException e) {
-              // closed: a later instance recovers the job
-            }
-          }
-        };
-    try {
-      var unused =
-          shared
-              .docker()
-              .waitContainerCmd(id)
-              .exec(
-                  new ResultCallback.Adapter<WaitResponse>() {
-                    @Override
-                    public void onComplete() {
-                      super.onComplete();
-                      ended.run();
-                    }
-
-                    @Override
-                    public void onError(Throwable throwable) {
-                      // no super call: it logs at ERROR what is routine here (a closed client);
-                      // containerEnded() inspects the container and waits again if it still runs
-                      logger.debug(
-                          "waiting for the container of job {}: {}", id(), throwable.toString());
-                      closeQuietly(this);
-                      ended.run();
-                    }
-                  });
-    } catch (RuntimeException e) {
-      logger.warn("could not wait for the container of job {}", id(), e);
-      ended.run();
-    }
+    container.watch(id, this::containerEnded);
   }
 
   /**
@@ -669,10 +359,8 @@ final class DockerJob {
       ended.complete(null);
       return;
     }
-    InspectContainerResponse inspected;
-    try {
-      inspected = shared.docker().inspectContainerCmd(name).exec();
-    } catch (NotFoundException e) {
+    JobContainer.Observed inspected = container.inspect(container.name());
+    if (inspected == null) {
       conclude(
           JobStatus.FAILED,
           null,
@@ -684,9 +372,8 @@ final class DockerJob {
           false);
       return;
     }
-    String id = inspected.getId();
-    InspectContainerResponse.ContainerState containerState = inspected.getState();
-    boolean running = Boolean.TRUE.equals(containerState.getRunning());
+    String id = inspected.id();
+    boolean running = inspected.running();
     boolean kill;
     synchronized (lock) {
       containerId = id;
@@ -703,11 +390,11 @@ final class DockerJob {
       armTimeout(left.isNegative() ? Duration.ZERO : left, "running");
       if (kill) {
         writeEnding(JobStore.ENDING_STOPPED);
-        killContainer(id);
+        container.kill(id);
       }
       watch(id);
     } else if (status.rank() >= JobStatus.RUNNING_ALGORITHM.rank()
-        || !"created".equals(containerState.getStatus())) {
+        || !"created".equals(inspected.status())) {
       containerEnded();
     } else {
       conclude(
@@ -741,25 +428,25 @@ final class DockerJob {
       stoppedBecause = stopDetail;
       id = containerId;
     }
-    InspectContainerResponse.ContainerState ended;
+    JobContainer.Observed ended;
     try {
-      ended = shared.docker().inspectContainerCmd(id).exec().getState();
-    } catch (NotFoundException e) {
-      conclude(JobStatus.FAILED, null, "the job's container vanished while it ran", false);
-      return;
+      ended = container.inspect(id);
     } catch (RuntimeException e) {
       logger.warn("could not inspect the container of job {}; waiting again", id(), e);
       rewatch(id);
       return;
     }
-    if (Boolean.TRUE.equals(ended.getRunning())) {
+    if (ended == null) {
+      conclude(JobStatus.FAILED, null, "the job's container vanished while it ran", false);
+      return;
+    }
+    if (ended.running()) {
       rewatch(id);
       return;
     }
     String ending = store.readEnding();
-    Long code = ended.getExitCodeLong();
-    Integer exitCode = code == null ? null : (int) code.longValue();
-    boolean oom = Boolean.TRUE.equals(ended.getOOMKilled());
+    Integer exitCode = ended.exitCode();
+    boolean oom = ended.oomKilled();
     if (stop || JobStore.ENDING_STOPPED.equals(ending)) {
       conclude(JobStatus.STOPPED, exitCode, stoppedBecause, false);
     } else if (timed != null || JobStore.ENDING_TIMED_OUT.equals(ending)) {
@@ -773,7 +460,7 @@ final class DockerJob {
           JobStatus.OUT_OF_MEMORY,
           exitCode,
           "the algorithm ran out of its "
-              + limits().memoryBytes()
+              + ContainerSpecs.limits(spec, environment).memoryBytes()
               + " bytes of memory and was killed",
           true);
     } else if (exitCode == null) {
@@ -787,14 +474,7 @@ final class DockerJob {
   }
 
   private void rewatch(String id) {
-    try {
-      var unused =
-          shared
-              .scheduler()
-              .schedule(() -> watch(id), REWATCH_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      // closed: a later instance recovers the job
-    }
+    container.rewatch(id, this::containerEnded);
   }
 
   /**
@@ -821,7 +501,8 @@ final class DockerJob {
     String why = detail;
     List<JobResult> results;
     try {
-      Collected collected = collect(id);
+      ContainerResults.Collected collected =
+          ContainerResults.collect(shared, store, environment, id(), id);
       results = collected.results();
       if (!collected.cuts().isEmpty()) {
         if (end == JobStatus.COMPLETED) {
@@ -841,149 +522,12 @@ final class DockerJob {
       }
       why = join(why, "collecting the results failed (" + e.getClass().getSimpleName() + ")");
     }
-    removeObjects();
+    container.remove();
     if (!report(end, exitCode, why, results)) {
       synchronized (lock) {
         concluding = false;
       }
     }
-  }
-
-  private record Collected(
-      List<JobResult> results, List<String> cuts, @Nullable String outputsFailed) {}
-
-  private Collected collect(@Nullable String id) throws IOException {
-    JobStore.deleteTree(store.results());
-    Path outputsArea = store.resultArea(ResultKind.OUTPUT);
-    Path logsArea = store.resultArea(ResultKind.ALGORITHM_LOG);
-    Files.createDirectories(outputsArea);
-    Files.createDirectories(logsArea);
-    StringBuilder publish = new StringBuilder();
-    long noteRoom = environment.maxLogBytes() + 1;
-    java.util.function.Consumer<String> note =
-        line -> {
-          if (publish.length() < noteRoom) { // bounded: an algorithm may leave millions of links
-            publish.append(shared.clock().instant()).append(' ').append(line).append('\n');
-          }
-        };
-    note.accept("collecting the results of job " + id());
-    List<JobResult> results = new ArrayList<>();
-    List<String> cuts = new ArrayList<>();
-    String outputsFailed = null;
-    if (id != null) {
-      try (InputStream archive =
-          shared.docker().copyArchiveFromContainerCmd(id, "/data/outputs").exec()) {
-        Tars.Collected outputs =
-            Tars.readOutputs(archive, outputsArea, environment.maxOutputBytes(), 0, note);
-        results.addAll(outputs.results());
-        cuts.addAll(outputs.cuts());
-      } catch (IOException | RuntimeException e) {
-        logger.warn("could not fetch the outputs of job {}", id(), e);
-        note.accept("could not fetch /data/outputs: " + e.getMessage());
-        outputsFailed = "could not fetch the outputs from the container (" + e.getMessage() + ")";
-      }
-      Path algorithmLog = logsArea.resolve("algorithm.log");
-      long logged = containerLog(id, algorithmLog, cuts, note);
-      if (logged >= 0) {
-        results.add(
-            new JobResult("algorithm.log", ResultKind.ALGORITHM_LOG, logged, results.size()));
-      }
-    }
-    Path configuration = store.configurationLog();
-    if (Files.isRegularFile(configuration, LinkOption.NOFOLLOW_LINKS)) {
-      long copied;
-      long size = Files.size(configuration);
-      try (InputStream in = Files.newInputStream(configuration)) {
-        copied =
-            Tars.copyCapped(in, logsArea.resolve("configuration.log"), environment.maxLogBytes());
-      }
-      if (copied < size) {
-        String cut = "configuration.log cut at " + copied + " bytes (the log cap)";
-        note.accept(cut);
-        cuts.add(cut);
-      }
-      results.add(
-          new JobResult("configuration.log", ResultKind.CONFIGURATION_LOG, copied, results.size()));
-    }
-    note.accept(
-        "listed "
-            + results.size()
-            + " results"
-            + (cuts.isEmpty() ? "" : "; cut or dropped at a cap: " + String.join("; ", cuts)));
-    byte[] bytes = publish.toString().getBytes(StandardCharsets.UTF_8);
-    int kept = (int) Math.min(bytes.length, environment.maxLogBytes());
-    if (kept < bytes.length) {
-      cuts.add("publish.log cut at " + kept + " bytes");
-    }
-    Files.write(
-        logsArea.resolve("publish.log"),
-        java.util.Arrays.copyOf(bytes, kept),
-        StandardOpenOption.CREATE_NEW,
-        StandardOpenOption.WRITE);
-    results.add(new JobResult("publish.log", ResultKind.PUBLISH_LOG, kept, results.size()));
-    return new Collected(List.copyOf(results), List.copyOf(cuts), outputsFailed);
-  }
-
-  /**
-   * Writes the container's stdout and stderr, capped, to {@code target}; returns the bytes kept or
-   * -1 if the engine had no log.
-   */
-  private long containerLog(
-      String id, Path target, List<String> cuts, java.util.function.Consumer<String> note) {
-    long cap = environment.maxLogBytes();
-    long[] kept = {0};
-    boolean[] cut = {false};
-    try (OutputStream out =
-        Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      ResultCallback.Adapter<Frame> frames =
-          new ResultCallback.Adapter<>() {
-            @Override
-            public void onNext(Frame frame) {
-              byte[] payload = frame.getPayload();
-              if (payload == null) {
-                return;
-              }
-              long room = cap - kept[0];
-              int n = (int) Math.min(room, payload.length);
-              if (n < payload.length) {
-                cut[0] = true;
-              }
-              if (n > 0) {
-                try {
-                  out.write(payload, 0, n);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-                kept[0] += n;
-              }
-            }
-          };
-      shared
-          .docker()
-          .logContainerCmd(id)
-          .withStdOut(true)
-          .withStdErr(true)
-          .withFollowStream(false)
-          .withTailAll()
-          .exec(frames);
-      if (!frames.awaitCompletion(LOG_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-        closeQuietly(frames);
-        note.accept("reading algorithm.log did not finish in time; kept what arrived");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return kept[0];
-    } catch (IOException | RuntimeException e) {
-      logger.warn("could not read the log of job {}", id(), e);
-      note.accept("could not read the algorithm's log: " + e.getMessage());
-      return Files.exists(target) ? kept[0] : -1;
-    }
-    if (cut[0]) {
-      String line = "algorithm.log cut at " + kept[0] + " bytes (the log cap)";
-      note.accept(line);
-      cuts.add(line);
-    }
-    return kept[0];
   }
 
   private static String join(@Nullable String first, String second) {
@@ -1020,7 +564,7 @@ final class DockerJob {
       Runnable kill =
           () -> {
             writeEnding(JobStore.ENDING_STOPPED);
-            killContainer(target);
+            container.kill(target);
           };
       try {
         shared.executor().execute(kill);
@@ -1041,7 +585,7 @@ final class DockerJob {
                 deleted = true;
                 cancelTimeout();
               }
-              removeObjects();
+              container.remove();
               try {
                 JobStore.deleteTree(store.dir());
               } catch (IOException e) {
@@ -1089,7 +633,7 @@ final class DockerJob {
                         exitCode,
                         "collecting the results took longer than its limit of " + limit,
                         List.of())) {
-                      removeObjects();
+                      container.remove();
                     }
                   },
                   limit.toMillis(),
@@ -1129,7 +673,7 @@ final class DockerJob {
     }
     if (running && target != null) {
       writeEnding(JobStore.ENDING_TIMED_OUT);
-      killContainer(target);
+      container.kill(target);
     } else {
       try {
         shared
@@ -1144,34 +688,6 @@ final class DockerJob {
       } catch (RejectedExecutionException e) {
         // closed
       }
-    }
-  }
-
-  private void killContainer(String id) {
-    try {
-      shared.docker().killContainerCmd(id).exec();
-    } catch (RuntimeException e) {
-      // already ended, or gone: the wait reports what happened
-      logger.debug("kill of the container of job {}: {}", id(), e.toString());
-    }
-  }
-
-  /** Removes the job's container (with force) and volume; whatever is already gone is fine. */
-  private void removeObjects() {
-    DockerClient docker = shared.docker();
-    try {
-      docker.removeContainerCmd(name).withForce(true).withRemoveVolumes(true).exec();
-    } catch (NotFoundException e) {
-      // gone already
-    } catch (RuntimeException e) {
-      logger.warn("could not remove the container of job {}", id(), e);
-    }
-    try {
-      docker.removeVolumeCmd(name).exec();
-    } catch (NotFoundException e) {
-      // gone already
-    } catch (RuntimeException e) {
-      logger.warn("could not remove the volume of job {}", id(), e);
     }
   }
 
@@ -1248,34 +764,6 @@ final class DockerJob {
       store.writeEnding(ending);
     } catch (IOException e) {
       logger.warn("could not record that job {} {}", id(), ending, e);
-    }
-  }
-
-  private static void closeQuietly(AutoCloseable closeable) {
-    try {
-      closeable.close();
-    } catch (Exception e) {
-      // best effort
-    }
-  }
-
-  /** The task ends here; whatever had to be reported was reported. */
-  private static final class Abort extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    Abort() {
-      super(null, null, false, false);
-    }
-  }
-
-  /** Staging failed with {@code status}; the message is the job's detail. */
-  private static final class StageFailure extends Exception {
-    private static final long serialVersionUID = 1L;
-    final JobStatus status;
-
-    StageFailure(JobStatus status, String detail) {
-      super(detail, null, false, false);
-      this.status = status;
     }
   }
 }

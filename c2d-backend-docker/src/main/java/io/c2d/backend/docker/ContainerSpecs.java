@@ -1,0 +1,137 @@
+package io.c2d.backend.docker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
+import com.github.dockerjava.api.model.Ulimit;
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.ContainerSpec;
+import io.c2d.model.Did;
+import io.c2d.model.Resources;
+import io.c2d.spi.backend.JobSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The closed container of one job, as the engine is asked to create it: user, working directory,
+ * environment, entrypoint and the hardened host configuration (see {@link DockerComputeBackend}'s
+ * documentation of each setting).
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class ContainerSpecs {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private ContainerSpecs() {}
+
+  /**
+   * Creates the container {@code name} of job {@code spec} on the engine, over the volume of the
+   * same name.
+   *
+   * @return the container's id
+   * @throws RuntimeException whatever the engine's client throws
+   */
+  static String create(
+      DockerClient docker,
+      JobSpec spec,
+      ComputeEnvironment environment,
+      Shared.Sandbox sandbox,
+      String name,
+      Map<String, String> labels) {
+    ContainerSpec container = spec.algorithm().container();
+    CreateContainerResponse created =
+        docker
+            .createContainerCmd(container.image() + ":" + container.tag())
+            .withName(name)
+            .withLabels(labels)
+            .withUser(sandbox.uid() + ":" + sandbox.gid())
+            .withWorkingDir("/data")
+            .withEnv(environmentVariables(spec))
+            .withEntrypoint("/bin/sh", "-c", container.entrypoint())
+            .withCmd(List.of())
+            .withStdinOpen(false)
+            .withTty(false)
+            .withHostConfig(hostConfig(spec, environment, sandbox, name))
+            .exec();
+    return created.getId();
+  }
+
+  static List<String> environmentVariables(JobSpec spec) {
+    Map<String, String> env = new LinkedHashMap<>(spec.algorithm().environment());
+    ArrayNode dids = JSON.createArrayNode();
+    for (Did did : spec.inputDids()) {
+      dids.add(did.id());
+    }
+    env.put("DIDS", dids.toString());
+    env.put("TRANSFORMATION_DID", spec.algorithm().did().map(Did::id).orElse(""));
+    env.put("VOLUME", "/data");
+    env.put("INPUTS", "/data/inputs");
+    env.put("OUTPUTS", "/data/outputs");
+    env.put("LOGS", "/data/logs");
+    env.put("ALGO", "/data/transformations/algorithm");
+    env.put("HOME", "/tmp");
+    env.put("TMPDIR", "/tmp");
+    List<String> list = new ArrayList<>(env.size());
+    env.forEach((key, value) -> list.add(key + "=" + value));
+    return list;
+  }
+
+  /** The closed sandbox: see {@link DockerComputeBackend}'s documentation of each setting. */
+  static HostConfig hostConfig(
+      JobSpec spec, ComputeEnvironment environment, Shared.Sandbox sandbox, String name) {
+    Resources limits = limits(spec, environment);
+    long memory = limits.memoryBytes();
+    long nanoCpus = limits.milliCpus() * 1_000_000L;
+    long disk = limits.diskBytes();
+    List<Ulimit> ulimits = new ArrayList<>();
+    ulimits.add(new Ulimit("nofile", 1024L, 1024L));
+    ulimits.add(new Ulimit("core", 0L, 0L));
+    if (disk > 0) {
+      ulimits.add(new Ulimit("fsize", disk, disk));
+    }
+    long logFile = Math.max(1L << 20, environment.maxLogBytes() + (64L << 10));
+    HostConfig host =
+        HostConfig.newHostConfig()
+            .withNetworkMode(spec.networkAccess() ? "bridge" : "none")
+            .withCapDrop(Capability.ALL)
+            .withSecurityOpts(List.of("no-new-privileges"))
+            .withPrivileged(false)
+            .withReadonlyRootfs(true)
+            .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,nodev,size=" + sandbox.tmpBytes()))
+            .withMounts(
+                List.of(
+                    new Mount().withType(MountType.VOLUME).withSource(name).withTarget("/data")))
+            .withPidsLimit(sandbox.pidsLimit())
+            .withUlimits(ulimits)
+            .withLogConfig(
+                new LogConfig(
+                    LogConfig.LoggingType.JSON_FILE,
+                    Map.of("max-size", Long.toString(logFile), "max-file", "1")));
+    if (memory > 0) {
+      host.withMemory(memory).withMemorySwap(memory);
+    }
+    if (nanoCpus > 0) {
+      host.withNanoCPUs(nanoCpus);
+    }
+    return host;
+  }
+
+  /** The job's resources, the environment's defaults filling in what the job left at 0. */
+  static Resources limits(JobSpec spec, ComputeEnvironment environment) {
+    Resources asked = spec.resources();
+    Resources fallback = environment.defaultPerJob();
+    return new Resources(
+        asked.milliCpus() > 0 ? asked.milliCpus() : fallback.milliCpus(),
+        asked.memoryBytes() > 0 ? asked.memoryBytes() : fallback.memoryBytes(),
+        asked.diskBytes() > 0 ? asked.diskBytes() : fallback.diskBytes(),
+        asked.gpus());
+  }
+}

@@ -1,0 +1,71 @@
+package io.c2d.spi.backend.support;
+
+import java.io.IOException;
+
+/**
+ * What a backend built on {@link SandboxJob} supplies for one job: the part of the job's life that
+ * depends on where the algorithm runs (a local process, a container engine, a cluster). {@link
+ * SandboxJob} does the rest: statuses and their order, persistence, the listener, stop, delete,
+ * time limits, restart recovery and result collection.
+ *
+ * <p>The calls, in order: {@link #stage} (create the sandbox and put the job's files in it, as
+ * {@link SandboxContract} lays them out), {@link #start} (start the algorithm), {@link #watch}
+ * (wait for its end without blocking, then call {@link SandboxJob#exited}); {@link #kill} at any
+ * time after {@link #start} was entered, from any thread; {@link #collect} and {@link #remove} once
+ * the job ends; {@link #reattach} instead of the first three after a restart. A container engine
+ * maps them to create/upload, start, wait, kill, copy out and remove; a local process to a
+ * directory, a process start, {@code onExit}, a kill of its tree, a directory walk and nothing.
+ *
+ * <p>Implementations must be thread-safe: {@link #kill} and {@link #remove} can run concurrently
+ * with the others, and must be idempotent and never throw (log instead).
+ */
+public interface Sandbox {
+  /**
+   * Creates the sandbox and stages the job into it; runs on the executor. Call {@link
+   * SandboxJob#checkpoint()} between long steps.
+   *
+   * @throws SandboxJob.StageFailure with the status the job fails with, e.g. {@code
+   *     DATA_PROVISIONING_FAILED}; its message is the job's detail
+   * @throws SandboxJob.Abort if a checkpoint said the job must not go on
+   */
+  void stage(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort;
+
+  /**
+   * Starts the algorithm and returns once it runs.
+   *
+   * @throws SandboxJob.StageFailure if it could not be started (the job fails with its status)
+   */
+  void start(SandboxJob job) throws SandboxJob.StageFailure;
+
+  /**
+   * Waits for the algorithm's end without blocking the caller, then calls {@link SandboxJob#exited}
+   * once (on the executor). Also called after {@link #reattach} found the algorithm running or
+   * ended: then the end may already be there.
+   */
+  void watch(SandboxJob job);
+
+  /** Kills the algorithm if it runs; {@link #watch} then sees its end. Idempotent, never throws. */
+  void kill();
+
+  /**
+   * After a restart: where the algorithm of a job that has not ended stands. A running algorithm
+   * must be tracked again (so that {@link #kill} and {@link #watch} work).
+   */
+  SandboxJob.Reattached reattach(SandboxJob job);
+
+  /**
+   * Collects the job's outputs and {@code algorithm.log} into {@code collector} ({@link SandboxJob}
+   * adds {@code configuration.log} and finishes it). An output that cannot be fetched at all is
+   * {@link ResultCollector#outputsFailed}.
+   *
+   * @throws IOException if the result area cannot be written
+   */
+  void collect(SandboxJob job, ResultCollector collector) throws IOException;
+
+  /**
+   * Removes what the sandbox holds outside the job's directory (a container, a volume), killing
+   * what still runs; called once results are collected and when the job is deleted. Idempotent,
+   * never throws.
+   */
+  void remove();
+}

@@ -1,0 +1,740 @@
+package io.c2d.spi.backend.support;
+
+import static java.util.Objects.requireNonNull;
+
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.JobId;
+import io.c2d.model.JobResult;
+import io.c2d.model.JobStatus;
+import io.c2d.model.ResultKind;
+import io.c2d.spi.backend.BackendJobState;
+import io.c2d.spi.backend.BackendListener;
+import io.c2d.spi.backend.JobSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The life of one job of a backend built on {@link Sandbox}, written once: it reports {@code
+ * JOB_STARTED}, {@code CONFIGURING_VOLUMES}, {@code PROVISIONING_SUCCESS}, {@code
+ * RUNNING_ALGORITHM}, {@code PUBLISHING_RESULTS} and the terminal status in that order, persists
+ * each in the job's {@code state.json} before reporting it (through an {@link OrderedReporter}),
+ * checks for a stop between steps, enforces the maximum duration (and, if the {@link JobRuntime}
+ * says so, the staging and collecting time limits), turns the algorithm's end into a status
+ * (stopped, timed out, out of memory, failed, completed), collects the results with a {@link
+ * ResultCollector} ({@code COMPLETED} becomes {@code COMPLETED_TRUNCATED} when a cap cut
+ * something), and continues after a restart. The {@link Sandbox} does what depends on where the
+ * algorithm runs.
+ *
+ * <p>{@link SandboxJobs} creates and drives these; a {@link Sandbox} calls the public methods.
+ *
+ * <p>Thread-safe. State changes happen under a private lock; the sandbox is never called and the
+ * listener never reached while it is held.
+ */
+public final class SandboxJob {
+  private static final Logger logger = LoggerFactory.getLogger(SandboxJob.class);
+
+  private final JobSpec spec;
+  private final JobDirectory directory;
+  private final ComputeEnvironment environment;
+  private final JobRuntime runtime;
+  private final Sandbox sandbox;
+  private final OrderedReporter reporter;
+  private final Object lock = new Object();
+  private final CompletableFuture<Void> ended = new CompletableFuture<>();
+  private final AtomicBoolean resumed;
+
+  // guarded by lock
+  private BackendJobState state;
+  private boolean started;
+  private boolean stopRequested;
+  private String stopDetail = "stopped on request";
+  private boolean timedOut;
+  private boolean concluding;
+  private boolean deleted;
+  private @Nullable ScheduledFuture<?> timeout;
+
+  SandboxJob(
+      JobSpec spec,
+      JobDirectory directory,
+      ComputeEnvironment environment,
+      JobRuntime runtime,
+      Sandbox sandbox,
+      BackendJobState state,
+      @Nullable BackendListener listener,
+      boolean resumed) {
+    this.spec = spec;
+    this.directory = directory;
+    this.environment = environment;
+    this.runtime = runtime;
+    this.sandbox = sandbox;
+    this.state = state;
+    this.reporter = OrderedReporter.create(spec.jobId(), listener);
+    this.resumed = new AtomicBoolean(resumed);
+    if (state.status().isTerminal()) {
+      ended.complete(null);
+    }
+  }
+
+  /** The job's id. */
+  public JobId id() {
+    return spec.jobId();
+  }
+
+  /** The job's spec. */
+  public JobSpec spec() {
+    return spec;
+  }
+
+  /** The environment the job runs in. */
+  public ComputeEnvironment environment() {
+    return environment;
+  }
+
+  /** The job's directory. */
+  public JobDirectory directory() {
+    return directory;
+  }
+
+  /** What the backend's jobs share. */
+  public JobRuntime runtime() {
+    return runtime;
+  }
+
+  /** The job's last state. */
+  public BackendJobState state() {
+    synchronized (lock) {
+      return state;
+    }
+  }
+
+  /**
+   * Whether the job is ending or gone (concluding, terminal, deleted, or the backend closed): a
+   * sandbox that just created something should then remove it and {@link Abort}.
+   */
+  public boolean isFinishing() {
+    synchronized (lock) {
+      return deleted || concluding || state.status().isTerminal() || runtime.isClosed();
+    }
+  }
+
+  /**
+   * Ends the caller's task if the job must not go on: reports {@code STOPPED} (once) when a stop
+   * was asked.
+   *
+   * @throws Abort if the job must not go on
+   */
+  public void checkpoint() throws Abort {
+    boolean stop;
+    String because;
+    synchronized (lock) {
+      if (deleted || concluding || state.status().isTerminal() || runtime.isClosed()) {
+        throw new Abort();
+      }
+      stop = stopRequested;
+      because = stopDetail;
+    }
+    if (stop) {
+      configLog("stopped before the algorithm ran");
+      conclude(JobStatus.STOPPED, null, because, false);
+      throw new Abort();
+    }
+  }
+
+  /** Appends a time-stamped line to the job's {@code configuration.log}; a failure is logged. */
+  public void configLog(String line) {
+    try {
+      directory.appendConfigurationLog(runtime.clock().instant() + " " + line);
+    } catch (IOException e) {
+      logger.warn("could not write the configuration log of job {}", id(), e);
+    }
+  }
+
+  /**
+   * The local path of a {@code file:} URI to stage, checked to be a readable regular file.
+   *
+   * @param what names the file in the failure, e.g. {@code dataset did:op:… file 0}
+   * @param failure the status the job fails with otherwise
+   * @throws StageFailure if the URI is of another scheme or not a readable regular file
+   */
+  public Path localFile(URI uri, String what, JobStatus failure) throws StageFailure {
+    String scheme = uri.getScheme();
+    if (scheme == null || !scheme.equalsIgnoreCase("file")) {
+      throw new StageFailure(
+          failure,
+          what
+              + ": the "
+              + runtime.backendName()
+              + " backend stages only file: URIs, not "
+              + (scheme == null ? "a relative URI" : scheme + ": URIs"));
+    }
+    Path path;
+    try {
+      path = Path.of(uri);
+    } catch (IllegalArgumentException | FileSystemNotFoundException e) {
+      throw new StageFailure(failure, what + ": not a usable file: URI");
+    }
+    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
+      throw new StageFailure(failure, what + " is not a readable regular file");
+    }
+    return path;
+  }
+
+  /**
+   * The algorithm ended: decides the terminal status (a stop or the timeout first, then {@code
+   * exit}), collects the results and reports. Called by {@link Sandbox#watch} on the executor; only
+   * the first call after the end counts.
+   */
+  public void exited(Exit exit) {
+    requireNonNull(exit, "exit");
+    if (runtime.isClosed()) {
+      return;
+    }
+    boolean stop;
+    boolean timed;
+    String stoppedBecause;
+    synchronized (lock) {
+      if (deleted || concluding || state.status().isTerminal()) {
+        return;
+      }
+      stop = stopRequested;
+      timed = timedOut;
+      stoppedBecause = stopDetail;
+    }
+    String ending = directory.readEnding();
+    Integer exitCode = exit.exitCode();
+    if (stop || JobDirectory.ENDING_STOPPED.equals(ending)) {
+      conclude(JobStatus.STOPPED, exitCode, stoppedBecause, false);
+    } else if (timed || JobDirectory.ENDING_TIMED_OUT.equals(ending)) {
+      conclude(
+          JobStatus.TIMED_OUT,
+          exitCode,
+          "ran longer than its maximum duration of " + spec.maxDuration() + " and was killed",
+          false);
+    } else if (exit.outOfMemory()) {
+      conclude(JobStatus.OUT_OF_MEMORY, exitCode, exit.detail(), true);
+    } else if (exitCode == null) {
+      conclude(JobStatus.FAILED, null, exit.detail(), false);
+    } else if (exitCode != 0) {
+      conclude(
+          JobStatus.ALGORITHM_FAILED, exitCode, "the algorithm exited with code " + exitCode, true);
+    } else {
+      conclude(JobStatus.COMPLETED, 0, null, true);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Driven by SandboxJobs
+
+  /** Makes {@code target} the job's listener; with {@code sendCurrent}, reports where it stands. */
+  void bind(BackendListener target, boolean sendCurrent) {
+    synchronized (lock) {
+      reporter.bind(target);
+      if (sendCurrent) {
+        reporter.add(state);
+      }
+    }
+    reporter.flush();
+  }
+
+  /** Whoever waits for this job to end is told {@code because} instead (the backend closed). */
+  void abandon(Throwable because) {
+    ended.completeExceptionally(because);
+  }
+
+  /** Stages and starts the job; runs on the executor. */
+  void run() {
+    try {
+      stageAndStart();
+    } catch (Abort e) {
+      // stopped (already reported), deleted or closed
+    } catch (RuntimeException e) {
+      logger.error("the {} backend failed running job {}", runtime.backendName(), id(), e);
+      conclude(
+          JobStatus.FAILED, null, "the " + runtime.backendName() + " backend failed: " + e, false);
+    }
+  }
+
+  private void stageAndStart() throws Abort {
+    report(JobStatus.JOB_STARTED);
+    checkpoint();
+    report(JobStatus.CONFIGURING_VOLUMES);
+    if (runtime.phaseTimeouts()) {
+      armTimeout(environment.phaseTimeouts().staging());
+    }
+    try {
+      sandbox.stage(this);
+    } catch (StageFailure failure) {
+      configLog("staging failed: " + failure.getMessage());
+      conclude(failure.status(), null, failure.getMessage(), false);
+      return;
+    }
+    report(JobStatus.PROVISIONING_SUCCESS);
+    checkpoint();
+    start();
+  }
+
+  private void start() throws Abort {
+    synchronized (lock) {
+      if (concluding || deleted || state.status().isTerminal()) {
+        throw new Abort();
+      }
+      // from here a stop or a timeout kills: the algorithm may run before start() returns
+      started = true;
+    }
+    checkpoint();
+    try {
+      sandbox.start(this);
+    } catch (StageFailure failure) {
+      conclude(failure.status(), null, failure.getMessage(), false);
+      return;
+    }
+    boolean kill;
+    synchronized (lock) {
+      kill = (stopRequested || deleted) && !runtime.isClosed();
+    }
+    report(JobStatus.RUNNING_ALGORITHM);
+    armTimeout(spec.maxDuration());
+    if (kill) {
+      writeEnding(JobDirectory.ENDING_STOPPED);
+      sandbox.kill();
+    }
+    sandbox.watch(this);
+  }
+
+  /**
+   * Continues a job loaded from its directory: finished jobs stay as they are; a running algorithm
+   * is watched again with what is left of its maximum duration; one that ended unwatched is
+   * concluded; anything else has failed. Runs once.
+   */
+  void resume() {
+    if (!resumed.compareAndSet(false, true)) {
+      return;
+    }
+    BackendJobState current = state();
+    JobStatus status = current.status();
+    if (status.isTerminal()) {
+      ended.complete(null);
+      return;
+    }
+    Reattached found = sandbox.reattach(this);
+    switch (found.kind) {
+      case RUNNING -> {
+        boolean kill;
+        synchronized (lock) {
+          started = true;
+          kill = stopRequested || deleted;
+        }
+        Instant now = runtime.clock().instant();
+        Instant since = status == JobStatus.RUNNING_ALGORITHM ? current.at() : now;
+        if (status.rank() < JobStatus.RUNNING_ALGORITHM.rank()) {
+          report(JobStatus.RUNNING_ALGORITHM);
+        }
+        Duration left = spec.maxDuration().minus(Duration.between(since, now));
+        armTimeout(left.isNegative() ? Duration.ZERO : left);
+        if (kill) {
+          writeEnding(JobDirectory.ENDING_STOPPED);
+          sandbox.kill();
+        }
+        sandbox.watch(this);
+      }
+      case ENDED -> {
+        synchronized (lock) {
+          started = true;
+        }
+        sandbox.watch(this);
+      }
+      case GONE -> conclude(JobStatus.FAILED, null, found.detail, false);
+      case NEVER_RAN ->
+          conclude(
+              JobStatus.FAILED,
+              null,
+              "the backend restarted while the job was at '"
+                  + status.text().trim()
+                  + "'; its algorithm never ran",
+              false);
+    }
+  }
+
+  /**
+   * Stops the job if it is under way. The stage completes once it has ended (as {@code STOPPED}, or
+   * as whatever it was already ending as).
+   */
+  CompletableFuture<Void> stop(String detail) {
+    boolean running;
+    synchronized (lock) {
+      if (state.status().isTerminal()) {
+        return CompletableFuture.completedFuture(null);
+      }
+      if (concluding) {
+        return ended.copy();
+      }
+      if (!stopRequested) {
+        stopRequested = true;
+        stopDetail = detail;
+      }
+      running = started;
+    }
+    runtime.executeOrRun(
+        () -> {
+          writeEnding(JobDirectory.ENDING_STOPPED);
+          if (running) {
+            sandbox.kill();
+          }
+        });
+    return ended.copy();
+  }
+
+  /** Stops the job, then removes its sandbox and its directory. */
+  CompletableFuture<Void> delete() {
+    return stop("deleted")
+        .handle((ignored, failure) -> null)
+        .thenRunAsync(
+            () -> {
+              synchronized (lock) {
+                deleted = true;
+                cancelTimeout();
+              }
+              sandbox.remove();
+              try {
+                directory.delete();
+              } catch (IOException e) {
+                throw new UncheckedIOException("could not remove the directory of job " + id(), e);
+              }
+            },
+            runtime.executor());
+  }
+
+  /** Opens one listed result of the ended job, from its result area only. */
+  InputStream open(JobResult wanted) throws IOException {
+    return directory.openResult(state(), wanted);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reporting, concluding, time limits
+
+  /** Persists and reports a status; returns false if the job cannot move there. */
+  private boolean report(
+      JobStatus status,
+      @Nullable Integer exitCode,
+      @Nullable String detail,
+      List<JobResult> results) {
+    synchronized (lock) {
+      if (deleted || runtime.isClosed() || !state.status().canMoveTo(status)) {
+        return false;
+      }
+      BackendJobState next =
+          new BackendJobState(id(), status, exitCode, detail, results, runtime.clock().instant());
+      try {
+        directory.writeState(next);
+      } catch (IOException e) {
+        logger.warn("could not persist status {} of job {}", status, id(), e);
+      }
+      state = next;
+      reporter.add(next);
+      if (status.isTerminal()) {
+        cancelTimeout();
+      }
+    }
+    reporter.flush();
+    if (status.isTerminal()) {
+      ended.complete(null);
+    }
+    return true;
+  }
+
+  private boolean report(JobStatus status) {
+    return report(status, null, null, List.of());
+  }
+
+  /**
+   * Collects the results, removes the sandbox and reports the terminal status. Only the first call
+   * does anything.
+   */
+  private void conclude(
+      JobStatus status, @Nullable Integer exitCode, @Nullable String detail, boolean publishing) {
+    synchronized (lock) {
+      if (concluding || deleted || state.status().isTerminal()) {
+        return;
+      }
+      concluding = true;
+      cancelTimeout();
+    }
+    if (runtime.phaseTimeouts()) {
+      armCollectingLimit(exitCode);
+    }
+    if (publishing) {
+      report(JobStatus.PUBLISHING_RESULTS);
+    }
+    JobStatus end = status;
+    String why = detail;
+    List<JobResult> results;
+    try {
+      ResultCollector collector =
+          ResultCollector.start(
+              directory, environment.maxOutputBytes(), environment.maxLogBytes(), runtime.clock());
+      sandbox.collect(this, collector);
+      collector.addLog(
+          "configuration.log", ResultKind.CONFIGURATION_LOG, directory.configurationLog());
+      ResultCollector.Collected collected = collector.finish();
+      results = collected.results();
+      if (collected.truncated()) {
+        if (end == JobStatus.COMPLETED) {
+          end = JobStatus.COMPLETED_TRUNCATED;
+        }
+        why = join(why, "results cut at their caps: " + collected.cutSummary());
+      }
+      String failure = collected.failure();
+      if (failure != null && end == JobStatus.COMPLETED) {
+        end = JobStatus.RESULTS_FETCH_FAILED;
+        why = join(why, failure);
+      }
+    } catch (IOException | RuntimeException e) {
+      logger.warn("collecting the results of job {} failed", id(), e);
+      results = List.of();
+      if (end == JobStatus.COMPLETED) {
+        end = JobStatus.RESULTS_FETCH_FAILED;
+      }
+      why = join(why, "collecting the results failed (" + e.getClass().getSimpleName() + ")");
+    }
+    sandbox.remove();
+    if (!report(end, exitCode, why, results)) {
+      synchronized (lock) {
+        concluding = false;
+      }
+    }
+  }
+
+  private static String join(@Nullable String first, String second) {
+    return first == null ? second : first + "; " + second;
+  }
+
+  private void armTimeout(Duration after) {
+    ScheduledFuture<?> scheduled;
+    try {
+      scheduled =
+          runtime
+              .scheduler()
+              .schedule(() -> timeUp(after), Math.max(0, after.toMillis()), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      return; // closed: a later instance arms it again
+    }
+    synchronized (lock) {
+      cancelTimeout();
+      timeout = scheduled;
+      if (state.status().isTerminal() || concluding) {
+        cancelTimeout();
+      }
+    }
+  }
+
+  /**
+   * Collecting has its environment's time limit too: past it the job ends as TIMED_OUT with no
+   * results, whatever the collecting thread still does (its own report then comes too late).
+   */
+  private void armCollectingLimit(@Nullable Integer exitCode) {
+    Duration limit = environment.phaseTimeouts().collecting();
+    ScheduledFuture<?> scheduled;
+    try {
+      scheduled =
+          runtime
+              .scheduler()
+              .schedule(
+                  () -> {
+                    if (report(
+                        JobStatus.TIMED_OUT,
+                        exitCode,
+                        "collecting the results took longer than its limit of " + limit,
+                        List.of())) {
+                      sandbox.remove();
+                    }
+                  },
+                  limit.toMillis(),
+                  TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      return;
+    }
+    synchronized (lock) {
+      timeout = scheduled;
+      if (state.status().isTerminal()) {
+        cancelTimeout();
+      }
+    }
+  }
+
+  private void cancelTimeout() {
+    // called with lock held
+    if (timeout != null) {
+      timeout.cancel(false);
+      timeout = null;
+    }
+  }
+
+  /** A time limit passed: kills a running algorithm, or ends a job still staging. */
+  private void timeUp(Duration limit) {
+    boolean running;
+    synchronized (lock) {
+      if (state.status().isTerminal() || concluding || stopRequested || runtime.isClosed()) {
+        return;
+      }
+      timedOut = true;
+      running = started;
+    }
+    if (running) {
+      writeEnding(JobDirectory.ENDING_TIMED_OUT);
+      sandbox.kill();
+    } else {
+      try {
+        runtime
+            .executor()
+            .execute(
+                () ->
+                    conclude(
+                        JobStatus.TIMED_OUT,
+                        null,
+                        "staging took longer than its limit of " + limit,
+                        false));
+      } catch (RejectedExecutionException e) {
+        // closed
+      }
+    }
+  }
+
+  private void writeEnding(String ending) {
+    try {
+      directory.writeEnding(ending);
+    } catch (IOException e) {
+      logger.warn("could not record that job {} {}", id(), ending, e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SandboxJob{" + id() + ", " + state().status() + '}';
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * How the algorithm ended, as the sandbox saw it. Immutable.
+   *
+   * @param exitCode its exit code, or null if there is none
+   * @param outOfMemory whether it was killed for running out of memory
+   * @param detail the job's detail when it ran out of memory or left no exit code
+   */
+  public record Exit(@Nullable Integer exitCode, boolean outOfMemory, String detail) {
+    /** Checks the detail is non-null. */
+    public Exit {
+      requireNonNull(detail, "detail");
+    }
+
+    /** It exited with {@code exitCode}. */
+    public static Exit code(int exitCode) {
+      return new Exit(exitCode, false, "the algorithm exited with code " + exitCode);
+    }
+
+    /** It ended without an exit code; {@code detail} says how (the job fails with it). */
+    public static Exit unknown(String detail) {
+      return new Exit(null, false, detail);
+    }
+
+    /** It was killed for running out of memory; {@code detail} says so. */
+    public static Exit outOfMemory(@Nullable Integer exitCode, String detail) {
+      return new Exit(exitCode, true, detail);
+    }
+  }
+
+  /** Where a job's algorithm stands after a restart ({@link Sandbox#reattach}). Immutable. */
+  public static final class Reattached {
+    private static final Reattached RUNNING_ALGORITHM = new Reattached(Kind.RUNNING, "");
+    private static final Reattached ENDED_ALGORITHM = new Reattached(Kind.ENDED, "");
+    private static final Reattached NOT_STARTED = new Reattached(Kind.NEVER_RAN, "");
+
+    private final Kind kind;
+    private final String detail;
+
+    private Reattached(Kind kind, String detail) {
+      this.kind = kind;
+      this.detail = detail;
+    }
+
+    /** It still runs, and the sandbox tracks it again. */
+    public static Reattached running() {
+      return RUNNING_ALGORITHM;
+    }
+
+    /** It ended while nobody watched; {@link Sandbox#watch} finds how. */
+    public static Reattached ended() {
+      return ENDED_ALGORITHM;
+    }
+
+    /** It never started: the job fails, saying the backend restarted before it ran. */
+    public static Reattached neverRan() {
+      return NOT_STARTED;
+    }
+
+    /** It is gone without a trace of how it ended: the job fails with {@code detail}. */
+    public static Reattached gone(String detail) {
+      return new Reattached(Kind.GONE, requireNonNull(detail, "detail"));
+    }
+
+    @Override
+    public String toString() {
+      return kind + (detail.isEmpty() ? "" : ": " + detail);
+    }
+
+    private enum Kind {
+      RUNNING,
+      ENDED,
+      NEVER_RAN,
+      GONE
+    }
+  }
+
+  /** The task ends here; whatever had to be reported was reported. */
+  public static final class Abort extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    /** An abort; it carries no message and no stack trace. */
+    public Abort() {
+      super(null, null, false, false);
+    }
+  }
+
+  /** Staging or starting failed with {@link #status()}; the message is the job's detail. */
+  public static final class StageFailure extends Exception {
+    private static final long serialVersionUID = 1L;
+    private final JobStatus status;
+
+    /** A failure ending the job with {@code status} and {@code detail}. */
+    public StageFailure(JobStatus status, String detail) {
+      super(requireNonNull(detail, "detail"), null, false, false);
+      this.status = requireNonNull(status, "status");
+    }
+
+    /** The status the job ends with. */
+    public JobStatus status() {
+      return status;
+    }
+
+    @Override
+    public String getMessage() {
+      return requireNonNull(super.getMessage());
+    }
+  }
+}

@@ -1,0 +1,275 @@
+package io.c2d.spi.backend.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.JobResult;
+import io.c2d.model.JobStatus;
+import io.c2d.spi.backend.BackendJobState;
+import io.c2d.spi.backend.BackendListener;
+import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.RecoveredJob;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class SandboxJobsTest {
+  private static final ComputeEnvironment ENVIRONMENT = Specs.environment(1000, 1000);
+
+  @TempDir Path root;
+  private final List<SandboxJobs> opened = new CopyOnWriteArrayList<>();
+  private final List<FakeSandbox> sandboxes = new CopyOnWriteArrayList<>();
+  private volatile SandboxJob.Reattached reattached = SandboxJob.Reattached.running();
+  private volatile SandboxJob.@org.jspecify.annotations.Nullable StageFailure stageFailure;
+
+  @AfterEach
+  void closeAll() {
+    opened.forEach(SandboxJobs::close);
+  }
+
+  private SandboxJobs jobs() {
+    SandboxJobs jobs =
+        SandboxJobs.create(
+            JobDirectoryStore.of(root),
+            JobRuntime.builder("fake", "c2d-fake").build(),
+            List.of(ENVIRONMENT),
+            (spec, directory, environment) -> {
+              FakeSandbox sandbox = new FakeSandbox();
+              sandboxes.add(sandbox);
+              return sandbox;
+            });
+    opened.add(jobs);
+    return jobs;
+  }
+
+  @Test
+  void aJobRunsThroughEveryStatusInOrderAndListsItsResults() throws Exception {
+    SandboxJobs jobs = jobs();
+    Recorder recorder = new Recorder();
+    JobSpec spec = Specs.spec("a");
+
+    jobs.submit(spec, recorder).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    recorder.await(s -> s.status() == JobStatus.RUNNING_ALGORITHM);
+    sandboxes.get(0).exit.complete(SandboxJob.Exit.code(0));
+    BackendJobState end = recorder.await(s -> s.status().isTerminal());
+
+    assertThat(recorder.statuses())
+        .containsExactly(
+            JobStatus.JOB_STARTED,
+            JobStatus.CONFIGURING_VOLUMES,
+            JobStatus.PROVISIONING_SUCCESS,
+            JobStatus.RUNNING_ALGORITHM,
+            JobStatus.PUBLISHING_RESULTS,
+            JobStatus.COMPLETED);
+    assertThat(end.results())
+        .extracting(JobResult::name)
+        .containsExactly("out.txt", "configuration.log", "publish.log");
+    assertThat(sandboxes.get(0).removes).hasPositiveValue();
+    assertThat(JobDirectoryStore.of(root).directory(spec.jobId()).readState()).isEqualTo(end);
+    try (InputStream in =
+        jobs.openResult(spec.jobId(), end.results().get(0))
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void aStopFromInsideTheListenerKillsTheAlgorithmWithoutDeadlock() throws Exception {
+    SandboxJobs jobs = jobs();
+    JobSpec spec = Specs.spec("a");
+    Recorder recorder =
+        new Recorder() {
+          @Override
+          public void onUpdate(BackendJobState update) {
+            super.onUpdate(update);
+            if (update.status() == JobStatus.RUNNING_ALGORITHM) {
+              var unused = jobs.stop(spec.jobId());
+            }
+          }
+        };
+
+    jobs.submit(spec, recorder);
+    BackendJobState end = recorder.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.STOPPED);
+    assertThat(end.detail()).isEqualTo("stopped on request");
+    assertThat(sandboxes.get(0).kills).hasPositiveValue();
+  }
+
+  @Test
+  void aJobPastItsMaximumDurationIsKilledAndTimedOut() throws Exception {
+    SandboxJobs jobs = jobs();
+    Recorder recorder = new Recorder();
+
+    jobs.submit(Specs.spec("a", Duration.ofMillis(50)), recorder);
+    BackendJobState end = recorder.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.TIMED_OUT);
+    assertThat(end.detail()).contains("maximum duration");
+  }
+
+  @Test
+  void aStagingFailureEndsTheJobWithItsStatusAndDetail() throws Exception {
+    stageFailure =
+        new SandboxJob.StageFailure(JobStatus.DATA_PROVISIONING_FAILED, "dataset is missing");
+    SandboxJobs jobs = jobs();
+    Recorder recorder = new Recorder();
+
+    jobs.submit(Specs.spec("a"), recorder);
+    BackendJobState end = recorder.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
+    assertThat(end.detail()).isEqualTo("dataset is missing");
+    assertThat(end.results()).extracting(JobResult::name).contains("configuration.log");
+  }
+
+  @Test
+  void aNewInstanceTracksARunningAlgorithmAgain() throws Exception {
+    JobSpec spec = Specs.spec("a");
+    SandboxJobs first = jobs();
+    Recorder before = new Recorder();
+    first.submit(spec, before);
+    before.await(s -> s.status() == JobStatus.RUNNING_ALGORITHM);
+    first.close();
+
+    SandboxJobs second = jobs();
+    Recorder after = new Recorder();
+    List<RecoveredJob> recovered =
+        second.recover(after).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(recovered).hasSize(1);
+    assertThat(recovered.get(0).state().status()).isEqualTo(JobStatus.RUNNING_ALGORITHM);
+    sandboxes.get(1).exit.complete(SandboxJob.Exit.code(3));
+    BackendJobState end = after.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.ALGORITHM_FAILED);
+    assertThat(end.exitCode()).isEqualTo(3);
+  }
+
+  @Test
+  void aJobWhoseAlgorithmNeverRanFailsAfterARestart() throws Exception {
+    JobSpec spec = Specs.spec("a");
+    JobDirectoryStore.of(root)
+        .create(
+            spec,
+            BackendJobState.of(
+                spec.jobId(), JobStatus.CONFIGURING_VOLUMES, java.time.Instant.now()));
+    reattached = SandboxJob.Reattached.neverRan();
+
+    List<RecoveredJob> recovered =
+        jobs().recover(new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    BackendJobState end = recovered.get(0).state();
+
+    assertThat(end.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(end.detail()).contains("its algorithm never ran");
+  }
+
+  @Test
+  void deletingAJobRemovesItsSandboxAndDirectory() throws Exception {
+    SandboxJobs jobs = jobs();
+    Recorder recorder = new Recorder();
+    JobSpec spec = Specs.spec("a");
+    jobs.submit(spec, recorder);
+    recorder.await(s -> s.status() == JobStatus.RUNNING_ALGORITHM);
+
+    jobs.delete(spec.jobId()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(JobDirectoryStore.of(root).find(spec.jobId())).isEmpty();
+    assertThat(sandboxes.get(0).removes).hasPositiveValue();
+    assertThat(recorder.statuses()).last().isEqualTo(JobStatus.STOPPED);
+  }
+
+  /** A sandbox whose algorithm ends when the test says so, or when killed. */
+  private final class FakeSandbox implements Sandbox {
+    final CompletableFuture<SandboxJob.Exit> exit = new CompletableFuture<>();
+    final AtomicInteger kills = new AtomicInteger();
+    final AtomicInteger removes = new AtomicInteger();
+
+    @Override
+    public void stage(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort {
+      job.configLog("staged");
+      job.checkpoint();
+      SandboxJob.StageFailure failure = stageFailure;
+      if (failure != null) {
+        throw failure;
+      }
+    }
+
+    @Override
+    public void start(SandboxJob job) {
+      job.configLog("started");
+    }
+
+    @Override
+    public void watch(SandboxJob job) {
+      var unused = exit.thenAcceptAsync(job::exited, job.runtime().executor());
+    }
+
+    @Override
+    public void kill() {
+      kills.incrementAndGet();
+      exit.complete(SandboxJob.Exit.unknown("killed"));
+    }
+
+    @Override
+    public SandboxJob.Reattached reattach(SandboxJob job) {
+      return reattached;
+    }
+
+    @Override
+    public void collect(SandboxJob job, ResultCollector collector) throws IOException {
+      collector.addOutput(
+          "out.txt", 2, new ByteArrayInputStream("ok".getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void remove() {
+      removes.incrementAndGet();
+      kill();
+    }
+  }
+
+  /** Records every update and waits for one. */
+  private static class Recorder implements BackendListener {
+    private final List<BackendJobState> updates = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void onUpdate(BackendJobState update) {
+      updates.add(update);
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+
+    List<JobStatus> statuses() {
+      return updates.stream().map(BackendJobState::status).toList();
+    }
+
+    synchronized BackendJobState await(Predicate<BackendJobState> wanted)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (true) {
+        for (BackendJobState update : updates) {
+          if (wanted.test(update)) {
+            return update;
+          }
+        }
+        long left = deadline - System.nanoTime();
+        assertThat(left).as("waited 10 s; got %s", updates).isPositive();
+        wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+      }
+    }
+  }
+}

@@ -1,7 +1,5 @@
 package io.c2d.backend.docker;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerResponse;
 import com.github.dockerjava.api.model.Capability;
@@ -12,11 +10,10 @@ import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.Ulimit;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.ContainerSpec;
-import io.c2d.model.Did;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.support.SandboxContract;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -28,8 +25,6 @@ import java.util.Map;
  * <p>Stateless; thread-safe.
  */
 final class ContainerSpecs {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private ContainerSpecs() {}
 
   /**
@@ -43,7 +38,7 @@ final class ContainerSpecs {
       DockerClient docker,
       JobSpec spec,
       ComputeEnvironment environment,
-      Shared.Sandbox sandbox,
+      Shared.Settings sandbox,
       String name,
       Map<String, String> labels) {
     ContainerSpec container = spec.algorithm().container();
@@ -53,7 +48,7 @@ final class ContainerSpecs {
             .withName(name)
             .withLabels(labels)
             .withUser(sandbox.uid() + ":" + sandbox.gid())
-            .withWorkingDir("/data")
+            .withWorkingDir(SandboxContract.CONTAINER_ROOT)
             .withEnv(environmentVariables(spec))
             .withEntrypoint("/bin/sh", "-c", container.entrypoint())
             .withCmd(List.of())
@@ -64,21 +59,9 @@ final class ContainerSpecs {
     return created.getId();
   }
 
+  /** The algorithm's environment: the sandbox contract's variables, as {@code KEY=value}. */
   static List<String> environmentVariables(JobSpec spec) {
-    Map<String, String> env = new LinkedHashMap<>(spec.algorithm().environment());
-    ArrayNode dids = JSON.createArrayNode();
-    for (Did did : spec.inputDids()) {
-      dids.add(did.id());
-    }
-    env.put("DIDS", dids.toString());
-    env.put("TRANSFORMATION_DID", spec.algorithm().did().map(Did::id).orElse(""));
-    env.put("VOLUME", "/data");
-    env.put("INPUTS", "/data/inputs");
-    env.put("OUTPUTS", "/data/outputs");
-    env.put("LOGS", "/data/logs");
-    env.put("ALGO", "/data/transformations/algorithm");
-    env.put("HOME", "/tmp");
-    env.put("TMPDIR", "/tmp");
+    Map<String, String> env = SandboxContract.container().environment(spec);
     List<String> list = new ArrayList<>(env.size());
     env.forEach((key, value) -> list.add(key + "=" + value));
     return list;
@@ -86,7 +69,7 @@ final class ContainerSpecs {
 
   /** The closed sandbox: see {@link DockerComputeBackend}'s documentation of each setting. */
   static HostConfig hostConfig(
-      JobSpec spec, ComputeEnvironment environment, Shared.Sandbox sandbox, String name) {
+      JobSpec spec, ComputeEnvironment environment, Shared.Settings sandbox, String name) {
     Resources limits = limits(spec, environment);
     long memory = limits.memoryBytes();
     long nanoCpus = limits.milliCpus() * 1_000_000L;
@@ -108,7 +91,10 @@ final class ContainerSpecs {
             .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,nodev,size=" + sandbox.tmpBytes()))
             .withMounts(
                 List.of(
-                    new Mount().withType(MountType.VOLUME).withSource(name).withTarget("/data")))
+                    new Mount()
+                        .withType(MountType.VOLUME)
+                        .withSource(name)
+                        .withTarget(SandboxContract.CONTAINER_ROOT)))
             .withPidsLimit(sandbox.pidsLimit())
             .withUlimits(ulimits)
             .withLogConfig(

@@ -3,8 +3,6 @@ package io.c2d.backend.docker;
 import static java.util.Objects.requireNonNull;
 
 import com.github.dockerjava.api.DockerClient;
-import io.c2d.ErrorCode;
-import io.c2d.UnavailableException;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
@@ -13,9 +11,11 @@ import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.c2d.spi.backend.support.JobDirectoryStore;
+import io.c2d.spi.backend.support.JobRuntime;
+import io.c2d.spi.backend.support.SandboxJobs;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,18 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -124,20 +114,12 @@ public final class DockerComputeBackend implements ComputeBackend {
 
   private static final Logger logger = LoggerFactory.getLogger(DockerComputeBackend.class);
   private static final Pattern INSTANCE = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
-  private static final int DEFAULT_THREADS = 4;
-  private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final DockerEndpoint endpoint;
   private final DockerClient docker;
   private final Path resultRoot;
-  private final List<ComputeEnvironment> environments;
-  private final Map<String, ComputeEnvironment> environmentsById;
-  private final Executor executor;
-  private final @Nullable ExecutorService ownedExecutor;
-  private final ScheduledExecutorService scheduler;
   private final Shared shared;
-  private final DockerJobs jobs;
-  private volatile boolean closed;
+  private final SandboxJobs jobs;
 
   private DockerComputeBackend(Builder builder, Path resultRoot, DockerEndpoint endpoint) {
     this.endpoint = endpoint;
@@ -146,49 +128,32 @@ public final class DockerComputeBackend implements ComputeBackend {
     if (configured.isEmpty()) {
       configured.add(defaultEnvironment(DEFAULT_ENVIRONMENT_ID, 4, Duration.ofHours(1)));
     }
-    this.environments = List.copyOf(configured);
-    Map<String, ComputeEnvironment> byId = new LinkedHashMap<>();
-    environments.forEach(environment -> byId.put(environment.id(), environment));
-    this.environmentsById = Map.copyOf(byId);
-    int pool = POOLS.incrementAndGet();
-    if (builder.executor == null) {
-      ThreadPoolExecutor owned =
-          new ThreadPoolExecutor(
-              DEFAULT_THREADS,
-              DEFAULT_THREADS,
-              30,
-              TimeUnit.SECONDS,
-              new LinkedBlockingQueue<>(),
-              EngineClient.daemonThreads("c2d-docker-" + pool + "-"));
-      owned.allowCoreThreadTimeOut(true);
-      this.ownedExecutor = owned;
-      this.executor = owned;
-    } else {
-      this.ownedExecutor = null;
-      this.executor = builder.executor;
+    JobRuntime.Builder runtime = JobRuntime.builder("Docker", "c2d-docker").phaseTimeouts(true);
+    if (builder.clock != null) {
+      runtime.clock(builder.clock);
     }
-    ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(
-            1, EngineClient.daemonThreads("c2d-docker-" + pool + "-timeouts-"));
-    timer.setRemoveOnCancelPolicy(true);
-    this.scheduler = timer;
+    if (builder.executor != null) {
+      runtime.executor(builder.executor);
+    }
     this.docker = EngineClient.connect(endpoint);
-    Clock clock = builder.clock == null ? Clock.systemUTC() : builder.clock;
     this.shared =
         new Shared(
             docker,
-            clock,
-            executor,
-            scheduler,
-            () -> closed,
-            new Shared.Sandbox(
+            runtime.build(),
+            new Shared.Settings(
                 builder.instance,
                 builder.uid,
                 builder.gid,
                 builder.pidsLimit,
                 builder.tmpSize,
                 builder.pullMissingImages));
-    this.jobs = new DockerJobs(resultRoot, shared, this::environmentFor);
+    this.jobs =
+        SandboxJobs.create(
+            JobDirectoryStore.of(resultRoot),
+            shared.runtime(),
+            configured,
+            (spec, directory, environment) ->
+                new DockerSandbox(spec, directory, environment, shared));
   }
 
   /** A builder; {@link Builder#resultRoot} is required. */
@@ -208,7 +173,7 @@ public final class DockerComputeBackend implements ComputeBackend {
 
   @Override
   public List<ComputeEnvironment> environments() {
-    return environments;
+    return jobs.environments();
   }
 
   /**
@@ -218,55 +183,19 @@ public final class DockerComputeBackend implements ComputeBackend {
    */
   @Override
   public CompletionStage<Void> submit(JobSpec spec, BackendListener listener) {
-    requireNonNull(spec, "spec");
-    requireNonNull(listener, "listener");
-    if (closed) {
-      return CompletableFuture.failedFuture(closedException());
-    }
-    ComputeEnvironment environment = environmentsById.get(spec.environmentId());
-    if (environment == null) {
-      return CompletableFuture.failedFuture(
-          new IllegalArgumentException(
-              "job "
-                  + spec.jobId()
-                  + " asks for environment '"
-                  + spec.environmentId()
-                  + "' but this Docker backend offers only "
-                  + environmentsById.keySet()));
-    }
-    CompletableFuture<Void> accepted = new CompletableFuture<>();
-    try {
-      executor.execute(() -> jobs.accept(spec, environment, listener, accepted));
-    } catch (RejectedExecutionException e) {
-      accepted.completeExceptionally(
-          new UnavailableException(
-              ErrorCode.BACKEND_FAILURE, "the Docker backend's executor refused the job", e));
-    }
-    return accepted;
+    return jobs.submit(spec, listener);
   }
 
   /** Stops the job; the stage completes once it has ended. Unknown or ended jobs: nothing. */
   @Override
   public CompletionStage<Void> stop(JobId id) {
-    requireNonNull(id, "id");
-    return async(() -> jobs.lookup(id))
-        .thenCompose(
-            job ->
-                job.isPresent()
-                    ? job.get().stop("stopped on request")
-                    : CompletableFuture.completedFuture(null));
+    return jobs.stop(id);
   }
 
   /** Stops the job if it runs, then removes its container, volume and results. */
   @Override
   public CompletionStage<Void> delete(JobId id) {
-    requireNonNull(id, "id");
-    return async(() -> jobs.lookup(id))
-        .thenCompose(
-            job ->
-                job.isPresent()
-                    ? jobs.delete(id, job.get())
-                    : CompletableFuture.completedFuture(null));
+    return jobs.delete(id);
   }
 
   /**
@@ -276,17 +205,22 @@ public final class DockerComputeBackend implements ComputeBackend {
    */
   @Override
   public CompletionStage<List<RecoveredJob>> recover(BackendListener listener) {
-    requireNonNull(listener, "listener");
-    if (closed) {
-      return CompletableFuture.failedFuture(closedException());
-    }
-    return async(
-        () -> {
-          Set<String> underWay = new HashSet<>();
-          List<RecoveredJob> found = jobs.recover(listener, underWay);
-          Orphans.remove(docker, shared.sandbox().instance(), underWay);
-          return found;
-        });
+    return jobs.recover(listener)
+        .thenCompose(
+            found ->
+                shared
+                    .runtime()
+                    .async(
+                        () -> {
+                          Set<String> underWay = new HashSet<>();
+                          for (RecoveredJob job : found) {
+                            if (!job.state().status().isTerminal()) {
+                              underWay.add(job.spec().jobId().value());
+                            }
+                          }
+                          Orphans.remove(docker, shared.settings().instance(), underWay);
+                          return found;
+                        }));
   }
 
   /**
@@ -295,30 +229,7 @@ public final class DockerComputeBackend implements ComputeBackend {
    */
   @Override
   public CompletionStage<InputStream> openResult(JobId id, JobResult result) {
-    requireNonNull(id, "id");
-    requireNonNull(result, "result");
-    return async(
-        () -> {
-          DockerJob job =
-              jobs.lookup(id)
-                  .orElseThrow(
-                      () ->
-                          new io.c2d.NotFoundException(
-                              ErrorCode.JOB_NOT_FOUND, "no job " + id + " in " + resultRoot));
-          try {
-            return job.open(result);
-          } catch (NoSuchFileException e) {
-            throw new io.c2d.NotFoundException(
-                ErrorCode.RESULT_NOT_FOUND,
-                "result " + result.name() + " of job " + id + " is gone",
-                e);
-          } catch (IOException e) {
-            throw new UnavailableException(
-                ErrorCode.BACKEND_FAILURE,
-                "could not open result " + result.name() + " of job " + id,
-                e);
-          }
-        });
+    return jobs.openResult(id, result);
   }
 
   /**
@@ -327,12 +238,7 @@ public final class DockerComputeBackend implements ComputeBackend {
    */
   @Override
   public void close() {
-    closed = true;
-    scheduler.shutdownNow();
-    if (ownedExecutor != null) {
-      ownedExecutor.shutdown();
-    }
-    jobs.abandonAll(closedException());
+    jobs.close();
     try {
       docker.close();
     } catch (IOException e) {
@@ -347,28 +253,8 @@ public final class DockerComputeBackend implements ComputeBackend {
         + ", resultRoot="
         + resultRoot
         + ", environments="
-        + environmentsById.keySet()
+        + jobs.environments().stream().map(ComputeEnvironment::id).toList()
         + '}';
-  }
-
-  // ---------------------------------------------------------------------------------------------
-
-  private ComputeEnvironment environmentFor(String id) {
-    ComputeEnvironment environment = environmentsById.get(id);
-    return environment != null ? environment : environments.get(0);
-  }
-
-  private <T> CompletableFuture<T> async(Supplier<T> work) {
-    try {
-      return CompletableFuture.supplyAsync(work, executor);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(closedException());
-    }
-  }
-
-  private static UnavailableException closedException() {
-    return new UnavailableException(
-        ErrorCode.BACKEND_FAILURE, "the Docker backend has been closed");
   }
 
   /**

@@ -5,12 +5,9 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import java.time.Duration;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Creates what a backend instance talks to the engine with and runs its work on: the docker-java
- * client (zerodep transport) and daemon threads.
+ * Creates the docker-java client (zerodep transport) a backend instance talks to the engine with.
  *
  * <p>Stateless; thread-safe.
  */
@@ -33,15 +30,5 @@ final class EngineClient {
             .connectionTimeout(Duration.ofSeconds(10))
             .build();
     return DockerClientImpl.getInstance(built, http);
-  }
-
-  /** Daemon threads named {@code prefix} and a number, so that no job keeps the JVM alive. */
-  static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 }

@@ -9,6 +9,8 @@ import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.JobId;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.support.SandboxContract;
+import io.c2d.spi.backend.support.SandboxJob.StageFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,7 +44,7 @@ final class JobContainer {
     this.spec = spec;
     this.environment = environment;
     this.shared = shared;
-    this.name = Labels.name(shared.sandbox().instance(), spec.jobId());
+    this.name = Labels.name(shared.settings().instance(), spec.jobId());
   }
 
   /** The name of the job's container and volume. */
@@ -62,7 +64,7 @@ final class JobContainer {
    */
   String create() throws StageFailure {
     DockerClient docker = shared.docker();
-    Map<String, String> labels = Labels.of(spec, shared.sandbox().instance());
+    Map<String, String> labels = Labels.of(spec, shared.settings().instance());
     try {
       docker.createVolumeCmd().withName(name).withLabels(labels).exec();
     } catch (RuntimeException e) {
@@ -71,7 +73,7 @@ final class JobContainer {
           "could not create volume " + name + ": " + e.getMessage());
     }
     try {
-      return ContainerSpecs.create(docker, spec, environment, shared.sandbox(), name, labels);
+      return ContainerSpecs.create(docker, spec, environment, shared.settings(), name, labels);
     } catch (RuntimeException e) {
       throw new StageFailure(
           JobStatus.CONTAINER_CREATION_FAILED,
@@ -89,7 +91,7 @@ final class JobContainer {
       shared
           .docker()
           .copyArchiveToContainerCmd(containerId)
-          .withRemotePath("/data")
+          .withRemotePath(SandboxContract.CONTAINER_ROOT)
           .withTarInputStream(tar)
           .exec();
     } catch (IOException | RuntimeException e) {
@@ -119,7 +121,7 @@ final class JobContainer {
         () -> {
           if (once.compareAndSet(false, true)) {
             try {
-              shared.executor().execute(ended);
+              shared.runtime().executor().execute(ended);
             } catch (RejectedExecutionException e) {
               // closed: a later instance recovers the job
             }
@@ -159,6 +161,7 @@ final class JobContainer {
     try {
       var unused =
           shared
+              .runtime()
               .scheduler()
               .schedule(
                   () -> watch(containerId, ended), REWATCH_DELAY.toMillis(), TimeUnit.MILLISECONDS);

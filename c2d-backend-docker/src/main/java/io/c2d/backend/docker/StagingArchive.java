@@ -1,24 +1,30 @@
 package io.c2d.backend.docker;
 
+import static io.c2d.spi.backend.support.SandboxContract.ALGORITHM;
+import static io.c2d.spi.backend.support.SandboxContract.CUSTOM_DATA;
+
 import io.c2d.model.Algorithm;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.JobStatus;
-import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.support.SandboxContract;
+import io.c2d.spi.backend.support.SandboxJob;
+import io.c2d.spi.backend.support.SandboxJob.Abort;
+import io.c2d.spi.backend.support.SandboxJob.StageFailure;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a job's staging archive: its inputs, DDOs, custom data and algorithm in the sandbox
- * layout, ready to be copied into the container's {@code /data}.
+ * Writes a job's staging archive: its inputs, DDOs, custom data and algorithm in the {@link
+ * SandboxContract} layout, ready to be copied into the container's root. Everything the algorithm
+ * reads is owned by root and read-only; {@code outputs/} and {@code logs/} belong to the
+ * algorithm's user.
  *
  * <p>Stateless; thread-safe.
  */
@@ -27,96 +33,66 @@ final class StagingArchive {
 
   private StagingArchive() {}
 
-  /** Called between files: throws {@link Abort} when the job must not go on. */
-  interface Checkpoint {
-    void check() throws Abort;
-  }
-
   /**
-   * Writes the archive of {@code spec} to {@code tarFile}, replacing any earlier one.
+   * Writes the archive of {@code job} to {@code tarFile}, replacing any earlier one.
    *
    * @throws StageFailure {@code DATA_PROVISIONING_FAILED} or {@code ALGORITHM_PROVISIONING_FAILED}
+   * @throws Abort if a checkpoint between datasets said the job must not go on
    */
-  static void write(
-      JobSpec spec,
-      Shared.Sandbox sandbox,
-      Path tarFile,
-      Checkpoint checkpoint,
-      Consumer<String> configLog)
+  static void write(SandboxJob job, Shared.Settings settings, Path tarFile)
       throws StageFailure, Abort {
     try {
       Files.deleteIfExists(tarFile);
     } catch (IOException e) {
       throw new StageFailure(JobStatus.DATA_PROVISIONING_FAILED, "could not clear staging.tar");
     }
-    try (Tars.Staging tar = new Tars.Staging(tarFile, sandbox.uid(), sandbox.gid())) {
-      tar.directory("inputs");
-      tar.directory("ddos");
-      tar.directory("transformations");
-      tar.writableDirectory("outputs");
-      tar.writableDirectory("logs");
-      for (DatasetInput dataset : spec.datasets()) {
-        checkpoint.check();
+    try (Tars.Staging tar = new Tars.Staging(tarFile, settings.uid(), settings.gid())) {
+      for (String directory : SandboxContract.READ_ONLY_DIRECTORIES) {
+        tar.directory(directory);
+      }
+      for (String directory : SandboxContract.WRITABLE_DIRECTORIES) {
+        tar.writableDirectory(directory);
+      }
+      for (DatasetInput dataset : job.spec().datasets()) {
+        job.checkpoint();
         Did did = dataset.did();
-        tar.directory("inputs/" + did.id());
+        tar.directory(SandboxContract.inputDirectory(did));
         List<URI> uris = dataset.files();
         for (int n = 0; n < uris.size(); n++) {
           String what = "dataset " + did + " file " + n;
-          Path source = localFile(uris.get(n), what, JobStatus.DATA_PROVISIONING_FAILED);
-          tar.file("inputs/" + did.id() + "/" + n, List.of(source), 0444);
-          configLog.accept("staged " + what + " (" + Files.size(source) + " bytes)");
+          Path source = job.localFile(uris.get(n), what, JobStatus.DATA_PROVISIONING_FAILED);
+          tar.file(SandboxContract.inputFile(did, n), List.of(source), 0444);
+          job.configLog("staged " + what + " (" + Files.size(source) + " bytes)");
         }
         if (dataset.ddoJson().isPresent()) {
-          tar.text("ddos/" + did.id(), dataset.ddoJson().get(), 0444);
+          tar.text(SandboxContract.ddo(did), dataset.ddoJson().get(), 0444);
         }
       }
-      Algorithm algorithm = spec.algorithm();
-      tar.text("inputs/algoCustomData.json", algorithm.customData(), 0444);
+      Algorithm algorithm = job.spec().algorithm();
+      tar.text(CUSTOM_DATA, algorithm.customData(), 0444);
       if (algorithm.rawCode().isPresent()) {
-        tar.text("transformations/algorithm", algorithm.rawCode().get(), 0555);
-        configLog.accept("staged the raw algorithm");
+        tar.text(ALGORITHM, algorithm.rawCode().get(), 0555);
+        job.configLog("staged the raw algorithm");
       } else {
         List<Path> sources = new ArrayList<>();
         for (int n = 0; n < algorithm.files().size(); n++) {
           sources.add(
-              localFile(
+              job.localFile(
                   algorithm.files().get(n),
                   "algorithm file " + n,
                   JobStatus.ALGORITHM_PROVISIONING_FAILED));
         }
-        tar.file("transformations/algorithm", sources, 0555);
+        tar.file(ALGORITHM, sources, 0555);
         if (algorithm.ddoJson().isPresent() && algorithm.did().isPresent()) {
-          tar.text("ddos/" + algorithm.did().get().id(), algorithm.ddoJson().get(), 0444);
+          tar.text(SandboxContract.ddo(algorithm.did().get()), algorithm.ddoJson().get(), 0444);
         }
-        configLog.accept("staged the published algorithm from " + sources.size() + " file(s)");
+        job.configLog("staged the published algorithm from " + sources.size() + " file(s)");
       }
     } catch (IOException e) {
-      logger.warn("could not write the staging archive of job {}", spec.jobId(), e);
+      logger.warn("could not write the staging archive of job {}", job.id(), e);
       throw new StageFailure(
           JobStatus.DATA_PROVISIONING_FAILED,
           "the inputs could not be staged (" + e.getClass().getSimpleName() + ")");
     }
-  }
-
-  /** The local path of a {@code file:} URI, or a staging failure naming {@code what}. */
-  private static Path localFile(URI uri, String what, JobStatus failure) throws StageFailure {
-    String scheme = uri.getScheme();
-    if (scheme == null || !scheme.equalsIgnoreCase("file")) {
-      throw new StageFailure(
-          failure,
-          what
-              + ": the Docker backend stages only file: URIs, not "
-              + (scheme == null ? "a relative URI" : scheme + ": URIs"));
-    }
-    Path path;
-    try {
-      path = Path.of(uri);
-    } catch (IllegalArgumentException | FileSystemNotFoundException e) {
-      throw new StageFailure(failure, what + ": not a usable file: URI");
-    }
-    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-      throw new StageFailure(failure, what + " is not a readable regular file");
-    }
-    return path;
   }
 }

@@ -2,8 +2,6 @@ package io.c2d.backend.local;
 
 import static java.util.Objects.requireNonNull;
 
-import io.c2d.ErrorCode;
-import io.c2d.InvalidRequestException;
 import io.c2d.NotFoundException;
 import io.c2d.UnavailableException;
 import io.c2d.model.ComputeEnvironment;
@@ -14,13 +12,10 @@ import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
-import java.io.IOException;
+import io.c2d.spi.backend.support.JobDirectoryStore;
+import io.c2d.spi.backend.support.JobRuntime;
+import io.c2d.spi.backend.support.SandboxJobs;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,25 +23,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default {@link ComputeBackend}: runs each job's algorithm as a local OS process
@@ -109,19 +88,8 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
   /** The environment id used when none is configured: {@value}. */
   public static final String DEFAULT_ENVIRONMENT_ID = "local";
 
-  private static final Logger logger = LoggerFactory.getLogger(EmbeddedComputeBackend.class);
-  private static final int DEFAULT_THREADS = 4;
-  private static final AtomicInteger POOLS = new AtomicInteger();
-
   private final Path workRoot;
-  private final List<ComputeEnvironment> environments;
-  private final Map<String, ComputeEnvironment> environmentsById;
-  private final Executor executor;
-  private final @Nullable ExecutorService ownedExecutor;
-  private final ScheduledExecutorService scheduler;
-  private final Shared shared;
-  private final ConcurrentHashMap<JobId, EmbeddedJob> jobs = new ConcurrentHashMap<>();
-  private volatile boolean closed;
+  private final SandboxJobs jobs;
 
   private EmbeddedComputeBackend(Builder builder, Path workRoot) {
     this.workRoot = workRoot;
@@ -133,33 +101,16 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
               ComputeEnvironment.DEFAULT_MAX_CONCURRENT_JOBS,
               Duration.ofHours(1)));
     }
-    this.environments = List.copyOf(configured);
-    Map<String, ComputeEnvironment> byId = new LinkedHashMap<>();
-    environments.forEach(environment -> byId.put(environment.id(), environment));
-    this.environmentsById = Map.copyOf(byId);
-    int pool = POOLS.incrementAndGet();
-    if (builder.executor == null) {
-      ThreadPoolExecutor owned =
-          new ThreadPoolExecutor(
-              DEFAULT_THREADS,
-              DEFAULT_THREADS,
-              30,
-              TimeUnit.SECONDS,
-              new LinkedBlockingQueue<>(),
-              daemonThreads("c2d-embedded-" + pool + "-"));
-      owned.allowCoreThreadTimeOut(true);
-      this.ownedExecutor = owned;
-      this.executor = owned;
-    } else {
-      this.ownedExecutor = null;
-      this.executor = builder.executor;
+    JobRuntime.Builder runtime = JobRuntime.builder("embedded", "c2d-embedded");
+    if (builder.clock != null) {
+      runtime.clock(builder.clock);
     }
-    ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(1, daemonThreads("c2d-embedded-" + pool + "-timeouts-"));
-    timer.setRemoveOnCancelPolicy(true);
-    this.scheduler = timer;
-    Clock clock = builder.clock == null ? Clock.systemUTC() : builder.clock;
-    this.shared = new Shared(clock, executor, scheduler, () -> closed);
+    if (builder.executor != null) {
+      runtime.executor(builder.executor);
+    }
+    this.jobs =
+        SandboxJobs.create(
+            JobDirectoryStore.of(workRoot), runtime.build(), configured, LocalSandbox::new);
   }
 
   /** A builder; {@link Builder#workRoot} is required. */
@@ -174,7 +125,7 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
 
   @Override
   public List<ComputeEnvironment> environments() {
-    return environments;
+    return jobs.environments();
   }
 
   /**
@@ -188,111 +139,19 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
    */
   @Override
   public CompletionStage<Void> submit(JobSpec spec, BackendListener listener) {
-    requireNonNull(spec, "spec");
-    requireNonNull(listener, "listener");
-    if (closed) {
-      return CompletableFuture.failedFuture(closedException());
-    }
-    ComputeEnvironment environment = environmentsById.get(spec.environmentId());
-    if (environment == null) {
-      return CompletableFuture.failedFuture(
-          new IllegalArgumentException(
-              "job "
-                  + spec.jobId()
-                  + " asks for environment '"
-                  + spec.environmentId()
-                  + "' but this embedded backend offers only "
-                  + environmentsById.keySet()));
-    }
-    CompletableFuture<Void> accepted = new CompletableFuture<>();
-    try {
-      executor.execute(() -> accept(spec, environment, listener, accepted));
-    } catch (RejectedExecutionException e) {
-      accepted.completeExceptionally(
-          new UnavailableException(
-              ErrorCode.BACKEND_FAILURE, "the embedded backend's executor refused the job", e));
-    }
-    return accepted;
-  }
-
-  private void accept(
-      JobSpec spec,
-      ComputeEnvironment environment,
-      BackendListener listener,
-      CompletableFuture<Void> accepted) {
-    JobFiles files = JobFiles.of(workRoot, spec.jobId());
-    boolean[] created = {false};
-    EmbeddedJob job;
-    try {
-      job =
-          jobs.computeIfAbsent(
-              spec.jobId(),
-              id -> {
-                if (files.exists()) {
-                  return loadUnchecked(files);
-                }
-                created[0] = true;
-                return EmbeddedJob.create(spec, files, environment, shared, listener);
-              });
-    } catch (UncheckedIOException e) {
-      accepted.completeExceptionally(
-          new UnavailableException(
-              ErrorCode.BACKEND_FAILURE,
-              "job "
-                  + spec.jobId()
-                  + " already has a directory in "
-                  + workRoot
-                  + " that cannot be read: "
-                  + e.getMessage(),
-              e));
-      return;
-    }
-    if (!created[0]) {
-      job.resume();
-      job.bind(listener, true);
-      accepted.complete(null);
-      return;
-    }
-    try {
-      job.accept();
-    } catch (IOException | RuntimeException e) {
-      jobs.remove(spec.jobId(), job);
-      accepted.completeExceptionally(
-          new UnavailableException(
-              ErrorCode.BACKEND_FAILURE,
-              "could not write job " + spec.jobId() + " to " + workRoot + ": " + e,
-              e));
-      return;
-    }
-    accepted.complete(null);
-    job.run();
+    return jobs.submit(spec, listener);
   }
 
   /** Stops the job; the stage completes once it has ended. Unknown or ended jobs: nothing. */
   @Override
   public CompletionStage<Void> stop(JobId id) {
-    requireNonNull(id, "id");
-    return async(() -> lookup(id))
-        .thenCompose(
-            job ->
-                job.isPresent()
-                    ? job.get().stop("stopped on request")
-                    : CompletableFuture.completedFuture(null));
+    return jobs.stop(id);
   }
 
   /** Stops the job if it runs, then removes its directory. Unknown jobs: nothing. */
   @Override
   public CompletionStage<Void> delete(JobId id) {
-    requireNonNull(id, "id");
-    return async(() -> lookup(id))
-        .thenCompose(
-            job -> {
-              if (job.isEmpty()) {
-                return CompletableFuture.completedFuture(null);
-              }
-              EmbeddedJob found = job.get();
-              return found.delete().thenRun(() -> jobs.remove(id, found));
-            });
+    return jobs.delete(id);
   }
 
   /**
@@ -303,44 +162,7 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
    */
   @Override
   public CompletionStage<List<RecoveredJob>> recover(BackendListener listener) {
-    requireNonNull(listener, "listener");
-    if (closed) {
-      return CompletableFuture.failedFuture(closedException());
-    }
-    return async(
-        () -> {
-          TreeSet<JobId> ids = new TreeSet<>((a, b) -> a.value().compareTo(b.value()));
-          ids.addAll(jobs.keySet());
-          if (Files.isDirectory(workRoot)) {
-            try (DirectoryStream<Path> dirs = Files.newDirectoryStream(workRoot)) {
-              for (Path dir : dirs) {
-                String name = dir.getFileName().toString();
-                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                  continue;
-                }
-                try {
-                  JobId id = JobId.of(name);
-                  if (id.value().equals(name)) {
-                    ids.add(id);
-                  }
-                } catch (InvalidRequestException e) {
-                  // not a job directory
-                }
-              }
-            } catch (IOException e) {
-              throw new UncheckedIOException("could not list " + workRoot, e);
-            }
-          }
-          List<RecoveredJob> found = new ArrayList<>(ids.size());
-          for (JobId id : ids) {
-            Optional<EmbeddedJob> job = lookup(id);
-            if (job.isPresent()) {
-              job.get().bind(listener, false);
-              found.add(new RecoveredJob(job.get().spec(), job.get().state()));
-            }
-          }
-          return List.copyOf(found);
-        });
+    return jobs.recover(listener);
   }
 
   /**
@@ -349,30 +171,7 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
    */
   @Override
   public CompletionStage<InputStream> openResult(JobId id, JobResult result) {
-    requireNonNull(id, "id");
-    requireNonNull(result, "result");
-    return async(
-        () -> {
-          EmbeddedJob job =
-              lookup(id)
-                  .orElseThrow(
-                      () ->
-                          new NotFoundException(
-                              ErrorCode.JOB_NOT_FOUND, "no job " + id + " in " + workRoot));
-          try {
-            return job.open(result);
-          } catch (NoSuchFileException e) {
-            throw new NotFoundException(
-                ErrorCode.RESULT_NOT_FOUND,
-                "result " + result.name() + " of job " + id + " is gone",
-                e);
-          } catch (IOException e) {
-            throw new UnavailableException(
-                ErrorCode.BACKEND_FAILURE,
-                "could not open result " + result.name() + " of job " + id,
-                e);
-          }
-        });
+    return jobs.openResult(id, result);
   }
 
   /**
@@ -382,82 +181,14 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
    */
   @Override
   public void close() {
-    closed = true;
-    scheduler.shutdownNow();
-    if (ownedExecutor != null) {
-      ownedExecutor.shutdown();
-    }
-    for (EmbeddedJob job : jobs.values()) {
-      job.abandon(closedException());
-    }
+    jobs.close();
   }
 
   @Override
   public String toString() {
-    return "EmbeddedComputeBackend{workRoot="
-        + workRoot
-        + ", environments="
-        + environmentsById.keySet()
-        + '}';
-  }
-
-  // ---------------------------------------------------------------------------------------------
-
-  /** The job, from memory or from the work root (then resumed); runs on the executor. */
-  private Optional<EmbeddedJob> lookup(JobId id) {
-    EmbeddedJob job = jobs.get(id);
-    if (job == null) {
-      JobFiles files = JobFiles.of(workRoot, id);
-      if (!files.exists()) {
-        return Optional.empty();
-      }
-      EmbeddedJob loaded;
-      try {
-        loaded = EmbeddedJob.load(files, this::environmentFor, shared);
-      } catch (IOException e) {
-        logger.warn("skipping job directory {}: it cannot be read", files.dir(), e);
-        return Optional.empty();
-      }
-      EmbeddedJob raced = jobs.putIfAbsent(id, loaded);
-      job = raced == null ? loaded : raced;
-    }
-    job.resume();
-    return Optional.of(job);
-  }
-
-  private EmbeddedJob loadUnchecked(JobFiles files) {
-    try {
-      return EmbeddedJob.load(files, this::environmentFor, shared);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private ComputeEnvironment environmentFor(String id) {
-    ComputeEnvironment environment = environmentsById.get(id);
-    return environment != null ? environment : environments.get(0);
-  }
-
-  private <T> CompletableFuture<T> async(Supplier<T> work) {
-    try {
-      return CompletableFuture.supplyAsync(work, executor);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(closedException());
-    }
-  }
-
-  private static UnavailableException closedException() {
-    return new UnavailableException(
-        ErrorCode.BACKEND_FAILURE, "the embedded backend has been closed");
-  }
-
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
+    List<String> ids = new ArrayList<>();
+    jobs.environments().forEach(environment -> ids.add(environment.id()));
+    return "EmbeddedComputeBackend{workRoot=" + workRoot + ", environments=" + ids + '}';
   }
 
   /**

@@ -3,6 +3,7 @@ package io.c2d.backend.local;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.ComputeBackend;
+import io.c2d.testkit.conformance.ComputeBackendConformanceKit;
 import java.nio.file.Path;
 import java.util.Map;
 

@@ -1,0 +1,421 @@
+package io.c2d.backend.local;
+
+import io.c2d.model.Algorithm;
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.DatasetInput;
+import io.c2d.model.Did;
+import io.c2d.model.JobStatus;
+import io.c2d.model.ResultKind;
+import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.support.JobDirectory;
+import io.c2d.spi.backend.support.JobDirectoryStore;
+import io.c2d.spi.backend.support.ResultCollector;
+import io.c2d.spi.backend.support.Sandbox;
+import io.c2d.spi.backend.support.SandboxContract;
+import io.c2d.spi.backend.support.SandboxJob;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sandbox of one job of the {@link EmbeddedComputeBackend} (which is NOT a sandbox): a
+ * directory laid out as the {@link SandboxContract} says and a local {@code /bin/sh} process.
+ * Beside the files {@link JobDirectory} keeps, the job's directory holds:
+ *
+ * <pre>
+ * pid                 the wrapper process's pid and start time, once it runs
+ * exitcode            the entrypoint's exit code, written by the wrapper shell when it returns
+ * algorithm.log       the algorithm's stdout and stderr, uncapped while it runs
+ * tmp/                the algorithm's TMPDIR
+ * data/               the contract's layout: inputs/, ddos/, transformations/, outputs/, logs/
+ * </pre>
+ *
+ * <p>Thread-safe: the process is guarded by a lock; {@link SandboxJob} orders the calls.
+ */
+final class LocalSandbox implements Sandbox {
+  private static final Logger logger = LoggerFactory.getLogger(LocalSandbox.class);
+
+  /**
+   * The fixed command the wrapper shell runs. The entrypoint and the exit-code file arrive as
+   * environment variables, never spliced into this text, and are removed from the algorithm's
+   * environment before it starts.
+   */
+  static final String WRAPPER =
+      "c2d_e=$C2D_ENTRYPOINT; c2d_x=$C2D_EXITCODE_FILE; unset C2D_ENTRYPOINT C2D_EXITCODE_FILE; "
+          + "/bin/sh -c -- \"$c2d_e\"; c2d_s=$?; echo \"$c2d_s\" > \"$c2d_x\"";
+
+  private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
+  private static final int KILL_ROUNDS = 3;
+
+  private final JobSpec spec;
+  private final JobDirectory directory;
+  private final ComputeEnvironment environment;
+  private final Path data;
+  private final SandboxContract contract;
+  private final Object lock = new Object();
+
+  // guarded by lock
+  private @Nullable Process child;
+  private @Nullable ProcessHandle process;
+
+  LocalSandbox(JobSpec spec, JobDirectory directory, ComputeEnvironment environment) {
+    this.spec = spec;
+    this.directory = directory;
+    this.environment = environment;
+    this.data = directory.resolve("data");
+    this.contract =
+        SandboxContract.of(data.toString(), data.toString(), directory.resolve("tmp").toString());
+  }
+
+  private Path layout(String relative) {
+    return data.resolve(relative);
+  }
+
+  private Path pidFile() {
+    return directory.resolve("pid");
+  }
+
+  private Path exitCodeFile() {
+    return directory.resolve("exitcode");
+  }
+
+  private Path algorithmLog() {
+    return directory.resolve("algorithm.log");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Staging
+
+  @Override
+  public void stage(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort {
+    try {
+      List<String> directories = new ArrayList<>(SandboxContract.READ_ONLY_DIRECTORIES);
+      directories.addAll(SandboxContract.WRITABLE_DIRECTORIES);
+      for (String relative : directories) {
+        Files.createDirectories(layout(relative));
+      }
+      Files.createDirectories(Path.of(contract.tmpDir()));
+    } catch (IOException e) {
+      logger.warn("could not create the directories of job {}", job.id(), e);
+      throw new SandboxJob.StageFailure(
+          JobStatus.VOLUME_CREATION_FAILED,
+          "could not create the job's directories: " + e.getClass().getSimpleName());
+    }
+    job.configLog(
+        "job " + job.id() + " in environment " + environment.id() + " (embedded backend)");
+    job.configLog(
+        "this backend is NOT a sandbox: no isolation, no network block, no resource limits;"
+            + " only the maximum duration and the result caps are enforced");
+    stageInputs(job);
+    stageAlgorithm(job);
+  }
+
+  private void stageInputs(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort {
+    for (DatasetInput dataset : spec.datasets()) {
+      job.checkpoint();
+      Did did = dataset.did();
+      try {
+        Files.createDirectories(layout(SandboxContract.inputDirectory(did)));
+        List<URI> uris = dataset.files();
+        for (int n = 0; n < uris.size(); n++) {
+          job.checkpoint();
+          String what = "dataset " + did + " file " + n;
+          Path source = job.localFile(uris.get(n), what, JobStatus.DATA_PROVISIONING_FAILED);
+          Path target = layout(SandboxContract.inputFile(did, n));
+          try {
+            Files.copy(source, target);
+          } catch (IOException e) {
+            logger.warn("could not stage {} of job {}", what, job.id(), e);
+            throw new SandboxJob.StageFailure(
+                JobStatus.DATA_PROVISIONING_FAILED,
+                what + " could not be copied (" + e.getClass().getSimpleName() + ")");
+          }
+          job.configLog("staged " + what + " (" + Files.size(target) + " bytes)");
+        }
+        if (dataset.ddoJson().isPresent()) {
+          Files.writeString(
+              layout(SandboxContract.ddo(did)), dataset.ddoJson().get(), StandardCharsets.UTF_8);
+          job.configLog("wrote the DDO of " + did);
+        }
+      } catch (IOException e) {
+        logger.warn("could not stage dataset {} of job {}", did, job.id(), e);
+        throw new SandboxJob.StageFailure(
+            JobStatus.DATA_PROVISIONING_FAILED,
+            "dataset " + did + " could not be staged (" + e.getClass().getSimpleName() + ")");
+      }
+    }
+  }
+
+  private void stageAlgorithm(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort {
+    Algorithm algorithm = spec.algorithm();
+    Path file = layout(SandboxContract.ALGORITHM);
+    try {
+      if (algorithm.rawCode().isPresent()) {
+        Files.writeString(file, algorithm.rawCode().get(), StandardCharsets.UTF_8);
+        job.configLog("wrote the raw algorithm (" + Files.size(file) + " bytes)");
+      } else {
+        List<URI> uris = algorithm.files();
+        try (OutputStream out =
+            Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          for (int n = 0; n < uris.size(); n++) {
+            job.checkpoint();
+            Path source =
+                job.localFile(
+                    uris.get(n), "algorithm file " + n, JobStatus.ALGORITHM_PROVISIONING_FAILED);
+            Files.copy(source, out);
+          }
+        }
+        job.configLog(
+            uris.isEmpty()
+                ? "the published algorithm has no files: $ALGO is an empty file"
+                : "staged the published algorithm "
+                    + algorithm.did().map(Did::value).orElse("")
+                    + " from "
+                    + uris.size()
+                    + " file(s), concatenated ("
+                    + Files.size(file)
+                    + " bytes)");
+        if (algorithm.ddoJson().isPresent() && algorithm.did().isPresent()) {
+          Files.writeString(
+              layout(SandboxContract.ddo(algorithm.did().get())),
+              algorithm.ddoJson().get(),
+              StandardCharsets.UTF_8);
+        }
+      }
+      try {
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: $ALGO is still readable, which is what "sh $ALGO" needs
+      }
+      Files.writeString(
+          layout(SandboxContract.CUSTOM_DATA), algorithm.customData(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      logger.warn("could not stage the algorithm of job {}", job.id(), e);
+      throw new SandboxJob.StageFailure(
+          JobStatus.ALGORITHM_PROVISIONING_FAILED,
+          "the algorithm could not be staged (" + e.getClass().getSimpleName() + ")");
+    }
+    job.configLog("entrypoint: " + algorithm.container().entrypoint());
+    job.configLog(
+        "image "
+            + algorithm.container().reference()
+            + " is not used: the embedded backend runs the entrypoint with the host's /bin/sh"
+            + (algorithm.container().digest() == null ? "" : ", so its digest is not checked"));
+    job.configLog(
+        "network access "
+            + (spec.networkAccess() ? "was allowed" : "was not allowed, but is not blocked")
+            + "; resources "
+            + spec.resources()
+            + " are not enforced");
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Running
+
+  @Override
+  public void start(SandboxJob job) throws SandboxJob.StageFailure {
+    ProcessBuilder builder =
+        new ProcessBuilder("/bin/sh", "-c", WRAPPER)
+            .directory(data.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(algorithmLog().toFile()));
+    Map<String, String> env = builder.environment();
+    String path = System.getenv("PATH");
+    env.clear();
+    env.put("PATH", path == null || path.isBlank() ? DEFAULT_PATH : path);
+    env.putAll(contract.environment(spec));
+    env.put("C2D_ENTRYPOINT", spec.algorithm().container().entrypoint());
+    env.put("C2D_EXITCODE_FILE", exitCodeFile().toString());
+
+    Process started;
+    try {
+      started = builder.start();
+    } catch (IOException e) {
+      logger.warn("could not start the algorithm of job {}", job.id(), e);
+      job.configLog("could not start /bin/sh: " + e.getClass().getSimpleName());
+      throw new SandboxJob.StageFailure(
+          JobStatus.CONTAINER_CREATION_FAILED,
+          "could not start the algorithm's process (" + e.getClass().getSimpleName() + ")");
+    }
+    try {
+      started.getOutputStream().close(); // the algorithm reads an empty stdin
+    } catch (IOException e) {
+      // harmless: the algorithm's stdin stays open
+    }
+    ProcessHandle handle = started.toHandle();
+    synchronized (lock) {
+      child = started;
+      process = handle;
+    }
+    try {
+      long since = handle.info().startInstant().map(Instant::toEpochMilli).orElse(-1L);
+      JobDirectoryStore.writeAtomically(pidFile(), handle.pid() + " " + since + "\n");
+    } catch (IOException e) {
+      logger.warn("could not record the pid of job {}; a restart will not find it", job.id(), e);
+    }
+    job.configLog("started the algorithm, pid " + handle.pid());
+  }
+
+  @Override
+  public void watch(SandboxJob job) {
+    CompletableFuture<?> exit;
+    synchronized (lock) {
+      exit = child != null ? child.onExit() : process != null ? process.onExit() : null;
+    }
+    if (exit == null) {
+      job.exited(exitOf()); // it ended while nobody watched
+      return;
+    }
+    var unused = exit.whenCompleteAsync((p, e) -> job.exited(exitOf()), job.runtime().executor());
+  }
+
+  private SandboxJob.Exit exitOf() {
+    Integer code = readExitCode();
+    return code == null
+        ? SandboxJob.Exit.unknown(
+            "the algorithm's process ended without leaving an exit code (killed from outside?)")
+        : SandboxJob.Exit.code(code);
+  }
+
+  @Override
+  public void kill() {
+    ProcessHandle target;
+    synchronized (lock) {
+      target = process;
+    }
+    if (target != null) {
+      killTree(target);
+    }
+  }
+
+  @Override
+  public void remove() {
+    ProcessHandle target;
+    synchronized (lock) {
+      target = process;
+    }
+    // the sandbox is the job's directory, which the job deletes; what may still run is killed
+    if (target != null && target.isAlive()) {
+      killTree(target);
+    }
+  }
+
+  /**
+   * Kills {@code root} and its descendants: descendants first (once the root is gone they are
+   * reparented and no longer found), in a few rounds to catch processes forked meanwhile.
+   */
+  static void killTree(ProcessHandle root) {
+    for (int round = 0; round < KILL_ROUNDS; round++) {
+      List<ProcessHandle> descendants = root.descendants().toList();
+      if (descendants.isEmpty()) {
+        break;
+      }
+      descendants.forEach(ProcessHandle::destroyForcibly);
+    }
+    root.destroyForcibly();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Restarts and results
+
+  @Override
+  public SandboxJob.Reattached reattach(SandboxJob job) {
+    Optional<ProcessHandle> alive = liveProcess();
+    if (alive.isPresent()) {
+      synchronized (lock) {
+        process = alive.get();
+      }
+      return SandboxJob.Reattached.running();
+    }
+    if (Files.exists(exitCodeFile(), LinkOption.NOFOLLOW_LINKS) || directory.readEnding() != null) {
+      return SandboxJob.Reattached.ended();
+    }
+    if (job.state().status().rank() >= JobStatus.RUNNING_ALGORITHM.rank()
+        || Files.exists(pidFile(), LinkOption.NOFOLLOW_LINKS)) {
+      return SandboxJob.Reattached.gone(
+          "the algorithm's process is gone and left no exit code: it ended while no backend"
+              + " instance watched it");
+    }
+    return SandboxJob.Reattached.neverRan();
+  }
+
+  @Override
+  public void collect(SandboxJob job, ResultCollector collector) throws IOException {
+    collector.addOutputDirectory(layout(SandboxContract.OUTPUTS), "data/outputs");
+    collector.addLog("algorithm.log", ResultKind.ALGORITHM_LOG, algorithmLog());
+  }
+
+  /** The job's process, if its pid file names one that is still alive and is the same process. */
+  private Optional<ProcessHandle> liveProcess() {
+    String text;
+    try {
+      text = Files.readString(pidFile(), StandardCharsets.US_ASCII).trim();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    String[] parts = text.split(" ", -1);
+    try {
+      long pid = Long.parseLong(parts[0]);
+      long started = parts.length > 1 ? Long.parseLong(parts[1]) : -1;
+      return ProcessHandle.of(pid)
+          .filter(ProcessHandle::isAlive)
+          .filter(handle -> !isZombie(pid))
+          .filter(
+              handle ->
+                  started < 0
+                      || handle
+                          .info()
+                          .startInstant()
+                          .map(instant -> instant.toEpochMilli() == started)
+                          .orElse(true));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Whether {@code pid} is a zombie: ended, but not reaped by its parent (an orphan's parent is
+   * init, which in some containers never reaps). The JDK counts zombies as alive. Linux only;
+   * elsewhere false.
+   */
+  static boolean isZombie(long pid) {
+    Path stat = Path.of("/proc", Long.toString(pid), "stat");
+    try {
+      String text = Files.readString(stat, StandardCharsets.US_ASCII);
+      int end = text.lastIndexOf(')');
+      char state = end >= 0 && end + 2 < text.length() ? text.charAt(end + 2) : '?';
+      return state == 'Z' || state == 'X';
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** The exit code the wrapper wrote, or null if there is none (yet) or it is unreadable. */
+  private @Nullable Integer readExitCode() {
+    try {
+      return Integer.valueOf(Files.readString(exitCodeFile(), StandardCharsets.US_ASCII).trim());
+    } catch (IOException | NumberFormatException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "LocalSandbox{" + directory + '}';
+  }
+}

@@ -2,11 +2,10 @@ package io.c2d.backend.local;
 
 import io.c2d.model.Algorithm;
 import io.c2d.model.ComputeEnvironment;
-import io.c2d.model.DatasetInput;
-import io.c2d.model.Did;
 import io.c2d.model.JobStatus;
 import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.support.ContractStaging;
 import io.c2d.spi.backend.support.JobDirectory;
 import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.ResultCollector;
@@ -14,16 +13,11 @@ import io.c2d.spi.backend.support.Sandbox;
 import io.c2d.spi.backend.support.SandboxContract;
 import io.c2d.spi.backend.support.SandboxJob;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -104,12 +98,7 @@ final class LocalSandbox implements Sandbox {
   @Override
   public void stage(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort {
     try {
-      List<String> directories = new ArrayList<>(SandboxContract.READ_ONLY_DIRECTORIES);
-      directories.addAll(SandboxContract.WRITABLE_DIRECTORIES);
-      for (String relative : directories) {
-        Files.createDirectories(layout(relative));
-      }
-      Files.createDirectories(Path.of(contract.tmpDir()));
+      Files.createDirectories(directory.resolve("tmp"));
     } catch (IOException e) {
       logger.warn("could not create the directories of job {}", job.id(), e);
       throw new SandboxJob.StageFailure(
@@ -121,95 +110,8 @@ final class LocalSandbox implements Sandbox {
     job.configLog(
         "this backend is NOT a sandbox: no isolation, no network block, no resource limits;"
             + " only the maximum duration and the result caps are enforced");
-    stageInputs(job);
-    stageAlgorithm(job);
-  }
-
-  private void stageInputs(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort {
-    for (DatasetInput dataset : spec.datasets()) {
-      job.checkpoint();
-      Did did = dataset.did();
-      try {
-        Files.createDirectories(layout(SandboxContract.inputDirectory(did)));
-        List<URI> uris = dataset.files();
-        for (int n = 0; n < uris.size(); n++) {
-          job.checkpoint();
-          String what = "dataset " + did + " file " + n;
-          Path source = job.localFile(uris.get(n), what, JobStatus.DATA_PROVISIONING_FAILED);
-          Path target = layout(SandboxContract.inputFile(did, n));
-          try {
-            Files.copy(source, target);
-          } catch (IOException e) {
-            logger.warn("could not stage {} of job {}", what, job.id(), e);
-            throw new SandboxJob.StageFailure(
-                JobStatus.DATA_PROVISIONING_FAILED,
-                what + " could not be copied (" + e.getClass().getSimpleName() + ")");
-          }
-          job.configLog("staged " + what + " (" + Files.size(target) + " bytes)");
-        }
-        if (dataset.ddoJson().isPresent()) {
-          Files.writeString(
-              layout(SandboxContract.ddo(did)), dataset.ddoJson().get(), StandardCharsets.UTF_8);
-          job.configLog("wrote the DDO of " + did);
-        }
-      } catch (IOException e) {
-        logger.warn("could not stage dataset {} of job {}", did, job.id(), e);
-        throw new SandboxJob.StageFailure(
-            JobStatus.DATA_PROVISIONING_FAILED,
-            "dataset " + did + " could not be staged (" + e.getClass().getSimpleName() + ")");
-      }
-    }
-  }
-
-  private void stageAlgorithm(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort {
+    ContractStaging.stage(job, ContractStaging.intoDirectory(data));
     Algorithm algorithm = spec.algorithm();
-    Path file = layout(SandboxContract.ALGORITHM);
-    try {
-      if (algorithm.rawCode().isPresent()) {
-        Files.writeString(file, algorithm.rawCode().get(), StandardCharsets.UTF_8);
-        job.configLog("wrote the raw algorithm (" + Files.size(file) + " bytes)");
-      } else {
-        List<URI> uris = algorithm.files();
-        try (OutputStream out =
-            Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-          for (int n = 0; n < uris.size(); n++) {
-            job.checkpoint();
-            Path source =
-                job.localFile(
-                    uris.get(n), "algorithm file " + n, JobStatus.ALGORITHM_PROVISIONING_FAILED);
-            Files.copy(source, out);
-          }
-        }
-        job.configLog(
-            uris.isEmpty()
-                ? "the published algorithm has no files: $ALGO is an empty file"
-                : "staged the published algorithm "
-                    + algorithm.did().map(Did::value).orElse("")
-                    + " from "
-                    + uris.size()
-                    + " file(s), concatenated ("
-                    + Files.size(file)
-                    + " bytes)");
-        if (algorithm.ddoJson().isPresent() && algorithm.did().isPresent()) {
-          Files.writeString(
-              layout(SandboxContract.ddo(algorithm.did().get())),
-              algorithm.ddoJson().get(),
-              StandardCharsets.UTF_8);
-        }
-      }
-      try {
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: $ALGO is still readable, which is what "sh $ALGO" needs
-      }
-      Files.writeString(
-          layout(SandboxContract.CUSTOM_DATA), algorithm.customData(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      logger.warn("could not stage the algorithm of job {}", job.id(), e);
-      throw new SandboxJob.StageFailure(
-          JobStatus.ALGORITHM_PROVISIONING_FAILED,
-          "the algorithm could not be staged (" + e.getClass().getSimpleName() + ")");
-    }
     job.configLog("entrypoint: " + algorithm.container().entrypoint());
     job.configLog(
         "image "

@@ -127,6 +127,15 @@ public final class JobRuntime {
     }
   }
 
+  /** Runs {@code task} on the executor; if the executor refuses it (closed), not at all. */
+  void executeUnlessClosed(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      // closed: a later instance takes the job over
+    }
+  }
+
   /** The failure of a call to a closed backend. */
   public UnavailableException closedException() {
     return new UnavailableException(

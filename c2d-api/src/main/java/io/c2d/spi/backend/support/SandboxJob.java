@@ -6,42 +6,30 @@ import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
-import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.JobSpec;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.file.FileSystemNotFoundException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The life of one job of a backend built on {@link Sandbox}, written once: it reports {@code
- * JOB_STARTED}, {@code CONFIGURING_VOLUMES}, {@code PROVISIONING_SUCCESS}, {@code
- * RUNNING_ALGORITHM}, {@code PUBLISHING_RESULTS} and the terminal status in that order, persists
- * each in the job's {@code state.json} before reporting it (through an {@link OrderedReporter}),
- * checks for a stop between steps, enforces the maximum duration (and, if the {@link JobRuntime}
- * says so, the staging and collecting time limits), turns the algorithm's end into a status
- * (stopped, timed out, out of memory, failed, completed), collects the results with a {@link
- * ResultCollector} ({@code COMPLETED} becomes {@code COMPLETED_TRUNCATED} when a cap cut
- * something), and continues after a restart. The {@link Sandbox} does what depends on where the
- * algorithm runs.
- *
- * <p>{@link SandboxJobs} creates and drives these; a {@link Sandbox} calls the public methods.
+ * The life of one job of a backend built on {@link Sandbox}, written once: the statuses in order,
+ * each persisted in {@code state.json} before an {@link OrderedReporter} reports it; stop
+ * checkpoints; the maximum duration (and, if the {@link JobRuntime} says so, the staging and
+ * collecting limits); the algorithm's end as a status; results through a {@link ResultCollector}
+ * ({@code COMPLETED_TRUNCATED} when a cap cut something); restarts. {@link SandboxJobs} creates and
+ * drives these; a {@link Sandbox} does what depends on where the algorithm runs, and calls the
+ * public methods.
  *
  * <p>Thread-safe. State changes happen under a private lock; the sandbox is never called and the
  * listener never reached while it is held.
@@ -58,6 +46,7 @@ public final class SandboxJob {
   private final Object lock = new Object();
   private final CompletableFuture<Void> ended = new CompletableFuture<>();
   private final AtomicBoolean resumed;
+  private final JobTimer timer;
 
   // guarded by lock
   private BackendJobState state;
@@ -67,7 +56,6 @@ public final class SandboxJob {
   private boolean timedOut;
   private boolean concluding;
   private boolean deleted;
-  private @Nullable ScheduledFuture<?> timeout;
 
   SandboxJob(
       JobSpec spec,
@@ -86,6 +74,7 @@ public final class SandboxJob {
     this.state = state;
     this.reporter = OrderedReporter.create(spec.jobId(), listener);
     this.resumed = new AtomicBoolean(resumed);
+    this.timer = new JobTimer(runtime.scheduler());
     if (state.status().isTerminal()) {
       ended.complete(null);
     }
@@ -143,7 +132,7 @@ public final class SandboxJob {
     boolean stop;
     String because;
     synchronized (lock) {
-      if (deleted || concluding || state.status().isTerminal() || runtime.isClosed()) {
+      if (isFinishing()) {
         throw new Abort();
       }
       stop = stopRequested;
@@ -173,26 +162,7 @@ public final class SandboxJob {
    * @throws StageFailure if the URI is of another scheme or not a readable regular file
    */
   public Path localFile(URI uri, String what, JobStatus failure) throws StageFailure {
-    String scheme = uri.getScheme();
-    if (scheme == null || !scheme.equalsIgnoreCase("file")) {
-      throw new StageFailure(
-          failure,
-          what
-              + ": the "
-              + runtime.backendName()
-              + " backend stages only file: URIs, not "
-              + (scheme == null ? "a relative URI" : scheme + ": URIs"));
-    }
-    Path path;
-    try {
-      path = Path.of(uri);
-    } catch (IllegalArgumentException | FileSystemNotFoundException e) {
-      throw new StageFailure(failure, what + ": not a usable file: URI");
-    }
-    if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-      throw new StageFailure(failure, what + " is not a readable regular file");
-    }
-    return path;
+    return StagedFiles.localFile(uri, what, failure, runtime.backendName());
   }
 
   /**
@@ -216,29 +186,12 @@ public final class SandboxJob {
       timed = timedOut;
       stoppedBecause = stopDetail;
     }
-    String ending = directory.readEnding();
-    Integer exitCode = exit.exitCode();
-    if (stop || JobDirectory.ENDING_STOPPED.equals(ending)) {
-      conclude(JobStatus.STOPPED, exitCode, stoppedBecause, false);
-    } else if (timed || JobDirectory.ENDING_TIMED_OUT.equals(ending)) {
-      conclude(
-          JobStatus.TIMED_OUT,
-          exitCode,
-          "ran longer than its maximum duration of " + spec.maxDuration() + " and was killed",
-          false);
-    } else if (exit.outOfMemory()) {
-      conclude(JobStatus.OUT_OF_MEMORY, exitCode, exit.detail(), true);
-    } else if (exitCode == null) {
-      conclude(JobStatus.FAILED, null, exit.detail(), false);
-    } else if (exitCode != 0) {
-      conclude(
-          JobStatus.ALGORITHM_FAILED, exitCode, "the algorithm exited with code " + exitCode, true);
-    } else {
-      conclude(JobStatus.COMPLETED, 0, null, true);
-    }
+    Conclusion.Ending ending =
+        Conclusion.Ending.of(
+            exit, stop, timed, stoppedBecause, directory.readEnding(), spec.maxDuration());
+    conclude(ending.status(), ending.exitCode(), ending.detail(), ending.publishing());
   }
 
-  // ---------------------------------------------------------------------------------------------
   // Driven by SandboxJobs
 
   /** Makes {@code target} the job's listener; with {@code sendCurrent}, reports where it stands. */
@@ -275,7 +228,8 @@ public final class SandboxJob {
     checkpoint();
     report(JobStatus.CONFIGURING_VOLUMES);
     if (runtime.phaseTimeouts()) {
-      armTimeout(environment.phaseTimeouts().staging());
+      Duration staging = environment.phaseTimeouts().staging();
+      arm(() -> timeUp(staging), staging, true);
     }
     try {
       sandbox.stage(this);
@@ -308,8 +262,17 @@ public final class SandboxJob {
     synchronized (lock) {
       kill = (stopRequested || deleted) && !runtime.isClosed();
     }
-    report(JobStatus.RUNNING_ALGORITHM);
-    armTimeout(spec.maxDuration());
+    running(JobStatus.PROVISIONING_SUCCESS, spec.maxDuration(), kill);
+  }
+
+  /**
+   * The algorithm runs: reports so (unless done), arms its time limit, kills it if asked, waits.
+   */
+  private void running(JobStatus before, Duration left, boolean kill) {
+    if (before.rank() < JobStatus.RUNNING_ALGORITHM.rank()) {
+      report(JobStatus.RUNNING_ALGORITHM);
+    }
+    arm(() -> timeUp(left), left, true);
     if (kill) {
       writeEnding(JobDirectory.ENDING_STOPPED);
       sandbox.kill();
@@ -342,16 +305,8 @@ public final class SandboxJob {
         }
         Instant now = runtime.clock().instant();
         Instant since = status == JobStatus.RUNNING_ALGORITHM ? current.at() : now;
-        if (status.rank() < JobStatus.RUNNING_ALGORITHM.rank()) {
-          report(JobStatus.RUNNING_ALGORITHM);
-        }
         Duration left = spec.maxDuration().minus(Duration.between(since, now));
-        armTimeout(left.isNegative() ? Duration.ZERO : left);
-        if (kill) {
-          writeEnding(JobDirectory.ENDING_STOPPED);
-          sandbox.kill();
-        }
-        sandbox.watch(this);
+        running(status, left.isNegative() ? Duration.ZERO : left, kill);
       }
       case ENDED -> {
         synchronized (lock) {
@@ -408,7 +363,7 @@ public final class SandboxJob {
             () -> {
               synchronized (lock) {
                 deleted = true;
-                cancelTimeout();
+                timer.cancel();
               }
               sandbox.remove();
               try {
@@ -420,12 +375,6 @@ public final class SandboxJob {
             runtime.executor());
   }
 
-  /** Opens one listed result of the ended job, from its result area only. */
-  InputStream open(JobResult wanted) throws IOException {
-    return directory.openResult(state(), wanted);
-  }
-
-  // ---------------------------------------------------------------------------------------------
   // Reporting, concluding, time limits
 
   /** Persists and reports a status; returns false if the job cannot move there. */
@@ -448,7 +397,7 @@ public final class SandboxJob {
       state = next;
       reporter.add(next);
       if (status.isTerminal()) {
-        cancelTimeout();
+        timer.cancel();
       }
     }
     reporter.flush();
@@ -473,7 +422,7 @@ public final class SandboxJob {
         return;
       }
       concluding = true;
-      cancelTimeout();
+      timer.cancel();
     }
     if (runtime.phaseTimeouts()) {
       armCollectingLimit(exitCode);
@@ -481,64 +430,11 @@ public final class SandboxJob {
     if (publishing) {
       report(JobStatus.PUBLISHING_RESULTS);
     }
-    JobStatus end = status;
-    String why = detail;
-    List<JobResult> results;
-    try {
-      ResultCollector collector =
-          ResultCollector.start(
-              directory, environment.maxOutputBytes(), environment.maxLogBytes(), runtime.clock());
-      sandbox.collect(this, collector);
-      collector.addLog(
-          "configuration.log", ResultKind.CONFIGURATION_LOG, directory.configurationLog());
-      ResultCollector.Collected collected = collector.finish();
-      results = collected.results();
-      if (collected.truncated()) {
-        if (end == JobStatus.COMPLETED) {
-          end = JobStatus.COMPLETED_TRUNCATED;
-        }
-        why = join(why, "results cut at their caps: " + collected.cutSummary());
-      }
-      String failure = collected.failure();
-      if (failure != null && end == JobStatus.COMPLETED) {
-        end = JobStatus.RESULTS_FETCH_FAILED;
-        why = join(why, failure);
-      }
-    } catch (IOException | RuntimeException e) {
-      logger.warn("collecting the results of job {} failed", id(), e);
-      results = List.of();
-      if (end == JobStatus.COMPLETED) {
-        end = JobStatus.RESULTS_FETCH_FAILED;
-      }
-      why = join(why, "collecting the results failed (" + e.getClass().getSimpleName() + ")");
-    }
+    Conclusion conclusion = Conclusion.collect(this, sandbox, status, detail);
     sandbox.remove();
-    if (!report(end, exitCode, why, results)) {
+    if (!report(conclusion.status(), exitCode, conclusion.detail(), conclusion.results())) {
       synchronized (lock) {
         concluding = false;
-      }
-    }
-  }
-
-  private static String join(@Nullable String first, String second) {
-    return first == null ? second : first + "; " + second;
-  }
-
-  private void armTimeout(Duration after) {
-    ScheduledFuture<?> scheduled;
-    try {
-      scheduled =
-          runtime
-              .scheduler()
-              .schedule(() -> timeUp(after), Math.max(0, after.toMillis()), TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      return; // closed: a later instance arms it again
-    }
-    synchronized (lock) {
-      cancelTimeout();
-      timeout = scheduled;
-      if (state.status().isTerminal() || concluding) {
-        cancelTimeout();
       }
     }
   }
@@ -549,39 +445,24 @@ public final class SandboxJob {
    */
   private void armCollectingLimit(@Nullable Integer exitCode) {
     Duration limit = environment.phaseTimeouts().collecting();
-    ScheduledFuture<?> scheduled;
-    try {
-      scheduled =
-          runtime
-              .scheduler()
-              .schedule(
-                  () -> {
-                    if (report(
-                        JobStatus.TIMED_OUT,
-                        exitCode,
-                        "collecting the results took longer than its limit of " + limit,
-                        List.of())) {
-                      sandbox.remove();
-                    }
-                  },
-                  limit.toMillis(),
-                  TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      return;
-    }
-    synchronized (lock) {
-      timeout = scheduled;
-      if (state.status().isTerminal()) {
-        cancelTimeout();
-      }
-    }
+    String detail = "collecting the results took longer than its limit of " + limit;
+    arm(
+        () -> {
+          if (report(JobStatus.TIMED_OUT, exitCode, detail, List.of())) {
+            sandbox.remove();
+          }
+        },
+        limit,
+        false);
   }
 
-  private void cancelTimeout() {
-    // called with lock held
-    if (timeout != null) {
-      timeout.cancel(false);
-      timeout = null;
+  private void arm(Runnable task, Duration after, boolean notWhileConcluding) {
+    if (timer.arm(task, after)) {
+      synchronized (lock) {
+        if (state.status().isTerminal() || (notWhileConcluding && concluding)) {
+          timer.cancel();
+        }
+      }
     }
   }
 
@@ -599,19 +480,8 @@ public final class SandboxJob {
       writeEnding(JobDirectory.ENDING_TIMED_OUT);
       sandbox.kill();
     } else {
-      try {
-        runtime
-            .executor()
-            .execute(
-                () ->
-                    conclude(
-                        JobStatus.TIMED_OUT,
-                        null,
-                        "staging took longer than its limit of " + limit,
-                        false));
-      } catch (RejectedExecutionException e) {
-        // closed
-      }
+      String detail = "staging took longer than its limit of " + limit;
+      runtime.executeUnlessClosed(() -> conclude(JobStatus.TIMED_OUT, null, detail, false));
     }
   }
 
@@ -628,8 +498,6 @@ public final class SandboxJob {
     return "SandboxJob{" + id() + ", " + state().status() + '}';
   }
 
-  // ---------------------------------------------------------------------------------------------
-
   /**
    * How the algorithm ended, as the sandbox saw it. Immutable.
    *
@@ -638,11 +506,6 @@ public final class SandboxJob {
    * @param detail the job's detail when it ran out of memory or left no exit code
    */
   public record Exit(@Nullable Integer exitCode, boolean outOfMemory, String detail) {
-    /** Checks the detail is non-null. */
-    public Exit {
-      requireNonNull(detail, "detail");
-    }
-
     /** It exited with {@code exitCode}. */
     public static Exit code(int exitCode) {
       return new Exit(exitCode, false, "the algorithm exited with code " + exitCode);
@@ -661,48 +524,44 @@ public final class SandboxJob {
 
   /** Where a job's algorithm stands after a restart ({@link Sandbox#reattach}). Immutable. */
   public static final class Reattached {
-    private static final Reattached RUNNING_ALGORITHM = new Reattached(Kind.RUNNING, "");
-    private static final Reattached ENDED_ALGORITHM = new Reattached(Kind.ENDED, "");
-    private static final Reattached NOT_STARTED = new Reattached(Kind.NEVER_RAN, "");
+    private enum Kind {
+      RUNNING,
+      ENDED,
+      NEVER_RAN,
+      GONE
+    }
 
     private final Kind kind;
     private final String detail;
 
     private Reattached(Kind kind, String detail) {
       this.kind = kind;
-      this.detail = detail;
+      this.detail = requireNonNull(detail, "detail");
     }
 
     /** It still runs, and the sandbox tracks it again. */
     public static Reattached running() {
-      return RUNNING_ALGORITHM;
+      return new Reattached(Kind.RUNNING, "");
     }
 
     /** It ended while nobody watched; {@link Sandbox#watch} finds how. */
     public static Reattached ended() {
-      return ENDED_ALGORITHM;
+      return new Reattached(Kind.ENDED, "");
     }
 
     /** It never started: the job fails, saying the backend restarted before it ran. */
     public static Reattached neverRan() {
-      return NOT_STARTED;
+      return new Reattached(Kind.NEVER_RAN, "");
     }
 
     /** It is gone without a trace of how it ended: the job fails with {@code detail}. */
     public static Reattached gone(String detail) {
-      return new Reattached(Kind.GONE, requireNonNull(detail, "detail"));
+      return new Reattached(Kind.GONE, detail);
     }
 
     @Override
     public String toString() {
       return kind + (detail.isEmpty() ? "" : ": " + detail);
-    }
-
-    private enum Kind {
-      RUNNING,
-      ENDED,
-      NEVER_RAN,
-      GONE
     }
   }
 
@@ -730,11 +589,6 @@ public final class SandboxJob {
     /** The status the job ends with. */
     public JobStatus status() {
       return status;
-    }
-
-    @Override
-    public String getMessage() {
-      return requireNonNull(super.getMessage());
     }
   }
 }

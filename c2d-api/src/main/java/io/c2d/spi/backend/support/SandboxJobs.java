@@ -290,7 +290,7 @@ public final class SandboxJobs {
                           new NotFoundException(
                               ErrorCode.JOB_NOT_FOUND, "no job " + id + " in " + store.root()));
           try {
-            return job.open(result);
+            return job.directory().openResult(job.state(), result);
           } catch (NoSuchFileException e) {
             throw new NotFoundException(
                 ErrorCode.RESULT_NOT_FOUND,

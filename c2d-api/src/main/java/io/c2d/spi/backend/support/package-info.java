@@ -5,7 +5,10 @@
  *
  * <ul>
  *   <li>{@link io.c2d.spi.backend.support.SandboxContract}: the layout of {@code /data} and the
- *       environment variables an algorithm gets, the same in every backend;
+ *       environment variables an algorithm gets, the same in every backend; {@link
+ *       io.c2d.spi.backend.support.ContractStaging} puts a job's inputs, DDOs, custom data and
+ *       algorithm there, through a {@link io.c2d.spi.backend.support.StagingTarget} (a host
+ *       directory, an archive);
  *   <li>{@link io.c2d.spi.backend.support.JobDirectoryStore} and {@link
  *       io.c2d.spi.backend.support.JobDirectory}: a crash-safe store of each job's spec, state,
  *       logs and results on the provider's disk (atomic writes; a job directory appears only

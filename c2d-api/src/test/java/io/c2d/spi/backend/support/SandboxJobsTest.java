@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
+import io.c2d.model.PhaseTimeouts;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.JobSpec;
@@ -33,6 +34,7 @@ final class SandboxJobsTest {
   private final List<FakeSandbox> sandboxes = new CopyOnWriteArrayList<>();
   private volatile SandboxJob.Reattached reattached = SandboxJob.Reattached.running();
   private volatile SandboxJob.@org.jspecify.annotations.Nullable StageFailure stageFailure;
+  private volatile Duration stageDelay = Duration.ZERO;
 
   @AfterEach
   void closeAll() {
@@ -40,12 +42,16 @@ final class SandboxJobsTest {
   }
 
   private SandboxJobs jobs() {
+    return jobs(JobRuntime.builder("fake", "c2d-fake").build(), ENVIRONMENT);
+  }
+
+  private SandboxJobs jobs(JobRuntime runtime, ComputeEnvironment environment) {
     SandboxJobs jobs =
         SandboxJobs.create(
             JobDirectoryStore.of(root),
-            JobRuntime.builder("fake", "c2d-fake").build(),
-            List.of(ENVIRONMENT),
-            (spec, directory, environment) -> {
+            runtime,
+            List.of(environment),
+            (spec, directory, offered) -> {
               FakeSandbox sandbox = new FakeSandbox();
               sandboxes.add(sandbox);
               return sandbox;
@@ -122,6 +128,27 @@ final class SandboxJobsTest {
   }
 
   @Test
+  void stagingPastItsPhaseLimitEndsTheJobAsTimedOutWhenTheRuntimeEnforcesIt() throws Exception {
+    stageDelay = Duration.ofSeconds(5);
+    ComputeEnvironment environment =
+        ComputeEnvironment.builder("env")
+            .phaseTimeouts(
+                new PhaseTimeouts(
+                    Duration.ofMinutes(1), Duration.ofMillis(100), Duration.ofMinutes(1)))
+            .build();
+    SandboxJobs jobs =
+        jobs(JobRuntime.builder("fake", "c2d-fake").phaseTimeouts(true).build(), environment);
+    Recorder recorder = new Recorder();
+
+    jobs.submit(Specs.spec("a"), recorder);
+    BackendJobState end = recorder.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.TIMED_OUT);
+    assertThat(end.detail()).isEqualTo("staging took longer than its limit of PT0.1S");
+    assertThat(sandboxes.get(0).starts).hasValue(0);
+  }
+
+  @Test
   void aStagingFailureEndsTheJobWithItsStatusAndDetail() throws Exception {
     stageFailure =
         new SandboxJob.StageFailure(JobStatus.DATA_PROVISIONING_FAILED, "dataset is missing");
@@ -195,11 +222,22 @@ final class SandboxJobsTest {
   private final class FakeSandbox implements Sandbox {
     final CompletableFuture<SandboxJob.Exit> exit = new CompletableFuture<>();
     final AtomicInteger kills = new AtomicInteger();
+    final AtomicInteger starts = new AtomicInteger();
     final AtomicInteger removes = new AtomicInteger();
 
     @Override
     public void stage(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort {
       job.configLog("staged");
+      long until = System.nanoTime() + stageDelay.toNanos();
+      while (System.nanoTime() < until) {
+        job.checkpoint(); // a slow staging that checks for the end between steps
+        try {
+          Thread.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new SandboxJob.Abort();
+        }
+      }
       job.checkpoint();
       SandboxJob.StageFailure failure = stageFailure;
       if (failure != null) {
@@ -209,6 +247,7 @@ final class SandboxJobsTest {
 
     @Override
     public void start(SandboxJob job) {
+      starts.incrementAndGet();
       job.configLog("started");
     }
 

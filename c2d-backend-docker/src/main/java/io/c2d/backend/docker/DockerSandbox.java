@@ -65,7 +65,7 @@ final class DockerSandbox implements Sandbox {
         job::configLog);
     job.checkpoint();
     Path stagingTar = directory.resolve(STAGING_TAR);
-    StagingArchive.write(job, shared.settings(), stagingTar);
+    StagingTar.write(job, shared.settings(), stagingTar);
     job.checkpoint();
     String created = container.create();
     containerId = created;

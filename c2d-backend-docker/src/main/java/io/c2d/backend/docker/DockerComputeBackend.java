@@ -3,15 +3,6 @@ package io.c2d.backend.docker;
 import static java.util.Objects.requireNonNull;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.InspectVolumeResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Container;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
-import io.c2d.ErrorCode;
-import io.c2d.InvalidRequestException;
-import io.c2d.UnavailableException;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
@@ -20,13 +11,11 @@ import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.c2d.spi.backend.support.JobDirectoryStore;
+import io.c2d.spi.backend.support.JobRuntime;
+import io.c2d.spi.backend.support.SandboxJobs;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,23 +24,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -139,20 +114,12 @@ public final class DockerComputeBackend implements ComputeBackend {
 
   private static final Logger logger = LoggerFactory.getLogger(DockerComputeBackend.class);
   private static final Pattern INSTANCE = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,62}");
-  private static final int DEFAULT_THREADS = 4;
-  private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final DockerEndpoint endpoint;
   private final DockerClient docker;
   private final Path resultRoot;
-  private final List<ComputeEnvironment> environments;
-  private final Map<String, ComputeEnvironment> environmentsById;
-  private final Executor executor;
-  private final @Nullable ExecutorService ownedExecutor;
-  private final ScheduledExecutorService scheduler;
   private final Shared shared;
-  private final ConcurrentHashMap<JobId, DockerJob> jobs = new ConcurrentHashMap<>();
-  private volatile boolean closed;
+  private final SandboxJobs jobs;
 
   private DockerComputeBackend(Builder builder, Path resultRoot, DockerEndpoint endpoint) {
     this.endpoint = endpoint;
@@ -161,64 +128,32 @@ public final class DockerComputeBackend implements ComputeBackend {
     if (configured.isEmpty()) {
       configured.add(defaultEnvironment(DEFAULT_ENVIRONMENT_ID, 4, Duration.ofHours(1)));
     }
-    this.environments = List.copyOf(configured);
-    Map<String, ComputeEnvironment> byId = new LinkedHashMap<>();
-    environments.forEach(environment -> byId.put(environment.id(), environment));
-    this.environmentsById = Map.copyOf(byId);
-    int pool = POOLS.incrementAndGet();
-    if (builder.executor == null) {
-      ThreadPoolExecutor owned =
-          new ThreadPoolExecutor(
-              DEFAULT_THREADS,
-              DEFAULT_THREADS,
-              30,
-              TimeUnit.SECONDS,
-              new LinkedBlockingQueue<>(),
-              daemonThreads("c2d-docker-" + pool + "-"));
-      owned.allowCoreThreadTimeOut(true);
-      this.ownedExecutor = owned;
-      this.executor = owned;
-    } else {
-      this.ownedExecutor = null;
-      this.executor = builder.executor;
+    JobRuntime.Builder runtime = JobRuntime.builder("Docker", "c2d-docker").phaseTimeouts(true);
+    if (builder.clock != null) {
+      runtime.clock(builder.clock);
     }
-    ScheduledThreadPoolExecutor timer =
-        new ScheduledThreadPoolExecutor(1, daemonThreads("c2d-docker-" + pool + "-timeouts-"));
-    timer.setRemoveOnCancelPolicy(true);
-    this.scheduler = timer;
-    this.docker = client(endpoint);
-    Clock clock = builder.clock == null ? Clock.systemUTC() : builder.clock;
+    if (builder.executor != null) {
+      runtime.executor(builder.executor);
+    }
+    this.docker = EngineClient.connect(endpoint);
     this.shared =
         new Shared(
             docker,
-            clock,
-            executor,
-            scheduler,
-            () -> closed,
-            new Shared.Sandbox(
+            runtime.build(),
+            new Shared.Settings(
                 builder.instance,
                 builder.uid,
                 builder.gid,
                 builder.pidsLimit,
                 builder.tmpSize,
                 builder.pullMissingImages));
-  }
-
-  private static DockerClient client(DockerEndpoint endpoint) {
-    DefaultDockerClientConfig.Builder config =
-        DefaultDockerClientConfig.createDefaultConfigBuilder()
-            .withDockerHost(endpoint.host().toString())
-            .withDockerTlsVerify(endpoint.tlsVerify());
-    endpoint.certPath().ifPresent(path -> config.withDockerCertPath(path.toString()));
-    DefaultDockerClientConfig built = config.build();
-    ZerodepDockerHttpClient http =
-        new ZerodepDockerHttpClient.Builder()
-            .dockerHost(built.getDockerHost())
-            .sslConfig(built.getSSLConfig())
-            .maxConnections(256)
-            .connectionTimeout(Duration.ofSeconds(10))
-            .build();
-    return DockerClientImpl.getInstance(built, http);
+    this.jobs =
+        SandboxJobs.create(
+            JobDirectoryStore.of(resultRoot),
+            shared.runtime(),
+            configured,
+            (spec, directory, environment) ->
+                new DockerSandbox(spec, directory, environment, shared));
   }
 
   /** A builder; {@link Builder#resultRoot} is required. */
@@ -238,7 +173,7 @@ public final class DockerComputeBackend implements ComputeBackend {
 
   @Override
   public List<ComputeEnvironment> environments() {
-    return environments;
+    return jobs.environments();
   }
 
   /**
@@ -248,110 +183,19 @@ public final class DockerComputeBackend implements ComputeBackend {
    */
   @Override
   public CompletionStage<Void> submit(JobSpec spec, BackendListener listener) {
-    requireNonNull(spec, "spec");
-    requireNonNull(listener, "listener");
-    if (closed) {
-      return CompletableFuture.failedFuture(closedException());
-    }
-    ComputeEnvironment environment = environmentsById.get(spec.environmentId());
-    if (environment == null) {
-      return CompletableFuture.failedFuture(
-          new IllegalArgumentException(
-              "job "
-                  + spec.jobId()
-                  + " asks for environment '"
-                  + spec.environmentId()
-                  + "' but this Docker backend offers only "
-                  + environmentsById.keySet()));
-    }
-    CompletableFuture<Void> accepted = new CompletableFuture<>();
-    try {
-      executor.execute(() -> accept(spec, environment, listener, accepted));
-    } catch (RejectedExecutionException e) {
-      accepted.completeExceptionally(
-          new UnavailableException(
-              ErrorCode.BACKEND_FAILURE, "the Docker backend's executor refused the job", e));
-    }
-    return accepted;
-  }
-
-  private void accept(
-      JobSpec spec,
-      ComputeEnvironment environment,
-      BackendListener listener,
-      CompletableFuture<Void> accepted) {
-    JobStore store = JobStore.of(resultRoot, spec.jobId());
-    boolean[] created = {false};
-    DockerJob job;
-    try {
-      job =
-          jobs.computeIfAbsent(
-              spec.jobId(),
-              id -> {
-                if (store.exists()) {
-                  try {
-                    return DockerJob.load(store, this::environmentFor, shared);
-                  } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                  }
-                }
-                created[0] = true;
-                return DockerJob.create(spec, store, environment, shared, listener);
-              });
-    } catch (UncheckedIOException e) {
-      accepted.completeExceptionally(
-          new UnavailableException(
-              ErrorCode.BACKEND_FAILURE,
-              "job " + spec.jobId() + " has a directory that cannot be read: " + e.getMessage(),
-              e));
-      return;
-    }
-    if (!created[0]) {
-      job.resume();
-      job.bind(listener, true);
-      accepted.complete(null);
-      return;
-    }
-    try {
-      job.accept();
-    } catch (IOException | RuntimeException e) {
-      jobs.remove(spec.jobId(), job);
-      accepted.completeExceptionally(
-          new UnavailableException(
-              ErrorCode.BACKEND_FAILURE,
-              "could not write job " + spec.jobId() + " to " + resultRoot + ": " + e,
-              e));
-      return;
-    }
-    accepted.complete(null);
-    job.run();
+    return jobs.submit(spec, listener);
   }
 
   /** Stops the job; the stage completes once it has ended. Unknown or ended jobs: nothing. */
   @Override
   public CompletionStage<Void> stop(JobId id) {
-    requireNonNull(id, "id");
-    return async(() -> lookup(id))
-        .thenCompose(
-            job ->
-                job.isPresent()
-                    ? job.get().stop("stopped on request")
-                    : CompletableFuture.completedFuture(null));
+    return jobs.stop(id);
   }
 
   /** Stops the job if it runs, then removes its container, volume and results. */
   @Override
   public CompletionStage<Void> delete(JobId id) {
-    requireNonNull(id, "id");
-    return async(() -> lookup(id))
-        .thenCompose(
-            job -> {
-              if (job.isEmpty()) {
-                return CompletableFuture.completedFuture(null);
-              }
-              DockerJob found = job.get();
-              return found.delete().thenRun(() -> jobs.remove(id, found));
-            });
+    return jobs.delete(id);
   }
 
   /**
@@ -361,98 +205,22 @@ public final class DockerComputeBackend implements ComputeBackend {
    */
   @Override
   public CompletionStage<List<RecoveredJob>> recover(BackendListener listener) {
-    requireNonNull(listener, "listener");
-    if (closed) {
-      return CompletableFuture.failedFuture(closedException());
-    }
-    return async(
-        () -> {
-          TreeSet<JobId> ids = new TreeSet<>((a, b) -> a.value().compareTo(b.value()));
-          ids.addAll(jobs.keySet());
-          ids.addAll(jobDirectories());
-          List<RecoveredJob> found = new ArrayList<>(ids.size());
-          Set<String> underWay = new HashSet<>();
-          for (JobId id : ids) {
-            Optional<DockerJob> job = lookup(id);
-            if (job.isPresent()) {
-              job.get().bind(listener, false);
-              RecoveredJob recovered = new RecoveredJob(job.get().spec(), job.get().state());
-              found.add(recovered);
-              if (!recovered.state().status().isTerminal()) {
-                underWay.add(id.value());
-              }
-            }
-          }
-          removeOrphans(underWay);
-          return List.copyOf(found);
-        });
-  }
-
-  private List<JobId> jobDirectories() {
-    List<JobId> ids = new ArrayList<>();
-    if (!Files.isDirectory(resultRoot)) {
-      return ids;
-    }
-    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(resultRoot)) {
-      for (Path dir : dirs) {
-        String name = dir.getFileName().toString();
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-          continue;
-        }
-        try {
-          JobId id = JobId.of(name);
-          if (id.value().equals(name)) {
-            ids.add(id);
-          }
-        } catch (InvalidRequestException e) {
-          // not a job directory
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not list " + resultRoot, e);
-    }
-    return ids;
-  }
-
-  /** Removes this instance's containers and volumes whose job is not under way. */
-  private void removeOrphans(Set<String> underWay) {
-    String instance = shared.sandbox().instance();
-    List<String> filter = Labels.ownedFilter(instance);
-    for (Container container :
-        docker.listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
-      Map<String, String> labels = container.getLabels() == null ? Map.of() : container.getLabels();
-      if (!Labels.MANAGER.equals(labels.get(Labels.MANAGED_BY))
-          || !instance.equals(labels.get(Labels.INSTANCE))
-          || underWay.contains(labels.get(Labels.JOB_ID))) {
-        continue;
-      }
-      logger.info(
-          "removing orphan container {} of job {}", container.getId(), labels.get(Labels.JOB_ID));
-      try {
-        docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
-      } catch (NotFoundException e) {
-        // gone already
-      }
-    }
-    List<InspectVolumeResponse> volumes =
-        docker.listVolumesCmd().withFilter("label", filter).exec().getVolumes();
-    for (InspectVolumeResponse volume :
-        volumes == null ? List.<InspectVolumeResponse>of() : volumes) {
-      Map<String, String> labels = volume.getLabels() == null ? Map.of() : volume.getLabels();
-      if (!Labels.MANAGER.equals(labels.get(Labels.MANAGED_BY))
-          || !instance.equals(labels.get(Labels.INSTANCE))
-          || underWay.contains(labels.get(Labels.JOB_ID))) {
-        continue;
-      }
-      logger.info("removing orphan volume {}", volume.getName());
-      try {
-        docker.removeVolumeCmd(volume.getName()).exec();
-      } catch (NotFoundException e) {
-        // gone already
-      } catch (RuntimeException e) {
-        logger.warn("could not remove orphan volume {}", volume.getName(), e);
-      }
-    }
+    return jobs.recover(listener)
+        .thenCompose(
+            found ->
+                shared
+                    .runtime()
+                    .async(
+                        () -> {
+                          Set<String> underWay = new HashSet<>();
+                          for (RecoveredJob job : found) {
+                            if (!job.state().status().isTerminal()) {
+                              underWay.add(job.spec().jobId().value());
+                            }
+                          }
+                          Orphans.remove(docker, shared.settings().instance(), underWay);
+                          return found;
+                        }));
   }
 
   /**
@@ -461,30 +229,7 @@ public final class DockerComputeBackend implements ComputeBackend {
    */
   @Override
   public CompletionStage<InputStream> openResult(JobId id, JobResult result) {
-    requireNonNull(id, "id");
-    requireNonNull(result, "result");
-    return async(
-        () -> {
-          DockerJob job =
-              lookup(id)
-                  .orElseThrow(
-                      () ->
-                          new io.c2d.NotFoundException(
-                              ErrorCode.JOB_NOT_FOUND, "no job " + id + " in " + resultRoot));
-          try {
-            return job.open(result);
-          } catch (NoSuchFileException e) {
-            throw new io.c2d.NotFoundException(
-                ErrorCode.RESULT_NOT_FOUND,
-                "result " + result.name() + " of job " + id + " is gone",
-                e);
-          } catch (IOException e) {
-            throw new UnavailableException(
-                ErrorCode.BACKEND_FAILURE,
-                "could not open result " + result.name() + " of job " + id,
-                e);
-          }
-        });
+    return jobs.openResult(id, result);
   }
 
   /**
@@ -493,14 +238,7 @@ public final class DockerComputeBackend implements ComputeBackend {
    */
   @Override
   public void close() {
-    closed = true;
-    scheduler.shutdownNow();
-    if (ownedExecutor != null) {
-      ownedExecutor.shutdown();
-    }
-    for (DockerJob job : jobs.values()) {
-      job.abandon(closedException());
-    }
+    jobs.close();
     try {
       docker.close();
     } catch (IOException e) {
@@ -515,58 +253,8 @@ public final class DockerComputeBackend implements ComputeBackend {
         + ", resultRoot="
         + resultRoot
         + ", environments="
-        + environmentsById.keySet()
+        + jobs.environments().stream().map(ComputeEnvironment::id).toList()
         + '}';
-  }
-
-  // ---------------------------------------------------------------------------------------------
-
-  private Optional<DockerJob> lookup(JobId id) {
-    DockerJob job = jobs.get(id);
-    if (job == null) {
-      JobStore store = JobStore.of(resultRoot, id);
-      if (!store.exists()) {
-        return Optional.empty();
-      }
-      DockerJob loaded;
-      try {
-        loaded = DockerJob.load(store, this::environmentFor, shared);
-      } catch (IOException e) {
-        logger.warn("skipping job directory {}: it cannot be read", store.dir(), e);
-        return Optional.empty();
-      }
-      DockerJob raced = jobs.putIfAbsent(id, loaded);
-      job = raced == null ? loaded : raced;
-    }
-    job.resume();
-    return Optional.of(job);
-  }
-
-  private ComputeEnvironment environmentFor(String id) {
-    ComputeEnvironment environment = environmentsById.get(id);
-    return environment != null ? environment : environments.get(0);
-  }
-
-  private <T> CompletableFuture<T> async(Supplier<T> work) {
-    try {
-      return CompletableFuture.supplyAsync(work, executor);
-    } catch (RejectedExecutionException e) {
-      return CompletableFuture.failedFuture(closedException());
-    }
-  }
-
-  private static UnavailableException closedException() {
-    return new UnavailableException(
-        ErrorCode.BACKEND_FAILURE, "the Docker backend has been closed");
-  }
-
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
   }
 
   /**

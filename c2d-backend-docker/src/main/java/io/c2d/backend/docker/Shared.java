@@ -1,28 +1,17 @@
 package io.c2d.backend.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import java.time.Clock;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.BooleanSupplier;
+import io.c2d.spi.backend.support.JobRuntime;
 
 /**
  * What every job of one {@link DockerComputeBackend} shares.
  *
  * @param docker the engine's client
- * @param clock the time of status reports
- * @param executor runs staging, collecting and the reactions to container exits
- * @param scheduler fires the phase and maximum-duration timeouts
- * @param closed whether the backend was closed: a closed backend leaves its jobs alone
- * @param sandbox the container settings every job gets
+ * @param runtime the clock, the executor (staging, collecting, reactions to container exits), the
+ *     scheduler of time limits and whether the backend was closed
+ * @param settings the container settings every job gets
  */
-record Shared(
-    DockerClient docker,
-    Clock clock,
-    Executor executor,
-    ScheduledExecutorService scheduler,
-    BooleanSupplier closed,
-    Sandbox sandbox) {
+record Shared(DockerClient docker, JobRuntime runtime, Settings settings) {
 
   /**
    * The sandbox settings of the backend.
@@ -34,7 +23,7 @@ record Shared(
    * @param tmpBytes the size of the job's {@code /tmp}
    * @param pullMissingImages whether an image missing on the engine is pulled
    */
-  record Sandbox(
+  record Settings(
       String instance,
       int uid,
       int gid,

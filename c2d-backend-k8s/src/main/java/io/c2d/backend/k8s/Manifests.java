@@ -1,9 +1,9 @@
 package io.c2d.backend.k8s;
 
 import io.c2d.model.DatasetInput;
-import io.c2d.model.Did;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.support.SandboxContract;
 import io.fabric8.kubernetes.api.model.Capabilities;
 import io.fabric8.kubernetes.api.model.CapabilitiesBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -70,6 +70,9 @@ final class Manifests {
 
   static final long NOBODY = 65534L;
   private static final String STAGED = "/c2d/staged";
+
+  /** The layout and environment the algorithm sees, rooted at {@code /data}: one for every job. */
+  private static final SandboxContract CONTRACT = SandboxContract.container();
 
   private Manifests() {}
 
@@ -179,17 +182,17 @@ final class Manifests {
             .withImage(spec.algorithm().container().reference())
             .withImagePullPolicy("IfNotPresent")
             .withCommand("/bin/sh", "-c", spec.algorithm().container().entrypoint())
-            .withWorkingDir("/data")
+            .withWorkingDir(CONTRACT.root())
             .withEnv(environment(spec))
             .withSecurityContext(restricted())
             .withResources(resources(spec.resources(), settings.placement().gpuResource()))
             .withVolumeMounts(
-                mount("inputs", "/data/inputs", true),
-                mount("ddos", "/data/ddos", true),
-                mount("transformations", "/data/transformations", true),
-                mount("outputs", "/data/outputs", false),
-                mount("logs", "/data/logs", false),
-                mount("tmp", "/tmp", false))
+                mount("inputs", CONTRACT.path(SandboxContract.INPUTS), true),
+                mount("ddos", CONTRACT.path(SandboxContract.DDOS), true),
+                mount("transformations", CONTRACT.path(SandboxContract.TRANSFORMATIONS), true),
+                mount("outputs", CONTRACT.path(SandboxContract.OUTPUTS), false),
+                mount("logs", CONTRACT.path(SandboxContract.LOGS), false),
+                mount("tmp", CONTRACT.tmpDir(), false))
             .build();
     Container publish =
         helper(PUBLISH, settings)
@@ -310,22 +313,10 @@ final class Manifests {
         .build();
   }
 
+  /** The algorithm's environment: the sandbox contract's variables, root {@code /data}. */
   private static List<EnvVar> environment(JobSpec spec) {
-    Map<String, String> env = new LinkedHashMap<>(spec.algorithm().environment());
-    StringBuilder dids = new StringBuilder("[");
-    for (Did did : spec.inputDids()) {
-      dids.append(dids.length() > 1 ? "," : "").append('"').append(did.id()).append('"');
-    }
-    env.put("DIDS", dids.append(']').toString());
-    env.put("TRANSFORMATION_DID", spec.algorithm().did().map(Did::id).orElse(""));
-    env.put("VOLUME", "/data");
-    env.put("INPUTS", "/data/inputs");
-    env.put("OUTPUTS", "/data/outputs");
-    env.put("LOGS", "/data/logs");
-    env.put("ALGO", "/data/transformations/algorithm");
-    env.put("HOME", "/tmp");
     List<EnvVar> vars = new ArrayList<>();
-    env.forEach((name, value) -> vars.add(new EnvVar(name, value, null)));
+    CONTRACT.environment(spec).forEach((name, value) -> vars.add(new EnvVar(name, value, null)));
     return vars;
   }
 

@@ -1,0 +1,123 @@
+package io.c2d.backend.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.LogConfig;
+import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.MountType;
+import com.github.dockerjava.api.model.Ulimit;
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.ContainerSpec;
+import io.c2d.model.Resources;
+import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.support.SandboxContract;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The closed container of one job, as the engine is asked to create it: user, working directory,
+ * environment, entrypoint and the hardened host configuration (see {@link DockerComputeBackend}'s
+ * documentation of each setting).
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class ContainerSpecs {
+  private ContainerSpecs() {}
+
+  /**
+   * Creates the container {@code name} of job {@code spec} on the engine, over the volume of the
+   * same name.
+   *
+   * @return the container's id
+   * @throws RuntimeException whatever the engine's client throws
+   */
+  static String create(
+      DockerClient docker,
+      JobSpec spec,
+      ComputeEnvironment environment,
+      Shared.Settings sandbox,
+      String name,
+      Map<String, String> labels) {
+    ContainerSpec container = spec.algorithm().container();
+    CreateContainerResponse created =
+        docker
+            .createContainerCmd(container.image() + ":" + container.tag())
+            .withName(name)
+            .withLabels(labels)
+            .withUser(sandbox.uid() + ":" + sandbox.gid())
+            .withWorkingDir(SandboxContract.CONTAINER_ROOT)
+            .withEnv(environmentVariables(spec))
+            .withEntrypoint("/bin/sh", "-c", container.entrypoint())
+            .withCmd(List.of())
+            .withStdinOpen(false)
+            .withTty(false)
+            .withHostConfig(hostConfig(spec, environment, sandbox, name))
+            .exec();
+    return created.getId();
+  }
+
+  /** The algorithm's environment: the sandbox contract's variables, as {@code KEY=value}. */
+  static List<String> environmentVariables(JobSpec spec) {
+    Map<String, String> env = SandboxContract.container().environment(spec);
+    List<String> list = new ArrayList<>(env.size());
+    env.forEach((key, value) -> list.add(key + "=" + value));
+    return list;
+  }
+
+  /** The closed sandbox: see {@link DockerComputeBackend}'s documentation of each setting. */
+  static HostConfig hostConfig(
+      JobSpec spec, ComputeEnvironment environment, Shared.Settings sandbox, String name) {
+    Resources limits = limits(spec, environment);
+    long memory = limits.memoryBytes();
+    long nanoCpus = limits.milliCpus() * 1_000_000L;
+    long disk = limits.diskBytes();
+    List<Ulimit> ulimits = new ArrayList<>();
+    ulimits.add(new Ulimit("nofile", 1024L, 1024L));
+    ulimits.add(new Ulimit("core", 0L, 0L));
+    if (disk > 0) {
+      ulimits.add(new Ulimit("fsize", disk, disk));
+    }
+    long logFile = Math.max(1L << 20, environment.maxLogBytes() + (64L << 10));
+    HostConfig host =
+        HostConfig.newHostConfig()
+            .withNetworkMode(spec.networkAccess() ? "bridge" : "none")
+            .withCapDrop(Capability.ALL)
+            .withSecurityOpts(List.of("no-new-privileges"))
+            .withPrivileged(false)
+            .withReadonlyRootfs(true)
+            .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,nodev,size=" + sandbox.tmpBytes()))
+            .withMounts(
+                List.of(
+                    new Mount()
+                        .withType(MountType.VOLUME)
+                        .withSource(name)
+                        .withTarget(SandboxContract.CONTAINER_ROOT)))
+            .withPidsLimit(sandbox.pidsLimit())
+            .withUlimits(ulimits)
+            .withLogConfig(
+                new LogConfig(
+                    LogConfig.LoggingType.JSON_FILE,
+                    Map.of("max-size", Long.toString(logFile), "max-file", "1")));
+    if (memory > 0) {
+      host.withMemory(memory).withMemorySwap(memory);
+    }
+    if (nanoCpus > 0) {
+      host.withNanoCPUs(nanoCpus);
+    }
+    return host;
+  }
+
+  /** The job's resources, the environment's defaults filling in what the job left at 0. */
+  static Resources limits(JobSpec spec, ComputeEnvironment environment) {
+    Resources asked = spec.resources();
+    Resources fallback = environment.defaultPerJob();
+    return new Resources(
+        asked.milliCpus() > 0 ? asked.milliCpus() : fallback.milliCpus(),
+        asked.memoryBytes() > 0 ? asked.memoryBytes() : fallback.memoryBytes(),
+        asked.diskBytes() > 0 ? asked.diskBytes() : fallback.diskBytes(),
+        asked.gpus());
+  }
+}

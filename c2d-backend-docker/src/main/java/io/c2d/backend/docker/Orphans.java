@@ -1,0 +1,68 @@
+package io.c2d.backend.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectVolumeResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes the containers and volumes one backend instance left behind for jobs that are no longer
+ * under way; objects of other instances, or not made by this backend, are never touched.
+ *
+ * <p>Stateless; thread-safe.
+ */
+final class Orphans {
+  private static final Logger logger = LoggerFactory.getLogger(Orphans.class);
+
+  private Orphans() {}
+
+  /**
+   * Removes instance {@code instance}'s containers and volumes whose job is not in {@code
+   * underWay}.
+   *
+   * @throws RuntimeException if the engine cannot list them
+   */
+  static void remove(DockerClient docker, String instance, Set<String> underWay) {
+    List<String> filter = Labels.ownedFilter(instance);
+    for (Container container :
+        docker.listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
+      Map<String, String> labels = container.getLabels() == null ? Map.of() : container.getLabels();
+      if (!Labels.MANAGER.equals(labels.get(Labels.MANAGED_BY))
+          || !instance.equals(labels.get(Labels.INSTANCE))
+          || underWay.contains(labels.get(Labels.JOB_ID))) {
+        continue;
+      }
+      logger.info(
+          "removing orphan container {} of job {}", container.getId(), labels.get(Labels.JOB_ID));
+      try {
+        docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
+      } catch (NotFoundException e) {
+        // gone already
+      }
+    }
+    List<InspectVolumeResponse> volumes =
+        docker.listVolumesCmd().withFilter("label", filter).exec().getVolumes();
+    for (InspectVolumeResponse volume :
+        volumes == null ? List.<InspectVolumeResponse>of() : volumes) {
+      Map<String, String> labels = volume.getLabels() == null ? Map.of() : volume.getLabels();
+      if (!Labels.MANAGER.equals(labels.get(Labels.MANAGED_BY))
+          || !instance.equals(labels.get(Labels.INSTANCE))
+          || underWay.contains(labels.get(Labels.JOB_ID))) {
+        continue;
+      }
+      logger.info("removing orphan volume {}", volume.getName());
+      try {
+        docker.removeVolumeCmd(volume.getName()).exec();
+      } catch (NotFoundException e) {
+        // gone already
+      } catch (RuntimeException e) {
+        logger.warn("could not remove orphan volume {}", volume.getName(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package io.c2d.backend.docker;
+
+import io.c2d.model.JobStatus;
+import io.c2d.spi.backend.support.ContractStaging;
+import io.c2d.spi.backend.support.SandboxJob;
+import io.c2d.spi.backend.support.SandboxJob.Abort;
+import io.c2d.spi.backend.support.SandboxJob.StageFailure;
+import io.c2d.spi.backend.support.StagingTarget;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The staging archive the backend copies into a job's {@code /data} before it starts: {@link
+ * ContractStaging} lays the job's files out in it. Everything the algorithm reads is owned by root
+ * and read-only (directories 0555, files 0444, the algorithm 0555); {@code outputs/} and {@code
+ * logs/} belong to the algorithm's user (0755). The archive of {@code /data/outputs} read back is
+ * {@link ContainerResults}'s.
+ *
+ * <p>Not thread-safe; one instance per archive.
+ */
+final class StagingTar implements StagingTarget, AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(StagingTar.class);
+
+  private final TarArchiveOutputStream tar;
+  private final int uid;
+  private final int gid;
+
+  private StagingTar(Path file, int uid, int gid) throws IOException {
+    this.tar =
+        new TarArchiveOutputStream(
+            Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE));
+    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+    tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+    this.uid = uid;
+    this.gid = gid;
+  }
+
+  /**
+   * Writes the archive of {@code job} to {@code file}, replacing any earlier one.
+   *
+   * @throws StageFailure with the status the job fails with
+   * @throws Abort if a checkpoint between files said the job must not go on
+   */
+  static void write(SandboxJob job, Shared.Settings settings, Path file)
+      throws StageFailure, Abort {
+    try {
+      Files.deleteIfExists(file);
+    } catch (IOException e) {
+      throw new StageFailure(JobStatus.DATA_PROVISIONING_FAILED, "could not clear staging.tar");
+    }
+    try (StagingTar tar = new StagingTar(file, settings.uid(), settings.gid())) {
+      ContractStaging.stage(job, tar);
+    } catch (IOException e) {
+      logger.warn("could not write the staging archive of job {}", job.id(), e);
+      throw new StageFailure(
+          JobStatus.DATA_PROVISIONING_FAILED,
+          "the inputs could not be staged (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  @Override
+  public void directory(String name, boolean writable) throws IOException {
+    TarArchiveEntry entry = new TarArchiveEntry(name.endsWith("/") ? name : name + "/");
+    if (writable) {
+      entry.setIds(uid, gid);
+      entry.setMode(040000 | 0755);
+    } else {
+      entry.setIds(0, 0);
+      entry.setMode(040000 | 0555);
+    }
+    tar.putArchiveEntry(entry);
+    tar.closeArchiveEntry();
+  }
+
+  @Override
+  public void file(String name, List<Path> sources, boolean executable) throws IOException {
+    long size = 0;
+    for (Path source : sources) {
+      size += Files.size(source);
+    }
+    tar.putArchiveEntry(fileEntry(name, size, executable));
+    for (Path source : sources) {
+      try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
+        in.transferTo(tar);
+      }
+    }
+    tar.closeArchiveEntry();
+  }
+
+  @Override
+  public void text(String name, String text, boolean executable) throws IOException {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    tar.putArchiveEntry(fileEntry(name, bytes.length, executable));
+    tar.write(bytes);
+    tar.closeArchiveEntry();
+  }
+
+  private static TarArchiveEntry fileEntry(String name, long size, boolean executable) {
+    TarArchiveEntry entry = new TarArchiveEntry(name);
+    entry.setIds(0, 0);
+    entry.setMode(0100000 | (executable ? 0555 : 0444));
+    entry.setSize(size);
+    return entry;
+  }
+
+  @Override
+  public void close() throws IOException {
+    tar.finish();
+    tar.close();
+  }
+}

@@ -283,7 +283,9 @@ public final class SandboxJob {
   /**
    * Continues a job loaded from its directory: finished jobs stay as they are; a running algorithm
    * is watched again with what is left of its maximum duration; one that ended unwatched is
-   * concluded; anything else has failed. Runs once.
+   * concluded; one whose algorithm never started is run again from the start, after the sandbox
+   * discarded what the interrupted attempt left (its statuses still only move forward); one whose
+   * algorithm is gone without a trace has failed. Runs once.
    */
   void resume() {
     if (!resumed.compareAndSet(false, true)) {
@@ -315,15 +317,41 @@ public final class SandboxJob {
         sandbox.watch(this);
       }
       case GONE -> conclude(JobStatus.FAILED, null, found.detail, false);
-      case NEVER_RAN ->
-          conclude(
-              JobStatus.FAILED,
-              null,
-              "the backend restarted while the job was at '"
-                  + status.text().trim()
-                  + "'; its algorithm never ran",
-              false);
+      case NEVER_RAN -> runtime.executeUnlessClosed(() -> restart(status));
     }
+  }
+
+  /**
+   * Runs a job again whose algorithm never started before the backend restarted: a stop recorded
+   * before the restart still counts; otherwise the interrupted attempt's leftovers are discarded
+   * and the job is staged and started as if it had just been accepted. Statuses it had already
+   * reported are not reported again.
+   */
+  private void restart(JobStatus interruptedAt) {
+    if (JobDirectory.ENDING_STOPPED.equals(directory.readEnding())) {
+      synchronized (lock) {
+        stopRequested = true;
+      }
+    }
+    configLog(
+        "the backend restarted while the job was at '"
+            + interruptedAt.text().trim()
+            + "', before its algorithm ran: staging it again from the start");
+    try {
+      sandbox.discard(this);
+    } catch (RuntimeException e) {
+      logger.error("the {} backend failed cleaning up job {}", runtime.backendName(), id(), e);
+      conclude(
+          JobStatus.FAILED,
+          null,
+          "the "
+              + runtime.backendName()
+              + " backend could not clean up the job's interrupted attempt: "
+              + e,
+          false);
+      return;
+    }
+    run();
   }
 
   /**
@@ -549,7 +577,10 @@ public final class SandboxJob {
       return new Reattached(Kind.ENDED, "");
     }
 
-    /** It never started: the job fails, saying the backend restarted before it ran. */
+    /**
+     * It never started, and nothing of it can run any more: the job is run again from the start,
+     * after {@link Sandbox#discard} removed what the interrupted attempt left.
+     */
     public static Reattached neverRan() {
       return new Reattached(Kind.NEVER_RAN, "");
     }

@@ -228,4 +228,27 @@ final class EmbeddedRestartTest {
       assertThat(Files.readString(directory.resolve("runs"))).isEqualTo("ran\n");
     }
   }
+
+  /**
+   * The process died between recording that it starts the algorithm's process and recording its
+   * pid: the process may run unseen, so the job is not started a second time (it fails instead).
+   */
+  @Test
+  void aJobWhoseProcessMayHaveStartedUnrecordedIsNotStartedAgain() throws Exception {
+    JobSpec spec = spec("unsure", raw("echo ran >> \"$VOLUME/../runs\"\n"));
+    JobDirectory directory =
+        JobDirectoryStore.of(workRoot)
+            .create(
+                spec,
+                BackendJobState.of(spec.jobId(), JobStatus.PROVISIONING_SUCCESS, Instant.now()));
+    Files.writeString(directory.resolve("starting"), "");
+
+    try (EmbeddedComputeBackend two = instance()) {
+      RecordingListener second = new RecordingListener();
+      join(two.recover(second));
+
+      assertThat(second.awaitTerminal(spec.jobId(), WAIT).status()).isEqualTo(JobStatus.FAILED);
+      assertThat(directory.resolve("runs")).doesNotExist();
+    }
+  }
 }

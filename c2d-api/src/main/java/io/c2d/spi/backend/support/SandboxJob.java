@@ -411,6 +411,22 @@ public final class SandboxJob {
       @Nullable Integer exitCode,
       @Nullable String detail,
       List<JobResult> results) {
+    if (!record(status, exitCode, detail, results)) {
+      return false;
+    }
+    deliver(status);
+    return true;
+  }
+
+  /**
+   * Persists a status and queues its report without delivering it ({@link #deliver} does); returns
+   * false if the job cannot move there.
+   */
+  private boolean record(
+      JobStatus status,
+      @Nullable Integer exitCode,
+      @Nullable String detail,
+      List<JobResult> results) {
     synchronized (lock) {
       if (deleted || runtime.isClosed() || !state.status().canMoveTo(status)) {
         return false;
@@ -428,11 +444,15 @@ public final class SandboxJob {
         timer.cancel();
       }
     }
+    return true;
+  }
+
+  /** Delivers the queued reports; a terminal {@code status} ends the job's stage. */
+  private void deliver(JobStatus status) {
     reporter.flush();
     if (status.isTerminal()) {
       ended.complete(null);
     }
-    return true;
   }
 
   private boolean report(JobStatus status) {
@@ -440,8 +460,8 @@ public final class SandboxJob {
   }
 
   /**
-   * Collects the results, removes the sandbox and reports the terminal status. Only the first call
-   * does anything.
+   * Collects the results, persists the terminal status, removes the sandbox and reports the status.
+   * Only the first call does anything.
    */
   private void conclude(
       JobStatus status, @Nullable Integer exitCode, @Nullable String detail, boolean publishing) {
@@ -459,8 +479,15 @@ public final class SandboxJob {
       report(JobStatus.PUBLISHING_RESULTS);
     }
     Conclusion conclusion = Conclusion.collect(this, sandbox, status, detail);
+    // the terminal state is persisted before the sandbox is removed: a crash in between leaves a
+    // finished job with its collected results (and a container the next instance removes as an
+    // orphan), never a job whose sandbox is gone without a trace; it is reported once removed
+    boolean recorded =
+        record(conclusion.status(), exitCode, conclusion.detail(), conclusion.results());
     sandbox.remove();
-    if (!report(conclusion.status(), exitCode, conclusion.detail(), conclusion.results())) {
+    if (recorded) {
+      deliver(conclusion.status());
+    } else {
       synchronized (lock) {
         concluding = false;
       }

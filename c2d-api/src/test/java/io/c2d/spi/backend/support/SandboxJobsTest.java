@@ -36,6 +36,7 @@ final class SandboxJobsTest {
   private volatile SandboxJob.@org.jspecify.annotations.Nullable StageFailure stageFailure;
   private volatile Duration stageDelay = Duration.ZERO;
   private volatile boolean exitOnStart;
+  private volatile @org.jspecify.annotations.Nullable SandboxJobs crashOnRemove;
 
   @AfterEach
   void closeAll() {
@@ -319,6 +320,32 @@ final class SandboxJobsTest {
     assertThat(sandboxes.get(0).starts).hasValue(0);
   }
 
+  @Test
+  void aCrashWhileTheSandboxIsRemovedLeavesAFinishedJobWithItsResults() throws Exception {
+    JobSpec spec = Specs.spec("a");
+    SandboxJobs first = jobs();
+    crashOnRemove = first; // the process dies while the sandbox is being removed
+    exitOnStart = true;
+    first.submit(spec, new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    waitFor(() -> sandboxes.get(0).removes.get() > 0);
+
+    crashOnRemove = null;
+    reattached = SandboxJob.Reattached.gone("the sandbox is gone");
+    SandboxJobs second = jobs();
+    List<RecoveredJob> recovered =
+        second.recover(new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(recovered).hasSize(1);
+    BackendJobState end = recovered.get(0).state();
+    assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
+    JobResult out =
+        end.results().stream().filter(r -> r.name().equals("out.txt")).findFirst().orElseThrow();
+    try (InputStream in =
+        second.openResult(spec.jobId(), out).toCompletableFuture().get(10, TimeUnit.SECONDS)) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok");
+    }
+  }
+
   private static void waitFor(java.util.function.BooleanSupplier condition)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -418,6 +445,10 @@ final class SandboxJobsTest {
 
     @Override
     public void remove() {
+      SandboxJobs crash = crashOnRemove;
+      if (crash != null) {
+        crash.close();
+      }
       removes.incrementAndGet();
       kill();
     }

@@ -90,9 +90,11 @@ import org.slf4j.LoggerFactory;
  * c2d-<instance>-<jobId>} and labelled {@code io.c2d.managed-by}, {@code io.c2d.instance}, {@code
  * io.c2d.job-id}, {@code io.c2d.owner} and {@code io.c2d.environment}. A new instance over the same
  * result root and engine finds every job in {@link #recover}: finished ones with their results,
- * running containers waited for again, containers that ended unwatched collected; and it removes
- * the containers and volumes labelled with its instance name that belong to no running job (never
- * anything else). {@link #close()} leaves running containers running.
+ * running containers waited for again, containers that ended unwatched collected, jobs whose
+ * container had not started yet staged and started again from the start (the interrupted attempt's
+ * container, volume and staging archive removed first, so one container runs the job); and it
+ * removes the containers and volumes labelled with its instance name that belong to no running job
+ * (never anything else). {@link #close()} leaves running containers running.
  *
  * <p>Thread-safe. No method blocks its caller on I/O: engine calls happen on the executor.
  */

@@ -12,6 +12,7 @@ import io.c2d.spi.backend.support.SandboxJob.Exit;
 import io.c2d.spi.backend.support.SandboxJob.Reattached;
 import io.c2d.spi.backend.support.SandboxJob.StageFailure;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.jspecify.annotations.Nullable;
@@ -160,6 +161,22 @@ final class DockerSandbox implements Sandbox {
       return Reattached.running();
     }
     return ran || !"created".equals(found.status()) ? Reattached.ended() : Reattached.neverRan();
+  }
+
+  /**
+   * Removes what an attempt interrupted by a restart left: its container and volume (by name, so
+   * also ones whose creation the crash cut short) and its staging archive.
+   */
+  @Override
+  public void discard(SandboxJob job) {
+    container.remove();
+    containerId = null;
+    try {
+      Files.deleteIfExists(directory.resolve(STAGING_TAR));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not delete the staging archive of job " + job.id(), e);
+    }
+    job.configLog("removed the container, volume and staging archive of the interrupted attempt");
   }
 
   @Override

@@ -19,10 +19,13 @@ import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.c2d.spi.backend.support.JobDirectory;
+import io.c2d.spi.backend.support.JobDirectoryStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -285,6 +288,112 @@ final class DockerBackendTest {
     } finally {
       DockerEngineCondition.run(List.of("docker", "rm", "-f", someoneElses, unlabelled, mine), 30);
     }
+  }
+
+  /**
+   * The process died while the job was staging: the store says CONFIGURING_VOLUMES, its volume and
+   * container were created (never started) and a staging archive was half written. A new instance
+   * removes them and runs the job from the start, in one new container.
+   */
+  @Test
+  void aJobInterruptedWhileStagingIsRunFromTheStartInOneContainerAfterARestart()
+      throws IOException {
+    JobSpec spec = spec("resumed", raw("echo once > $OUTPUTS/marker\n")).build();
+    backend.close();
+    Path resultRoot = dir.resolve("results");
+    JobDirectory directory =
+        JobDirectoryStore.of(resultRoot)
+            .create(
+                spec,
+                BackendJobState.of(spec.jobId(), JobStatus.CONFIGURING_VOLUMES, Instant.now()));
+    Files.writeString(directory.resolve("staging.tar"), "half an archive");
+    String stale = createInterruptedAttempt(spec.jobId());
+    try {
+      backend = newBackend();
+      TestJobs.Recorder after = new TestJobs.Recorder();
+      List<RecoveredJob> recovered = TestJobs.join(backend.recover(after));
+      assertThat(recovered)
+          .singleElement()
+          .satisfies(job -> assertThat(job.state().status()).isNotEqualTo(JobStatus.FAILED));
+
+      BackendJobState end = after.awaitEnd(spec.jobId());
+
+      assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(read(backend, end, "marker").strip()).isEqualTo("once");
+      assertThat(after.statuses(spec.jobId()))
+          .doesNotContain(JobStatus.JOB_STARTED, JobStatus.CONFIGURING_VOLUMES)
+          .containsSubsequence(
+              JobStatus.PROVISIONING_SUCCESS, JobStatus.RUNNING_ALGORITHM, JobStatus.COMPLETED);
+      String log = read(backend, end, "configuration.log");
+      assertThat(log).contains("staging it again from the start");
+      assertThat(log.split("created container", -1)).as("containers created").hasSize(2);
+      assertThat(log.split("started the algorithm", -1)).as("algorithms started").hasSize(2);
+      assertThat(exists(stale)).as("the interrupted attempt's container is removed").isFalse();
+      assertThat(TestJobs.leftovers(spec.jobId())).as("containers and volumes left").isEmpty();
+      assertThat(directory.resolve("staging.tar")).doesNotExist();
+    } finally {
+      DockerEngineCondition.run(List.of("docker", "rm", "-f", stale), 30);
+    }
+  }
+
+  /**
+   * The process died after staging, before it started the container: submitting the job again (no
+   * recover first) starts it once, with statuses going on from PROVISIONING_SUCCESS.
+   */
+  @Test
+  void aJobInterruptedBeforeItsContainerStartedIsStartedOnceWhenResubmitted() throws IOException {
+    JobSpec spec = spec("provisioned", raw("echo once > $OUTPUTS/marker\n")).build();
+    backend.close();
+    JobDirectoryStore.of(dir.resolve("results"))
+        .create(
+            spec, BackendJobState.of(spec.jobId(), JobStatus.PROVISIONING_SUCCESS, Instant.now()));
+    String stale = createInterruptedAttempt(spec.jobId());
+    try {
+      backend = newBackend();
+      TestJobs.Recorder again = new TestJobs.Recorder();
+      TestJobs.join(backend.submit(spec, again));
+
+      BackendJobState end = again.awaitEnd(spec.jobId());
+
+      assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(read(backend, end, "marker").strip()).isEqualTo("once");
+      assertThat(again.statuses(spec.jobId()))
+          .containsExactly(
+              JobStatus.PROVISIONING_SUCCESS,
+              JobStatus.RUNNING_ALGORITHM,
+              JobStatus.PUBLISHING_RESULTS,
+              JobStatus.COMPLETED);
+      assertThat(exists(stale)).isFalse();
+      assertThat(TestJobs.leftovers(spec.jobId())).isEmpty();
+    } finally {
+      DockerEngineCondition.run(List.of("docker", "rm", "-f", stale), 30);
+    }
+  }
+
+  /** The volume and never-started container an interrupted staging leaves; the container's id. */
+  private static String createInterruptedAttempt(JobId id) {
+    String name = Labels.name(INSTANCE, id);
+    List<String> labels =
+        List.of(
+            "--label",
+            "io.c2d.managed-by=c2d-backend-docker",
+            "--label",
+            "io.c2d.instance=" + INSTANCE,
+            "--label",
+            "io.c2d.job-id=" + id.value());
+    List<String> volume = new java.util.ArrayList<>(List.of("docker", "volume", "create"));
+    volume.addAll(labels);
+    volume.add(name);
+    assertThat(DockerEngineCondition.run(volume, 30).code()).isZero();
+    List<String> create = new java.util.ArrayList<>(List.of("docker", "create", "--name", name));
+    create.addAll(labels);
+    create.addAll(
+        List.of(
+            "-v",
+            name + ":/data",
+            DockerEngineCondition.IMAGE + ":" + DockerEngineCondition.TAG,
+            "true"));
+    return DockerEngineCondition.run(create, 30).output().strip();
   }
 
   private static String createLabelled(String instance, String jobId) {

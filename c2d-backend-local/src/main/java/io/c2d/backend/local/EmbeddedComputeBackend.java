@@ -75,8 +75,10 @@ import org.jspecify.annotations.Nullable;
  * exitcode} (written by a wrapper shell when the entrypoint returns). A new instance over the same
  * work root finds every job in {@link #recover}: finished ones with their results, running ones
  * tracked again until their process ends ({@link ProcessHandle#onExit()}, which for a process that
- * is not this JVM's child polls at the JDK's pace), and ones whose process vanished without an exit
- * code as {@code FAILED}. {@link #close()} leaves running processes running.
+ * is not this JVM's child polls at the JDK's pace), ones whose process had not been started yet
+ * staged and started again from the start (their half-staged {@code data/} deleted first), and ones
+ * whose process vanished without an exit code as {@code FAILED}. {@link #close()} leaves running
+ * processes running.
  *
  * <p>Thread-safe. No method blocks its caller on I/O: staging, collecting and file access happen on
  * the executor (by default a small pool of daemon threads), timeouts on a daemon scheduler, and

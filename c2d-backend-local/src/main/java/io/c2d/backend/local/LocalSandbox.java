@@ -13,6 +13,7 @@ import io.c2d.spi.backend.support.Sandbox;
 import io.c2d.spi.backend.support.SandboxContract;
 import io.c2d.spi.backend.support.SandboxJob;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * Beside the files {@link JobDirectory} keeps, the job's directory holds:
  *
  * <pre>
+ * starting            written just before the process is started: with no pid file beside it, a
+ *                     restart cannot tell whether the algorithm ran, so the job is not run again
  * pid                 the wrapper process's pid and start time, once it runs
  * exitcode            the entrypoint's exit code, written by the wrapper shell when it returns
  * algorithm.log       the algorithm's stdout and stderr, uncapped while it runs
@@ -82,6 +85,10 @@ final class LocalSandbox implements Sandbox {
 
   private Path pidFile() {
     return directory.resolve("pid");
+  }
+
+  private Path startingFile() {
+    return directory.resolve("starting");
   }
 
   private Path exitCodeFile() {
@@ -144,6 +151,14 @@ final class LocalSandbox implements Sandbox {
     env.put("C2D_ENTRYPOINT", spec.algorithm().container().entrypoint());
     env.put("C2D_EXITCODE_FILE", exitCodeFile().toString());
 
+    try {
+      JobDirectoryStore.writeAtomically(startingFile(), "");
+    } catch (IOException e) {
+      logger.warn("could not record that job {} is starting", job.id(), e);
+      throw new SandboxJob.StageFailure(
+          JobStatus.CONTAINER_CREATION_FAILED,
+          "could not write to the job's directory (" + e.getClass().getSimpleName() + ")");
+    }
     Process started;
     try {
       started = builder.start();
@@ -248,12 +263,29 @@ final class LocalSandbox implements Sandbox {
       return SandboxJob.Reattached.ended();
     }
     if (job.state().status().rank() >= JobStatus.RUNNING_ALGORITHM.rank()
-        || Files.exists(pidFile(), LinkOption.NOFOLLOW_LINKS)) {
+        || Files.exists(pidFile(), LinkOption.NOFOLLOW_LINKS)
+        || Files.exists(startingFile(), LinkOption.NOFOLLOW_LINKS)) {
       return SandboxJob.Reattached.gone(
           "the algorithm's process is gone and left no exit code: it ended while no backend"
               + " instance watched it");
     }
     return SandboxJob.Reattached.neverRan();
+  }
+
+  /**
+   * Deletes what an attempt interrupted by a restart before its process started left in the job's
+   * directory: the staged {@code data/}, {@code tmp/} and an empty {@code algorithm.log}.
+   */
+  @Override
+  public void discard(SandboxJob job) {
+    remove();
+    try {
+      JobDirectoryStore.deleteTree(data);
+      JobDirectoryStore.deleteTree(directory.resolve("tmp"));
+      Files.deleteIfExists(algorithmLog());
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not clean up the directory of job " + job.id(), e);
+    }
   }
 
   @Override

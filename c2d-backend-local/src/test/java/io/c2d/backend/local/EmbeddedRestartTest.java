@@ -13,21 +13,26 @@ import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.c2d.spi.backend.support.JobDirectory;
+import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.testkit.RecordingListener;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A new embedded backend over the same work root finds every job of the one before it. */
 final class EmbeddedRestartTest {
   @TempDir Path workRoot;
+  @TempDir Path inputs;
 
   private EmbeddedComputeBackend instance() {
     return EmbeddedComputeBackend.builder().workRoot(workRoot).build();
@@ -124,6 +129,126 @@ final class EmbeddedRestartTest {
       assertThat(second.statuses(spec.jobId())).containsExactly(JobStatus.COMPLETED);
       assertThat(Files.readString(workRoot.resolve(spec.jobId().value()).resolve("runs")))
           .isEqualTo("ran\n");
+    }
+  }
+
+  /**
+   * The process died while the job was staging: its directory holds a half-staged {@code data/} and
+   * no process was ever started. The next instance runs it from the start, once.
+   */
+  @Test
+  void aJobInterruptedWhileStagingIsRunFromTheStartOnceAndCompletes() throws Exception {
+    Path input = EmbeddedJobs.file(inputs, "resume-input.csv", "a\nb\n");
+    JobSpec spec =
+        spec(
+            "resumed",
+            raw(
+                "echo ran >> \"$VOLUME/../runs\"\nwc -l < $INPUTS/"
+                    + EmbeddedJobs.did(1).id()
+                    + "/0 > \"$OUTPUTS/count\"\n"),
+            EmbeddedJobs.dataset(1, input.toUri()));
+    JobDirectory directory =
+        JobDirectoryStore.of(workRoot)
+            .create(
+                spec,
+                BackendJobState.of(spec.jobId(), JobStatus.CONFIGURING_VOLUMES, Instant.now()));
+    // what the interrupted attempt left: a partly copied input and an empty log
+    Path data = directory.resolve("data");
+    Files.createDirectories(data.resolve("inputs").resolve(EmbeddedJobs.did(1).id()));
+    Files.writeString(data.resolve("inputs").resolve(EmbeddedJobs.did(1).id()).resolve("0"), "a\n");
+    Files.writeString(data.resolve("leftover"), "from the attempt before");
+    Files.createDirectories(directory.resolve("tmp"));
+
+    RecordingListener second = new RecordingListener();
+    try (EmbeddedComputeBackend two = instance()) {
+      List<RecoveredJob> found = join(two.recover(second));
+      assertThat(found)
+          .singleElement()
+          .satisfies(job -> assertThat(job.state().status()).isNotEqualTo(JobStatus.FAILED));
+
+      BackendJobState done = second.awaitTerminal(spec.jobId(), WAIT);
+      assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(read(two, done, "count").strip()).isEqualTo("2");
+      assertThat(second.statuses(spec.jobId()))
+          .doesNotContain(JobStatus.JOB_STARTED, JobStatus.CONFIGURING_VOLUMES)
+          .containsSubsequence(
+              JobStatus.PROVISIONING_SUCCESS,
+              JobStatus.RUNNING_ALGORITHM,
+              JobStatus.PUBLISHING_RESULTS,
+              JobStatus.COMPLETED);
+      assertThat(Files.readString(directory.resolve("runs"))).isEqualTo("ran\n");
+      assertThat(data.resolve("leftover")).doesNotExist();
+      String log = EmbeddedJobs.read(two, done, "configuration.log");
+      assertThat(log).contains("staging it again from the start");
+    }
+    try (Stream<Path> entries = Files.list(workRoot)) {
+      assertThat(entries.map(p -> p.getFileName().toString()))
+          .as("no other directory in the work root")
+          .containsExactly(spec.jobId().value());
+    }
+
+    // a third instance finds it finished and runs nothing again
+    try (EmbeddedComputeBackend three = instance()) {
+      assertThat(join(three.recover(new RecordingListener())))
+          .singleElement()
+          .satisfies(job -> assertThat(job.state().status()).isEqualTo(JobStatus.COMPLETED));
+      assertThat(Files.readString(directory.resolve("runs"))).isEqualTo("ran\n");
+    }
+  }
+
+  /**
+   * The process died after staging and before the algorithm's process was started: the job is
+   * staged again and started once, and its statuses go on from PROVISIONING_SUCCESS.
+   */
+  @Test
+  void aJobInterruptedBeforeItsProcessStartedIsStartedOnceWhenResubmitted() throws Exception {
+    JobSpec spec =
+        spec("provisioned", raw("echo ran >> \"$VOLUME/../runs\"\necho ok > \"$OUTPUTS/x\"\n"));
+    JobDirectory directory =
+        JobDirectoryStore.of(workRoot)
+            .create(
+                spec,
+                BackendJobState.of(spec.jobId(), JobStatus.PROVISIONING_SUCCESS, Instant.now()));
+    Files.createDirectories(directory.resolve("data").resolve("outputs"));
+    Files.writeString(directory.resolve("data").resolve("outputs").resolve("stale"), "stale");
+
+    RecordingListener again = new RecordingListener();
+    try (EmbeddedComputeBackend two = instance()) {
+      join(two.submit(spec, again)); // no recover() first: submit alone resumes it
+
+      BackendJobState done = again.awaitTerminal(spec.jobId(), WAIT);
+      assertThat(done.status()).isEqualTo(JobStatus.COMPLETED);
+      assertThat(outputNames(done)).containsExactly("x");
+      assertThat(again.statuses(spec.jobId()))
+          .containsExactly(
+              JobStatus.PROVISIONING_SUCCESS,
+              JobStatus.RUNNING_ALGORITHM,
+              JobStatus.PUBLISHING_RESULTS,
+              JobStatus.COMPLETED);
+      assertThat(Files.readString(directory.resolve("runs"))).isEqualTo("ran\n");
+    }
+  }
+
+  /**
+   * The process died between recording that it starts the algorithm's process and recording its
+   * pid: the process may run unseen, so the job is not started a second time (it fails instead).
+   */
+  @Test
+  void aJobWhoseProcessMayHaveStartedUnrecordedIsNotStartedAgain() throws Exception {
+    JobSpec spec = spec("unsure", raw("echo ran >> \"$VOLUME/../runs\"\n"));
+    JobDirectory directory =
+        JobDirectoryStore.of(workRoot)
+            .create(
+                spec,
+                BackendJobState.of(spec.jobId(), JobStatus.PROVISIONING_SUCCESS, Instant.now()));
+    Files.writeString(directory.resolve("starting"), "");
+
+    try (EmbeddedComputeBackend two = instance()) {
+      RecordingListener second = new RecordingListener();
+      join(two.recover(second));
+
+      assertThat(second.awaitTerminal(spec.jobId(), WAIT).status()).isEqualTo(JobStatus.FAILED);
+      assertThat(directory.resolve("runs")).doesNotExist();
     }
   }
 }

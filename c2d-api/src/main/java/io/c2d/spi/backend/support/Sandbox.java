@@ -12,8 +12,9 @@ import java.io.IOException;
  * {@link SandboxContract} lays them out), {@link #start} (start the algorithm), {@link #watch}
  * (wait for its end without blocking, then call {@link SandboxJob#exited}); {@link #kill} at any
  * time after {@link #start} was entered, from any thread; {@link #collect} and {@link #remove} once
- * the job ends; {@link #reattach} instead of the first three after a restart. A container engine
- * maps them to create/upload, start, wait, kill, copy out and remove; a local process to a
+ * the job ends; {@link #reattach} instead of the first three after a restart (then, if it says the
+ * algorithm never started, {@link #discard} and the calls from {@link #stage} again). A container
+ * engine maps them to create/upload, start, wait, kill, copy out and remove; a local process to a
  * directory, a process start, {@code onExit}, a kill of its tree, a directory walk and nothing.
  *
  * <p>Implementations must be thread-safe: {@link #kill} and {@link #remove} can run concurrently
@@ -52,6 +53,22 @@ public interface Sandbox {
    * must be tracked again (so that {@link #kill} and {@link #watch} work).
    */
   SandboxJob.Reattached reattach(SandboxJob job);
+
+  /**
+   * After a restart, before a job whose algorithm never started ({@link
+   * SandboxJob.Reattached#neverRan}) is staged again: removes everything the interrupted attempt
+   * left, outside the job's directory (a container, a volume) and inside it (staged files, a
+   * staging archive), so that staging starts from scratch and only one sandbox ever exists for the
+   * job. The files {@link JobDirectory} keeps ({@code job.json}, {@code state.json}, {@code
+   * ending}, {@code configuration.log}) must be kept. By default {@link #remove}; a sandbox that
+   * stages into the job's directory overrides it to delete those files too. Runs on the executor.
+   *
+   * @throws RuntimeException if a leftover could not be removed (the job then fails rather than
+   *     risk a second sandbox)
+   */
+  default void discard(SandboxJob job) {
+    remove();
+  }
 
   /**
    * Collects the job's outputs and {@code algorithm.log} into {@code collector} ({@link SandboxJob}

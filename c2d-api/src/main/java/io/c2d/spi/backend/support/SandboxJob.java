@@ -283,7 +283,9 @@ public final class SandboxJob {
   /**
    * Continues a job loaded from its directory: finished jobs stay as they are; a running algorithm
    * is watched again with what is left of its maximum duration; one that ended unwatched is
-   * concluded; anything else has failed. Runs once.
+   * concluded; one whose algorithm never started is run again from the start, after the sandbox
+   * discarded what the interrupted attempt left (its statuses still only move forward); one whose
+   * algorithm is gone without a trace has failed. Runs once.
    */
   void resume() {
     if (!resumed.compareAndSet(false, true)) {
@@ -315,15 +317,41 @@ public final class SandboxJob {
         sandbox.watch(this);
       }
       case GONE -> conclude(JobStatus.FAILED, null, found.detail, false);
-      case NEVER_RAN ->
-          conclude(
-              JobStatus.FAILED,
-              null,
-              "the backend restarted while the job was at '"
-                  + status.text().trim()
-                  + "'; its algorithm never ran",
-              false);
+      case NEVER_RAN -> runtime.executeUnlessClosed(() -> restart(status));
     }
+  }
+
+  /**
+   * Runs a job again whose algorithm never started before the backend restarted: a stop recorded
+   * before the restart still counts; otherwise the interrupted attempt's leftovers are discarded
+   * and the job is staged and started as if it had just been accepted. Statuses it had already
+   * reported are not reported again.
+   */
+  private void restart(JobStatus interruptedAt) {
+    if (JobDirectory.ENDING_STOPPED.equals(directory.readEnding())) {
+      synchronized (lock) {
+        stopRequested = true;
+      }
+    }
+    configLog(
+        "the backend restarted while the job was at '"
+            + interruptedAt.text().trim()
+            + "', before its algorithm ran: staging it again from the start");
+    try {
+      sandbox.discard(this);
+    } catch (RuntimeException e) {
+      logger.error("the {} backend failed cleaning up job {}", runtime.backendName(), id(), e);
+      conclude(
+          JobStatus.FAILED,
+          null,
+          "the "
+              + runtime.backendName()
+              + " backend could not clean up the job's interrupted attempt: "
+              + e,
+          false);
+      return;
+    }
+    run();
   }
 
   /**
@@ -383,6 +411,22 @@ public final class SandboxJob {
       @Nullable Integer exitCode,
       @Nullable String detail,
       List<JobResult> results) {
+    if (!record(status, exitCode, detail, results)) {
+      return false;
+    }
+    deliver(status);
+    return true;
+  }
+
+  /**
+   * Persists a status and queues its report without delivering it ({@link #deliver} does); returns
+   * false if the job cannot move there.
+   */
+  private boolean record(
+      JobStatus status,
+      @Nullable Integer exitCode,
+      @Nullable String detail,
+      List<JobResult> results) {
     synchronized (lock) {
       if (deleted || runtime.isClosed() || !state.status().canMoveTo(status)) {
         return false;
@@ -400,11 +444,15 @@ public final class SandboxJob {
         timer.cancel();
       }
     }
+    return true;
+  }
+
+  /** Delivers the queued reports; a terminal {@code status} ends the job's stage. */
+  private void deliver(JobStatus status) {
     reporter.flush();
     if (status.isTerminal()) {
       ended.complete(null);
     }
-    return true;
   }
 
   private boolean report(JobStatus status) {
@@ -412,8 +460,8 @@ public final class SandboxJob {
   }
 
   /**
-   * Collects the results, removes the sandbox and reports the terminal status. Only the first call
-   * does anything.
+   * Collects the results, persists the terminal status, removes the sandbox and reports the status.
+   * Only the first call does anything.
    */
   private void conclude(
       JobStatus status, @Nullable Integer exitCode, @Nullable String detail, boolean publishing) {
@@ -431,8 +479,15 @@ public final class SandboxJob {
       report(JobStatus.PUBLISHING_RESULTS);
     }
     Conclusion conclusion = Conclusion.collect(this, sandbox, status, detail);
+    // the terminal state is persisted before the sandbox is removed: a crash in between leaves a
+    // finished job with its collected results (and a container the next instance removes as an
+    // orphan), never a job whose sandbox is gone without a trace; it is reported once removed
+    boolean recorded =
+        record(conclusion.status(), exitCode, conclusion.detail(), conclusion.results());
     sandbox.remove();
-    if (!report(conclusion.status(), exitCode, conclusion.detail(), conclusion.results())) {
+    if (recorded) {
+      deliver(conclusion.status());
+    } else {
       synchronized (lock) {
         concluding = false;
       }
@@ -549,7 +604,10 @@ public final class SandboxJob {
       return new Reattached(Kind.ENDED, "");
     }
 
-    /** It never started: the job fails, saying the backend restarted before it ran. */
+    /**
+     * It never started, and nothing of it can run any more: the job is run again from the start,
+     * after {@link Sandbox#discard} removed what the interrupted attempt left.
+     */
     public static Reattached neverRan() {
       return new Reattached(Kind.NEVER_RAN, "");
     }

@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * <p>The store is the source of truth: a job is accepted once its directory is created (spec and
  * first state durable); a job id already known is never started again (its listener is replaced and
  * told the current state); jobs found in the store after a restart are loaded and resumed the first
- * time they are looked up or recovered.
+ * time they are looked up or recovered: one whose algorithm had not started yet is staged and
+ * started again from the start (see {@link SandboxJob}), never failed for the restart.
  *
  * <p>Thread-safe. No method blocks its caller on I/O: the work runs on the runtime's executor and
  * failures arrive in the returned stages. Arguments are non-null.
@@ -194,8 +196,9 @@ public final class SandboxJobs {
       return;
     }
     if (!created[0]) {
-      job.resume();
+      // bound first: a job resumed from the start reports its next statuses to this listener
       job.bind(listener, true);
+      job.resume();
       accepted.complete(null);
       return;
     }
@@ -263,9 +266,8 @@ public final class SandboxJobs {
           }
           List<RecoveredJob> found = new ArrayList<>(ids.size());
           for (JobId id : ids) {
-            Optional<SandboxJob> job = lookup(id);
+            Optional<SandboxJob> job = lookup(id, listener);
             if (job.isPresent()) {
-              job.get().bind(listener, false);
               found.add(new RecoveredJob(job.get().spec(), job.get().state()));
             }
           }
@@ -326,6 +328,14 @@ public final class SandboxJobs {
 
   /** The job, from memory or from the store (then resumed); runs on the executor. */
   private Optional<SandboxJob> lookup(JobId id) {
+    return lookup(id, null);
+  }
+
+  /**
+   * The job, from memory or from the store, bound to {@code listener} (if any) before it is
+   * resumed: a job resumed from the start reports its statuses from then on to that listener.
+   */
+  private Optional<SandboxJob> lookup(JobId id, @Nullable BackendListener listener) {
     SandboxJob job = jobs.get(id);
     if (job == null) {
       Optional<JobDirectory> directory = store.find(id);
@@ -341,6 +351,9 @@ public final class SandboxJobs {
       }
       SandboxJob raced = jobs.putIfAbsent(id, loaded);
       job = raced == null ? loaded : raced;
+    }
+    if (listener != null) {
+      job.bind(listener, false);
     }
     job.resume();
     return Optional.of(job);

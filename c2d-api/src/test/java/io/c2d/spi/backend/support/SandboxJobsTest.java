@@ -35,6 +35,8 @@ final class SandboxJobsTest {
   private volatile SandboxJob.Reattached reattached = SandboxJob.Reattached.running();
   private volatile SandboxJob.@org.jspecify.annotations.Nullable StageFailure stageFailure;
   private volatile Duration stageDelay = Duration.ZERO;
+  private volatile boolean exitOnStart;
+  private volatile @org.jspecify.annotations.Nullable SandboxJobs crashOnRemove;
 
   @AfterEach
   void closeAll() {
@@ -186,7 +188,7 @@ final class SandboxJobsTest {
   }
 
   @Test
-  void aJobWhoseAlgorithmNeverRanFailsAfterARestart() throws Exception {
+  void aJobWhoseAlgorithmNeverRanIsRunFromTheStartAfterARestart() throws Exception {
     JobSpec spec = Specs.spec("a");
     JobDirectoryStore.of(root)
         .create(
@@ -194,13 +196,163 @@ final class SandboxJobsTest {
             BackendJobState.of(
                 spec.jobId(), JobStatus.CONFIGURING_VOLUMES, java.time.Instant.now()));
     reattached = SandboxJob.Reattached.neverRan();
+    exitOnStart = true;
 
+    Recorder after = new Recorder();
     List<RecoveredJob> recovered =
-        jobs().recover(new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    BackendJobState end = recovered.get(0).state();
+        jobs().recover(after).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(recovered)
+        .singleElement()
+        .satisfies(
+            job ->
+                assertThat(job.state().status())
+                    .isIn(
+                        JobStatus.CONFIGURING_VOLUMES,
+                        JobStatus.PROVISIONING_SUCCESS,
+                        JobStatus.RUNNING_ALGORITHM,
+                        JobStatus.PUBLISHING_RESULTS,
+                        JobStatus.COMPLETED));
+    BackendJobState end = after.await(s -> s.status().isTerminal());
 
-    assertThat(end.status()).isEqualTo(JobStatus.FAILED);
-    assertThat(end.detail()).contains("its algorithm never ran");
+    assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(end.results()).extracting(JobResult::name).contains("out.txt");
+    // it continues from where it was: nothing it had reported is reported again
+    assertThat(after.statuses())
+        .containsExactly(
+            JobStatus.PROVISIONING_SUCCESS,
+            JobStatus.RUNNING_ALGORITHM,
+            JobStatus.PUBLISHING_RESULTS,
+            JobStatus.COMPLETED);
+    assertThat(sandboxes)
+        .singleElement()
+        .satisfies(
+            sandbox ->
+                assertThat(sandbox.events).startsWith("reattach", "discard", "stage", "start"));
+    assertThat(JobDirectoryStore.of(root).directory(spec.jobId()).readState()).isEqualTo(end);
+  }
+
+  @Test
+  void aJobInterruptedWhileStagingIsStagedAgainInOneSandboxAndCompletes() throws Exception {
+    JobSpec spec = Specs.spec("a");
+    stageDelay = Duration.ofSeconds(30);
+    SandboxJobs first = jobs();
+    Recorder before = new Recorder();
+    first.submit(spec, before).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    before.await(s -> s.status() == JobStatus.CONFIGURING_VOLUMES);
+    first.close(); // the process dies mid-staging
+    waitFor(() -> sandboxes.get(0).events.contains("stage aborted"));
+
+    stageDelay = Duration.ZERO;
+    reattached = SandboxJob.Reattached.neverRan();
+    exitOnStart = true;
+    SandboxJobs second = jobs();
+    Recorder after = new Recorder();
+    second.recover(after).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    BackendJobState end = after.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(end.results()).extracting(JobResult::name).contains("out.txt");
+    assertThat(sandboxes).hasSize(2);
+    assertThat(sandboxes.get(0).starts).as("the interrupted attempt never started").hasValue(0);
+    assertThat(sandboxes.get(1).starts).as("exactly one start in all").hasValue(1);
+    assertThat(sandboxes.get(1).events).startsWith("reattach", "discard", "stage", "start");
+    assertThat(before.statuses())
+        .containsExactly(JobStatus.JOB_STARTED, JobStatus.CONFIGURING_VOLUMES);
+    assertThat(after.statuses())
+        .containsExactly(
+            JobStatus.PROVISIONING_SUCCESS,
+            JobStatus.RUNNING_ALGORITHM,
+            JobStatus.PUBLISHING_RESULTS,
+            JobStatus.COMPLETED);
+    // a third instance finds it finished and starts nothing
+    SandboxJobs third = jobs();
+    List<RecoveredJob> again =
+        third.recover(new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(again).singleElement().satisfies(job -> assertThat(job.state()).isEqualTo(end));
+    assertThat(sandboxes.get(2).events).isEmpty();
+  }
+
+  @Test
+  void aJobInterruptedAfterProvisioningIsStartedOnceWhenResubmitted() throws Exception {
+    JobSpec spec = Specs.spec("a");
+    JobDirectoryStore.of(root)
+        .create(
+            spec,
+            BackendJobState.of(
+                spec.jobId(), JobStatus.PROVISIONING_SUCCESS, java.time.Instant.now()));
+    reattached = SandboxJob.Reattached.neverRan();
+    exitOnStart = true;
+
+    Recorder again = new Recorder();
+    jobs().submit(spec, again).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    BackendJobState end = again.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(again.statuses())
+        .containsExactly(
+            JobStatus.PROVISIONING_SUCCESS,
+            JobStatus.RUNNING_ALGORITHM,
+            JobStatus.PUBLISHING_RESULTS,
+            JobStatus.COMPLETED);
+    assertThat(sandboxes)
+        .singleElement()
+        .satisfies(sandbox -> assertThat(sandbox.starts).hasValue(1));
+  }
+
+  @Test
+  void aStopRecordedBeforeTheRestartStillStopsAJobThatNeverRan() throws Exception {
+    JobSpec spec = Specs.spec("a");
+    JobDirectory directory =
+        JobDirectoryStore.of(root)
+            .create(
+                spec,
+                BackendJobState.of(
+                    spec.jobId(), JobStatus.CONFIGURING_VOLUMES, java.time.Instant.now()));
+    directory.writeEnding(JobDirectory.ENDING_STOPPED);
+    reattached = SandboxJob.Reattached.neverRan();
+    exitOnStart = true;
+
+    Recorder after = new Recorder();
+    jobs().recover(after).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    BackendJobState end = after.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.STOPPED);
+    assertThat(sandboxes.get(0).starts).hasValue(0);
+  }
+
+  @Test
+  void aCrashWhileTheSandboxIsRemovedLeavesAFinishedJobWithItsResults() throws Exception {
+    JobSpec spec = Specs.spec("a");
+    SandboxJobs first = jobs();
+    crashOnRemove = first; // the process dies while the sandbox is being removed
+    exitOnStart = true;
+    first.submit(spec, new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    waitFor(() -> sandboxes.get(0).removes.get() > 0);
+
+    crashOnRemove = null;
+    reattached = SandboxJob.Reattached.gone("the sandbox is gone");
+    SandboxJobs second = jobs();
+    List<RecoveredJob> recovered =
+        second.recover(new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(recovered).hasSize(1);
+    BackendJobState end = recovered.get(0).state();
+    assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
+    JobResult out =
+        end.results().stream().filter(r -> r.name().equals("out.txt")).findFirst().orElseThrow();
+    try (InputStream in =
+        second.openResult(spec.jobId(), out).toCompletableFuture().get(10, TimeUnit.SECONDS)) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok");
+    }
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("waited 10 s").isLessThan(deadline);
+      Thread.sleep(10);
+    }
   }
 
   @Test
@@ -224,21 +376,28 @@ final class SandboxJobsTest {
     final AtomicInteger kills = new AtomicInteger();
     final AtomicInteger starts = new AtomicInteger();
     final AtomicInteger removes = new AtomicInteger();
+    final List<String> events = new CopyOnWriteArrayList<>();
 
     @Override
     public void stage(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort {
+      events.add("stage");
       job.configLog("staged");
       long until = System.nanoTime() + stageDelay.toNanos();
-      while (System.nanoTime() < until) {
-        job.checkpoint(); // a slow staging that checks for the end between steps
-        try {
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new SandboxJob.Abort();
+      try {
+        while (System.nanoTime() < until) {
+          job.checkpoint(); // a slow staging that checks for the end between steps
+          try {
+            Thread.sleep(10);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxJob.Abort();
+          }
         }
+        job.checkpoint();
+      } catch (SandboxJob.Abort e) {
+        events.add("stage aborted");
+        throw e;
       }
-      job.checkpoint();
       SandboxJob.StageFailure failure = stageFailure;
       if (failure != null) {
         throw failure;
@@ -247,8 +406,12 @@ final class SandboxJobsTest {
 
     @Override
     public void start(SandboxJob job) {
+      events.add("start");
       starts.incrementAndGet();
       job.configLog("started");
+      if (exitOnStart) {
+        exit.complete(SandboxJob.Exit.code(0));
+      }
     }
 
     @Override
@@ -264,7 +427,14 @@ final class SandboxJobsTest {
 
     @Override
     public SandboxJob.Reattached reattach(SandboxJob job) {
+      events.add("reattach");
       return reattached;
+    }
+
+    @Override
+    public void discard(SandboxJob job) {
+      events.add("discard");
+      removes.incrementAndGet();
     }
 
     @Override
@@ -275,6 +445,10 @@ final class SandboxJobsTest {
 
     @Override
     public void remove() {
+      SandboxJobs crash = crashOnRemove;
+      if (crash != null) {
+        crash.close();
+      }
       removes.incrementAndGet();
       kill();
     }

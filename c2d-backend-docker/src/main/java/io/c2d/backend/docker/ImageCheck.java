@@ -7,7 +7,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.PullResponseItem;
 import io.c2d.model.ContainerSpec;
 import io.c2d.model.JobStatus;
-import io.c2d.spi.backend.support.SandboxJob.StageFailure;
+import io.c2d.spi.backend.support.StageFailure;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -10,7 +10,7 @@ import io.c2d.model.JobId;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.SandboxContract;
-import io.c2d.spi.backend.support.SandboxJob.StageFailure;
+import io.c2d.spi.backend.support.StageFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

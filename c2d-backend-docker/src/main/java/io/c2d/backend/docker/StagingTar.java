@@ -4,7 +4,7 @@ import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.support.ContractStaging;
 import io.c2d.spi.backend.support.SandboxJob;
 import io.c2d.spi.backend.support.SandboxJob.Abort;
-import io.c2d.spi.backend.support.SandboxJob.StageFailure;
+import io.c2d.spi.backend.support.StageFailure;
 import io.c2d.spi.backend.support.StagingTarget;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,10 +8,12 @@ import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.ContractStaging;
 import io.c2d.spi.backend.support.JobDirectory;
 import io.c2d.spi.backend.support.JobDirectoryStore;
+import io.c2d.spi.backend.support.Reattached;
 import io.c2d.spi.backend.support.ResultCollector;
 import io.c2d.spi.backend.support.Sandbox;
 import io.c2d.spi.backend.support.SandboxContract;
 import io.c2d.spi.backend.support.SandboxJob;
+import io.c2d.spi.backend.support.StageFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -103,12 +105,12 @@ final class LocalSandbox implements Sandbox {
   // Staging
 
   @Override
-  public void stage(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort {
+  public void stage(SandboxJob job) throws StageFailure, SandboxJob.Abort {
     try {
       Files.createDirectories(directory.resolve("tmp"));
     } catch (IOException e) {
       logger.warn("could not create the directories of job {}", job.id(), e);
-      throw new SandboxJob.StageFailure(
+      throw new StageFailure(
           JobStatus.VOLUME_CREATION_FAILED,
           "could not create the job's directories: " + e.getClass().getSimpleName());
     }
@@ -137,7 +139,7 @@ final class LocalSandbox implements Sandbox {
   // Running
 
   @Override
-  public void start(SandboxJob job) throws SandboxJob.StageFailure {
+  public void start(SandboxJob job) throws StageFailure {
     ProcessBuilder builder =
         new ProcessBuilder("/bin/sh", "-c", WRAPPER)
             .directory(data.toFile())
@@ -155,7 +157,7 @@ final class LocalSandbox implements Sandbox {
       JobDirectoryStore.writeAtomically(startingFile(), "");
     } catch (IOException e) {
       logger.warn("could not record that job {} is starting", job.id(), e);
-      throw new SandboxJob.StageFailure(
+      throw new StageFailure(
           JobStatus.CONTAINER_CREATION_FAILED,
           "could not write to the job's directory (" + e.getClass().getSimpleName() + ")");
     }
@@ -165,7 +167,7 @@ final class LocalSandbox implements Sandbox {
     } catch (IOException e) {
       logger.warn("could not start the algorithm of job {}", job.id(), e);
       job.configLog("could not start /bin/sh: " + e.getClass().getSimpleName());
-      throw new SandboxJob.StageFailure(
+      throw new StageFailure(
           JobStatus.CONTAINER_CREATION_FAILED,
           "could not start the algorithm's process (" + e.getClass().getSimpleName() + ")");
     }
@@ -251,25 +253,25 @@ final class LocalSandbox implements Sandbox {
   // Restarts and results
 
   @Override
-  public SandboxJob.Reattached reattach(SandboxJob job) {
+  public Reattached reattach(SandboxJob job) {
     Optional<ProcessHandle> alive = liveProcess();
     if (alive.isPresent()) {
       synchronized (lock) {
         process = alive.get();
       }
-      return SandboxJob.Reattached.running();
+      return Reattached.running();
     }
     if (Files.exists(exitCodeFile(), LinkOption.NOFOLLOW_LINKS) || directory.readEnding() != null) {
-      return SandboxJob.Reattached.ended();
+      return Reattached.ended();
     }
     if (job.state().status().rank() >= JobStatus.RUNNING_ALGORITHM.rank()
         || Files.exists(pidFile(), LinkOption.NOFOLLOW_LINKS)
         || Files.exists(startingFile(), LinkOption.NOFOLLOW_LINKS)) {
-      return SandboxJob.Reattached.gone(
+      return Reattached.gone(
           "the algorithm's process is gone and left no exit code: it ended while no backend"
               + " instance watched it");
     }
-    return SandboxJob.Reattached.neverRan();
+    return Reattached.neverRan();
   }
 
   /**

@@ -39,11 +39,11 @@ public final class ContractStaging {
   /**
    * Stages {@code job}'s files into {@code target}, checking for a stop between files.
    *
-   * @throws SandboxJob.StageFailure with the status the job fails with
+   * @throws StageFailure with the status the job fails with
    * @throws SandboxJob.Abort if a checkpoint said the job must not go on
    */
   public static void stage(SandboxJob job, StagingTarget target)
-      throws SandboxJob.StageFailure, SandboxJob.Abort {
+      throws StageFailure, SandboxJob.Abort {
     requireNonNull(target, "target");
     JobSpec spec = job.spec();
     try {
@@ -55,7 +55,7 @@ public final class ContractStaging {
       }
     } catch (IOException e) {
       logger.warn("could not create the directories of job {}", job.id(), e);
-      throw new SandboxJob.StageFailure(
+      throw new StageFailure(
           JobStatus.VOLUME_CREATION_FAILED,
           "could not create the job's directories: " + e.getClass().getSimpleName());
     }
@@ -67,7 +67,7 @@ public final class ContractStaging {
   }
 
   private static void stageDataset(SandboxJob job, DatasetInput dataset, StagingTarget target)
-      throws SandboxJob.StageFailure, SandboxJob.Abort {
+      throws StageFailure, SandboxJob.Abort {
     Did did = dataset.did();
     try {
       target.directory(SandboxContract.inputDirectory(did), false);
@@ -82,7 +82,7 @@ public final class ContractStaging {
           target.file(SandboxContract.inputFile(did, n), List.of(source), false);
         } catch (IOException e) {
           logger.warn("could not stage {} of job {}", what, job.id(), e);
-          throw new SandboxJob.StageFailure(
+          throw new StageFailure(
               JobStatus.DATA_PROVISIONING_FAILED,
               what + " could not be copied (" + e.getClass().getSimpleName() + ")");
         }
@@ -94,14 +94,14 @@ public final class ContractStaging {
       }
     } catch (IOException e) {
       logger.warn("could not stage dataset {} of job {}", did, job.id(), e);
-      throw new SandboxJob.StageFailure(
+      throw new StageFailure(
           JobStatus.DATA_PROVISIONING_FAILED,
           "dataset " + did + " could not be staged (" + e.getClass().getSimpleName() + ")");
     }
   }
 
   private static void stageAlgorithm(SandboxJob job, Algorithm algorithm, StagingTarget target)
-      throws SandboxJob.StageFailure, SandboxJob.Abort {
+      throws StageFailure, SandboxJob.Abort {
     try {
       target.text(SandboxContract.CUSTOM_DATA, algorithm.customData(), false);
       if (algorithm.rawCode().isPresent()) {
@@ -139,7 +139,7 @@ public final class ContractStaging {
       }
     } catch (IOException e) {
       logger.warn("could not stage the algorithm of job {}", job.id(), e);
-      throw new SandboxJob.StageFailure(
+      throw new StageFailure(
           JobStatus.ALGORITHM_PROVISIONING_FAILED,
           "the algorithm could not be staged (" + e.getClass().getSimpleName() + ")");
     }

@@ -25,18 +25,18 @@ public interface Sandbox {
    * Creates the sandbox and stages the job into it; runs on the executor. Call {@link
    * SandboxJob#checkpoint()} between long steps.
    *
-   * @throws SandboxJob.StageFailure with the status the job fails with, e.g. {@code
-   *     DATA_PROVISIONING_FAILED}; its message is the job's detail
+   * @throws StageFailure with the status the job fails with, e.g. {@code DATA_PROVISIONING_FAILED};
+   *     its message is the job's detail
    * @throws SandboxJob.Abort if a checkpoint said the job must not go on
    */
-  void stage(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort;
+  void stage(SandboxJob job) throws StageFailure, SandboxJob.Abort;
 
   /**
    * Starts the algorithm and returns once it runs.
    *
-   * @throws SandboxJob.StageFailure if it could not be started (the job fails with its status)
+   * @throws StageFailure if it could not be started (the job fails with its status)
    */
-  void start(SandboxJob job) throws SandboxJob.StageFailure;
+  void start(SandboxJob job) throws StageFailure;
 
   /**
    * Waits for the algorithm's end without blocking the caller, then calls {@link SandboxJob#exited}
@@ -52,16 +52,16 @@ public interface Sandbox {
    * After a restart: where the algorithm of a job that has not ended stands. A running algorithm
    * must be tracked again (so that {@link #kill} and {@link #watch} work).
    */
-  SandboxJob.Reattached reattach(SandboxJob job);
+  Reattached reattach(SandboxJob job);
 
   /**
-   * After a restart, before a job whose algorithm never started ({@link
-   * SandboxJob.Reattached#neverRan}) is staged again: removes everything the interrupted attempt
-   * left, outside the job's directory (a container, a volume) and inside it (staged files, a
-   * staging archive), so that staging starts from scratch and only one sandbox ever exists for the
-   * job. The files {@link JobDirectory} keeps ({@code job.json}, {@code state.json}, {@code
-   * ending}, {@code configuration.log}) must be kept. By default {@link #remove}; a sandbox that
-   * stages into the job's directory overrides it to delete those files too. Runs on the executor.
+   * After a restart, before a job whose algorithm never started ({@link Reattached#neverRan}) is
+   * staged again: removes everything the interrupted attempt left, outside the job's directory (a
+   * container, a volume) and inside it (staged files, a staging archive), so that staging starts
+   * from scratch and only one sandbox ever exists for the job. The files {@link JobDirectory} keeps
+   * ({@code job.json}, {@code state.json}, {@code ending}, {@code configuration.log}) must be kept.
+   * By default {@link #remove}; a sandbox that stages into the job's directory overrides it to
+   * delete those files too. Runs on the executor.
    *
    * @throws RuntimeException if a leftover could not be removed (the job then fails rather than
    *     risk a second sandbox)

@@ -577,52 +577,6 @@ public final class SandboxJob {
     }
   }
 
-  /** Where a job's algorithm stands after a restart ({@link Sandbox#reattach}). Immutable. */
-  public static final class Reattached {
-    private enum Kind {
-      RUNNING,
-      ENDED,
-      NEVER_RAN,
-      GONE
-    }
-
-    private final Kind kind;
-    private final String detail;
-
-    private Reattached(Kind kind, String detail) {
-      this.kind = kind;
-      this.detail = requireNonNull(detail, "detail");
-    }
-
-    /** It still runs, and the sandbox tracks it again. */
-    public static Reattached running() {
-      return new Reattached(Kind.RUNNING, "");
-    }
-
-    /** It ended while nobody watched; {@link Sandbox#watch} finds how. */
-    public static Reattached ended() {
-      return new Reattached(Kind.ENDED, "");
-    }
-
-    /**
-     * It never started, and nothing of it can run any more: the job is run again from the start,
-     * after {@link Sandbox#discard} removed what the interrupted attempt left.
-     */
-    public static Reattached neverRan() {
-      return new Reattached(Kind.NEVER_RAN, "");
-    }
-
-    /** It is gone without a trace of how it ended: the job fails with {@code detail}. */
-    public static Reattached gone(String detail) {
-      return new Reattached(Kind.GONE, detail);
-    }
-
-    @Override
-    public String toString() {
-      return kind + (detail.isEmpty() ? "" : ": " + detail);
-    }
-  }
-
   /** The task ends here; whatever had to be reported was reported. */
   public static final class Abort extends Exception {
     private static final long serialVersionUID = 1L;
@@ -630,23 +584,6 @@ public final class SandboxJob {
     /** An abort; it carries no message and no stack trace. */
     public Abort() {
       super(null, null, false, false);
-    }
-  }
-
-  /** Staging or starting failed with {@link #status()}; the message is the job's detail. */
-  public static final class StageFailure extends Exception {
-    private static final long serialVersionUID = 1L;
-    private final JobStatus status;
-
-    /** A failure ending the job with {@code status} and {@code detail}. */
-    public StageFailure(JobStatus status, String detail) {
-      super(requireNonNull(detail, "detail"), null, false, false);
-      this.status = requireNonNull(status, "status");
-    }
-
-    /** The status the job ends with. */
-    public JobStatus status() {
-      return status;
     }
   }
 }

@@ -13,13 +13,13 @@ final class StagedFiles {
   /**
    * The local path of a {@code file:} URI, checked to be a readable regular file.
    *
-   * @throws SandboxJob.StageFailure with {@code failure} otherwise
+   * @throws StageFailure with {@code failure} otherwise
    */
   static Path localFile(URI uri, String what, JobStatus failure, String backendName)
-      throws SandboxJob.StageFailure {
+      throws StageFailure {
     String scheme = uri.getScheme();
     if (scheme == null || !scheme.equalsIgnoreCase("file")) {
-      throw new SandboxJob.StageFailure(
+      throw new StageFailure(
           failure,
           what
               + ": the "
@@ -31,10 +31,10 @@ final class StagedFiles {
     try {
       path = Path.of(uri);
     } catch (IllegalArgumentException | FileSystemNotFoundException e) {
-      throw new SandboxJob.StageFailure(failure, what + ": not a usable file: URI");
+      throw new StageFailure(failure, what + ": not a usable file: URI");
     }
     if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-      throw new SandboxJob.StageFailure(failure, what + " is not a readable regular file");
+      throw new StageFailure(failure, what + " is not a readable regular file");
     }
     return path;
   }

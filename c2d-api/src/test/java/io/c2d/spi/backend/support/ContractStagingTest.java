@@ -96,9 +96,9 @@ final class ContractStagingTest {
                 List.of(URI.create("https://example.org/a.csv")),
                 Algorithm.raw(ContainerSpec.of("alpine", "3", "sh $ALGO"), "echo").build()));
 
-    SandboxJob.StageFailure failure =
+    StageFailure failure =
         org.assertj.core.api.Assertions.catchThrowableOfType(
-            SandboxJob.StageFailure.class,
+            StageFailure.class,
             () -> ContractStaging.stage(job, ContractStaging.intoDirectory(root.resolve("data"))));
 
     assertThat(failure.status()).isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
@@ -121,8 +121,8 @@ final class ContractStagingTest {
     public void kill() {}
 
     @Override
-    public SandboxJob.Reattached reattach(SandboxJob job) {
-      return SandboxJob.Reattached.neverRan();
+    public Reattached reattach(SandboxJob job) {
+      return Reattached.neverRan();
     }
 
     @Override

@@ -32,8 +32,8 @@ final class SandboxJobsTest {
   @TempDir Path root;
   private final List<SandboxJobs> opened = new CopyOnWriteArrayList<>();
   private final List<FakeSandbox> sandboxes = new CopyOnWriteArrayList<>();
-  private volatile SandboxJob.Reattached reattached = SandboxJob.Reattached.running();
-  private volatile SandboxJob.@org.jspecify.annotations.Nullable StageFailure stageFailure;
+  private volatile Reattached reattached = Reattached.running();
+  private volatile @org.jspecify.annotations.Nullable StageFailure stageFailure;
   private volatile Duration stageDelay = Duration.ZERO;
   private volatile boolean exitOnStart;
   private volatile @org.jspecify.annotations.Nullable SandboxJobs crashOnRemove;
@@ -152,8 +152,7 @@ final class SandboxJobsTest {
 
   @Test
   void aStagingFailureEndsTheJobWithItsStatusAndDetail() throws Exception {
-    stageFailure =
-        new SandboxJob.StageFailure(JobStatus.DATA_PROVISIONING_FAILED, "dataset is missing");
+    stageFailure = new StageFailure(JobStatus.DATA_PROVISIONING_FAILED, "dataset is missing");
     SandboxJobs jobs = jobs();
     Recorder recorder = new Recorder();
 
@@ -195,7 +194,7 @@ final class SandboxJobsTest {
             spec,
             BackendJobState.of(
                 spec.jobId(), JobStatus.CONFIGURING_VOLUMES, java.time.Instant.now()));
-    reattached = SandboxJob.Reattached.neverRan();
+    reattached = Reattached.neverRan();
     exitOnStart = true;
 
     Recorder after = new Recorder();
@@ -243,7 +242,7 @@ final class SandboxJobsTest {
     waitFor(() -> sandboxes.get(0).events.contains("stage aborted"));
 
     stageDelay = Duration.ZERO;
-    reattached = SandboxJob.Reattached.neverRan();
+    reattached = Reattached.neverRan();
     exitOnStart = true;
     SandboxJobs second = jobs();
     Recorder after = new Recorder();
@@ -280,7 +279,7 @@ final class SandboxJobsTest {
             spec,
             BackendJobState.of(
                 spec.jobId(), JobStatus.PROVISIONING_SUCCESS, java.time.Instant.now()));
-    reattached = SandboxJob.Reattached.neverRan();
+    reattached = Reattached.neverRan();
     exitOnStart = true;
 
     Recorder again = new Recorder();
@@ -309,7 +308,7 @@ final class SandboxJobsTest {
                 BackendJobState.of(
                     spec.jobId(), JobStatus.CONFIGURING_VOLUMES, java.time.Instant.now()));
     directory.writeEnding(JobDirectory.ENDING_STOPPED);
-    reattached = SandboxJob.Reattached.neverRan();
+    reattached = Reattached.neverRan();
     exitOnStart = true;
 
     Recorder after = new Recorder();
@@ -330,7 +329,7 @@ final class SandboxJobsTest {
     waitFor(() -> sandboxes.get(0).removes.get() > 0);
 
     crashOnRemove = null;
-    reattached = SandboxJob.Reattached.gone("the sandbox is gone");
+    reattached = Reattached.gone("the sandbox is gone");
     SandboxJobs second = jobs();
     List<RecoveredJob> recovered =
         second.recover(new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -379,7 +378,7 @@ final class SandboxJobsTest {
     final List<String> events = new CopyOnWriteArrayList<>();
 
     @Override
-    public void stage(SandboxJob job) throws SandboxJob.StageFailure, SandboxJob.Abort {
+    public void stage(SandboxJob job) throws StageFailure, SandboxJob.Abort {
       events.add("stage");
       job.configLog("staged");
       long until = System.nanoTime() + stageDelay.toNanos();
@@ -398,7 +397,7 @@ final class SandboxJobsTest {
         events.add("stage aborted");
         throw e;
       }
-      SandboxJob.StageFailure failure = stageFailure;
+      StageFailure failure = stageFailure;
       if (failure != null) {
         throw failure;
       }
@@ -426,7 +425,7 @@ final class SandboxJobsTest {
     }
 
     @Override
-    public SandboxJob.Reattached reattach(SandboxJob job) {
+    public Reattached reattach(SandboxJob job) {
       events.add("reattach");
       return reattached;
     }

@@ -31,6 +31,10 @@ import java.time.Instant;
  * src/test/resources/io/c2d/fuzz/ModelFuzzTestInputs/}.
  */
 final class ModelFuzzTest {
+  private static final String DID = "did:op:" + "cc".repeat(32);
+  private static final String ADDRESS = "0x" + "ab".repeat(20);
+  private static final String TX = "0x" + "01".repeat(32);
+
   /**
    * Builds a whole request from fuzzer-chosen values for every field, each setter called or not.
    */
@@ -39,13 +43,13 @@ final class ModelFuzzTest {
     try {
       ComputeRequest.Builder builder = ComputeRequest.builder();
       if (data.consumeBoolean()) {
-        builder.requestId(data.consumeString(160));
+        builder.requestId(text(data, "r-1", 160));
       }
       if (data.consumeBoolean()) {
-        builder.consumer(data.consumeString(50));
+        builder.consumer(text(data, ADDRESS, 50));
       }
       if (data.consumeBoolean()) {
-        builder.agreementId(data.consumeString(70));
+        builder.agreementId(text(data, TX, 70));
       }
       int datasets = data.consumeInt(0, 3);
       for (int i = 0; i < datasets; i++) {
@@ -55,7 +59,7 @@ final class ModelFuzzTest {
         builder.algorithm(algorithm(data));
       }
       if (data.consumeBoolean()) {
-        builder.environment(data.consumeString(300));
+        builder.environment(text(data, "cpu", 300));
       }
       if (data.consumeBoolean()) {
         builder.resources(
@@ -77,13 +81,13 @@ final class ModelFuzzTest {
                 data.consumeBoolean(), data.consumeBoolean() ? data.consumeString(300) : null));
       }
       if (data.consumeBoolean()) {
-        builder.nonce(data.consumeString(90));
+        builder.nonce(text(data, "1", 90));
       }
       if (data.consumeBoolean()) {
         builder.expiresAt(Instant.ofEpochSecond(data.consumeLong(-(1L << 40), 1L << 40)));
       }
       if (data.consumeBoolean()) {
-        builder.signature(data.consumeString(140));
+        builder.signature(text(data, "0x" + "1b".repeat(65), 140));
       }
       if (data.consumeBoolean()) {
         builder.buildUnsigned();
@@ -143,18 +147,18 @@ final class ModelFuzzTest {
 
   private static DatasetInput dataset(FuzzedDataProvider data) {
     DatasetInput.Builder builder =
-        DatasetInput.builder(Did.of(data.consumeString(80)), data.consumeString(300));
+        DatasetInput.builder(Did.of(text(data, DID, 80)), text(data, "compute", 300));
     if (data.consumeBoolean()) {
-      builder.orderTx(data.consumeString(70));
+      builder.orderTx(text(data, TX, 70));
     }
     if (data.consumeBoolean()) {
       builder.addFile(uri(data.consumeString(100)));
     }
     if (data.consumeBoolean()) {
-      builder.ddoJson(data.consumeString(400));
+      builder.ddoJson(text(data, "{}", 400));
     }
     if (data.consumeBoolean()) {
-      builder.userData(data.consumeString(200));
+      builder.userData(text(data, "{}", 200));
     }
     return builder.build();
   }
@@ -163,7 +167,7 @@ final class ModelFuzzTest {
     ContainerSpec container =
         data.consumeBoolean()
             ? ContainerSpec.of(
-                data.consumeString(80), data.consumeString(140), data.consumeString(200))
+                text(data, "python", 80), text(data, "3", 140), text(data, "python $ALGO", 200))
             : new ContainerSpec(
                 data.consumeString(80),
                 data.consumeString(140),
@@ -172,24 +176,28 @@ final class ModelFuzzTest {
     Algorithm.Builder builder =
         data.consumeBoolean()
             ? Algorithm.raw(container, data.consumeString(300))
-            : Algorithm.published(
-                Did.of(data.consumeString(80)), data.consumeString(300), container);
+            : Algorithm.published(Did.of(text(data, DID, 80)), text(data, "algo", 300), container);
     if (data.consumeBoolean()) {
-      builder.orderTx(data.consumeString(70));
+      builder.orderTx(text(data, TX, 70));
     }
     if (data.consumeBoolean()) {
       builder.addFile(uri(data.consumeString(100)));
     }
     if (data.consumeBoolean()) {
-      builder.ddoJson(data.consumeString(400));
+      builder.ddoJson(text(data, "{}", 400));
     }
     if (data.consumeBoolean()) {
       builder.putEnvironment(data.consumeString(40), data.consumeString(100));
     }
     if (data.consumeBoolean()) {
-      builder.customData(data.consumeString(200));
+      builder.customData(text(data, "{}", 200));
     }
     return builder.build();
+  }
+
+  /** A valid value half the time, so the fuzzer reaches the fields after it; else any text. */
+  private static String text(FuzzedDataProvider data, String valid, int maxLength) {
+    return data.consumeBoolean() ? valid : data.consumeString(maxLength);
   }
 
   /** A file locator; text that is no URI is refused before it reaches the builders. */

@@ -15,6 +15,7 @@ import io.c2d.model.JobResult;
 import io.c2d.model.OutputOptions;
 import io.c2d.model.Resources;
 import io.c2d.model.ResultKind;
+import io.c2d.spi.backend.support.ResultCollector;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -130,10 +131,14 @@ final class ModelFuzzTest {
     }
   }
 
-  /** An output's name as an algorithm chose it, and a result listed under it. */
+  /**
+   * An output's name as an algorithm chose it: how the collector shows it in a log line, whether it
+   * is safe, and a result listed under it.
+   */
   @FuzzTest
   void resultName(byte[] input) {
     String name = new String(input, StandardCharsets.UTF_8);
+    ResultCollector.show(name);
     try {
       JobResult.checkName(name);
       int index = 0;

@@ -1,0 +1,216 @@
+package io.c2d.fuzz;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.c2d.C2dException;
+import io.c2d.model.Algorithm;
+import io.c2d.model.ComputePolicy;
+import io.c2d.model.ComputeRequest;
+import io.c2d.model.ContainerSpec;
+import io.c2d.model.DatasetInput;
+import io.c2d.model.Did;
+import io.c2d.model.EthAddress;
+import io.c2d.model.JobId;
+import io.c2d.model.JobResult;
+import io.c2d.model.OutputOptions;
+import io.c2d.model.Resources;
+import io.c2d.model.ResultKind;
+import io.c2d.spi.backend.support.ResultCollector;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * Coverage-guided fuzzing (Jazzer) of the model's entry points for outside input: the request
+ * builders with arbitrary field values, the identifiers ({@link Did}, {@link EthAddress}, {@link
+ * JobId}), a DDO's compute policy ({@link ComputePolicy#fromDdo}) and result names ({@link
+ * JobResult#checkName}, which the support layer's {@code ResultCollector} uses to decide which
+ * output names are safe). Every value here may come from a consumer, so the only acceptable refusal
+ * is a {@link C2dException}; any other exception fails the target. Corpus: {@code
+ * src/test/resources/io/c2d/fuzz/ModelFuzzTestInputs/}.
+ */
+final class ModelFuzzTest {
+  private static final String DID = "did:op:" + "cc".repeat(32);
+  private static final String ADDRESS = "0x" + "ab".repeat(20);
+  private static final String TX = "0x" + "01".repeat(32);
+
+  /**
+   * Builds a whole request from fuzzer-chosen values for every field, each setter called or not.
+   */
+  @FuzzTest
+  void requestBuilder(FuzzedDataProvider data) {
+    try {
+      ComputeRequest.Builder builder = ComputeRequest.builder();
+      if (data.consumeBoolean()) {
+        builder.requestId(text(data, "r-1", 160));
+      }
+      if (data.consumeBoolean()) {
+        builder.consumer(text(data, ADDRESS, 50));
+      }
+      if (data.consumeBoolean()) {
+        builder.agreementId(text(data, TX, 70));
+      }
+      int datasets = data.consumeInt(0, 3);
+      for (int i = 0; i < datasets; i++) {
+        builder.addDataset(dataset(data));
+      }
+      if (data.consumeBoolean()) {
+        builder.algorithm(algorithm(data));
+      }
+      if (data.consumeBoolean()) {
+        builder.environment(text(data, "cpu", 300));
+      }
+      if (data.consumeBoolean()) {
+        builder.resources(
+            Resources.of(
+                data.consumeDouble(), data.consumeLong(), data.consumeLong(), data.consumeInt()));
+      }
+      if (data.consumeBoolean()) {
+        builder.resources(
+            new Resources(
+                data.consumeLong(), data.consumeLong(), data.consumeLong(), data.consumeInt()));
+      }
+      if (data.consumeBoolean()) {
+        builder.maxDuration(Duration.ofMillis(data.consumeLong()));
+      }
+      builder.networkAccess(data.consumeBoolean());
+      if (data.consumeBoolean()) {
+        builder.output(
+            new OutputOptions(
+                data.consumeBoolean(), data.consumeBoolean() ? data.consumeString(300) : null));
+      }
+      if (data.consumeBoolean()) {
+        builder.nonce(text(data, "1", 90));
+      }
+      if (data.consumeBoolean()) {
+        builder.expiresAt(Instant.ofEpochSecond(data.consumeLong(-(1L << 40), 1L << 40)));
+      }
+      if (data.consumeBoolean()) {
+        builder.signature(text(data, "0x" + "1b".repeat(65), 140));
+      }
+      if (data.consumeBoolean()) {
+        builder.buildUnsigned();
+      }
+      builder.build();
+    } catch (C2dException expected) {
+      // a typed refusal is the contract
+    }
+  }
+
+  /** The identifiers a consumer or a URL gives. */
+  @FuzzTest
+  void identifiers(byte[] input) {
+    String text = new String(input, StandardCharsets.UTF_8);
+    try {
+      Did.of(text).id();
+    } catch (C2dException expected) {
+      // a typed refusal is the contract
+    }
+    try {
+      EthAddress.of(text);
+    } catch (C2dException expected) {
+      // a typed refusal is the contract
+    }
+    try {
+      JobId.of(text);
+    } catch (C2dException expected) {
+      // a typed refusal is the contract
+    }
+  }
+
+  /** A dataset's DDO, as a provider fetches it, read for the compute service's policy. */
+  @FuzzTest
+  void ddoPolicy(byte[] input) {
+    try {
+      ComputePolicy.fromDdo(
+          new String(input, StandardCharsets.UTF_8), "compute", "datasets[0].ddo");
+    } catch (C2dException expected) {
+      // a typed refusal is the contract
+    }
+  }
+
+  /**
+   * An output's name as an algorithm chose it: how the collector shows it in a log line, whether it
+   * is safe, and a result listed under it.
+   */
+  @FuzzTest
+  void resultName(byte[] input) {
+    String name = new String(input, StandardCharsets.UTF_8);
+    ResultCollector.show(name);
+    try {
+      JobResult.checkName(name);
+      int index = 0;
+      for (ResultKind kind : ResultKind.values()) {
+        new JobResult(name, kind, input.length, index++);
+      }
+    } catch (C2dException expected) {
+      // a typed refusal is the contract
+    }
+  }
+
+  private static DatasetInput dataset(FuzzedDataProvider data) {
+    DatasetInput.Builder builder =
+        DatasetInput.builder(Did.of(text(data, DID, 80)), text(data, "compute", 300));
+    if (data.consumeBoolean()) {
+      builder.orderTx(text(data, TX, 70));
+    }
+    if (data.consumeBoolean()) {
+      builder.addFile(uri(data.consumeString(100)));
+    }
+    if (data.consumeBoolean()) {
+      builder.ddoJson(text(data, "{}", 400));
+    }
+    if (data.consumeBoolean()) {
+      builder.userData(text(data, "{}", 200));
+    }
+    return builder.build();
+  }
+
+  private static Algorithm algorithm(FuzzedDataProvider data) {
+    ContainerSpec container =
+        data.consumeBoolean()
+            ? ContainerSpec.of(
+                text(data, "python", 80), text(data, "3", 140), text(data, "python $ALGO", 200))
+            : new ContainerSpec(
+                data.consumeString(80),
+                data.consumeString(140),
+                data.consumeString(80),
+                data.consumeString(200));
+    Algorithm.Builder builder =
+        data.consumeBoolean()
+            ? Algorithm.raw(container, data.consumeString(300))
+            : Algorithm.published(Did.of(text(data, DID, 80)), text(data, "algo", 300), container);
+    if (data.consumeBoolean()) {
+      builder.orderTx(text(data, TX, 70));
+    }
+    if (data.consumeBoolean()) {
+      builder.addFile(uri(data.consumeString(100)));
+    }
+    if (data.consumeBoolean()) {
+      builder.ddoJson(text(data, "{}", 400));
+    }
+    if (data.consumeBoolean()) {
+      builder.putEnvironment(data.consumeString(40), data.consumeString(100));
+    }
+    if (data.consumeBoolean()) {
+      builder.customData(text(data, "{}", 200));
+    }
+    return builder.build();
+  }
+
+  /** A valid value half the time, so the fuzzer reaches the fields after it; else any text. */
+  private static String text(FuzzedDataProvider data, String valid, int maxLength) {
+    return data.consumeBoolean() ? valid : data.consumeString(maxLength);
+  }
+
+  /** A file locator; text that is no URI is refused before it reaches the builders. */
+  private static URI uri(String text) {
+    try {
+      return new URI(text);
+    } catch (URISyntaxException e) {
+      return URI.create("file:/data/input");
+    }
+  }
+}

@@ -16,6 +16,7 @@ import io.c2d.spi.auth.NonceStore;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.publish.DerivedAssetPublisher;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,7 +96,7 @@ public final class ComputeEngine implements AutoCloseable {
             validation,
             new Authentication(
                 s.authenticator, b.clock, s.chainId, s.providerAddress, s.maxSignatureLifetime),
-            b.nonceStore != null ? b.nonceStore : new InMemoryNonceStore(b.clock),
+            s.nonceStore,
             new PolicyCheck(b.policyWithoutDdo),
             new AgreementCheck(s.verifier, b.clock, s.verifierTimeout, s.verdictCacheTtl),
             registry,
@@ -302,6 +303,7 @@ public final class ComputeEngine implements AutoCloseable {
    *   <tr><td>{@code c2d.signature.max-lifetime}</td><td>farthest expiry a signed request may have</td><td>1h</td></tr>
    *   <tr><td>{@code c2d.verifier.timeout}</td><td>time a verifier gets before its answer counts as unknown</td><td>30s</td></tr>
    *   <tr><td>{@code c2d.verifier.cache-ttl}</td><td>longest an allow verdict is cached</td><td>5m</td></tr>
+   *   <tr><td>{@code c2d.state-dir}</td><td>directory of the provider's durable state (used nonces in {@code nonces/})</td><td>none: nonces in memory, a restart reopens the replay window</td></tr>
    * </table>
    *
    * <p>Not thread-safe.
@@ -313,6 +315,7 @@ public final class ComputeEngine implements AutoCloseable {
     @Nullable DerivedAssetPublisher publisher;
     @Nullable ConsumerAuthenticator authenticator;
     @Nullable NonceStore nonceStore;
+    @Nullable Path stateDirectory;
     Executor executor = ForkJoinPool.commonPool();
     @Nullable ScheduledExecutorService scheduler;
     Clock clock = Clock.systemUTC();
@@ -358,9 +361,26 @@ public final class ComputeEngine implements AutoCloseable {
       return this;
     }
 
-    /** Where used nonces are kept; default in memory until their request expires. */
+    /**
+     * Where used nonces are kept. Default: a {@link FileNonceStore} in {@code nonces/} below the
+     * {@link #stateDirectory(Path) state directory}, or, without one, in memory until their request
+     * expires; in memory, a restart forgets them and reopens the replay window for requests signed
+     * before it and not yet expired, so production sets a state directory (or this). The engine
+     * does not close a store given here.
+     */
     public Builder nonceStore(NonceStore nonceStore) {
       this.nonceStore = requireNonNull(nonceStore, "nonceStore");
+      return this;
+    }
+
+    /**
+     * The directory of the provider's durable state (property {@code c2d.state-dir}); used nonces
+     * are kept in its {@code nonces/} subdirectory, which must not be shared with another running
+     * engine. Default none: nonces in memory, see {@link #nonceStore(NonceStore)}. {@link #build()}
+     * throws {@link UnavailableException} if the directory cannot be opened.
+     */
+    public Builder stateDirectory(Path stateDirectory) {
+      this.stateDirectory = requireNonNull(stateDirectory, "stateDirectory");
       return this;
     }
 

@@ -6,10 +6,12 @@ import io.c2d.spi.agreement.ServiceAgreementVerifier;
 import io.c2d.spi.agreement.ServiceAgreementVerifierProvider;
 import io.c2d.spi.auth.ConsumerAuthenticator;
 import io.c2d.spi.auth.ConsumerAuthenticatorProvider;
+import io.c2d.spi.auth.NonceStore;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.ComputeBackendProvider;
 import io.c2d.spi.publish.DerivedAssetPublisher;
 import io.c2d.spi.publish.DerivedAssetPublisherProvider;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +28,7 @@ final class EngineSettings {
   final ServiceAgreementVerifier verifier;
   final ConsumerAuthenticator authenticator;
   final @Nullable DerivedAssetPublisher publisher;
+  final NonceStore nonceStore;
   final long chainId;
   final EthAddress providerAddress;
   final Duration maxSignatureLifetime;
@@ -89,6 +92,22 @@ final class EngineSettings {
         b.verdictCacheTtl != null
             ? b.verdictCacheTtl
             : config.duration("c2d.verifier.cache-ttl", Duration.ofMinutes(5));
+    this.nonceStore = b.nonceStore != null ? b.nonceStore : nonceStoreFrom(b, config, owned);
+  }
+
+  /** The file store below the state directory if there is one; else in memory (lost on restart). */
+  private static NonceStore nonceStoreFrom(
+      ComputeEngine.Builder b, ProviderConfig config, List<AutoCloseable> owned) {
+    Path stateDirectory = b.stateDirectory;
+    if (stateDirectory == null) {
+      stateDirectory = config.string("c2d.state-dir").map(Path::of).orElse(null);
+    }
+    if (stateDirectory == null) {
+      return new InMemoryNonceStore(b.clock);
+    }
+    FileNonceStore store = FileNonceStore.open(stateDirectory.resolve("nonces"), b.clock);
+    owned.add(store);
+    return store;
   }
 
   /**

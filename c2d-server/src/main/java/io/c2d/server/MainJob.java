@@ -210,6 +210,7 @@ public final class MainJob {
     properties.put("c2d.chain-id", Long.toString(CHAIN_ID));
     properties.put("c2d.provider-address", DEFAULT_PROVIDER.value());
     properties.put("c2d.embedded.work-root", workDir.resolve("jobs").toString());
+    properties.put("c2d.state-dir", workDir.resolve("state").toString());
     System.getProperties()
         .forEach(
             (key, value) -> {

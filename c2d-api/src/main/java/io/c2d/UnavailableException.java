@@ -3,8 +3,8 @@ package io.c2d;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A backend failed or could not be reached ({@link ErrorCode#BACKEND_FAILURE}), or the engine is
- * closed ({@link ErrorCode#ENGINE_CLOSED}).
+ * A backend (or the durable nonce store) failed or could not be reached ({@link
+ * ErrorCode#BACKEND_FAILURE}), or the engine is closed ({@link ErrorCode#ENGINE_CLOSED}).
  *
  * <p>Immutable; safe to share between threads.
  */

@@ -47,6 +47,11 @@ public enum ErrorCode {
   FREE_LIMIT_REACHED("free_limit_reached"),
   /** No job has this id. */
   JOB_NOT_FOUND("job_not_found"),
+  /**
+   * No published asset has this DID, or the asset has no compute service with this id (the
+   * provider's asset directory).
+   */
+  ASSET_NOT_FOUND("asset_not_found"),
   /** The job exists but belongs to someone else. */
   NOT_OWNER("not_owner"),
   /** The job has no result with this index or name. */

@@ -95,15 +95,16 @@ import java.util.function.Function;
  * which checks what spans fields (at least one dataset, no dataset twice, an agreement or an order
  * for every dataset).
  *
- * <p><b>Expiry.</b> Ocean's clients send no expiry. When the body has neither {@code validUntil}
- * nor {@code expiresAt}, the builder's expiry is left unset and the provider application must set
- * one ({@link ComputeRequest.Builder#expiresAt(Instant)}) before {@code build()}, which otherwise
- * refuses the request naming {@code "expiresAt"}.
- *
- * <p><b>Signatures.</b> The {@code signature} is carried as given. The engine checks it against
- * c2d's own signed message ({@link ComputeRequest#signingMessage(long, EthAddress)}), not Ocean's
- * ({@code consumerAddress + documentId + nonce}): a client that signs Ocean's message is refused by
- * the engine until Ocean's message formats are accepted.
+ * <p><b>Signatures and expiry.</b> The {@code consumerAddress}, {@code nonce} and {@code signature}
+ * are carried as given, as c2d's own signed fields. A body signed by an Ocean client (ocean.js,
+ * over {@code consumerAddress + nonce + command}) is started in Ocean's format instead: the
+ * provider application passes the three members exactly as received to {@link
+ * io.c2d.model.OceanSignature#of} and sets {@link ComputeRequest.Builder#oceanSignature} with
+ * {@code startCompute} or {@code freeStartCompute}, which replaces them and needs no expiry. For
+ * c2d's own format, when the body has neither {@code validUntil} nor {@code expiresAt}, the
+ * builder's expiry is left unset and the provider application must set one ({@link
+ * ComputeRequest.Builder#expiresAt(Instant)}) before {@code build()}, which otherwise refuses the
+ * request naming {@code "expiresAt"}.
  *
  * <p><b>Published algorithms.</b> An algorithm given by {@code documentId} runs the container its
  * DDO declares; Ocean's provider looks it up itself. {@link #parseStartRequest(String)} takes it

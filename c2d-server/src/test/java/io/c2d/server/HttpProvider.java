@@ -7,11 +7,12 @@ import io.c2d.ComputeEngine;
 import io.c2d.backend.local.EmbeddedComputeBackend;
 import io.c2d.keeper.Web3jAuthenticator;
 import io.c2d.model.ComputeEnvironment;
-import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.FileLocator;
 import io.c2d.model.FreeLimits;
 import io.c2d.model.Resources;
+import io.c2d.server.assets.AssetDirectory;
 import io.c2d.server.http.OceanComputeHandler;
 import io.c2d.server.http.OceanHttpServer;
 import io.c2d.testkit.FakeAgreementVerifier;
@@ -22,6 +23,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -84,14 +87,13 @@ final class HttpProvider implements AutoCloseable {
             .providerAddress(PROVIDER)
             .stateDirectory(dir.resolve("state"))
             .build();
-    DatasetInput dataset =
-        DatasetInput.builder(DATASET, "compute").addFile(csv.toUri()).ddoJson(openDdo()).build();
+    AssetDirectory assets =
+        AssetDirectory.builder()
+            .add(openDdo(), Map.of("compute", List.of(FileLocator.file(csv))))
+            .build();
     OceanComputeHandler handler =
         options
-            .apply(
-                OceanComputeHandler.builder(engine)
-                    .providerAddress(PROVIDER)
-                    .assets(SampleAssets.of(dataset)))
+            .apply(OceanComputeHandler.builder(engine).providerAddress(PROVIDER).assets(assets))
             .build();
     OceanHttpServer server =
         OceanHttpServer.start(handler, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

@@ -17,6 +17,7 @@ import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.OceanSignature;
 import io.c2d.model.ResultKind;
+import io.c2d.server.assets.AssetDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -426,9 +427,9 @@ public final class OceanComputeHandler {
   /**
    * Builds an {@link OceanComputeHandler}. Not thread-safe.
    *
-   * <p>Defaults: no assets ({@link AssetLookup#none()}), chain ids {@code [8996]}, a body limit of
-   * {@value #DEFAULT_MAX_BODY_BYTES} bytes, {@value #DEFAULT_MAX_LIVE_LOG_STREAMS} live log streams
-   * at once, 60 s for the engine to answer a start, stop or delete.
+   * <p>Defaults: no assets (an empty {@link AssetDirectory}), chain ids {@code [8996]}, a body
+   * limit of {@value #DEFAULT_MAX_BODY_BYTES} bytes, {@value #DEFAULT_MAX_LIVE_LOG_STREAMS} live
+   * log streams at once, 60 s for the engine to answer a start, stop or delete.
    */
   public static final class Builder {
     /** The default request body limit, in bytes. */
@@ -439,7 +440,7 @@ public final class OceanComputeHandler {
 
     private final ComputeEngine engine;
     private EthAddress providerAddress;
-    private AssetLookup assets = AssetLookup.none();
+    private AssetDirectory assets = AssetDirectory.builder().build();
     private List<Long> chainIds = List.of(8996L);
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxLiveLogStreams = DEFAULT_MAX_LIVE_LOG_STREAMS;
@@ -459,7 +460,7 @@ public final class OceanComputeHandler {
     }
 
     /** The publisher's assets, which a start's {@code documentId}s name. */
-    public Builder assets(AssetLookup assets) {
+    public Builder assets(AssetDirectory assets) {
       this.assets = requireNonNull(assets, "assets");
       return this;
     }

@@ -72,6 +72,7 @@ final class HttpProvider implements AutoCloseable {
             .workRoot(dir.resolve("jobs"))
             .environment(
                 ComputeEnvironment.builder("local")
+                    .capacity(Resources.of(8, 8192, 8192, 0))
                     .maxConcurrentJobs(8)
                     .maxJobsPerConsumer(8)
                     .freeLimits(

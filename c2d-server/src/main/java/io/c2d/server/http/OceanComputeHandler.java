@@ -228,8 +228,8 @@ public final class OceanComputeHandler {
   }
 
   private void stop(QueryParams query, ProviderResponse response) throws IOException {
-    EthAddress owner = EngineAuth.authenticate(engine, query, OceanSignature.STOP_COMPUTE);
     JobId id = query.jobId("jobId");
+    EthAddress owner = EngineAuth.authenticate(engine, query, OceanSignature.STOP_COMPUTE);
     ComputeJob job;
     try {
       job = await(engine.stop(id, owner));
@@ -244,8 +244,8 @@ public final class OceanComputeHandler {
   }
 
   private void delete(QueryParams query, ProviderResponse response) throws IOException {
-    EthAddress owner = EngineAuth.authenticate(engine, query, DELETE_COMMAND);
     JobId id = query.jobId("jobId");
+    EthAddress owner = EngineAuth.authenticate(engine, query, DELETE_COMMAND);
     ComputeJob last = engine.status(id, owner);
     await(engine.delete(id, owner));
     sendJson(response, 200, JobsJson.jobs(List.of(last)));
@@ -253,9 +253,9 @@ public final class OceanComputeHandler {
 
   private void result(ProviderRequest request, ProviderResponse response) throws IOException {
     QueryParams query = QueryParams.parse(request.rawQuery());
-    EthAddress owner = EngineAuth.authenticate(engine, query, OceanSignature.GET_COMPUTE_RESULT);
     JobId id = query.jobId("jobId");
     int index = query.index("index");
+    EthAddress owner = EngineAuth.authenticate(engine, query, OceanSignature.GET_COMPUTE_RESULT);
     JobResult result =
         engine.results(id, owner).stream()
             .filter(r -> r.index() == index)
@@ -289,9 +289,9 @@ public final class OceanComputeHandler {
   }
 
   private void liveLogs(QueryParams query, ProviderResponse response) throws IOException {
+    JobId id = query.jobId("jobId");
     EthAddress owner =
         EngineAuth.authenticate(engine, query, OceanSignature.GET_COMPUTE_STREAMABLE_LOGS);
-    JobId id = query.jobId("jobId");
     ComputeJob job = engine.status(id, owner);
     if (job.isTerminal()) {
       throw new io.c2d.NotFoundException(

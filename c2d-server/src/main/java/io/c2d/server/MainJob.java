@@ -39,6 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.UUID;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
@@ -355,6 +356,10 @@ public final class MainJob {
     boolean free = environment.has("free") && dataset.orderTx().isEmpty() && agreementId == null;
     ObjectNode body = JSON.createObjectNode();
     body.put("environment", environment.path("id").asText());
+    // c2d's idempotency key: a fresh provider counts nonces from 1 again, and the job id is derived
+    // from the consumer and the request id, so a run of its own keeps a cluster's earlier jobs
+    // apart
+    body.put("requestId", "main-job-" + UUID.randomUUID());
     ObjectNode input = body.putArray("datasets").addObject();
     input.put("documentId", dataset.did().value()).put("serviceId", dataset.serviceId());
     if (!free && agreementId == null) {
@@ -415,6 +420,8 @@ public final class MainJob {
     }
     int code = job.path("c2dStatus").asInt();
     out.printf("%njob %s ended: %d %s%n", jobId, code, job.path("statusText").asText());
+    consumer.delete(jobId);
+    out.printf("job %s deleted: its sandbox and results are gone%n", jobId);
     return code == JobStatus.COMPLETED.code() ? 0 : 1;
   }
 

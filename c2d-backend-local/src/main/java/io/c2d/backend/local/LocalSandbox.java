@@ -23,6 +23,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -185,10 +186,12 @@ final class LocalSandbox implements Sandbox {
    * the layout and write its outputs and logs: the writable directories become its own, the
    * read-only trees' directories readable and searchable by all, and their files readable by all
    * where the file is the job's own copy (one link; a shared file's mode is not the job's to
-   * change).
+   * change). The job's directory itself becomes the provider's alone: bubblewrap binds the layout
+   * as root, so the sandbox's user never walks the host's path, and no other user of the host may.
    */
   private void openToSandboxUser(SandboxJob job) throws StageFailure {
     try {
+      Files.setPosixFilePermissions(directory.path(), PosixFilePermissions.fromString("rwx------"));
       addReadForAll(data, true);
       for (String name : SandboxContract.READ_ONLY_DIRECTORIES) {
         try (Stream<Path> tree = Files.walk(layout(name))) {

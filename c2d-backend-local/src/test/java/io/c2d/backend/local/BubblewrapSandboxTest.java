@@ -25,6 +25,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -150,6 +151,11 @@ final class BubblewrapSandboxTest {
     Path job = embedded.workRoot().resolve(spec.jobId().value());
     assertThat(job.resolve("data/logs/own.log")).hasContent("mine");
     assertThat(job.resolve("exitcode")).hasContent("0");
+    if ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0) {
+      // the sandbox's user never walks the host's path to the job, so nobody else may
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(job)))
+          .isEqualTo("rwx------");
+    }
   }
 
   @Test
@@ -338,6 +344,84 @@ final class BubblewrapSandboxTest {
     assertThat(started).isBetween(1, 39);
     assertThat(read(embedded, done, "algorithm.log")).containsIgnoringCase("fork");
     assertThat(running("337")).as("sandbox processes left running").isEmpty();
+  }
+
+  @Test
+  void aForkBombStaysUnderTheProcessLimitAndItsNamespaceIsGoneAfterwards() throws Exception {
+    EmbeddedComputeBackend embedded = backend(40);
+    JobSpec spec =
+        spec(
+            "bomb",
+            """
+            echo started > /data/outputs/started
+            b() { b | b & }
+            b
+            sleep 3
+            """,
+            Resources.NONE,
+            Duration.ofSeconds(4));
+    join(embedded.submit(spec, listener));
+    Path job = embedded.workRoot().resolve(spec.jobId().value());
+    awaitFile(job.resolve("data/outputs/started"));
+    long wrapper =
+        Long.parseLong(Files.readString(job.resolve("pid")).trim().replaceAll(" .*", ""));
+    Path own = Files.readSymbolicLink(Path.of("/proc/self/ns/pid"));
+    Path namespace = null;
+    for (ProcessHandle p : ProcessHandle.of(wrapper).orElseThrow().descendants().toList()) {
+      Path ns = pidNamespace(p.pid());
+      if (ns != null && !ns.equals(own)) {
+        namespace = ns;
+        break;
+      }
+    }
+    assertThat(namespace).as("the sandbox's PID namespace").isNotNull();
+    int most = 0;
+    for (int i = 0; i < 20; i++) {
+      most = Math.max(most, inNamespace(namespace).size());
+      Thread.sleep(50);
+    }
+
+    BackendJobState done = listener.awaitTerminal(spec.jobId(), WAIT);
+
+    // the bomb dies out or the shell with it; either way the job ends, by itself or timed out
+    assertThat(done.status())
+        .isIn(JobStatus.COMPLETED, JobStatus.ALGORITHM_FAILED, JobStatus.TIMED_OUT);
+    // the limit, plus bwrap's init (root's, when the provider is root) and a process being reaped
+    assertThat(most)
+        .as("processes in the sandbox at most")
+        .isGreaterThan(2)
+        .isLessThanOrEqualTo(42);
+    for (int i = 0; i < 50 && !inNamespace(namespace).isEmpty(); i++) {
+      Thread.sleep(100);
+    }
+    assertThat(inNamespace(namespace)).as("processes left in the sandbox's namespace").isEmpty();
+  }
+
+  private static @org.jspecify.annotations.Nullable Path pidNamespace(long pid) {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "pid"));
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /** Live host pids whose PID namespace is {@code namespace}. */
+  private static List<Long> inNamespace(Path namespace) {
+    List<Long> found = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+      for (Path entry : (Iterable<Path>) entries::iterator) {
+        String name = entry.getFileName().toString();
+        if (name.chars().allMatch(Character::isDigit)) {
+          long pid = Long.parseLong(name);
+          if (namespace.equals(pidNamespace(pid)) && !ProcessLiveness.isGoneOrZombie(pid)) {
+            found.add(pid);
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    return found;
   }
 
   @Test

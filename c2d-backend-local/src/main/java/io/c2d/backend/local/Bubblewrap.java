@@ -259,20 +259,23 @@ final class Bubblewrap {
     String tmpBytes = Long.toString(TMP_BYTES);
     args.addAll(List.of("--perms", "1777", "--size", tmpBytes, "--tmpfs", "/dev/shm"));
     args.addAll(List.of("--perms", "1777", "--size", tmpBytes, "--tmpfs", "/tmp"));
-    String root = SandboxContract.CONTAINER_ROOT;
+    String mount = SandboxContract.CONTAINER_ROOT;
     if (data == null) {
-      args.addAll(List.of("--dir", root));
+      args.addAll(List.of("--dir", mount));
     } else {
-      args.addAll(List.of("--ro-bind", data.toString(), root));
+      args.addAll(List.of("--ro-bind", data.toString(), mount));
       for (String writable : SandboxContract.WRITABLE_DIRECTORIES) {
-        args.addAll(List.of("--bind", data.resolve(writable).toString(), root + "/" + writable));
+        args.addAll(List.of("--bind", data.resolve(writable).toString(), mount + "/" + writable));
       }
     }
     for (String path : hidden) {
-      args.addAll(List.of("--tmpfs", path));
+      // a mount point cannot be made in the read-only /usr: a work root not there yet is not seen
+      if (Files.isDirectory(Path.of(path))) {
+        args.addAll(List.of("--tmpfs", path));
+      }
     }
-    args.addAll(List.of("--remount-ro", "/", "--chdir", root, "--"));
-    if (this.root) {
+    args.addAll(List.of("--remount-ro", "/", "--chdir", mount, "--"));
+    if (root) {
       String id = Integer.toString(SANDBOX_UID);
       args.addAll(
           List.of(

@@ -159,10 +159,11 @@ final class BubblewrapSandboxTest {
   }
 
   @Test
-  void theAlgorithmCannotReachAServerOnTheHostsLoopback() throws Exception {
+  void theAlgorithmCannotReachAServerOnTheHostsLoopbackEvenWithNetworkAccessAllowed()
+      throws Exception {
     try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
       int port = server.getLocalPort();
-      JobSpec spec =
+      JobSpec asked =
           spec(
               "network",
               String.join(
@@ -175,6 +176,14 @@ final class BubblewrapSandboxTest {
                   "cat /proc/net/dev | awk -F: 'NR > 2 { gsub(/ /, \"\", $1); print $1 }'"
                       + " > /data/outputs/interfaces.txt",
                   ""));
+      JobSpec spec =
+          JobSpec.builder(asked.jobId(), OWNER)
+              .requestId("network")
+              .datasets(asked.datasets())
+              .algorithm(asked.algorithm())
+              .environmentId(asked.environmentId())
+              .networkAccess(true)
+              .build();
       EmbeddedComputeBackend embedded = backend();
 
       BackendJobState done = run(embedded, spec);
@@ -183,6 +192,8 @@ final class BubblewrapSandboxTest {
       assertThat(read(embedded, done, "net.txt")).isEqualTo("refused\n");
       assertThat(read(embedded, done, "err.txt")).contains("Connection refused");
       assertThat(read(embedded, done, "interfaces.txt")).isEqualTo("lo\n");
+      assertThat(read(embedded, done, "configuration.log"))
+          .contains("network access was allowed, but the embedded sandbox has no network");
       server.setSoTimeout(200);
       try {
         server.accept().close();

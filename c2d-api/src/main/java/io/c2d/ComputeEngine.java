@@ -10,12 +10,14 @@ import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
+import io.c2d.model.OceanSignature;
 import io.c2d.spi.agreement.ServiceAgreementVerifier;
 import io.c2d.spi.auth.ConsumerAuthenticator;
 import io.c2d.spi.auth.NonceStore;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.publish.DerivedAssetPublisher;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -54,7 +56,12 @@ import org.slf4j.LoggerFactory;
  *   <li>No call blocks on network I/O: {@link #start}, {@link #stop}, {@link #delete} and {@link
  *       #openResult} return stages; queries ({@link #status}, {@link #jobsOf}) answer from memory.
  *   <li>Starting the same request again (same owner and {@link ComputeRequest#requestId()}) returns
- *       the same job and never starts a second one, also after a restart.
+ *       the same job and never starts a second one, also after a restart. A request in Ocean's
+ *       signed format ({@link ComputeRequest.Builder#oceanSignature}) spends its counter nonce
+ *       first, so resending it is refused as a replay.
+ *   <li>Ocean's signed calls ({@link #authenticate}) are accepted once each: per consumer, the
+ *       nonce must exceed the last one accepted, durably with a {@link Builder#stateDirectory(Path)
+ *       state directory}. What Ocean's format does not bind is in {@link OceanSignature}.
  *   <li>Only a job's owner sees its status, results and logs, or stops or deletes it. The {@code
  *       requester} argument is the address the application authenticated for the call.
  *   <li>On {@link Builder#build()} the engine rebuilds its view from every backend, so a restarted
@@ -72,6 +79,8 @@ public final class ComputeEngine implements AutoCloseable {
   // The parts, one concern each; this class only hands each call to the right one.
   private final RequestValidation validation;
   private final SchedulingPath schedulingPath;
+  private final Authentication authentication;
+  private final NonceStore nonces;
   private final JobRegistry registry = new JobRegistry();
   private final JobLifecycle lifecycle;
   private final Recovery recovery;
@@ -91,11 +100,19 @@ public final class ComputeEngine implements AutoCloseable {
             publication,
             b.listeners,
             expiry -> new Watchdogs(b.ticker, b.executor, b.scheduler, b.runningGrace, expiry));
+    this.nonces = s.nonceStore;
+    this.authentication =
+        new Authentication(
+            s.authenticator,
+            s.nonceStore,
+            b.clock,
+            s.chainId,
+            s.providerAddress,
+            s.maxSignatureLifetime);
     this.schedulingPath =
         new SchedulingPath(
             validation,
-            new Authentication(
-                s.authenticator, b.clock, s.chainId, s.providerAddress, s.maxSignatureLifetime),
+            authentication,
             s.nonceStore,
             new PolicyCheck(b.policyWithoutDdo),
             new AgreementCheck(s.verifier, b.clock, s.verifierTimeout, s.verdictCacheTtl),
@@ -130,6 +147,57 @@ public final class ComputeEngine implements AutoCloseable {
       return schedulingPath.start(request);
     }
     return ready.thenComposeAsync(ignored -> schedulingPath.start(request), executor);
+  }
+
+  /**
+   * Authenticates an Ocean-format signed call other than a start (which goes through {@link #start}
+   * with {@link ComputeRequest.Builder#oceanSignature}): checks that {@code signature} was made by
+   * its consumer over {@code consumerAddress + nonce + command} (Keccak-256, then EIP-191 over the
+   * 32-byte digest), then spends the nonce under Ocean's counter rule: it must be strictly greater
+   * than the last one accepted for that consumer, and becomes the last one, atomically and durably
+   * (see {@link Builder#stateDirectory(Path)}). The returned address is the {@code requester} to
+   * pass to {@link #stop}, {@link #openResult}, {@link #delete} and the like.
+   *
+   * <p>Ocean's format binds neither chain, provider, job nor expiry; see {@link OceanSignature}.
+   * Blocks only on the nonce store's disk write.
+   *
+   * @param command the command signed, such as {@value OceanSignature#STOP_COMPUTE}, {@value
+   *     OceanSignature#GET_COMPUTE_RESULT}, {@value OceanSignature#GET_COMPUTE_STREAMABLE_LOGS} or
+   *     {@value OceanSignature#DELETE_COMPUTE}
+   * @return the consumer, now authenticated
+   * @throws AuthenticationException {@link ErrorCode#SIGNATURE_INVALID} (malformed, no key
+   *     recoverable), {@link ErrorCode#WRONG_SIGNER} (signed by someone else, or over another
+   *     command or nonce) or {@link ErrorCode#NONCE_REPLAYED} (nonce not greater than the last one)
+   * @throws IllegalArgumentException if {@code command} is a start command or not a command name
+   * @throws ConfigurationException if the authenticator or nonce store cannot handle Ocean's format
+   * @throws UnavailableException if the nonce cannot be recorded, or the engine is closed
+   */
+  public EthAddress authenticate(OceanSignature signature, String command) {
+    requireNonNull(signature, "signature");
+    requireNonNull(command, "command");
+    if (command.equals(OceanSignature.START_COMPUTE)
+        || command.equals(OceanSignature.FREE_START_COMPUTE)) {
+      throw new IllegalArgumentException(
+          "a start is authenticated by start(request), with ComputeRequest.Builder.oceanSignature");
+    }
+    signature.message(command); // validates the command name before any work
+    if (lifecycle.isClosed()) {
+      throw closedException();
+    }
+    return authentication.authenticate(signature, command);
+  }
+
+  /**
+   * The last Ocean nonce accepted for {@code consumer}, zero if none: what Ocean's {@code GET
+   * nonce?userAddress=} answers (ocean.js signs its next call with this plus one). Unlike
+   * ocean-node, it records nothing for an unknown address.
+   *
+   * @throws ConfigurationException if the nonce store keeps no Ocean counters
+   * @throws UnavailableException if the nonce store is unavailable
+   */
+  public BigInteger currentNonce(EthAddress consumer) {
+    requireNonNull(consumer, "consumer");
+    return nonces.counter(consumer);
   }
 
   /**
@@ -234,6 +302,14 @@ public final class ComputeEngine implements AutoCloseable {
     return validation.slotFor(environmentId).running();
   }
 
+  /**
+   * Free jobs not yet ended (waiting or running) now in environment {@code environmentId}: Ocean's
+   * {@code runningfreeJobs}.
+   */
+  public int freeJobs(String environmentId) {
+    return validation.slotFor(environmentId).freeJobs();
+  }
+
   /** Jobs waiting now in environment {@code environmentId}. */
   public int queuedJobs(String environmentId) {
     return validation.slotFor(environmentId).queued();
@@ -303,7 +379,7 @@ public final class ComputeEngine implements AutoCloseable {
    *   <tr><td>{@code c2d.signature.max-lifetime}</td><td>farthest expiry a signed request may have</td><td>1h</td></tr>
    *   <tr><td>{@code c2d.verifier.timeout}</td><td>time a verifier gets before its answer counts as unknown</td><td>30s</td></tr>
    *   <tr><td>{@code c2d.verifier.cache-ttl}</td><td>longest an allow verdict is cached</td><td>5m</td></tr>
-   *   <tr><td>{@code c2d.state-dir}</td><td>directory of the provider's durable state (used nonces in {@code nonces/})</td><td>none: nonces in memory, a restart reopens the replay window</td></tr>
+   *   <tr><td>{@code c2d.state-dir}</td><td>directory of the provider's durable state (used nonces and Ocean's nonce counters in {@code nonces/})</td><td>none: nonces in memory, a restart reopens the replay window (for Ocean's format, of every signature)</td></tr>
    * </table>
    *
    * <p>Not thread-safe.
@@ -362,11 +438,11 @@ public final class ComputeEngine implements AutoCloseable {
     }
 
     /**
-     * Where used nonces are kept. Default: a {@link FileNonceStore} in {@code nonces/} below the
-     * {@link #stateDirectory(Path) state directory}, or, without one, in memory until their request
-     * expires; in memory, a restart forgets them and reopens the replay window for requests signed
-     * before it and not yet expired, so production sets a state directory (or this). The engine
-     * does not close a store given here.
+     * Where used nonces and Ocean's nonce counters are kept. Default: a {@link FileNonceStore} in
+     * {@code nonces/} below the {@link #stateDirectory(Path) state directory}, or, without one, in
+     * memory; in memory, a restart forgets them and reopens the replay window for requests signed
+     * before it and not yet expired, and for every Ocean-format signature (which has no expiry), so
+     * production sets a state directory (or this). The engine does not close a store given here.
      */
     public Builder nonceStore(NonceStore nonceStore) {
       this.nonceStore = requireNonNull(nonceStore, "nonceStore");

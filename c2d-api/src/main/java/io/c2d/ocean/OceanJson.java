@@ -96,15 +96,16 @@ import java.util.function.Function;
  * which checks what spans fields (at least one dataset, no dataset twice, an agreement or an order
  * for every dataset).
  *
- * <p><b>Expiry.</b> Ocean's clients send no expiry. When the body has neither {@code validUntil}
- * nor {@code expiresAt}, the builder's expiry is left unset and the provider application must set
- * one ({@link ComputeRequest.Builder#expiresAt(Instant)}) before {@code build()}, which otherwise
- * refuses the request naming {@code "expiresAt"}.
- *
- * <p><b>Signatures.</b> The {@code signature} is carried as given. The engine checks it against
- * c2d's own signed message ({@link ComputeRequest#signingMessage(long, EthAddress)}), not Ocean's
- * ({@code consumerAddress + documentId + nonce}): a client that signs Ocean's message is refused by
- * the engine until Ocean's message formats are accepted.
+ * <p><b>Signatures and expiry.</b> The {@code consumerAddress}, {@code nonce} and {@code signature}
+ * are carried as given, as c2d's own signed fields. A body signed by an Ocean client (ocean.js,
+ * over {@code consumerAddress + nonce + command}) is started in Ocean's format instead: the
+ * provider application passes the three members exactly as received to {@link
+ * io.c2d.model.OceanSignature#of} and sets {@link ComputeRequest.Builder#oceanSignature} with
+ * {@code startCompute} or {@code freeStartCompute}, which replaces them and needs no expiry. For
+ * c2d's own format, when the body has neither {@code validUntil} nor {@code expiresAt}, the
+ * builder's expiry is left unset and the provider application must set one ({@link
+ * ComputeRequest.Builder#expiresAt(Instant)}) before {@code build()}, which otherwise refuses the
+ * request naming {@code "expiresAt"}.
  *
  * <p><b>Published algorithms.</b> An algorithm given by {@code documentId} runs the container its
  * DDO declares; Ocean's provider looks it up itself. {@link #parseStartRequest(String)} takes it
@@ -208,14 +209,17 @@ import java.util.function.Function;
  *   <tr><td>{@code maxJobs}<td>how many jobs run at once
  *   <tr><td>{@code maxJobsPerConsumer}, {@code queueCapacity}<td>c2d's: jobs of one consumer at once,
  *       and how many jobs may wait
- *   <tr><td>{@code free}<td>for a free environment, ocean-node's free-tier object {@code
- *       {maxJobDuration, maxJobs, resources[{id, max}]}} with the environment's own limits; absent
- *       for a paid one (so it reads as false for clients of either Ocean generation)
+ *   <tr><td>{@code free}<td>for an environment with {@link
+ *       io.c2d.model.ComputeEnvironment#freeLimits() free limits}, ocean-node's free-tier object
+ *       {@code {maxJobDuration, maxJobs, maxJobsPerConsumer, resources[{id, max}]}} with those
+ *       limits ({@code maxJobsPerConsumer} is c2d's); absent otherwise, also for an environment
+ *       that is only {@link io.c2d.model.ComputeEnvironment#isFree() free of fees} (ocean.js picks
+ *       a free environment by its presence, and c2d takes orderless jobs only within free limits)
  * </table>
  *
  * <p>ocean-node's {@code fees}, {@code consumerAddress}, {@code platform} and running-job counters
  * are not written: c2d has no fee tokens, and running counts are the engine's ({@link
- * io.c2d.ComputeEngine#runningJobs(String)}).
+ * io.c2d.ComputeEngine#runningJobs(String)}, {@link io.c2d.ComputeEngine#freeJobs(String)}).
  */
 public final class OceanJson {
   /** The longest JSON text the readers accept, in characters. */

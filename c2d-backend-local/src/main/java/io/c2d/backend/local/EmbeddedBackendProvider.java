@@ -7,6 +7,7 @@ import io.c2d.ErrorCode;
 import io.c2d.spi.ProviderConfig;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.ComputeBackendProvider;
+import io.c2d.spi.backend.support.FetchSettings;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +35,8 @@ import java.util.Optional;
  *   <li>{@code c2d.embedded.bwrap}: the {@code bwrap} executable; default the one on {@code PATH}
  *   <li>{@code c2d.embedded.pids-limit}: the most processes of one job in bubblewrap; default
  *       {@value EmbeddedComputeBackend#DEFAULT_PIDS_LIMIT}
+ *   <li>{@code c2d.fetch.*}: how remote inputs are fetched, see {@link
+ *       FetchSettings#fromConfig(ProviderConfig)}
  * </ul>
  *
  * <p>The backend it creates runs algorithms as local processes, in bubblewrap where it works: not
@@ -125,7 +128,8 @@ public final class EmbeddedBackendProvider implements ComputeBackendProvider {
                   EmbeddedComputeBackend.defaultEnvironment(
                       environmentId, (int) maxConcurrentJobs, maxDuration))
               .sandbox(sandbox)
-              .pidsLimit(pidsLimit);
+              .pidsLimit(pidsLimit)
+              .fetchSettings(FetchSettings.fromConfig(config));
       String bwrap = own.string("bwrap").orElse(null);
       if (bwrap != null) {
         try {

@@ -7,6 +7,8 @@ import io.c2d.ErrorCode;
 import io.c2d.PaymentException;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
+import io.c2d.spi.agreement.AgreementQuery;
+import io.c2d.spi.agreement.Verdict;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
@@ -106,6 +108,52 @@ final class PaidComputeOnAnvilTest {
     assertThat(providerFeeLogs(receipt, asset)).hasSize(1);
     assertThat(fee.feeAddress().value()).isEqualTo(OceanV4Chain.PROVIDER.getAddress());
     assertThat(fee.v()).isIn(27, 28);
+  }
+
+  @Test
+  void theOrderVerifierAllowsAnOrderPaidWithTheSignersFee() throws Exception {
+    OceanV4Chain.Asset asset = chain.publish();
+    ProviderFeeSigner signer = ProviderFeeSigner.create(keyOf(OceanV4Chain.PROVIDER));
+    Instant validUntil = Instant.now().plusSeconds(3600);
+    ProviderFee fee =
+        signer.signFree(
+            ProviderFeeSigner.computeProviderData(
+                "paid-env", asset.datatoken(), "compute", validUntil),
+            validUntil);
+    String tx = chain.orderWithFee(asset, 1, fee).getTransactionHash();
+    ServiceDirectory services =
+        ServiceDirectory.builder()
+            .service(
+                asset.did(),
+                "compute",
+                new OrderedService(asset.datatoken(), 1, Duration.ofDays(1)))
+            .build();
+
+    try (OrderVerifier verifier =
+        OrderVerifier.create(
+            ChainSettings.builder()
+                .rpcUrl(node.rpc())
+                .chainId(AnvilNode.CHAIN_ID)
+                .providerAddress(signer.address())
+                .build(),
+            services)) {
+      Verdict verdict =
+          verifier
+              .verify(
+                  new AgreementQuery(
+                      EthAddress.of(OceanV4Chain.CONSUMER.getAddress()),
+                      asset.did(),
+                      "compute",
+                      null,
+                      tx,
+                      "paid-env",
+                      false,
+                      false))
+              .toCompletableFuture()
+              .get(20, TimeUnit.SECONDS);
+
+      assertThat(verdict.isAllowed()).as("%s", verdict).isTrue();
+    }
   }
 
   @Test

@@ -55,10 +55,15 @@ import org.slf4j.LoggerFactory;
  *       TIMED_OUT}); staging has its environment's staging time limit.
  * </ul>
  *
- * <p>Inputs ({@code /data/inputs/<did>/<n>}, {@code inputs/algoCustomData.json}), DDOs ({@code
- * /data/ddos/<did>}) and the algorithm ({@code /data/transformations/algorithm}) are copied into
+ * <p>Local dataset inputs are bind-mounted read-only at {@code /data/inputs/<did>/<n>}, never
+ * copied, when {@link Builder#mountInputs} allows and the file passes the checks of a safe mount:
+ * not a symbolic link (refused with {@code DATA_PROVISIONING_FAILED}), a regular file at its real
+ * path, readable by the algorithm's user, and no directory on its path writable by anyone but root
+ * and the provider's user (one that fails the last two is copied, and the job's configuration log
+ * says why). Everything else (copied inputs, {@code inputs/algoCustomData.json}, the DDOs at {@code
+ * /data/ddos/<did>} and the algorithm at {@code /data/transformations/algorithm}) is copied into
  * the volume as a tar archive before the container starts, owned by root and read-only (files 0444,
- * directories and the algorithm 0555); nothing of the provider's file system is mounted. Only
+ * directories and the algorithm 0555); nothing else of the provider's file system is mounted. Only
  * {@code file:} URIs are staged. The entrypoint runs as {@code /bin/sh -c <entrypoint>} in {@code
  * /data} with {@code DIDS}, {@code TRANSFORMATION_DID}, {@code VOLUME}, {@code INPUTS}, {@code
  * OUTPUTS}, {@code LOGS}, {@code ALGO}, {@code HOME=/tmp}, {@code TMPDIR=/tmp} and the algorithm's
@@ -111,6 +116,12 @@ public final class DockerComputeBackend implements ComputeBackend {
   /** The default size of a job's {@code /tmp}, in bytes: {@value} (64 MiB). */
   public static final long DEFAULT_TMP_SIZE = 64L << 20;
 
+  /** The default environment's cap on a job's outputs in total: {@value} bytes (100 MiB). */
+  public static final long DEFAULT_MAX_OUTPUT_BYTES = 100L << 20;
+
+  /** The default environment's cap on each of a job's logs: {@value} bytes (10 MiB). */
+  public static final long DEFAULT_MAX_LOG_BYTES = 10L << 20;
+
   /** The default instance name: {@value}. */
   public static final String DEFAULT_INSTANCE = "default";
 
@@ -148,7 +159,10 @@ public final class DockerComputeBackend implements ComputeBackend {
                 builder.gid,
                 builder.pidsLimit,
                 builder.tmpSize,
-                builder.pullMissingImages));
+                builder.pullMissingImages,
+                builder.mountInputs != null
+                    ? builder.mountInputs
+                    : "unix".equalsIgnoreCase(endpoint.host().getScheme())));
     this.jobs =
         SandboxJobs.create(
             JobDirectoryStore.of(resultRoot),
@@ -265,8 +279,27 @@ public final class DockerComputeBackend implements ComputeBackend {
    */
   public static ComputeEnvironment defaultEnvironment(
       String id, int maxConcurrentJobs, Duration maxDuration) {
+    return defaultEnvironment(
+        id, maxConcurrentJobs, maxDuration, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_LOG_BYTES);
+  }
+
+  /**
+   * As {@link #defaultEnvironment(String, int, Duration)}, with the caps on a job's outputs in
+   * total and on each of its logs raised or lowered (a benchmark moving a 1 GiB result raises the
+   * first).
+   *
+   * @throws IllegalArgumentException if a cap is not positive
+   */
+  public static ComputeEnvironment defaultEnvironment(
+      String id,
+      int maxConcurrentJobs,
+      Duration maxDuration,
+      long maxOutputBytes,
+      long maxLogBytes) {
     long n = maxConcurrentJobs;
     return ComputeEnvironment.builder(id)
+        .maxOutputBytes(maxOutputBytes)
+        .maxLogBytes(maxLogBytes)
         .description("closed containers on a Docker engine")
         .capacity(io.c2d.model.Resources.of((double) n, n * 1024, n * 10 * 1024, 0))
         .maxPerJob(io.c2d.model.Resources.of(1, 1024, 10 * 1024, 0))
@@ -292,6 +325,7 @@ public final class DockerComputeBackend implements ComputeBackend {
     private long pidsLimit = DEFAULT_PIDS_LIMIT;
     private long tmpSize = DEFAULT_TMP_SIZE;
     private boolean pullMissingImages = true;
+    private @Nullable Boolean mountInputs;
 
     private Builder() {}
 
@@ -380,6 +414,21 @@ public final class DockerComputeBackend implements ComputeBackend {
     /** Whether an image missing on the engine is pulled; default true. */
     public Builder pullMissingImages(boolean pullMissingImages) {
       this.pullMissingImages = pullMissingImages;
+      return this;
+    }
+
+    /**
+     * Whether local inputs ({@code file:} URIs, and files the provider fetched into the job's
+     * directory) are bind-mounted read-only into the container rather than copied into its volume.
+     * A bind mount names a path on the engine's host, so this assumes the provider runs on that
+     * host and sees its files at the same paths. Default: on when the engine is reached through a
+     * {@code unix://} socket, off otherwise (a {@code tcp://} engine may be another machine); turn
+     * it off for an engine in a VM or a container that does not share the provider's files. With it
+     * off, or for an input that cannot be mounted safely, the input is copied and the job's
+     * configuration log says why.
+     */
+    public Builder mountInputs(boolean mountInputs) {
+      this.mountInputs = mountInputs;
       return this;
     }
 

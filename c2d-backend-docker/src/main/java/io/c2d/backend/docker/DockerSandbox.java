@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,9 +67,9 @@ final class DockerSandbox implements Sandbox {
         job::configLog);
     job.checkpoint();
     Path stagingTar = directory.resolve(STAGING_TAR);
-    StagingTar.write(job, shared.settings(), stagingTar);
+    List<InputMounts.InputMount> inputs = StagingTar.write(job, shared.settings(), stagingTar);
     job.checkpoint();
-    String created = container.create();
+    String created = container.create(inputs);
     containerId = created;
     job.configLog("created container " + container.name() + " (" + created + ")");
     if (job.isFinishing()) {

@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -57,12 +58,12 @@ final class JobContainer {
   }
 
   /**
-   * Creates the job's volume and its container over it.
+   * Creates the job's volume and its container over it, with {@code inputs} bind-mounted read-only.
    *
    * @return the container's id
    * @throws StageFailure {@code VOLUME_CREATION_FAILED} or {@code CONTAINER_CREATION_FAILED}
    */
-  String create() throws StageFailure {
+  String create(List<InputMounts.InputMount> inputs) throws StageFailure {
     DockerClient docker = shared.docker();
     Map<String, String> labels = Labels.of(spec, shared.settings().instance());
     try {
@@ -73,7 +74,8 @@ final class JobContainer {
           "could not create volume " + name + ": " + e.getMessage());
     }
     try {
-      return ContainerSpecs.create(docker, spec, environment, shared.settings(), name, labels);
+      return ContainerSpecs.create(
+          docker, spec, environment, shared.settings(), name, labels, inputs);
     } catch (RuntimeException e) {
       throw new StageFailure(
           JobStatus.CONTAINER_CREATION_FAILED,

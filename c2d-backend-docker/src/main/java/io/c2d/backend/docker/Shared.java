@@ -22,6 +22,7 @@ record Shared(DockerClient docker, JobRuntime runtime, Settings settings) {
    * @param pidsLimit the most processes a job may have
    * @param tmpBytes the size of the job's {@code /tmp}
    * @param pullMissingImages whether an image missing on the engine is pulled
+   * @param mountInputs whether local inputs are bind-mounted read-only rather than copied
    */
   record Settings(
       String instance,
@@ -29,5 +30,6 @@ record Shared(DockerClient docker, JobRuntime runtime, Settings settings) {
       int gid,
       long pidsLimit,
       long tmpBytes,
-      boolean pullMissingImages) {}
+      boolean pullMissingImages,
+      boolean mountInputs) {}
 }

@@ -433,7 +433,7 @@ public final class ResultCollector {
 
   /** Copies at most {@code limit} bytes; a read failure is a {@link ReadFailure}. */
   private static Copy copyCapped(InputStream in, OutputStream out, long limit) throws IOException {
-    byte[] buffer = new byte[16 * 1024];
+    byte[] buffer = new byte[64 * 1024];
     long copied = 0;
     try {
       while (copied < limit) {

@@ -88,7 +88,7 @@ final class ContainerResults {
   }
 
   /** Streams the container's stdout and stderr into {@code algorithm.log}, which caps it. */
-  private static void containerLog(
+  static void containerLog(
       DockerClient docker, JobId jobId, String containerId, ResultCollector collector)
       throws IOException {
     try (OutputStream out = collector.openLog("algorithm.log", ResultKind.ALGORITHM_LOG)) {

@@ -31,7 +31,7 @@ final class ContainerSpecs {
 
   /**
    * Creates the container {@code name} of job {@code spec} on the engine, over the volume of the
-   * same name.
+   * same name if {@code volume}, with the bind mounts {@code binds}.
    *
    * @return the container's id
    * @throws RuntimeException whatever the engine's client throws
@@ -43,7 +43,8 @@ final class ContainerSpecs {
       Shared.Settings sandbox,
       String name,
       Map<String, String> labels,
-      List<InputMounts.InputMount> inputs) {
+      boolean volume,
+      List<InputMounts.InputMount> binds) {
     ContainerSpec container = spec.algorithm().container();
     CreateContainerResponse created =
         docker
@@ -57,7 +58,7 @@ final class ContainerSpecs {
             .withCmd(List.of())
             .withStdinOpen(false)
             .withTty(false)
-            .withHostConfig(hostConfig(spec, environment, sandbox, name, inputs))
+            .withHostConfig(hostConfig(spec, environment, sandbox, name, volume, binds))
             .exec();
     return created.getId();
   }
@@ -76,7 +77,8 @@ final class ContainerSpecs {
       ComputeEnvironment environment,
       Shared.Settings sandbox,
       String name,
-      List<InputMounts.InputMount> inputs) {
+      boolean volume,
+      List<InputMounts.InputMount> binds) {
     Resources limits = limits(spec, environment);
     long memory = limits.memoryBytes();
     long nanoCpus = limits.milliCpus() * 1_000_000L;
@@ -88,20 +90,22 @@ final class ContainerSpecs {
       ulimits.add(new Ulimit("fsize", disk, disk));
     }
     long logFile = Math.max(1L << 20, environment.maxLogBytes() + (64L << 10));
-    List<Mount> mounts = new ArrayList<>(1 + inputs.size());
-    mounts.add(
-        new Mount()
-            .withType(MountType.VOLUME)
-            .withSource(name)
-            .withTarget(SandboxContract.CONTAINER_ROOT));
-    for (InputMounts.InputMount input : inputs) {
-      // the engine mounts /data first (it sorts mounts by depth), then each input over it
+    List<Mount> mounts = new ArrayList<>(1 + binds.size());
+    if (volume) {
+      mounts.add(
+          new Mount()
+              .withType(MountType.VOLUME)
+              .withSource(name)
+              .withTarget(SandboxContract.CONTAINER_ROOT));
+    }
+    for (InputMounts.InputMount bind : binds) {
+      // the engine mounts /data first (it sorts mounts by depth), then each one below it
       mounts.add(
           new Mount()
               .withType(MountType.BIND)
-              .withSource(input.source().toString())
-              .withTarget(input.target())
-              .withReadOnly(true)
+              .withSource(bind.source().toString())
+              .withTarget(bind.target())
+              .withReadOnly(bind.readOnly())
               .withBindOptions(new BindOptions().withPropagation(BindPropagation.R_PRIVATE)));
     }
     HostConfig host =

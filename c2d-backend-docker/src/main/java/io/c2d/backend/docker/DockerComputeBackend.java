@@ -16,6 +16,8 @@ import io.c2d.spi.backend.support.JobRuntime;
 import io.c2d.spi.backend.support.SandboxJobs;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>The sandbox</h2>
  *
- * <p>Each job gets a fresh volume mounted at {@code /data} and a container with:
+ * <p>Each job gets its own {@code /data} and a container with:
  *
  * <ul>
  *   <li>network {@code none} (only a loopback interface), unless the spec allows network access;
@@ -54,6 +56,14 @@ import org.slf4j.LoggerFactory;
  *   <li>the job's maximum duration, enforced by this backend (the container is killed: {@code
  *       TIMED_OUT}); staging has its environment's staging time limit.
  * </ul>
+ *
+ * <p>Where {@code /data} lives: when the provider runs on the engine's host as root (inputs are
+ * mounted, see {@link Builder#mountInputs}, and this process's user id is 0), {@code /data} is a
+ * directory in the job's directory ({@code <resultRoot>/<jobId>/sandbox/data}, below a 0700
+ * directory), bind-mounted read-only, with {@code /data/outputs} and {@code /data/logs}
+ * bind-mounted writable (owned by the algorithm's user): nothing goes through the engine's archive
+ * API, which costs a tiny job most of its overhead. Otherwise {@code /data} is a fresh volume,
+ * filled through the archive API before the container starts and read back the same way.
  *
  * <p>Local dataset inputs are bind-mounted read-only at {@code /data/inputs/<did>/<n>}, never
  * copied, when {@link Builder#mountInputs} allows and the file passes the checks of a safe mount:
@@ -81,8 +91,9 @@ import org.slf4j.LoggerFactory;
  * <p>The end of a container comes from the engine's wait API (no polling). Out of memory (the
  * engine's {@code OOMKilled}) is {@code OUT_OF_MEMORY}; a non-zero exit is {@code ALGORITHM_FAILED}
  * with the exit code; past the maximum duration is {@code TIMED_OUT}; a stop is {@code STOPPED}.
- * Results are read from the engine as a tar of {@code /data/outputs}: only regular files with names
- * {@link JobResult#checkName} accepts (a symbolic link is skipped, never followed), up to the
+ * Results are read as a stream (from the host directory, or from the engine as a tar of {@code
+ * /data/outputs}), each output written to the result area as it arrives: only regular files with
+ * names {@link JobResult#checkName} accepts (a symbolic link is skipped, never followed), up to the
  * environment's {@link ComputeEnvironment#maxOutputBytes()} in total in the archive's order; {@code
  * algorithm.log} (the container's stdout and stderr), {@code configuration.log} and {@code
  * publish.log} each up to {@link ComputeEnvironment#maxLogBytes()}. A job whose results were cut
@@ -149,6 +160,10 @@ public final class DockerComputeBackend implements ComputeBackend {
       runtime.executor(builder.executor);
     }
     this.docker = EngineClient.connect(endpoint);
+    boolean mountInputs =
+        builder.mountInputs != null
+            ? builder.mountInputs
+            : "unix".equalsIgnoreCase(endpoint.host().getScheme());
     this.shared =
         new Shared(
             docker,
@@ -160,9 +175,10 @@ public final class DockerComputeBackend implements ComputeBackend {
                 builder.pidsLimit,
                 builder.tmpSize,
                 builder.pullMissingImages,
-                builder.mountInputs != null
-                    ? builder.mountInputs
-                    : "unix".equalsIgnoreCase(endpoint.host().getScheme())));
+                mountInputs,
+                builder.hostSandbox != null
+                    ? builder.hostSandbox && mountInputs
+                    : mountInputs && runsAsRoot()));
     this.jobs =
         SandboxJobs.create(
             JobDirectoryStore.of(resultRoot),
@@ -170,6 +186,16 @@ public final class DockerComputeBackend implements ComputeBackend {
             configured,
             (spec, directory, environment) ->
                 new DockerSandbox(spec, directory, environment, shared));
+  }
+
+  /** Whether this process runs as root (it then owns what it hands the algorithm's user). */
+  private static boolean runsAsRoot() {
+    try {
+      return Integer.valueOf(0)
+          .equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid", LinkOption.NOFOLLOW_LINKS));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** A builder; {@link Builder#resultRoot} is required. */
@@ -326,6 +352,7 @@ public final class DockerComputeBackend implements ComputeBackend {
     private long tmpSize = DEFAULT_TMP_SIZE;
     private boolean pullMissingImages = true;
     private @Nullable Boolean mountInputs;
+    private @Nullable Boolean hostSandbox;
 
     private Builder() {}
 
@@ -429,6 +456,16 @@ public final class DockerComputeBackend implements ComputeBackend {
      */
     public Builder mountInputs(boolean mountInputs) {
       this.mountInputs = mountInputs;
+      return this;
+    }
+
+    /**
+     * Whether a job's {@code /data} is a directory on this host (see {@link HostStaging}); default
+     * on when inputs are mounted and this process runs as root. Package-private: tests run the
+     * volume path with mounted inputs through it.
+     */
+    Builder hostSandbox(boolean hostSandbox) {
+      this.hostSandbox = hostSandbox;
       return this;
     }
 

@@ -119,7 +119,7 @@ final class InputMounts {
               + ", so the file could be swapped for a link before the engine mounts it");
       return false;
     }
-    mounts.add(new InputMount(SandboxContract.container().path(name), real));
+    mounts.add(new InputMount(SandboxContract.container().path(name), real, true));
     return true;
   }
 
@@ -162,10 +162,11 @@ final class InputMounts {
   }
 
   /**
-   * One read-only bind mount.
+   * One bind mount.
    *
    * @param target the path in the container
    * @param source the real path on the engine's host
+   * @param readOnly whether the container may only read it
    */
-  record InputMount(String target, Path source) {}
+  record InputMount(String target, Path source, boolean readOnly) {}
 }

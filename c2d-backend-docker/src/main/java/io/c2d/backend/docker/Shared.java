@@ -23,6 +23,8 @@ record Shared(DockerClient docker, JobRuntime runtime, Settings settings) {
    * @param tmpBytes the size of the job's {@code /tmp}
    * @param pullMissingImages whether an image missing on the engine is pulled
    * @param mountInputs whether local inputs are bind-mounted read-only rather than copied
+   * @param hostSandbox whether a job's {@code /data} is a directory on the host ({@link
+   *     HostStaging}) rather than a volume filled and read through the engine's archive API
    */
   record Settings(
       String instance,
@@ -31,5 +33,6 @@ record Shared(DockerClient docker, JobRuntime runtime, Settings settings) {
       long pidsLimit,
       long tmpBytes,
       boolean pullMissingImages,
-      boolean mountInputs) {}
+      boolean mountInputs,
+      boolean hostSandbox) {}
 }

@@ -111,6 +111,36 @@ final class DockerDataTest {
   }
 
   @Test
+  void overAVolumeFilledThroughTheEngineInputsAreStillMountedReadOnly() throws IOException {
+    backend =
+        DockerComputeBackend.builder()
+            .resultRoot(dir.resolve("results"))
+            .environment(TestJobs.environment(MIB, 64 * 1024))
+            .instance("data-test")
+            .pullMissingImages(false)
+            .hostSandbox(false)
+            .build();
+    Path file = Files.writeString(dir.resolve("input.csv"), "volume\n");
+    String script =
+        "cat "
+            + input(0)
+            + " > $OUTPUTS/copy\n"
+            + "if echo tampered >> "
+            + input(0)
+            + " 2>/dev/null; then echo writable; else echo refused; fi > $OUTPUTS/append\n";
+
+    BackendJobState end = run(spec("volume", raw(script), dataset(1, file.toUri())).build());
+
+    assertThat(end.status()).as(end.detail()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(read(backend, end, "copy")).isEqualTo("volume\n");
+    assertThat(read(backend, end, "append").strip()).isEqualTo("refused");
+    assertThat(read(backend, end, "configuration.log"))
+        .contains("mounted dataset " + did(1) + " file 0 read-only, not copied")
+        .contains("copied the staged files into the container's /data");
+    assertThat(Files.readString(file)).isEqualTo("volume\n");
+  }
+
+  @Test
   void aSymbolicLinkAsInputIsRefused() throws IOException {
     backend(MIB);
     Path target = Files.writeString(dir.resolve("real.csv"), "secret\n");

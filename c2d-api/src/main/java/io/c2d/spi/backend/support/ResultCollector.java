@@ -9,15 +9,19 @@ import io.c2d.model.ResultKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -190,6 +194,23 @@ public final class ResultCollector {
    * @throws IOException if the result area cannot be written
    */
   public void addOutputDirectory(Path outputs, String shownAs) throws IOException {
+    collectDirectory(outputs, shownAs, false);
+  }
+
+  /**
+   * As {@link #addOutputDirectory}, but each file is moved into the result area rather than copied
+   * where both lie on one file system (a rename: a result of any size costs no copy), and the one
+   * that crosses the output cap is truncated there; across file systems it is copied. For a backend
+   * whose sandbox wrote its outputs on this host into a directory it deletes afterwards: what was
+   * taken is gone from {@code outputs}. The moved files are made 0644 where the file system allows.
+   *
+   * @throws IOException if the result area cannot be written
+   */
+  public void takeOutputDirectory(Path outputs, String shownAs) throws IOException {
+    collectDirectory(outputs, shownAs, true);
+  }
+
+  private void collectDirectory(Path outputs, String shownAs, boolean move) throws IOException {
     if (!Files.isDirectory(outputs, LinkOption.NOFOLLOW_LINKS)) {
       if (Files.exists(outputs, LinkOption.NOFOLLOW_LINKS)) {
         note("skipped " + shownAs + ": it is not a directory (links are never followed)");
@@ -234,8 +255,52 @@ public final class ResultCollector {
         });
     candidates.sort(Comparator.comparing(Candidate::name));
     for (Candidate candidate : candidates) {
-      addOutputFile(candidate.name(), candidate.file());
+      if (move) {
+        takeOutputFile(candidate.name(), candidate.file());
+      } else {
+        addOutputFile(candidate.name(), candidate.file());
+      }
     }
+  }
+
+  /** Moves the regular file {@code file} in as output {@code name}, truncated at the cap. */
+  private void takeOutputFile(String name, Path file) throws IOException {
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      skip(name, "unreadable (" + e + ")");
+      return;
+    }
+    if (!attrs.isRegularFile()) {
+      skip(name, "not a regular file");
+      return;
+    }
+    long size = attrs.size();
+    Path target = outputTarget(name, size);
+    if (target == null) {
+      return;
+    }
+    try {
+      Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      addOutputFile(name, file);
+      return;
+    }
+    long room = maxOutputBytes - outputBytes;
+    Copy copy = new Copy(size, false);
+    if (size > room) {
+      try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
+        channel.truncate(room);
+      }
+      copy = new Copy(room, true);
+    }
+    try {
+      Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: nothing to normalize
+    }
+    keepOutput(name, copy);
   }
 
   /**

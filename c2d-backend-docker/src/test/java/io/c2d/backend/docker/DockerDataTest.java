@@ -57,6 +57,19 @@ final class DockerDataTest {
     return backend;
   }
 
+  /** A backend whose jobs' /data is a volume, filled and read through the engine's archive API. */
+  private DockerComputeBackend volumeBackend(long outputCap) {
+    backend =
+        DockerComputeBackend.builder()
+            .resultRoot(dir.resolve("results"))
+            .environment(TestJobs.environment(outputCap, 64 * 1024))
+            .instance("data-test")
+            .pullMissingImages(false)
+            .hostSandbox(false)
+            .build();
+    return backend;
+  }
+
   @AfterEach
   void stop() {
     if (backend != null) {
@@ -112,14 +125,7 @@ final class DockerDataTest {
 
   @Test
   void overAVolumeFilledThroughTheEngineInputsAreStillMountedReadOnly() throws IOException {
-    backend =
-        DockerComputeBackend.builder()
-            .resultRoot(dir.resolve("results"))
-            .environment(TestJobs.environment(MIB, 64 * 1024))
-            .instance("data-test")
-            .pullMissingImages(false)
-            .hostSandbox(false)
-            .build();
+    volumeBackend(MIB);
     Path file = Files.writeString(dir.resolve("input.csv"), "volume\n");
     String script =
         "cat "
@@ -242,8 +248,18 @@ final class DockerDataTest {
   }
 
   @Test
-  void outputsOverTheCapAreCutAsTheyStreamAndLaterOnesDropped() throws IOException {
+  void outputsOverTheCapAreCutAndLaterOnesDropped() throws IOException {
     backend(3 * MIB);
+    outputsOverTheCap();
+  }
+
+  @Test
+  void outputsStreamedFromTheEngineAreCutAsTheyArriveAndLaterOnesDropped() throws IOException {
+    volumeBackend(3 * MIB);
+    outputsOverTheCap();
+  }
+
+  private void outputsOverTheCap() {
     String script =
         """
         head -c 2097152 /dev/zero > $OUTPUTS/a
@@ -312,6 +328,24 @@ final class DockerDataTest {
     assertThat(end.status()).isEqualTo(JobStatus.COMPLETED_TRUNCATED);
     assertThat(TestJobs.result(end, "big").size()).isEqualTo(50 * MIB);
     assertThat(heap.growth()).as("heap growth while cutting 200 MiB").isLessThan(HEAP_BOUND);
+  }
+
+  @Test
+  void twoHundredMebibytesStreamedFromTheEnginesArchiveWithTheHeapFlat() throws Exception {
+    volumeBackend(256 * MIB);
+    HeapWatch heap = HeapWatch.start();
+    BackendJobState end;
+    try {
+      end = run(spec("large-tar", raw("head -c 209715200 /dev/zero > $OUTPUTS/big\n")).build());
+    } finally {
+      heap.stop();
+    }
+
+    assertThat(end.status()).as(end.detail()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(TestJobs.result(end, "big").size()).isEqualTo(200 * MIB);
+    assertThat(heap.growth())
+        .as("heap growth while streaming 200 MiB out of the engine")
+        .isLessThan(HEAP_BOUND);
   }
 
   /** Writes {@code size} bytes (a random mebibyte, repeated); returns their SHA-256. */

@@ -57,10 +57,12 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -Xmx256m -cp c2d-jmh/target/benchmarks.jar io.c2d.jmh.DockerDataBenchmark \
- *     [rounds=5] [sizes=0,1m,100m,1g] [image=c2d-test/busybox:1]
+ *     [rounds=5] [sizes=0,1m,100m,1g] [image=c2d-test/busybox:1] [mount=true]
  * </pre>
  *
- * <p>Size {@code 0} is the tiny job (a 16-byte input).
+ * <p>Size {@code 0} is the tiny job (a 16-byte input). {@code mount=false} turns the backend's
+ * {@code mountInputs} off: every byte is then copied through the provider (staging archive, the
+ * engine's archive API in and out), the path of an engine on another host.
  */
 public final class DockerDataBenchmark {
   private static final EthAddress OWNER = EthAddress.of("0x" + "be".repeat(20));
@@ -82,12 +84,14 @@ public final class DockerDataBenchmark {
     int rounds = 5;
     List<Long> sizes = List.of(0L, 1L << 20, 100L << 20, 1L << 30);
     String image = "c2d-test/busybox:1";
+    boolean mount = true;
     for (String arg : args) {
       String[] kv = arg.split("=", 2);
       switch (kv[0]) {
         case "rounds" -> rounds = Integer.parseInt(kv[1]);
         case "sizes" -> sizes = Stream.of(kv[1].split(",")).map(DockerDataBenchmark::size).toList();
         case "image" -> image = kv[1];
+        case "mount" -> mount = Boolean.parseBoolean(kv[1]);
         default -> throw new IllegalArgumentException("unknown argument " + arg);
       }
     }
@@ -99,8 +103,11 @@ public final class DockerDataBenchmark {
             .environment(environment(largest))
             .instance("bench")
             .pullMissingImages(false)
+            .mountInputs(mount)
             .build()) {
-      print("Docker backend vs bare docker run, %d rounds each, image %s%n", rounds, image);
+      print(
+          "Docker backend (mountInputs %s) vs bare docker run, %d rounds each, image %s%n",
+          mount, rounds, image);
       int job = 0;
       for (long size : sizes) {
         Path input = work.resolve("input-" + size);

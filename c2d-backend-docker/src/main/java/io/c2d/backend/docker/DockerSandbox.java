@@ -24,11 +24,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One job's {@link Sandbox} on the engine: the image is checked, the job's files are written into a
- * staging archive ({@code staging.tar} in the job's directory, deleted once copied), a volume and a
- * closed container are created and the archive copied into the container's {@code /data}; the
- * container is started, waited for with the engine's wait API, killed on a stop or timeout, its
- * outputs and log collected, then it and its volume are removed. {@link SandboxJob} does the rest.
+ * One job's {@link Sandbox} on the engine: the image is checked; the job's files are laid out
+ * either in a directory of the job's on this host ({@link HostStaging}, when the settings allow:
+ * bind-mounted, nothing copied into the engine) or in a staging archive ({@code staging.tar} in the
+ * job's directory, deleted once copied) that is copied into a fresh volume at the container's
+ * {@code /data}; mountable inputs are bind-mounted read-only either way ({@link InputMounts}). The
+ * container is started, waited for with the engine's wait API, killed on a stop or timeout; its
+ * outputs are moved in from the host directory or streamed from the engine's archive, its log read;
+ * then it and its volume or directory are removed. {@link SandboxJob} does the rest.
  *
  * <p>Thread-safe: the container's id is the only state.
  */

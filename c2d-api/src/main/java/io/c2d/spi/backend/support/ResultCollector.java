@@ -200,9 +200,10 @@ public final class ResultCollector {
   /**
    * As {@link #addOutputDirectory}, but each file is moved into the result area rather than copied
    * where both lie on one file system (a rename: a result of any size costs no copy), and the one
-   * that crosses the output cap is truncated there; across file systems it is copied. For a backend
-   * whose sandbox wrote its outputs on this host into a directory it deletes afterwards: what was
-   * taken is gone from {@code outputs}. The moved files are made 0644 where the file system allows.
+   * that crosses the output cap is truncated there; across file systems, or for a file with another
+   * name (a hard link), it is copied. For a backend whose sandbox wrote its outputs on this host
+   * into a directory it deletes afterwards: what was taken is gone from {@code outputs}. The moved
+   * files are made 0644 where the file system allows.
    *
    * @throws IOException if the result area cannot be written
    */
@@ -274,6 +275,11 @@ public final class ResultCollector {
     }
     if (!attrs.isRegularFile()) {
       skip(name, "not a regular file");
+      return;
+    }
+    if (!soleLink(file)) {
+      // another name shares its data: moving and truncating one would change the other
+      addOutputFile(name, file);
       return;
     }
     long size = attrs.size();
@@ -492,6 +498,16 @@ public final class ResultCollector {
       return true;
     } catch (InvalidRequestException e) {
       skip(name, "not a safe result name");
+      return false;
+    }
+  }
+
+  /** Whether {@code file} is its data's only name (false where the file system cannot say). */
+  private static boolean soleLink(Path file) {
+    try {
+      return Integer.valueOf(1)
+          .equals(Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS));
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
       return false;
     }
   }

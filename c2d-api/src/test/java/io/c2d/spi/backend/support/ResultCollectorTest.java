@@ -116,6 +116,25 @@ final class ResultCollectorTest {
   }
 
   @Test
+  void aTakenFileWithAHardLinkIsCopiedSoCuttingOneNeverChangesTheOther() throws IOException {
+    Files.writeString(outputs.resolve("a"), "aaaa");
+    Files.createLink(outputs.resolve("b"), outputs.resolve("a"));
+
+    ResultCollector collector = ResultCollector.start(directory, 6, 1000, CLOCK);
+    collector.takeOutputDirectory(outputs, "data/outputs");
+    ResultCollector.Collected collected = collector.finish();
+
+    Path area = directory.resultArea(ResultKind.OUTPUT);
+    assertThat(collected.results())
+        .extracting(JobResult::name, JobResult::size)
+        .startsWith(
+            org.assertj.core.groups.Tuple.tuple("a", 4L),
+            org.assertj.core.groups.Tuple.tuple("b", 2L));
+    assertThat(area.resolve("a")).hasContent("aaaa");
+    assertThat(area.resolve("b")).hasContent("aa");
+  }
+
+  @Test
   void linksAndUnsafeNamesAreSkippedNeverFollowed() throws IOException {
     Path secret = Files.writeString(root.resolve("secret"), "secret");
     Files.createSymbolicLink(outputs.resolve("link"), secret);

@@ -12,6 +12,8 @@ import io.c2d.model.JobStatus;
 import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.support.JobDirectory;
+import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.SandboxContract;
 import java.io.IOException;
 import java.io.InputStream;
@@ -121,6 +123,12 @@ final class DockerDataTest {
     assertThat(read(backend, end, "configuration.log"))
         .contains("mounted dataset " + did(1) + " file 0 read-only, not copied (8 bytes)");
     assertThat(Files.readString(file)).isEqualTo("a,b\n1,2\n");
+    JobDirectory job = JobDirectoryStore.of(dir.resolve("results")).directory(end.jobId());
+    Path area = job.resultArea(ResultKind.OUTPUT);
+    assertThat(Files.getAttribute(area.resolve("copy"), "unix:uid"))
+        .as("a moved-in output belongs to the result area's owner, not to the sandbox user")
+        .isEqualTo(Files.getAttribute(area, "unix:uid"));
+    assertThat(Files.exists(job.resolve("sandbox"))).as("the sandbox directory is gone").isFalse();
   }
 
   @Test

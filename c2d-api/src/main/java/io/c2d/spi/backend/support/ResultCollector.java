@@ -203,7 +203,7 @@ public final class ResultCollector {
    * that crosses the output cap is truncated there; across file systems, or for a file with another
    * name (a hard link), it is copied. For a backend whose sandbox wrote its outputs on this host
    * into a directory it deletes afterwards: what was taken is gone from {@code outputs}. The moved
-   * files are made 0644 where the file system allows.
+   * files are given the result area's owner (where this process may) and made 0644.
    *
    * @throws IOException if the result area cannot be written
    */
@@ -301,11 +301,7 @@ public final class ResultCollector {
       }
       copy = new Copy(room, true);
     }
-    try {
-      Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system: nothing to normalize
-    }
+    normalize(target);
     keepOutput(name, copy);
   }
 
@@ -499,6 +495,27 @@ public final class ResultCollector {
     } catch (InvalidRequestException e) {
       skip(name, "not a safe result name");
       return false;
+    }
+  }
+
+  /**
+   * Makes a moved-in file the result area's like any other: owned by the area's owner (the sandbox
+   * user who wrote it must not change it later), 0644. Best effort: only root can change owners.
+   */
+  private void normalize(Path file) {
+    try {
+      Path area = directory.resultArea(ResultKind.OUTPUT);
+      Files.setAttribute(
+          file, "unix:gid", Files.getAttribute(area, "unix:gid"), LinkOption.NOFOLLOW_LINKS);
+      Files.setAttribute(
+          file, "unix:uid", Files.getAttribute(area, "unix:uid"), LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      // not root, or no Unix owners here: the file keeps its owner
+    }
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (IOException | UnsupportedOperationException e) {
+      // not a POSIX file system, or not ours to change: nothing to normalize
     }
   }
 

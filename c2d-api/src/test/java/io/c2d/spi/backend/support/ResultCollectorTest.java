@@ -107,6 +107,10 @@ final class ResultCollectorTest {
         .isEqualTo(inodeOfA);
     assertThat(outputs.resolve("a")).doesNotExist();
     assertThat(outputs.resolve("c")).exists();
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(area.resolve("a"))))
+        .isEqualTo("rw-r--r--");
     assertThat(secret).hasContent("secret");
     assertThat(collected.cutSummary())
         .contains("cut 'b' at 4 bytes", "dropped 'c' (2 bytes): outputs are capped at 8 bytes");

@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Stages a job's inputs, DDOs, custom data and algorithm where the {@link SandboxContract} says,
  * into a {@link StagingTarget}, written once for every backend: the layout's directories first;
- * then each dataset's files as {@code inputs/<did>/<n>} and its DDO as {@code ddos/<did>}; {@code
+ * then each dataset's files as {@code inputs/<did>/<n>} (mounted in place where the target {@link
+ * StagingTarget#mount takes them}, else copied) and its DDO as {@code ddos/<did>}; {@code
  * inputs/algoCustomData.json}; the algorithm as {@code transformations/algorithm} (its raw code, or
  * its {@code file:} URIs concatenated in order, and its DDO). Each step goes to the job's {@code
  * configuration.log}; a URI of another scheme or a file that cannot be read fails the job with
@@ -103,17 +104,7 @@ public final class ContractStaging {
         job.checkpoint();
         String what = "dataset " + did + " file " + n;
         Path source = localInput(job, dataset.locators().get(n), did, n, what);
-        long size;
-        try {
-          size = Files.size(source);
-          target.file(SandboxContract.inputFile(did, n), List.of(source), false);
-        } catch (IOException e) {
-          logger.warn("could not stage {} of job {}", what, job.id(), e);
-          throw new StageFailure(
-              JobStatus.DATA_PROVISIONING_FAILED,
-              what + " could not be copied (" + e.getClass().getSimpleName() + ")");
-        }
-        job.configLog("staged " + what + " (" + size + " bytes)");
+        stageInput(job, target, SandboxContract.inputFile(did, n), what, source);
       }
       if (dataset.ddoJson().isPresent()) {
         target.text(SandboxContract.ddo(did), dataset.ddoJson().get(), false);
@@ -168,6 +159,33 @@ public final class ContractStaging {
         return fetched.file();
       }
     }
+  }
+
+  /**
+   * Stages one input file: mounted in place if the target takes it, else copied. A target's refusal
+   * ({@link StageFailure}) fails the job as it says.
+   */
+  private static void stageInput(
+      SandboxJob job, StagingTarget target, String name, String what, Path source)
+      throws StageFailure {
+    long size;
+    boolean mounted;
+    try {
+      size = Files.size(source);
+      mounted = target.mount(name, source);
+      if (!mounted) {
+        target.file(name, List.of(source), false);
+      }
+    } catch (IOException e) {
+      logger.warn("could not stage {} of job {}", what, job.id(), e);
+      throw new StageFailure(
+          JobStatus.DATA_PROVISIONING_FAILED,
+          what + " could not be copied (" + e.getClass().getSimpleName() + ")");
+    }
+    job.configLog(
+        (mounted ? "mounted " + what + " read-only, not copied (" : "staged " + what + " (")
+            + size
+            + " bytes)");
   }
 
   private static void stageAlgorithm(SandboxJob job, Algorithm algorithm, StagingTarget target)

@@ -30,6 +30,22 @@ public enum ErrorCode {
   AGREEMENT_REFUSED("agreement_refused"),
   /** The verifier could not decide (chain unreachable, too few confirmations, timeout). */
   AGREEMENT_UNKNOWN("agreement_unknown"),
+  /**
+   * The payer's escrow deposit of the payment token does not cover the job's price (paid compute;
+   * deposit more in the Escrow contract).
+   */
+  PAYMENT_INSUFFICIENT_FUNDS("payment_insufficient_funds"),
+  /**
+   * The payer has not authorised this provider in the Escrow contract for the payment token, or the
+   * authorisation's limits (amount, lock duration, number of locks) are too low for the job.
+   */
+  PAYMENT_NOT_AUTHORIZED("payment_not_authorized"),
+  /** The request offers payment in a token the environment does not accept. */
+  PAYMENT_TOKEN_UNSUPPORTED("payment_token_unsupported"),
+  /** The payment (an escrow lock, a provider fee) expired before it was used. */
+  PAYMENT_EXPIRED("payment_expired"),
+  /** The payment chain could not be reached or refused a payment transaction; worth a retry. */
+  PAYMENT_UNAVAILABLE("payment_unavailable"),
   /** The asset's compute policy does not trust this algorithm or its publisher. */
   ALGORITHM_NOT_TRUSTED("algorithm_not_trusted"),
   /** The asset's compute policy does not allow raw (unpublished) algorithms. */

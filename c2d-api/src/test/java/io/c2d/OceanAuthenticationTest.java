@@ -20,7 +20,13 @@ import io.c2d.model.Resources;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -105,6 +111,43 @@ final class OceanAuthenticationTest {
       // Nobody could advance Alice's counter without her key.
       assertThat(f.engine.currentNonce(ALICE)).isEqualTo(BigInteger.ZERO);
       assertThat(f.engine.authenticate(TestKey.ALICE.oceanSign(1, STOP), STOP)).isEqualTo(ALICE);
+    }
+  }
+
+  @Test
+  void ofTheSameCallSentByEightThreadsAtOnceOnlyOneIsAccepted() throws Exception {
+    try (EngineFixture f = durableFixture()) {
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        for (long nonce = 1; nonce <= 10; nonce++) {
+          OceanSignature call = TestKey.ALICE.oceanSign(nonce, STOP);
+          CountDownLatch go = new CountDownLatch(1);
+          List<Future<Boolean>> accepted = new ArrayList<>();
+          for (int i = 0; i < 8; i++) {
+            accepted.add(
+                pool.submit(
+                    () -> {
+                      go.await();
+                      try {
+                        f.engine.authenticate(call, STOP);
+                        return true;
+                      } catch (AuthenticationException e) {
+                        assertThat(e.code()).isEqualTo(ErrorCode.NONCE_REPLAYED);
+                        return false;
+                      }
+                    }));
+          }
+          go.countDown();
+          int winners = 0;
+          for (Future<Boolean> one : accepted) {
+            winners += one.get() ? 1 : 0;
+          }
+          assertThat(winners).as("accepted calls with nonce %s", nonce).isEqualTo(1);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(f.engine.currentNonce(ALICE)).isEqualTo(BigInteger.TEN);
     }
   }
 

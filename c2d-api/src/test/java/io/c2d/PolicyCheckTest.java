@@ -139,6 +139,28 @@ final class PolicyCheckTest {
   }
 
   @Test
+  void aV5DdoIsReadFromItsCredentialSubject() throws IOException {
+    String datasetV5 =
+        "{\"id\": \""
+            + DATASET
+            + "\", \"version\": \"5.0.0\", \"credentialSubject\": "
+            + compute("\"publisherTrustedAlgorithmPublishers\": [\"" + PUBLISHER + "\"]")
+            + "}";
+    String algorithmV5 =
+        "{\"id\": \"" + ALGO + "\", \"credentialSubject\": " + algorithmDdo() + "}";
+    Algorithm algorithm =
+        Algorithm.published(Did.of(ALGO), "compute", CONTAINER)
+            .ddoJson(algorithmV5)
+            .addFile(algorithmFile())
+            .build();
+
+    assertThat(check.check(request(datasetV5, algorithm, false))).isFalse();
+    expect(
+        () -> check.check(request(datasetV5, rawAlgorithm(), false)),
+        ErrorCode.RAW_ALGORITHM_NOT_ALLOWED);
+  }
+
+  @Test
   void aTrustedDidCannotSmuggleInAnotherImage() throws IOException {
     Algorithm swapped =
         Algorithm.published(

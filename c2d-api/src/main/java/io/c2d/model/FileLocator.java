@@ -51,9 +51,22 @@ public final class FileLocator {
   private static final Pattern DNS_1123_SUBDOMAIN =
       Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
-  /** Headers the JDK's HTTP client sets itself and refuses from callers. */
+  /**
+   * Headers the JDK's HTTP client sets itself and refuses from callers, and the range headers the
+   * fetcher sets to resume a cut download.
+   */
   private static final Set<String> RESTRICTED_HEADERS =
-      Set.of("connection", "content-length", "expect", "host", "upgrade", "te", "trailer");
+      Set.of(
+          "connection",
+          "content-length",
+          "expect",
+          "host",
+          "upgrade",
+          "te",
+          "trailer",
+          "transfer-encoding",
+          "range",
+          "if-range");
 
   /** The kinds of place a file can live. */
   public enum Kind {
@@ -543,8 +556,8 @@ public final class FileLocator {
      *
      * @throws InvalidRequestException ({@code "file.headers"}) if the name is not an HTTP token, is
      *     one the HTTP client sets itself ({@code Host}, {@code Content-Length}, {@code
-     *     Connection}, ...), the value holds CR, LF or another control character, or there are more
-     *     than {@value FileLocator#MAX_HEADERS} headers
+     *     Connection}, {@code Range}, ...), the value holds CR, LF or another control character, or
+     *     there are more than {@value FileLocator#MAX_HEADERS} headers
      */
     public UrlBuilder header(String name, String value) {
       requireNonNull(name, "name");

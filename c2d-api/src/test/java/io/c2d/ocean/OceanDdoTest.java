@@ -206,6 +206,60 @@ final class OceanDdoTest {
     assertRefused(padded, "body");
   }
 
+  @Test
+  void readsThePublishersFilesPerServiceResolvingLocalPaths() {
+    String json =
+        """
+        {"compute": [{"type": "file", "path": "data/a.csv", "size": 12},
+                     {"type": "url", "url": "https://127.0.0.1:8443/b.csv", "method": "POST",
+                      "headers": {"X-Key": "k"}}],
+         "access": {"nftAddress": "0x%s", "files": [{"type": "ipfs", "hash": "QmXoypiz"}]}}
+        """
+            .formatted("aa".repeat(20));
+
+    java.util.Map<String, java.util.List<io.c2d.model.FileLocator>> files =
+        OceanDdo.readServiceFiles(json, path -> java.nio.file.Path.of("/srv/assets", path));
+
+    assertThat(files).containsOnlyKeys("compute", "access");
+    assertThat(files.get("compute"))
+        .containsExactly(
+            io.c2d.model.FileLocator.file(java.nio.file.Path.of("/srv/assets/data/a.csv"))
+                .withExpectedSize(12),
+            io.c2d.model.FileLocator.urlBuilder(java.net.URI.create("https://127.0.0.1:8443/b.csv"))
+                .method("POST")
+                .header("X-Key", "k")
+                .build());
+    assertThat(files.get("access")).containsExactly(io.c2d.model.FileLocator.ipfs("QmXoypiz"));
+  }
+
+  @Test
+  void refusesAMalformedFilesDocumentNamingTheMember() {
+    java.util.function.Function<String, java.nio.file.Path> inside =
+        path -> {
+          if (path.contains("..")) {
+            throw new InvalidRequestException("file.path", "climbs");
+          }
+          return java.nio.file.Path.of("/srv", path);
+        };
+    assertFilesRefused("[]", inside, "body");
+    assertFilesRefused("{\"compute\": 1}", inside, "compute");
+    assertFilesRefused("{\"compute\": {\"nftAddress\": \"0x\"}}", inside, "compute.files");
+    assertFilesRefused("{\"compute\": [1]}", inside, "compute[0]");
+    assertFilesRefused("{\"compute\": [{\"type\": \"file\"}]}", inside, "compute[0].path");
+    assertFilesRefused(
+        "{\"compute\": [{\"type\": \"file\", \"path\": \"../x\"}]}", inside, "compute[0].path");
+    assertFilesRefused(
+        "{\"c\": [{\"type\": \"url\", \"url\": \"file:///etc/passwd\"}]}", inside, "c[0].url");
+    assertFilesRefused("{\"\": []}", inside, "body");
+  }
+
+  private static void assertFilesRefused(
+      String json, java.util.function.Function<String, java.nio.file.Path> inside, String field) {
+    assertThatThrownBy(() -> OceanDdo.readServiceFiles(json, inside))
+        .isInstanceOfSatisfying(
+            InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo(field));
+  }
+
   private static ObjectNode compute(ObjectNode ddo) {
     return (ObjectNode) ddo.get("services").get(1).get("compute");
   }

@@ -16,6 +16,12 @@
  * DIDRegistry (provider {@code keeper-did}). Both sign with a configured publisher key, find a
  * job's asset again before creating one (idempotent per job id) and resume a publication a restart
  * interrupted.
+ *
+ * <p>Paid compute: {@link io.c2d.keeper.ProviderFeeSigner} signs Ocean's {@code providerFee} as the
+ * datatoken checks it; {@link io.c2d.keeper.EscrowClient} locks, claims and releases a payer's
+ * deposit in Ocean's Escrow contract; {@link io.c2d.keeper.ComputePayments} (implemented by {@link
+ * io.c2d.keeper.EscrowPayments}) is what the HTTP layer calls around a paid job's life, with the
+ * environment's {@link io.c2d.keeper.ComputePricing}.
  */
 @NullMarked
 package io.c2d.keeper;

@@ -75,6 +75,7 @@ public final class OceanV4Chain implements AutoCloseable {
   private final AnvilNode node;
   private final Web3j web3j;
   private String factory = "";
+  private String router = "";
   private int assets;
 
   /** A published asset: its DID, data NFT and datatoken. */
@@ -101,6 +102,7 @@ public final class OceanV4Chain implements AutoCloseable {
                 new Address(OTHER_PROVIDER.getAddress()),
                 new Address(OTHER_PROVIDER.getAddress()),
                 new DynamicArray<>(Address.class, List.of())));
+    chain.router = router;
     chain.factory =
         chain.create(
             "ERC721Factory.sol/ERC721Factory.json",
@@ -279,8 +281,95 @@ public final class OceanV4Chain implements AutoCloseable {
     return receipt.getContractAddress();
   }
 
-  private TransactionReceipt send(
-      Credentials from, String to, Function function, boolean mustSucceed) throws IOException {
+  /**
+   * Deploys Ocean's Escrow contract (the 2.6.0 artifact) on this chain's router, with {@code
+   * opcCollector} receiving the community fee of each claim.
+   */
+  EthAddress deployEscrow(EthAddress opcCollector) throws IOException {
+    return EthAddress.of(
+        create(
+            "escrow/Escrow.sol/Escrow.json",
+            List.of(new Address(router), new Address(opcCollector.value()))));
+  }
+
+  /**
+   * Deploys an Ocean token (the ERC-20 of {@code utils/OceanToken.sol}, owned by the publisher) as
+   * a payment token and mints {@code 1000} tokens to the consumer and to the stranger.
+   */
+  EthAddress deployPaymentToken() throws IOException {
+    String token =
+        create(
+            "utils/OceanToken.sol/OceanToken.json", List.of(new Address(PUBLISHER.getAddress())));
+    for (Credentials holder : List.of(CONSUMER, STRANGER)) {
+      send(
+          PUBLISHER,
+          token,
+          new Function(
+              "mint",
+              List.of(
+                  new Address(holder.getAddress()),
+                  new Uint256(ONE_TOKEN.multiply(BigInteger.valueOf(1000)))),
+              List.of()),
+          true);
+    }
+    return EthAddress.of(token);
+  }
+
+  /**
+   * The consumer orders service {@code serviceIndex} of {@code asset} with {@code fee} as the
+   * provider fee, exactly as given; returns the receipt, whether or not the order reverted.
+   */
+  TransactionReceipt orderWithFee(Asset asset, int serviceIndex, ProviderFee fee)
+      throws IOException {
+    Function startOrder =
+        new Function(
+            "startOrder",
+            List.of(
+                new Address(CONSUMER.getAddress()),
+                new Uint256(serviceIndex),
+                new DynamicStruct(
+                    new Address(fee.feeAddress().value()),
+                    new Address(fee.feeToken().value()),
+                    new Uint256(fee.amount()),
+                    new Uint8(fee.v()),
+                    new Bytes32(Numeric.hexStringToByteArray(fee.r())),
+                    new Bytes32(Numeric.hexStringToByteArray(fee.s())),
+                    new Uint256(fee.validUntil().getEpochSecond()),
+                    new DynamicBytes(Numeric.hexStringToByteArray(fee.providerData()))),
+                new StaticStruct(Address.DEFAULT, Address.DEFAULT, Uint256.DEFAULT)),
+            List.of());
+    return send(CONSUMER, asset.datatoken().value(), startOrder, false);
+  }
+
+  /** A uint256 view call's answer. */
+  BigInteger readUint(String to, Function function) throws IOException {
+    String answer =
+        web3j
+            .ethCall(
+                Transaction.createEthCallTransaction(null, to, FunctionEncoder.encode(function)),
+                DefaultBlockParameterName.LATEST)
+            .send()
+            .getValue();
+    return Numeric.toBigInt(answer);
+  }
+
+  /** {@code holder}'s balance of the ERC-20 {@code token}. */
+  BigInteger balanceOf(EthAddress token, String holder) throws IOException {
+    return readUint(
+        token.value(), new Function("balanceOf", List.of(new Address(holder)), List.of()));
+  }
+
+  /** The FactoryRouter's address. */
+  String router() {
+    return router;
+  }
+
+  /**
+   * Sends {@code function} to {@code to} from {@code from} (one of anvil's unlocked accounts) with
+   * a fixed gas limit and returns the mined receipt; throws if it reverted and {@code mustSucceed}.
+   */
+  TransactionReceipt send(Credentials from, String to, Function function, boolean mustSucceed)
+      throws IOException {
     EthSendTransaction sent =
         web3j
             .ethSendTransaction(

@@ -7,6 +7,7 @@ import io.c2d.model.JobId;
 import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.support.ResultCollector;
 import io.c2d.spi.backend.support.SandboxContract;
+import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,7 @@ final class ContainerResults {
   private static final Logger logger = LoggerFactory.getLogger(ContainerResults.class);
   private static final Duration LOG_WAIT = Duration.ofMinutes(2);
   private static final int LIVE_LOG_BUFFER = 64 * 1024;
+  private static final int BUFFER = 256 * 1024;
   private static final String OUTPUTS = SandboxContract.container().path(SandboxContract.OUTPUTS);
 
   private ContainerResults() {}
@@ -45,7 +47,9 @@ final class ContainerResults {
   static void collect(
       DockerClient docker, JobId jobId, String containerId, ResultCollector collector)
       throws IOException {
-    try (InputStream archive = docker.copyArchiveFromContainerCmd(containerId, OUTPUTS).exec()) {
+    try (InputStream archive =
+        new BufferedInputStream(
+            docker.copyArchiveFromContainerCmd(containerId, OUTPUTS).exec(), BUFFER)) {
       readOutputs(archive, collector);
     } catch (IOException | RuntimeException e) {
       logger.warn("could not fetch the outputs of job {}", jobId, e);
@@ -55,9 +59,13 @@ final class ContainerResults {
     containerLog(docker, jobId, containerId, collector);
   }
 
-  /** Reads the archive's entries ({@code outputs/...}) in order. */
-  private static void readOutputs(InputStream archive, ResultCollector collector)
-      throws IOException {
+  /**
+   * Reads the archive's entries ({@code outputs/...}) in order, as a stream: each output goes
+   * straight to the result area and is cut at the cap as it arrives, so no output is ever held in
+   * memory. What lies beyond the cap is still read from the engine (and thrown away): the client
+   * drains a response it closes, so stopping early would not save the transfer.
+   */
+  static void readOutputs(InputStream archive, ResultCollector collector) throws IOException {
     try (TarArchiveInputStream tar = new TarArchiveInputStream(archive)) {
       TarArchiveEntry entry;
       while ((entry = tar.getNextEntry()) != null) {
@@ -84,7 +92,7 @@ final class ContainerResults {
   }
 
   /** Streams the container's stdout and stderr into {@code algorithm.log}, which caps it. */
-  private static void containerLog(
+  static void containerLog(
       DockerClient docker, JobId jobId, String containerId, ResultCollector collector)
       throws IOException {
     try (OutputStream out = collector.openLog("algorithm.log", ResultKind.ALGORITHM_LOG)) {

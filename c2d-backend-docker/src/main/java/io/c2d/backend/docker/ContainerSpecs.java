@@ -2,6 +2,8 @@ package io.c2d.backend.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.CreateContainerResponse;
+import com.github.dockerjava.api.model.BindOptions;
+import com.github.dockerjava.api.model.BindPropagation;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.LogConfig;
@@ -29,7 +31,7 @@ final class ContainerSpecs {
 
   /**
    * Creates the container {@code name} of job {@code spec} on the engine, over the volume of the
-   * same name.
+   * same name if {@code volume}, with the bind mounts {@code binds}.
    *
    * @return the container's id
    * @throws RuntimeException whatever the engine's client throws
@@ -40,7 +42,9 @@ final class ContainerSpecs {
       ComputeEnvironment environment,
       Shared.Settings sandbox,
       String name,
-      Map<String, String> labels) {
+      Map<String, String> labels,
+      boolean volume,
+      List<InputMounts.InputMount> binds) {
     ContainerSpec container = spec.algorithm().container();
     CreateContainerResponse created =
         docker
@@ -54,7 +58,7 @@ final class ContainerSpecs {
             .withCmd(List.of())
             .withStdinOpen(false)
             .withTty(false)
-            .withHostConfig(hostConfig(spec, environment, sandbox, name))
+            .withHostConfig(hostConfig(spec, environment, sandbox, name, volume, binds))
             .exec();
     return created.getId();
   }
@@ -69,7 +73,12 @@ final class ContainerSpecs {
 
   /** The closed sandbox: see {@link DockerComputeBackend}'s documentation of each setting. */
   static HostConfig hostConfig(
-      JobSpec spec, ComputeEnvironment environment, Shared.Settings sandbox, String name) {
+      JobSpec spec,
+      ComputeEnvironment environment,
+      Shared.Settings sandbox,
+      String name,
+      boolean volume,
+      List<InputMounts.InputMount> binds) {
     Resources limits = limits(spec, environment);
     long memory = limits.memoryBytes();
     long nanoCpus = limits.milliCpus() * 1_000_000L;
@@ -81,6 +90,24 @@ final class ContainerSpecs {
       ulimits.add(new Ulimit("fsize", disk, disk));
     }
     long logFile = Math.max(1L << 20, environment.maxLogBytes() + (64L << 10));
+    List<Mount> mounts = new ArrayList<>(1 + binds.size());
+    if (volume) {
+      mounts.add(
+          new Mount()
+              .withType(MountType.VOLUME)
+              .withSource(name)
+              .withTarget(SandboxContract.CONTAINER_ROOT));
+    }
+    for (InputMounts.InputMount bind : binds) {
+      // the engine mounts /data first (it sorts mounts by depth), then each one below it
+      mounts.add(
+          new Mount()
+              .withType(MountType.BIND)
+              .withSource(bind.source().toString())
+              .withTarget(bind.target())
+              .withReadOnly(bind.readOnly())
+              .withBindOptions(new BindOptions().withPropagation(BindPropagation.R_PRIVATE)));
+    }
     HostConfig host =
         HostConfig.newHostConfig()
             .withNetworkMode(spec.networkAccess() ? "bridge" : "none")
@@ -89,12 +116,7 @@ final class ContainerSpecs {
             .withPrivileged(false)
             .withReadonlyRootfs(true)
             .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,nodev,size=" + sandbox.tmpBytes()))
-            .withMounts(
-                List.of(
-                    new Mount()
-                        .withType(MountType.VOLUME)
-                        .withSource(name)
-                        .withTarget(SandboxContract.CONTAINER_ROOT)))
+            .withMounts(mounts)
             .withPidsLimit(sandbox.pidsLimit())
             .withUlimits(ulimits)
             .withLogConfig(

@@ -11,11 +11,14 @@ import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.c2d.spi.backend.support.FetchSettings;
 import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.JobRuntime;
 import io.c2d.spi.backend.support.SandboxJobs;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +41,7 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>The sandbox</h2>
  *
- * <p>Each job gets a fresh volume mounted at {@code /data} and a container with:
+ * <p>Each job gets its own {@code /data} and a container with:
  *
  * <ul>
  *   <li>network {@code none} (only a loopback interface), unless the spec allows network access;
@@ -55,10 +58,23 @@ import org.slf4j.LoggerFactory;
  *       TIMED_OUT}); staging has its environment's staging time limit.
  * </ul>
  *
- * <p>Inputs ({@code /data/inputs/<did>/<n>}, {@code inputs/algoCustomData.json}), DDOs ({@code
- * /data/ddos/<did>}) and the algorithm ({@code /data/transformations/algorithm}) are copied into
+ * <p>Where {@code /data} lives: when the provider runs on the engine's host as root (inputs are
+ * mounted, see {@link Builder#mountInputs}, and this process's user id is 0), {@code /data} is a
+ * directory in the job's directory ({@code <resultRoot>/<jobId>/sandbox/data}, below a 0700
+ * directory), bind-mounted read-only, with {@code /data/outputs} and {@code /data/logs}
+ * bind-mounted writable (owned by the algorithm's user): nothing goes through the engine's archive
+ * API, which costs a tiny job most of its overhead. Otherwise {@code /data} is a fresh volume,
+ * filled through the archive API before the container starts and read back the same way.
+ *
+ * <p>Local dataset inputs are bind-mounted read-only at {@code /data/inputs/<did>/<n>}, never
+ * copied, when {@link Builder#mountInputs} allows and the file passes the checks of a safe mount:
+ * not a symbolic link (refused with {@code DATA_PROVISIONING_FAILED}), a regular file at its real
+ * path, readable by the algorithm's user, and no directory on its path writable by anyone but root
+ * and the provider's user (one that fails the last two is copied, and the job's configuration log
+ * says why). Everything else (copied inputs, {@code inputs/algoCustomData.json}, the DDOs at {@code
+ * /data/ddos/<did>} and the algorithm at {@code /data/transformations/algorithm}) is copied into
  * the volume as a tar archive before the container starts, owned by root and read-only (files 0444,
- * directories and the algorithm 0555); nothing of the provider's file system is mounted. Only
+ * directories and the algorithm 0555); nothing else of the provider's file system is mounted. Only
  * {@code file:} URIs are staged. The entrypoint runs as {@code /bin/sh -c <entrypoint>} in {@code
  * /data} with {@code DIDS}, {@code TRANSFORMATION_DID}, {@code VOLUME}, {@code INPUTS}, {@code
  * OUTPUTS}, {@code LOGS}, {@code ALGO}, {@code HOME=/tmp}, {@code TMPDIR=/tmp} and the algorithm's
@@ -76,8 +92,9 @@ import org.slf4j.LoggerFactory;
  * <p>The end of a container comes from the engine's wait API (no polling). Out of memory (the
  * engine's {@code OOMKilled}) is {@code OUT_OF_MEMORY}; a non-zero exit is {@code ALGORITHM_FAILED}
  * with the exit code; past the maximum duration is {@code TIMED_OUT}; a stop is {@code STOPPED}.
- * Results are read from the engine as a tar of {@code /data/outputs}: only regular files with names
- * {@link JobResult#checkName} accepts (a symbolic link is skipped, never followed), up to the
+ * Results are read as a stream (from the host directory, or from the engine as a tar of {@code
+ * /data/outputs}), each output written to the result area as it arrives: only regular files with
+ * names {@link JobResult#checkName} accepts (a symbolic link is skipped, never followed), up to the
  * environment's {@link ComputeEnvironment#maxOutputBytes()} in total in the archive's order; {@code
  * algorithm.log} (the container's stdout and stderr), {@code configuration.log} and {@code
  * publish.log} each up to {@link ComputeEnvironment#maxLogBytes()}. A job whose results were cut
@@ -111,6 +128,12 @@ public final class DockerComputeBackend implements ComputeBackend {
   /** The default size of a job's {@code /tmp}, in bytes: {@value} (64 MiB). */
   public static final long DEFAULT_TMP_SIZE = 64L << 20;
 
+  /** The default environment's cap on a job's outputs in total: {@value} bytes (100 MiB). */
+  public static final long DEFAULT_MAX_OUTPUT_BYTES = 100L << 20;
+
+  /** The default environment's cap on each of a job's logs: {@value} bytes (10 MiB). */
+  public static final long DEFAULT_MAX_LOG_BYTES = 10L << 20;
+
   /** The default instance name: {@value}. */
   public static final String DEFAULT_INSTANCE = "default";
 
@@ -137,7 +160,12 @@ public final class DockerComputeBackend implements ComputeBackend {
     if (builder.executor != null) {
       runtime.executor(builder.executor);
     }
+    runtime.fetchSettings(builder.fetchSettings);
     this.docker = EngineClient.connect(endpoint);
+    boolean mountInputs =
+        builder.mountInputs != null
+            ? builder.mountInputs
+            : "unix".equalsIgnoreCase(endpoint.host().getScheme());
     this.shared =
         new Shared(
             docker,
@@ -148,7 +176,11 @@ public final class DockerComputeBackend implements ComputeBackend {
                 builder.gid,
                 builder.pidsLimit,
                 builder.tmpSize,
-                builder.pullMissingImages));
+                builder.pullMissingImages,
+                mountInputs,
+                builder.hostSandbox != null
+                    ? builder.hostSandbox && mountInputs
+                    : mountInputs && runsAsRoot()));
     this.jobs =
         SandboxJobs.create(
             JobDirectoryStore.of(resultRoot),
@@ -156,6 +188,16 @@ public final class DockerComputeBackend implements ComputeBackend {
             configured,
             (spec, directory, environment) ->
                 new DockerSandbox(spec, directory, environment, shared));
+  }
+
+  /** Whether this process runs as root (it then owns what it hands the algorithm's user). */
+  private static boolean runsAsRoot() {
+    try {
+      return Integer.valueOf(0)
+          .equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid", LinkOption.NOFOLLOW_LINKS));
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** A builder; {@link Builder#resultRoot} is required. */
@@ -271,8 +313,27 @@ public final class DockerComputeBackend implements ComputeBackend {
    */
   public static ComputeEnvironment defaultEnvironment(
       String id, int maxConcurrentJobs, Duration maxDuration) {
+    return defaultEnvironment(
+        id, maxConcurrentJobs, maxDuration, DEFAULT_MAX_OUTPUT_BYTES, DEFAULT_MAX_LOG_BYTES);
+  }
+
+  /**
+   * As {@link #defaultEnvironment(String, int, Duration)}, with the caps on a job's outputs in
+   * total and on each of its logs raised or lowered (a benchmark moving a 1 GiB result raises the
+   * first).
+   *
+   * @throws IllegalArgumentException if a cap is not positive
+   */
+  public static ComputeEnvironment defaultEnvironment(
+      String id,
+      int maxConcurrentJobs,
+      Duration maxDuration,
+      long maxOutputBytes,
+      long maxLogBytes) {
     long n = maxConcurrentJobs;
     return ComputeEnvironment.builder(id)
+        .maxOutputBytes(maxOutputBytes)
+        .maxLogBytes(maxLogBytes)
         .description("closed containers on a Docker engine")
         .capacity(io.c2d.model.Resources.of((double) n, n * 1024, n * 10 * 1024, 0))
         .maxPerJob(io.c2d.model.Resources.of(1, 1024, 10 * 1024, 0))
@@ -298,8 +359,21 @@ public final class DockerComputeBackend implements ComputeBackend {
     private long pidsLimit = DEFAULT_PIDS_LIMIT;
     private long tmpSize = DEFAULT_TMP_SIZE;
     private boolean pullMissingImages = true;
+    private FetchSettings fetchSettings = FetchSettings.defaults();
+    private @Nullable Boolean mountInputs;
+    private @Nullable Boolean hostSandbox;
 
     private Builder() {}
+
+    /**
+     * How the provider fetches remote inputs (url, IPFS, Arweave) into the job's directory before
+     * the container starts: gateways, time limits, size limit, retries, redirects; default {@link
+     * FetchSettings#defaults()}.
+     */
+    public Builder fetchSettings(FetchSettings fetchSettings) {
+      this.fetchSettings = requireNonNull(fetchSettings, "fetchSettings");
+      return this;
+    }
 
     /**
      * The engine; default {@link DockerEndpoint#resolve} of no properties and the process
@@ -386,6 +460,31 @@ public final class DockerComputeBackend implements ComputeBackend {
     /** Whether an image missing on the engine is pulled; default true. */
     public Builder pullMissingImages(boolean pullMissingImages) {
       this.pullMissingImages = pullMissingImages;
+      return this;
+    }
+
+    /**
+     * Whether local inputs ({@code file:} URIs, and files the provider fetched into the job's
+     * directory) are bind-mounted read-only into the container rather than copied into its volume.
+     * A bind mount names a path on the engine's host, so this assumes the provider runs on that
+     * host and sees its files at the same paths. Default: on when the engine is reached through a
+     * {@code unix://} socket, off otherwise (a {@code tcp://} engine may be another machine); turn
+     * it off for an engine in a VM or a container that does not share the provider's files. With it
+     * off, or for an input that cannot be mounted safely, the input is copied and the job's
+     * configuration log says why.
+     */
+    public Builder mountInputs(boolean mountInputs) {
+      this.mountInputs = mountInputs;
+      return this;
+    }
+
+    /**
+     * Whether a job's {@code /data} is a directory on this host (see {@link HostStaging}); default
+     * on when inputs are mounted and this process runs as root. Package-private: tests run the
+     * volume path with mounted inputs through it.
+     */
+    Builder hostSandbox(boolean hostSandbox) {
+      this.hostSandbox = hostSandbox;
       return this;
     }
 

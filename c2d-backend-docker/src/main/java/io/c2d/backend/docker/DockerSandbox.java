@@ -4,9 +4,11 @@ import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.JobDirectory;
+import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.Reattached;
 import io.c2d.spi.backend.support.ResultCollector;
 import io.c2d.spi.backend.support.Sandbox;
+import io.c2d.spi.backend.support.SandboxContract;
 import io.c2d.spi.backend.support.SandboxJob;
 import io.c2d.spi.backend.support.SandboxJob.Abort;
 import io.c2d.spi.backend.support.SandboxJob.Exit;
@@ -14,17 +16,22 @@ import io.c2d.spi.backend.support.StageFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One job's {@link Sandbox} on the engine: the image is checked, the job's files are written into a
- * staging archive ({@code staging.tar} in the job's directory, deleted once copied), a volume and a
- * closed container are created and the archive copied into the container's {@code /data}; the
- * container is started, waited for with the engine's wait API, killed on a stop or timeout, its
- * outputs and log collected, then it and its volume are removed. {@link SandboxJob} does the rest.
+ * One job's {@link Sandbox} on the engine: the image is checked; the job's files are laid out
+ * either in a directory of the job's on this host ({@link HostStaging}, when the settings allow:
+ * bind-mounted, nothing copied into the engine) or in a staging archive ({@code staging.tar} in the
+ * job's directory, deleted once copied) that is copied into a fresh volume at the container's
+ * {@code /data}; mountable inputs are bind-mounted read-only either way ({@link InputMounts}). The
+ * container is started, waited for with the engine's wait API, killed on a stop or timeout; its
+ * outputs are moved in from the host directory or streamed from the engine's archive, its log read;
+ * then it and its volume or directory are removed. {@link SandboxJob} does the rest.
  *
  * <p>Thread-safe: the container's id is the only state.
  */
@@ -65,10 +72,29 @@ final class DockerSandbox implements Sandbox {
         environment.phaseTimeouts().staging(),
         job::configLog);
     job.checkpoint();
+    if (shared.settings().hostSandbox()) {
+      List<InputMounts.InputMount> binds =
+          HostStaging.write(job, shared.settings(), directory.path());
+      job.checkpoint();
+      String created = container.create(false, binds);
+      containerId = created;
+      job.configLog(
+          "created container "
+              + container.name()
+              + " ("
+              + created
+              + ") over the job's files on this host: /data read-only, outputs and logs"
+              + " writable, nothing copied into the engine");
+      if (job.isFinishing()) {
+        remove();
+        throw new Abort();
+      }
+      return;
+    }
     Path stagingTar = directory.resolve(STAGING_TAR);
-    StagingTar.write(job, shared.settings(), stagingTar);
+    List<InputMounts.InputMount> inputs = StagingTar.write(job, shared.settings(), stagingTar);
     job.checkpoint();
-    String created = container.create();
+    String created = container.create(true, inputs);
     containerId = created;
     job.configLog("created container " + container.name() + " (" + created + ")");
     if (job.isFinishing()) {
@@ -173,6 +199,7 @@ final class DockerSandbox implements Sandbox {
     containerId = null;
     try {
       Files.deleteIfExists(directory.resolve(STAGING_TAR));
+      JobDirectoryStore.deleteTree(directory.resolve(HostStaging.SANDBOX));
     } catch (IOException e) {
       throw new UncheckedIOException("could not delete the staging archive of job " + job.id(), e);
     }
@@ -182,7 +209,17 @@ final class DockerSandbox implements Sandbox {
   @Override
   public void collect(SandboxJob job, ResultCollector collector) throws IOException {
     String id = containerId;
-    if (id != null) {
+    if (id == null) {
+      return;
+    }
+    Path data = HostStaging.data(directory.path());
+    if (Files.isDirectory(data, LinkOption.NOFOLLOW_LINKS)) {
+      // the container wrote into a directory on this host: the outputs are moved from there into
+      // the result area (no copy; links never followed; the sandbox is deleted next anyway)
+      collector.takeOutputDirectory(
+          data.resolve(SandboxContract.OUTPUTS), "data/" + SandboxContract.OUTPUTS);
+      ContainerResults.containerLog(shared.docker(), job.id(), id, collector);
+    } else {
       ContainerResults.collect(shared.docker(), job.id(), id, collector);
     }
   }
@@ -194,9 +231,19 @@ final class DockerSandbox implements Sandbox {
     return id == null ? null : ContainerResults.followLog(shared.docker(), id);
   }
 
+  /** Removes the container, then its volume or its directory on this host. */
   @Override
   public void remove() {
-    container.remove();
+    Path sandbox = directory.resolve(HostStaging.SANDBOX);
+    boolean host = Files.exists(sandbox, LinkOption.NOFOLLOW_LINKS);
+    container.remove(!host);
+    if (host) {
+      try {
+        JobDirectoryStore.deleteTree(sandbox);
+      } catch (IOException e) {
+        logger.warn("could not delete the sandbox directory of job {}", spec.jobId(), e);
+      }
+    }
   }
 
   private String requireContainer() {

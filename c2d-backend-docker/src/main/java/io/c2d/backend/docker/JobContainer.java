@@ -16,6 +16,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -57,23 +58,27 @@ final class JobContainer {
   }
 
   /**
-   * Creates the job's volume and its container over it.
+   * Creates the job's container with the bind mounts {@code binds}, over a volume of its own if
+   * {@code volume} (created first).
    *
    * @return the container's id
    * @throws StageFailure {@code VOLUME_CREATION_FAILED} or {@code CONTAINER_CREATION_FAILED}
    */
-  String create() throws StageFailure {
+  String create(boolean volume, List<InputMounts.InputMount> binds) throws StageFailure {
     DockerClient docker = shared.docker();
     Map<String, String> labels = Labels.of(spec, shared.settings().instance());
-    try {
-      docker.createVolumeCmd().withName(name).withLabels(labels).exec();
-    } catch (RuntimeException e) {
-      throw new StageFailure(
-          JobStatus.VOLUME_CREATION_FAILED,
-          "could not create volume " + name + ": " + e.getMessage());
+    if (volume) {
+      try {
+        docker.createVolumeCmd().withName(name).withLabels(labels).exec();
+      } catch (RuntimeException e) {
+        throw new StageFailure(
+            JobStatus.VOLUME_CREATION_FAILED,
+            "could not create volume " + name + ": " + e.getMessage());
+      }
     }
     try {
-      return ContainerSpecs.create(docker, spec, environment, shared.settings(), name, labels);
+      return ContainerSpecs.create(
+          docker, spec, environment, shared.settings(), name, labels, volume, binds);
     } catch (RuntimeException e) {
       throw new StageFailure(
           JobStatus.CONTAINER_CREATION_FAILED,
@@ -205,6 +210,14 @@ final class JobContainer {
 
   /** Removes the job's container (with force) and volume; whatever is already gone is fine. */
   void remove() {
+    remove(true);
+  }
+
+  /**
+   * Removes the job's container (with force) and, if {@code volume}, its volume; whatever is
+   * already gone is fine.
+   */
+  void remove(boolean volume) {
     DockerClient docker = shared.docker();
     try {
       docker.removeContainerCmd(name).withForce(true).withRemoveVolumes(true).exec();
@@ -212,6 +225,9 @@ final class JobContainer {
       // gone already
     } catch (RuntimeException e) {
       logger.warn("could not remove the container of job {}", id(), e);
+    }
+    if (!volume) {
+      return;
     }
     try {
       docker.removeVolumeCmd(name).exec();

@@ -22,6 +22,9 @@ record Shared(DockerClient docker, JobRuntime runtime, Settings settings) {
    * @param pidsLimit the most processes a job may have
    * @param tmpBytes the size of the job's {@code /tmp}
    * @param pullMissingImages whether an image missing on the engine is pulled
+   * @param mountInputs whether local inputs are bind-mounted read-only rather than copied
+   * @param hostSandbox whether a job's {@code /data} is a directory on the host ({@link
+   *     HostStaging}) rather than a volume filled and read through the engine's archive API
    */
   record Settings(
       String instance,
@@ -29,5 +32,7 @@ record Shared(DockerClient docker, JobRuntime runtime, Settings settings) {
       int gid,
       long pidsLimit,
       long tmpBytes,
-      boolean pullMissingImages) {}
+      boolean pullMissingImages,
+      boolean mountInputs,
+      boolean hostSandbox) {}
 }

@@ -121,7 +121,8 @@ final class DockerBackendTest {
         .contains("to-stderr");
     assertThat(end.results().stream().map(r -> r.kind()))
         .contains(ResultKind.ALGORITHM_LOG, ResultKind.CONFIGURATION_LOG, ResultKind.PUBLISH_LOG);
-    assertThat(read(backend, end, "configuration.log")).contains("copied the staged files");
+    assertThat(read(backend, end, "configuration.log"))
+        .contains("over the job's files on this host: /data read-only");
   }
 
   @Test

@@ -7,9 +7,11 @@ import io.c2d.ErrorCode;
 import io.c2d.spi.ProviderConfig;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.ComputeBackendProvider;
+import io.c2d.spi.backend.support.FetchSettings;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -28,9 +30,17 @@ import java.util.Optional;
  *       io.c2d.model.ComputeEnvironment#DEFAULT_MAX_CONCURRENT_JOBS}
  *   <li>{@code c2d.embedded.max-duration}: the longest a job may run, such as {@code 10m}; default
  *       one hour
+ *   <li>{@code c2d.embedded.sandbox}: {@code require}, {@code prefer} or {@code off} ({@link
+ *       SandboxMode}): whether algorithms run in bubblewrap; default {@code prefer}
+ *   <li>{@code c2d.embedded.bwrap}: the {@code bwrap} executable; default the one on {@code PATH}
+ *   <li>{@code c2d.embedded.pids-limit}: the most processes of one job in bubblewrap; default
+ *       {@value EmbeddedComputeBackend#DEFAULT_PIDS_LIMIT}
+ *   <li>{@code c2d.fetch.*}: how remote inputs are fetched, see {@link
+ *       FetchSettings#fromConfig(ProviderConfig)}
  * </ul>
  *
- * <p>The backend it creates is not a sandbox: it is for development and tests only (see {@link
+ * <p>The backend it creates runs algorithms as local processes, in bubblewrap where it works: not
+ * the isolation of a container, for development, tests and trusted algorithms (see {@link
  * EmbeddedComputeBackend}).
  *
  * <p>Stateless and thread-safe.
@@ -51,14 +61,16 @@ public final class EmbeddedBackendProvider implements ComputeBackendProvider {
   @Override
   public Optional<String> warning() {
     return Optional.of(
-        "not a sandbox: algorithms run as local processes of this JVM's user, with its files"
-            + " and network; use docker or k8s in production");
+        "not a sandbox for untrusted algorithms: they run as local processes, in bubblewrap where"
+            + " it works (no network, read-only root, /data paths), else with this JVM's user's"
+            + " files and network; use docker or k8s in production");
   }
 
   /**
    * Creates the backend.
    *
-   * @throws ConfigurationException if a property is malformed
+   * @throws ConfigurationException if a property is malformed, or the sandbox is required and
+   *     bubblewrap does not work here
    */
   @Override
   public ComputeBackend create(ProviderConfig config) {
@@ -92,13 +104,44 @@ public final class EmbeddedBackendProvider implements ComputeBackendProvider {
               + maxConcurrentJobs);
     }
     Duration maxDuration = own.duration("max-duration", Duration.ofHours(1));
+    String mode = own.string("sandbox", "prefer");
+    SandboxMode sandbox;
     try {
-      return EmbeddedComputeBackend.builder()
-          .workRoot(workRoot)
-          .environment(
-              EmbeddedComputeBackend.defaultEnvironment(
-                  environmentId, (int) maxConcurrentJobs, maxDuration))
-          .build();
+      sandbox = SandboxMode.valueOf(mode.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(
+          ErrorCode.CONFIGURATION_INVALID,
+          "property c2d." + NAME + ".sandbox must be require, prefer or off but is '" + mode + "'",
+          e);
+    }
+    long pidsLimit = own.longValue("pids-limit", EmbeddedComputeBackend.DEFAULT_PIDS_LIMIT);
+    if (pidsLimit < 8) {
+      throw new ConfigurationException(
+          ErrorCode.CONFIGURATION_INVALID,
+          "property c2d." + NAME + ".pids-limit must be at least 8 but is " + pidsLimit);
+    }
+    try {
+      EmbeddedComputeBackend.Builder builder =
+          EmbeddedComputeBackend.builder()
+              .workRoot(workRoot)
+              .environment(
+                  EmbeddedComputeBackend.defaultEnvironment(
+                      environmentId, (int) maxConcurrentJobs, maxDuration))
+              .sandbox(sandbox)
+              .pidsLimit(pidsLimit)
+              .fetchSettings(FetchSettings.fromConfig(config));
+      String bwrap = own.string("bwrap").orElse(null);
+      if (bwrap != null) {
+        try {
+          builder.bubblewrap(Path.of(bwrap));
+        } catch (InvalidPathException e) {
+          throw new ConfigurationException(
+              ErrorCode.CONFIGURATION_INVALID,
+              "property c2d." + NAME + ".bwrap must be a path but is '" + bwrap + "'",
+              e);
+        }
+      }
+      return builder.build();
     } catch (IllegalArgumentException e) {
       throw new ConfigurationException(
           ErrorCode.CONFIGURATION_INVALID,

@@ -2,6 +2,8 @@ package io.c2d.backend.local;
 
 import static java.util.Objects.requireNonNull;
 
+import io.c2d.ConfigurationException;
+import io.c2d.ErrorCode;
 import io.c2d.NotFoundException;
 import io.c2d.UnavailableException;
 import io.c2d.model.ComputeEnvironment;
@@ -12,6 +14,7 @@ import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.c2d.spi.backend.support.FetchSettings;
 import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.JobRuntime;
 import io.c2d.spi.backend.support.SandboxJobs;
@@ -26,36 +29,57 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default {@link ComputeBackend}: runs each job's algorithm as a local OS process
- * ({@code /bin/sh -c <entrypoint>}) in a private working directory laid out like the sandbox
- * contract, so that a provider application can run real jobs end to end with nothing installed but
- * a POSIX shell.
+ * ({@code /bin/sh -c <entrypoint>}), inside bubblewrap where the machine allows it, in a private
+ * working directory laid out like the sandbox contract, so that a provider application can run real
+ * jobs end to end with nothing installed but a POSIX shell (and, for the sandbox, Debian's {@code
+ * bubblewrap}).
  *
- * <p><strong>This is NOT a sandbox.</strong> The algorithm runs as the JVM's own user, with the
- * JVM's file-system access; nothing isolates it, nothing blocks its network, nothing limits its
- * CPU, memory, disk or processes. The only limits it enforces are the job's maximum duration (the
- * process tree is killed) and the output and log caps of its environment. Use it for development
- * and tests only, with algorithms you trust; production deployments use the Docker or Kubernetes
- * backends.
+ * <h2>The sandbox</h2>
+ *
+ * <p>With bubblewrap ({@code bwrap}; {@link Builder#sandbox}, default {@link SandboxMode#PREFER})
+ * the algorithm finds its layout at the real {@code /data} paths, as in a container ({@code
+ * inputs}, {@code ddos} and {@code transformations} read-only, {@code outputs} and {@code logs}
+ * writable, {@code HOME=TMPDIR=/tmp}); it has no network (only its own loopback), a read-only root
+ * showing only {@code /usr}, {@code /bin}, {@code /lib} and a few files of {@code /etc} (never the
+ * work root, other jobs, the provider's state or the publisher's files), a private {@code /tmp},
+ * its own PID namespace, no capabilities, a non-root user, and limits on its processes ({@link
+ * Builder#pidsLimit}), address space (the job's memory) and file size (the job's disk); see {@code
+ * Bubblewrap} in the sources for every detail. Its CPU is not limited. It is lighter than a
+ * container (the host's kernel and {@code /usr} are shared): production deployments that run
+ * strangers' algorithms use the Docker or Kubernetes backends.
+ *
+ * <p>The backend checks bubblewrap when it is built by running a sandbox. Without a working one
+ * ({@code bwrap} missing, or user namespaces disabled) it builds only under {@link
+ * SandboxMode#PREFER}, logs a warning, and runs algorithms as plain processes: <strong>NOT a
+ * sandbox</strong>. The algorithm then runs as the JVM's own user, with the JVM's file-system
+ * access and network and no resource limits; only the job's maximum duration (the process tree is
+ * killed) and the output and log caps are enforced, and each job's {@code configuration.log} names
+ * the guarantees that are missing.
  *
  * <h2>Layout</h2>
  *
  * <p>Each job lives in {@code <workRoot>/<jobId>/}. Its {@code data/} directory is the job's {@code
- * /data}: {@code inputs/<did>/<n>} (each {@code file:} URI of each dataset, copied; any other
- * scheme fails the job with {@code DATA_PROVISIONING_FAILED}), {@code inputs/algoCustomData.json},
- * {@code ddos/<did>}, {@code transformations/algorithm} (the raw code, or the published algorithm's
- * {@code file:} files concatenated in order; anything else fails the job with {@code
- * ALGORITHM_PROVISIONING_FAILED}), {@code outputs/} and {@code logs/}. {@code <did>} is the DID
- * without {@code did:op:}. The process runs in {@code data/} with {@code DIDS} (a JSON array of
+ * /data}: {@code inputs/<did>/<n>} (each file of each dataset, copied: a local file from where it
+ * is, a url, IPFS or Arweave input after the provider fetched it with the {@link
+ * Builder#fetchSettings fetch settings}; a PersistentVolumeClaim fails the job with {@code
+ * DATA_PROVISIONING_FAILED}), {@code inputs/algoCustomData.json}, {@code ddos/<did>}, {@code
+ * transformations/algorithm} (the raw code, or the published algorithm's {@code file:} files
+ * concatenated in order; anything else fails the job with {@code ALGORITHM_PROVISIONING_FAILED}),
+ * {@code outputs/} and {@code logs/}. {@code <did>} is the DID without {@code did:op:}. The process
+ * runs in {@code /data} (in bubblewrap) or in {@code data/} with {@code DIDS} (a JSON array of
  * those ids), {@code TRANSFORMATION_DID} (empty for a raw algorithm), {@code VOLUME}, {@code
  * INPUTS}, {@code OUTPUTS}, {@code LOGS} and {@code ALGO} (absolute paths of the directories above
- * and of the algorithm file), plus the algorithm's own environment, {@code PATH}, {@code HOME} (the
- * data directory) and {@code TMPDIR}; nothing else of the JVM's environment is passed on. Its
- * stdout and stderr go to {@code algorithm.log}; stdin is empty. The container image is not used
- * (nor its digest checked): the entrypoint runs with the host's {@code /bin/sh}. Files the
- * algorithm writes to {@code data/logs/} are not returned.
+ * and of the algorithm file, below {@code /data} in bubblewrap), plus the algorithm's own
+ * environment, {@code PATH}, {@code HOME} ({@code /tmp} in bubblewrap, else the data directory) and
+ * {@code TMPDIR} ({@code /tmp}, else the job's {@code tmp/}); nothing else of the JVM's environment
+ * is passed on. Its stdout and stderr go to {@code algorithm.log}; stdin is empty. The container
+ * image is not used (nor its digest checked): the entrypoint runs with the host's {@code /bin/sh}.
+ * Files the algorithm writes to {@code data/logs/} are not returned.
  *
  * <h2>Results</h2>
  *
@@ -90,11 +114,18 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
   /** The environment id used when none is configured: {@value}. */
   public static final String DEFAULT_ENVIRONMENT_ID = "local";
 
+  /** The most processes of one job in bubblewrap, by default: {@value}. */
+  public static final long DEFAULT_PIDS_LIMIT = 512;
+
+  private static final Logger logger = LoggerFactory.getLogger(EmbeddedComputeBackend.class);
+
   private final Path workRoot;
+  private final Bubblewrap.Probe isolation;
   private final SandboxJobs jobs;
 
   private EmbeddedComputeBackend(Builder builder, Path workRoot) {
     this.workRoot = workRoot;
+    this.isolation = isolation(builder, workRoot);
     List<ComputeEnvironment> configured = new ArrayList<>(builder.environments.values());
     if (configured.isEmpty()) {
       configured.add(
@@ -110,9 +141,43 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
     if (builder.executor != null) {
       runtime.executor(builder.executor);
     }
+    runtime.fetchSettings(builder.fetchSettings);
     this.jobs =
         SandboxJobs.create(
-            JobDirectoryStore.of(workRoot), runtime.build(), configured, LocalSandbox::new);
+            JobDirectoryStore.of(workRoot),
+            runtime.build(),
+            configured,
+            (spec, directory, environment) ->
+                new LocalSandbox(spec, directory, environment, isolation));
+  }
+
+  private static Bubblewrap.Probe isolation(Builder builder, Path workRoot) {
+    if (builder.mode == SandboxMode.OFF) {
+      logger.info(
+          "embedded backend: the sandbox is switched off; algorithms run as plain local processes"
+              + " of this JVM's user, NOT a sandbox");
+      return Bubblewrap.Probe.missing("the sandbox is switched off (SandboxMode.OFF)");
+    }
+    Bubblewrap.Probe probe = Bubblewrap.probe(builder.bubblewrap, builder.pidsLimit, workRoot);
+    Bubblewrap sandbox = probe.sandbox();
+    if (sandbox != null) {
+      logger.info("embedded backend: algorithms run in {}", sandbox);
+      return probe;
+    }
+    if (builder.mode == SandboxMode.REQUIRE) {
+      throw new ConfigurationException(
+          ErrorCode.CONFIGURATION_INVALID,
+          "the embedded backend requires its bubblewrap sandbox, which does not work here: "
+              + probe.problem()
+              + " (install Debian's package bubblewrap, or allow the sandbox to be missing with"
+              + " SandboxMode.PREFER / c2d.embedded.sandbox=prefer)");
+    }
+    logger.warn(
+        "embedded backend: NO SANDBOX, {}; algorithms run as plain local processes of this JVM's"
+            + " user: no /data paths, no network isolation, no read-only root, no private /tmp, no"
+            + " PID isolation, no resource limits (each job's configuration.log says so)",
+        probe.problem());
+    return probe;
   }
 
   /** A builder; {@link Builder#workRoot} is required. */
@@ -123,6 +188,11 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
   /** The directory the jobs live in. */
   public Path workRoot() {
     return workRoot;
+  }
+
+  /** Whether this backend runs algorithms inside bubblewrap (else as plain local processes). */
+  public boolean sandboxed() {
+    return isolation.sandbox() != null;
   }
 
   @Override
@@ -196,18 +266,25 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
   public String toString() {
     List<String> ids = new ArrayList<>();
     jobs.environments().forEach(environment -> ids.add(environment.id()));
-    return "EmbeddedComputeBackend{workRoot=" + workRoot + ", environments=" + ids + '}';
+    return "EmbeddedComputeBackend{workRoot="
+        + workRoot
+        + ", environments="
+        + ids
+        + ", sandboxed="
+        + sandboxed()
+        + '}';
   }
 
   /**
    * The environment the embedded backend offers by default: {@code maxConcurrentJobs} nominal
-   * one-CPU jobs (resources are not enforced) of at most {@code maxDuration}.
+   * one-CPU jobs (in bubblewrap memory and disk are enforced as address-space and file-size limits,
+   * CPU is not) of at most {@code maxDuration}.
    */
   static ComputeEnvironment defaultEnvironment(
       String id, int maxConcurrentJobs, Duration maxDuration) {
     long n = maxConcurrentJobs;
     return ComputeEnvironment.builder(id)
-        .description("local processes of the embedded backend (not a sandbox)")
+        .description("local processes of the embedded backend")
         .capacity(Resources.of((double) n, n * 1024, n * 10 * 1024, 0))
         .maxPerJob(Resources.of(1, 1024, 10 * 1024, 0))
         .maxConcurrentJobs(maxConcurrentJobs)
@@ -225,8 +302,23 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
     private final Map<String, ComputeEnvironment> environments = new LinkedHashMap<>();
     private @Nullable Clock clock;
     private @Nullable Executor executor;
+    private SandboxMode mode = SandboxMode.PREFER;
+    private boolean modeSet;
+    private @Nullable Path bubblewrap;
+    private long pidsLimit = DEFAULT_PIDS_LIMIT;
+    private boolean pidsLimitSet;
+    private FetchSettings fetchSettings = FetchSettings.defaults();
 
     private Builder() {}
+
+    /**
+     * How the provider fetches remote inputs (url, IPFS, Arweave) before a job starts: gateways,
+     * time limits, size limit, retries, redirects; default {@link FetchSettings#defaults()}.
+     */
+    public Builder fetchSettings(FetchSettings fetchSettings) {
+      this.fetchSettings = requireNonNull(fetchSettings, "fetchSettings");
+      return this;
+    }
 
     /** The directory jobs live in (created when the first job is submitted). Required. */
     public Builder workRoot(Path workRoot) {
@@ -240,7 +332,8 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
 
     /**
      * Adds an environment this backend offers; its maximum duration and its output and log caps are
-     * enforced, its resources are not. Default: one environment {@value
+     * enforced, and in bubblewrap a job's memory and disk (its own, else the environment's per-job
+     * default) as address-space and file-size limits. Default: one environment {@value
      * EmbeddedComputeBackend#DEFAULT_ENVIRONMENT_ID} of {@value
      * ComputeEnvironment#DEFAULT_MAX_CONCURRENT_JOBS} jobs of at most an hour.
      *
@@ -280,9 +373,56 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
     }
 
     /**
-     * Builds the backend. It does no I/O until a job is submitted or recovered.
+     * Whether algorithms run inside bubblewrap; default {@link SandboxMode#PREFER}.
+     *
+     * @see EmbeddedComputeBackend
+     */
+    public Builder sandbox(SandboxMode mode) {
+      requireNonNull(mode, "mode");
+      if (modeSet) {
+        throw new IllegalStateException("sandbox was already set to " + this.mode);
+      }
+      this.mode = mode;
+      this.modeSet = true;
+      return this;
+    }
+
+    /** The {@code bwrap} executable; default the one on {@code PATH} (or in {@code /usr/bin}). */
+    public Builder bubblewrap(Path executable) {
+      requireNonNull(executable, "executable");
+      if (this.bubblewrap != null) {
+        throw new IllegalStateException("bubblewrap was already set to " + this.bubblewrap);
+      }
+      this.bubblewrap = executable.toAbsolutePath();
+      return this;
+    }
+
+    /**
+     * The most processes of one job in bubblewrap ({@code RLIMIT_NPROC}); default {@value
+     * EmbeddedComputeBackend#DEFAULT_PIDS_LIMIT}.
+     *
+     * @throws IllegalArgumentException if below 8
+     */
+    public Builder pidsLimit(long pidsLimit) {
+      if (pidsLimit < 8) {
+        throw new IllegalArgumentException("pidsLimit must be at least 8 but was " + pidsLimit);
+      }
+      if (pidsLimitSet) {
+        throw new IllegalStateException("pidsLimit was already set to " + this.pidsLimit);
+      }
+      this.pidsLimit = pidsLimit;
+      this.pidsLimitSet = true;
+      return this;
+    }
+
+    /**
+     * Builds the backend. Unless the sandbox is {@link SandboxMode#OFF} it runs bubblewrap's
+     * self-test (a sandbox that prints a word, some milliseconds); otherwise it does no I/O until a
+     * job is submitted or recovered.
      *
      * @throws IllegalStateException if no work root was set
+     * @throws ConfigurationException if the sandbox is {@link SandboxMode#REQUIRE required} and
+     *     bubblewrap is missing or fails its self-test
      */
     public EmbeddedComputeBackend build() {
       if (workRoot == null) {

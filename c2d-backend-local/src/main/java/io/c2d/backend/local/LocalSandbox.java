@@ -3,6 +3,7 @@ package io.c2d.backend.local;
 import io.c2d.model.Algorithm;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.JobStatus;
+import io.c2d.model.Resources;
 import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.ContractStaging;
@@ -21,27 +22,37 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The sandbox of one job of the {@link EmbeddedComputeBackend} (which is NOT a sandbox): a
- * directory laid out as the {@link SandboxContract} says and a local {@code /bin/sh} process.
- * Beside the files {@link JobDirectory} keeps, the job's directory holds:
+ * The sandbox of one job of the {@link EmbeddedComputeBackend}: a directory laid out as the {@link
+ * SandboxContract} says and a local process, inside {@link Bubblewrap} (the layout at {@code
+ * /data}) where the backend found it working, else a plain {@code /bin/sh} process of the
+ * provider's user (the layout named by the contract's variables only). Beside the files {@link
+ * JobDirectory} keeps, the job's directory holds:
  *
  * <pre>
  * starting            written just before the process is started: with no pid file beside it, a
  *                     restart cannot tell whether the algorithm ran, so the job is not run again
  * pid                 the wrapper process's pid and start time, once it runs
- * exitcode            the entrypoint's exit code, written by the wrapper shell when it returns
+ * exitcode            the entrypoint's exit code (bwrap's, which is the entrypoint's), written by
+ *                     the wrapper shell when it returns
  * algorithm.log       the algorithm's stdout and stderr, uncapped while it runs
- * tmp/                the algorithm's TMPDIR
+ * tmp/                the algorithm's TMPDIR without bubblewrap (with it, /tmp is a tmpfs)
  * data/               the contract's layout: inputs/, ddos/, transformations/, outputs/, logs/
  * </pre>
  *
@@ -59,6 +70,14 @@ final class LocalSandbox implements Sandbox {
       "c2d_e=$C2D_ENTRYPOINT; c2d_x=$C2D_EXITCODE_FILE; unset C2D_ENTRYPOINT C2D_EXITCODE_FILE; "
           + "/bin/sh -c -- \"$c2d_e\"; c2d_s=$?; echo \"$c2d_s\" > \"$c2d_x\"";
 
+  /**
+   * The wrapper of a sandboxed job: runs its arguments (bwrap and what runs inside it) and writes
+   * their exit code, with the exit-code file, again, only in the environment.
+   */
+  static final String SANDBOX_WRAPPER =
+      "c2d_x=$C2D_EXITCODE_FILE; unset C2D_EXITCODE_FILE; \"$@\"; c2d_s=$?; "
+          + "echo \"$c2d_s\" > \"$c2d_x\"";
+
   private static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin";
   private static final int KILL_ROUNDS = 3;
 
@@ -67,19 +86,28 @@ final class LocalSandbox implements Sandbox {
   private final ComputeEnvironment environment;
   private final Path data;
   private final SandboxContract contract;
+  private final Bubblewrap.Probe isolation;
   private final Object lock = new Object();
 
   // guarded by lock
   private @Nullable Process child;
   private @Nullable ProcessHandle process;
 
-  LocalSandbox(JobSpec spec, JobDirectory directory, ComputeEnvironment environment) {
+  LocalSandbox(
+      JobSpec spec,
+      JobDirectory directory,
+      ComputeEnvironment environment,
+      Bubblewrap.Probe isolation) {
     this.spec = spec;
     this.directory = directory;
     this.environment = environment;
+    this.isolation = isolation;
     this.data = directory.resolve("data");
     this.contract =
-        SandboxContract.of(data.toString(), data.toString(), directory.resolve("tmp").toString());
+        isolation.sandbox() != null
+            ? SandboxContract.container()
+            : SandboxContract.of(
+                data.toString(), data.toString(), directory.resolve("tmp").toString());
   }
 
   private Path layout(String relative) {
@@ -123,23 +151,94 @@ final class LocalSandbox implements Sandbox {
     }
     job.configLog(
         "job " + job.id() + " in environment " + environment.id() + " (embedded backend)");
-    job.configLog(
-        "this backend is NOT a sandbox: no isolation, no network block, no resource limits;"
-            + " only the maximum duration and the result caps are enforced");
+    Bubblewrap sandbox = isolation.sandbox();
+    Resources limits = Bubblewrap.limits(spec, environment);
+    if (sandbox != null) {
+      sandbox.describe(spec, limits).forEach(job::configLog);
+    } else {
+      job.configLog("this backend is NOT a sandbox here: " + isolation.problem());
+      job.configLog(
+          "missing guarantees: no /data paths (the layout is at "
+              + data
+              + ", named by $VOLUME and the other variables), no network isolation, no read-only"
+              + " root and no file-system isolation (the algorithm reads and writes what the"
+              + " provider's user can), no private /tmp (TMPDIR is the job's tmp/), no PID"
+              + " isolation, capabilities not dropped, no process, memory or file-size limits;"
+              + " only the maximum duration and the result caps are enforced");
+    }
     ContractStaging.stage(job, ContractStaging.intoDirectory(data));
+    if (sandbox != null && sandbox.root()) {
+      openToSandboxUser(job);
+    }
     Algorithm algorithm = spec.algorithm();
     job.configLog("entrypoint: " + algorithm.container().entrypoint());
     job.configLog(
         "image "
             + algorithm.container().reference()
             + " is not used: the embedded backend runs the entrypoint with the host's /bin/sh"
+            + (sandbox != null ? " and /usr" : "")
             + (algorithm.container().digest() == null ? "" : ", so its digest is not checked"));
-    job.configLog(
-        "network access "
-            + (spec.networkAccess() ? "was allowed" : "was not allowed, but is not blocked")
-            + "; resources "
-            + spec.resources()
-            + " are not enforced");
+    if (sandbox == null) {
+      job.configLog(
+          "network access "
+              + (spec.networkAccess() ? "was allowed" : "was not allowed, but is not blocked")
+              + "; resources "
+              + spec.resources()
+              + " are not enforced");
+    }
+  }
+
+  /**
+   * Lets the sandbox's user ({@value Bubblewrap#SANDBOX_UID}, when the provider runs as root) read
+   * the layout and write its outputs and logs: the writable directories become its own, the
+   * read-only trees' directories readable and searchable by all, and their files readable by all
+   * where the file is the job's own copy (one link; a shared file's mode is not the job's to
+   * change). The job's directory itself becomes the provider's alone: bubblewrap binds the layout
+   * as root, so the sandbox's user never walks the host's path, and no other user of the host may.
+   */
+  private void openToSandboxUser(SandboxJob job) throws StageFailure {
+    try {
+      Files.setPosixFilePermissions(directory.path(), PosixFilePermissions.fromString("rwx------"));
+      addReadForAll(data, true);
+      for (String name : SandboxContract.READ_ONLY_DIRECTORIES) {
+        try (Stream<Path> tree = Files.walk(layout(name))) {
+          for (Path path : (Iterable<Path>) tree::iterator) {
+            BasicFileAttributes attributes =
+                Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (attributes.isDirectory()) {
+              addReadForAll(path, true);
+            } else if (attributes.isRegularFile()
+                && ((Integer) Files.getAttribute(path, "unix:nlink", LinkOption.NOFOLLOW_LINKS))
+                    == 1) {
+              addReadForAll(path, false);
+            }
+          }
+        }
+      }
+      for (String name : SandboxContract.WRITABLE_DIRECTORIES) {
+        Files.setAttribute(layout(name), "unix:uid", Bubblewrap.SANDBOX_UID);
+        Files.setAttribute(layout(name), "unix:gid", Bubblewrap.SANDBOX_UID);
+      }
+    } catch (IOException | RuntimeException e) {
+      logger.warn("could not hand the layout of job {} to the sandbox's user", job.id(), e);
+      throw new StageFailure(
+          JobStatus.VOLUME_CREATION_FAILED,
+          "could not give the sandbox's user its directories ("
+              + e.getClass().getSimpleName()
+              + ")");
+    }
+  }
+
+  private static void addReadForAll(Path path, boolean search) throws IOException {
+    Set<PosixFilePermission> permissions =
+        EnumSet.copyOf(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
+    boolean changed = permissions.add(PosixFilePermission.OTHERS_READ);
+    if (search) {
+      changed |= permissions.add(PosixFilePermission.OTHERS_EXECUTE);
+    }
+    if (changed) {
+      Files.setPosixFilePermissions(path, permissions);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -147,17 +246,35 @@ final class LocalSandbox implements Sandbox {
 
   @Override
   public void start(SandboxJob job) throws StageFailure {
+    Bubblewrap sandbox = isolation.sandbox();
+    List<String> command = new ArrayList<>();
+    if (sandbox == null) {
+      command.addAll(List.of("/bin/sh", "-c", WRAPPER));
+    } else {
+      command.addAll(List.of("/bin/sh", "-c", SANDBOX_WRAPPER, "c2d-sandbox"));
+      command.addAll(
+          sandbox.command(
+              data,
+              Bubblewrap.limits(spec, environment),
+              List.of("/bin/sh", "-c", "--", spec.algorithm().container().entrypoint())));
+    }
     ProcessBuilder builder =
-        new ProcessBuilder("/bin/sh", "-c", WRAPPER)
+        new ProcessBuilder(command)
             .directory(data.toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(algorithmLog().toFile()));
     Map<String, String> env = builder.environment();
     String path = System.getenv("PATH");
     env.clear();
-    env.put("PATH", path == null || path.isBlank() ? DEFAULT_PATH : path);
+    if (sandbox == null) {
+      env.put("PATH", path == null || path.isBlank() ? DEFAULT_PATH : path);
+    } else {
+      env.put("PATH", Bubblewrap.PATH);
+    }
     env.putAll(contract.environment(spec));
-    env.put("C2D_ENTRYPOINT", spec.algorithm().container().entrypoint());
+    if (sandbox == null) {
+      env.put("C2D_ENTRYPOINT", spec.algorithm().container().entrypoint());
+    }
     env.put("C2D_EXITCODE_FILE", exitCodeFile().toString());
 
     try {
@@ -173,7 +290,7 @@ final class LocalSandbox implements Sandbox {
       started = builder.start();
     } catch (IOException e) {
       logger.warn("could not start the algorithm of job {}", job.id(), e);
-      job.configLog("could not start /bin/sh: " + e.getClass().getSimpleName());
+      job.configLog("could not start " + command.get(0) + ": " + e.getClass().getSimpleName());
       throw new StageFailure(
           JobStatus.CONTAINER_CREATION_FAILED,
           "could not start the algorithm's process (" + e.getClass().getSimpleName() + ")");
@@ -194,7 +311,11 @@ final class LocalSandbox implements Sandbox {
     } catch (IOException e) {
       logger.warn("could not record the pid of job {}; a restart will not find it", job.id(), e);
     }
-    job.configLog("started the algorithm, pid " + handle.pid());
+    job.configLog(
+        "started the algorithm"
+            + (sandbox != null ? " in bubblewrap" : "")
+            + ", wrapper pid "
+            + handle.pid());
   }
 
   @Override

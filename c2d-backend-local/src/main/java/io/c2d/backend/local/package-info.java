@@ -5,9 +5,13 @@
  * again, and is selected by name through {@link io.c2d.backend.local.EmbeddedBackendProvider}
  * ({@code c2d.backend=embedded}).
  *
- * <p>It is NOT a sandbox (no isolation, no network block, no resource limits beyond the maximum
- * duration and the result caps): it lets a provider application and its tests run real jobs end to
- * end without Docker or a cluster, and nothing more.
+ * <p>Where bubblewrap works the process runs inside it ({@link io.c2d.backend.local.SandboxMode}):
+ * the layout at the real {@code /data} paths, no network, a read-only root showing nothing of the
+ * provider, a private {@code /tmp}, its own PID namespace, no capabilities and process, memory and
+ * file-size limits. Elsewhere it is NOT a sandbox (no isolation, no network block, no resource
+ * limits beyond the maximum duration and the result caps), and each job's configuration log says
+ * so. Either way it shares the host's kernel: it lets a provider application and its tests run real
+ * jobs end to end without Docker or a cluster; strangers' algorithms belong on those.
  */
 @NullMarked
 package io.c2d.backend.local;

@@ -6,11 +6,14 @@ import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.testkit.conformance.ComputeBackendConformanceKit;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The embedded default backend keeps every promise of the kit except the sandbox's. This class is
- * also the README's conformance example: {@code ReadmeTest} keeps the two equal.
+ * The embedded default backend, in its bubblewrap sandbox, keeps every promise of the kit ({@link
+ * UnsandboxedConformanceTest} runs the kit on plain processes). This class is also the README's
+ * conformance example: {@code ReadmeTest} keeps the two equal.
  */
+@ExtendWith(RequiresBubblewrap.class)
 // README:conformance:start
 final class EmbeddedBackendConformanceTest extends ComputeBackendConformanceKit {
   private static final ComputeEnvironment ENVIRONMENT =
@@ -23,7 +26,11 @@ final class EmbeddedBackendConformanceTest extends ComputeBackendConformanceKit 
 
   @Override
   protected ComputeBackend createBackend(Path workDir) { // your backend, its state below workDir
-    return EmbeddedComputeBackend.builder().workRoot(workDir).environment(ENVIRONMENT).build();
+    return EmbeddedComputeBackend.builder()
+        .workRoot(workDir)
+        .environment(ENVIRONMENT)
+        .sandbox(SandboxMode.REQUIRE) // bubblewrap, or fail
+        .build();
   }
 
   @Override
@@ -33,7 +40,7 @@ final class EmbeddedBackendConformanceTest extends ComputeBackendConformanceKit 
 
   @Override
   protected Map<Promise, String> notApplicable() { // reported as skipped: "not applicable: ..."
-    return Map.of(Promise.SANDBOX, "the embedded backend runs the algorithm as the JVM's user");
+    return Map.of(); // none: in bubblewrap the embedded backend keeps them all
   }
 }
 // README:conformance:end

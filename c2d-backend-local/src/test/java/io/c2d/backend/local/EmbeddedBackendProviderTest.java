@@ -84,5 +84,67 @@ final class EmbeddedBackendProviderTest {
             () -> provider().create(ProviderConfig.of(Map.of("c2d.embedded.max-duration", "soon"))))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("c2d.embedded.max-duration");
+    assertThatThrownBy(
+            () -> provider().create(ProviderConfig.of(Map.of("c2d.embedded.sandbox", "maybe"))))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("c2d.embedded.sandbox");
+    assertThatThrownBy(
+            () -> provider().create(ProviderConfig.of(Map.of("c2d.embedded.pids-limit", "2"))))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("c2d.embedded.pids-limit");
+  }
+
+  @Test
+  void readsTheSandboxProperties() {
+    try (ComputeBackend off =
+        provider()
+            .create(
+                ProviderConfig.of(
+                    Map.of(
+                        "c2d.embedded.work-root",
+                        temp.toString(),
+                        "c2d.embedded.sandbox",
+                        "off")))) {
+      assertThat(((EmbeddedComputeBackend) off).sandboxed()).isFalse();
+    }
+    try (ComputeBackend broken =
+        provider()
+            .create(
+                ProviderConfig.of(
+                    Map.of(
+                        "c2d.embedded.work-root",
+                        temp.toString(),
+                        "c2d.embedded.bwrap",
+                        "/bin/false")))) {
+      assertThat(((EmbeddedComputeBackend) broken).sandboxed()).isFalse();
+    }
+    assertThatThrownBy(
+            () ->
+                provider()
+                    .create(
+                        ProviderConfig.of(
+                            Map.of(
+                                "c2d.embedded.work-root", temp.toString(),
+                                "c2d.embedded.sandbox", "REQUIRE",
+                                "c2d.embedded.bwrap", "/bin/false"))))
+        .isInstanceOfSatisfying(
+            ConfigurationException.class,
+            e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION_INVALID))
+        .hasMessageContaining("bubblewrap");
+  }
+
+  @Test
+  @org.junit.jupiter.api.extension.ExtendWith(RequiresBubblewrap.class)
+  void requiresTheSandboxWhereItWorks() {
+    try (ComputeBackend backend =
+        provider()
+            .create(
+                ProviderConfig.of(
+                    Map.of(
+                        "c2d.embedded.work-root", temp.toString(),
+                        "c2d.embedded.sandbox", "require",
+                        "c2d.embedded.pids-limit", "64")))) {
+      assertThat(((EmbeddedComputeBackend) backend).sandboxed()).isTrue();
+    }
   }
 }

@@ -37,7 +37,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The embedded backend runs real shell algorithms in the sandbox layout. */
+/**
+ * The embedded backend runs real shell algorithms in the sandbox layout, here as plain processes
+ * ({@link SandboxMode#OFF}: the layout at host paths); {@link BubblewrapSandboxTest} and the
+ * conformance kit run them in bubblewrap.
+ */
 final class EmbeddedComputeBackendTest {
   private static final List<JobStatus> HAPPY_PATH =
       List.of(
@@ -54,7 +58,11 @@ final class EmbeddedComputeBackendTest {
   private EmbeddedComputeBackend backend;
 
   private EmbeddedComputeBackend backend() {
-    backend = EmbeddedComputeBackend.builder().workRoot(temp.resolve("jobs")).build();
+    backend =
+        EmbeddedComputeBackend.builder()
+            .workRoot(temp.resolve("jobs"))
+            .sandbox(SandboxMode.OFF)
+            .build();
     return backend;
   }
 
@@ -280,6 +288,7 @@ final class EmbeddedComputeBackendTest {
     backend =
         EmbeddedComputeBackend.builder()
             .workRoot(temp.resolve("jobs"))
+            .sandbox(SandboxMode.OFF)
             .environment(EmbeddedJobs.environment(10, 1 << 20))
             .build();
     JobSpec spec =
@@ -309,6 +318,7 @@ final class EmbeddedComputeBackendTest {
     backend =
         EmbeddedComputeBackend.builder()
             .workRoot(temp.resolve("jobs"))
+            .sandbox(SandboxMode.OFF)
             .environment(EmbeddedJobs.environment(1 << 20, 100))
             .build();
     JobSpec spec =
@@ -414,15 +424,16 @@ final class EmbeddedComputeBackendTest {
   }
 
   @Test
-  void onlyFileUrisAreStaged() {
+  void aPersistentVolumeClaimInputIsNotStaged() {
     JobSpec spec =
-        spec("remote", raw("echo never\n"), dataset(1, URI.create("https://example.com/data.csv")));
+        spec("remote", raw("echo never\n"), dataset(1, URI.create("pvc://datasets/data.csv")));
 
     BackendJobState done = run(backend(), spec);
 
     assertThat(done.status()).isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
     assertThat(done.status().code()).isEqualTo(31);
-    assertThat(done.detail()).contains("only file: URIs", "https:");
+    assertThat(done.detail())
+        .contains("pvc://datasets/data.csv", "the embedded backend cannot mount");
     assertThat(listener.statuses(spec.jobId()))
         .containsExactly(
             JobStatus.JOB_STARTED,

@@ -35,7 +35,7 @@ final class EmbeddedRestartTest {
   @TempDir Path inputs;
 
   private EmbeddedComputeBackend instance() {
-    return EmbeddedComputeBackend.builder().workRoot(workRoot).build();
+    return EmbeddedComputeBackend.builder().workRoot(workRoot).sandbox(SandboxMode.OFF).build();
   }
 
   @Test

@@ -203,6 +203,8 @@ public interface AssetDirectory {
 
     /**
      * Adds an asset: its DDO and, per service id, the clear-text locations of that service's files.
+     * Locators given in code are used as given (a {@code file} locator may name any absolute path):
+     * the confinement to one directory is {@link AssetFolder}'s, for paths read from files.
      *
      * @throws InvalidRequestException naming the field if the asset is invalid ({@link
      *     PublishedAsset#of(String, Map)}) or its DID was added before ({@code "id"})

@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * are kept apart from the DDO because the engine hands the DDO to the algorithm ({@code
  * /data/ddos}): the clear-text locations, which may carry credentials, must not travel with it.
  *
+ * <p>The checks are made when the directory is read; the engine reads the files when a job is
+ * staged. The directory must therefore be writable by the publisher only: whoever can replace a
+ * checked file with a link between a read and a job can point the job elsewhere.
+ *
  * <p>Only the directory's own entries are read, not its subdirectories; names starting with a dot
  * are skipped, and so are files that do not end in {@code .json}. The directory is read when opened
  * and again on {@link #reload()}: a reload that finds a problem keeps the assets read before.

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@link AssetDirectory#fromProperties(Map)}: {@code c2d.assets.dir}, or one dataset described by
@@ -148,7 +149,7 @@ final class AssetProperties {
     return items;
   }
 
-  private static <T> T property(String key, java.util.function.Supplier<T> call) {
+  private static <T> T property(String key, Supplier<T> call) {
     try {
       return call.get();
     } catch (ConfigurationException e) {

@@ -24,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads an {@link AssetFolder}'s directory: the DDO files, their files documents, and every local
@@ -111,8 +112,7 @@ final class FolderReader {
     return Map.copyOf(assets);
   }
 
-  private static PublishedAsset readAsset(
-      Path root, String ddoName, @org.jspecify.annotations.Nullable String filesName) {
+  private static PublishedAsset readAsset(Path root, String ddoName, @Nullable String filesName) {
     String ddoJson = readText(root, ddoName, OceanDdo.MAX_CHARS * 4L);
     Map<String, List<FileLocator>> files = new LinkedHashMap<>();
     if (filesName != null) {

@@ -10,6 +10,7 @@ import io.c2d.ErrorCode;
 import io.c2d.InvalidRequestException;
 import io.c2d.JobStateException;
 import io.c2d.NotFoundException;
+import io.c2d.PaymentException;
 import io.c2d.PolicyViolationException;
 import io.c2d.UnavailableException;
 
@@ -31,6 +32,8 @@ import io.c2d.UnavailableException;
  *   <tr><td>{@link NotFoundException} (unknown job, result or asset)<td>404
  *   <tr><td>{@link JobStateException} (job already ended, or still running)<td>409
  *   <tr><td>{@link CapacityExceededException}<td>429 with {@code Retry-After}
+ *   <tr><td>{@link PaymentException} (paid compute: funds, authorization, token, expiry)<td>402;
+ *       503 with {@code Retry-After} when the chain could not be asked
  *   <tr><td>{@link UnavailableException}, {@link AgreementException} with {@link
  *       ErrorCode#AGREEMENT_UNKNOWN}, a backend failure<td>503 with {@code Retry-After}
  *   <tr><td>anything else (a configuration error)<td>500
@@ -90,6 +93,9 @@ final class ErrorReplies {
     }
     if (failure instanceof CapacityExceededException) {
       return 429;
+    }
+    if (failure instanceof PaymentException) {
+      return failure.code() == ErrorCode.PAYMENT_UNAVAILABLE ? 503 : 402;
     }
     if (failure instanceof UnavailableException || failure.code() == ErrorCode.BACKEND_FAILURE) {
       return 503;

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.c2d.model.Algorithm;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
+import io.c2d.model.FileLocator;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.JobSpec;
 import java.io.IOException;
@@ -22,16 +23,28 @@ import org.slf4j.LoggerFactory;
 /**
  * Stages a job's inputs, DDOs, custom data and algorithm where the {@link SandboxContract} says,
  * into a {@link StagingTarget}, written once for every backend: the layout's directories first;
- * then each dataset's {@code file:} URIs as {@code inputs/<did>/<n>} and its DDO as {@code
- * ddos/<did>}; {@code inputs/algoCustomData.json}; the algorithm as {@code
- * transformations/algorithm} (its raw code, or its {@code file:} URIs concatenated in order, and
- * its DDO). Each step goes to the job's {@code configuration.log}; a URI of another scheme or a
- * file that cannot be read fails the job with {@code DATA_PROVISIONING_FAILED} (a dataset) or
- * {@code ALGORITHM_PROVISIONING_FAILED} (the algorithm).
+ * then each dataset's files as {@code inputs/<did>/<n>} (mounted in place where the target {@link
+ * StagingTarget#mount takes them}, else copied) and its DDO as {@code ddos/<did>}; {@code
+ * inputs/algoCustomData.json}; the algorithm as {@code transformations/algorithm} (its raw code, or
+ * its {@code file:} URIs concatenated in order, and its DDO). Each step goes to the job's {@code
+ * configuration.log}; a URI of another scheme or a file that cannot be read fails the job with
+ * {@code DATA_PROVISIONING_FAILED} (a dataset) or {@code ALGORITHM_PROVISIONING_FAILED} (the
+ * algorithm).
+ *
+ * <p>A dataset's {@link FileLocator}s: a {@link FileLocator.Kind#FILE} is staged from where it is;
+ * a {@link FileLocator.Kind#URL}, {@link FileLocator.Kind#IPFS} or {@link FileLocator.Kind#ARWEAVE}
+ * is first fetched by the runtime's {@link InputFetcher} into {@code fetched/<did id>/<n>} in the
+ * job's directory, and then staged from there; a {@link FileLocator.Kind#PVC} fails the job, as
+ * only the Kubernetes backend mounts claims. Either way the {@link StagingTarget} gets a local
+ * path, never bytes. A declared size or SHA-256 is checked for local files too. When staging fails,
+ * the fetched files are deleted at once; otherwise they stay until the job's directory is deleted.
  *
  * <p>Stateless and thread-safe.
  */
 public final class ContractStaging {
+  /** The directory of the job's directory that fetched inputs are written to. */
+  public static final String FETCHED = "fetched";
+
   private static final Logger logger = LoggerFactory.getLogger(ContractStaging.class);
 
   private ContractStaging() {}
@@ -59,11 +72,27 @@ public final class ContractStaging {
           JobStatus.VOLUME_CREATION_FAILED,
           "could not create the job's directories: " + e.getClass().getSimpleName());
     }
-    for (DatasetInput dataset : spec.datasets()) {
-      job.checkpoint();
-      stageDataset(job, dataset, target);
+    boolean staged = false;
+    try {
+      for (DatasetInput dataset : spec.datasets()) {
+        job.checkpoint();
+        stageDataset(job, dataset, target);
+      }
+      stageAlgorithm(job, spec.algorithm(), target);
+      staged = true;
+    } finally {
+      if (!staged) {
+        deleteFetched(job);
+      }
     }
-    stageAlgorithm(job, spec.algorithm(), target);
+  }
+
+  private static void deleteFetched(SandboxJob job) {
+    try {
+      JobDirectoryStore.deleteTree(job.directory().resolve(FETCHED));
+    } catch (IOException e) {
+      logger.warn("could not delete the fetched inputs of job {}", job.id(), e);
+    }
   }
 
   private static void stageDataset(SandboxJob job, DatasetInput dataset, StagingTarget target)
@@ -71,22 +100,11 @@ public final class ContractStaging {
     Did did = dataset.did();
     try {
       target.directory(SandboxContract.inputDirectory(did), false);
-      for (int n = 0; n < dataset.files().size(); n++) {
+      for (int n = 0; n < dataset.locators().size(); n++) {
         job.checkpoint();
         String what = "dataset " + did + " file " + n;
-        Path source =
-            job.localFile(dataset.files().get(n), what, JobStatus.DATA_PROVISIONING_FAILED);
-        long size;
-        try {
-          size = Files.size(source);
-          target.file(SandboxContract.inputFile(did, n), List.of(source), false);
-        } catch (IOException e) {
-          logger.warn("could not stage {} of job {}", what, job.id(), e);
-          throw new StageFailure(
-              JobStatus.DATA_PROVISIONING_FAILED,
-              what + " could not be copied (" + e.getClass().getSimpleName() + ")");
-        }
-        job.configLog("staged " + what + " (" + size + " bytes)");
+        Path source = localInput(job, dataset.locators().get(n), did, n, what);
+        stageInput(job, target, SandboxContract.inputFile(did, n), what, source);
       }
       if (dataset.ddoJson().isPresent()) {
         target.text(SandboxContract.ddo(did), dataset.ddoJson().get(), false);
@@ -98,6 +116,76 @@ public final class ContractStaging {
           JobStatus.DATA_PROVISIONING_FAILED,
           "dataset " + did + " could not be staged (" + e.getClass().getSimpleName() + ")");
     }
+  }
+
+  /**
+   * The local file holding a dataset's file {@code n}: a {@code file:} locator's own path, or where
+   * a remote one was fetched to in the job's directory.
+   */
+  private static Path localInput(SandboxJob job, FileLocator locator, Did did, int n, String what)
+      throws StageFailure {
+    InputFetcher fetcher = job.runtime().fetcher();
+    switch (locator.kind()) {
+      case FILE -> {
+        Path path = job.localFile(locator.uri(), what, JobStatus.DATA_PROVISIONING_FAILED);
+        if (locator.expectedSize().isPresent() || locator.sha256().isPresent()) {
+          fetcher.verify(locator, path, what);
+        }
+        return path;
+      }
+      case PVC ->
+          throw new StageFailure(
+              JobStatus.DATA_PROVISIONING_FAILED,
+              what
+                  + " ("
+                  + locator.redacted()
+                  + "): the "
+                  + job.runtime().backendName()
+                  + " backend cannot mount a PersistentVolumeClaim; only the Kubernetes backend"
+                  + " serves pvc inputs");
+      default -> {
+        Path into = job.directory().resolve(FETCHED).resolve(did.id()).resolve(Integer.toString(n));
+        job.configLog("fetching " + what + " from " + locator.redacted());
+        InputFetcher.Fetched fetched = fetcher.fetch(locator, into, what);
+        job.configLog(
+            "fetched "
+                + what
+                + " ("
+                + fetched.bytes()
+                + " bytes, sha256 "
+                + fetched.sha256().hex()
+                + (fetched.attempts() > 1 ? ", " + fetched.attempts() + " attempts" : "")
+                + ")");
+        return fetched.file();
+      }
+    }
+  }
+
+  /**
+   * Stages one input file: mounted in place if the target takes it, else copied. A target's refusal
+   * ({@link StageFailure}) fails the job as it says.
+   */
+  private static void stageInput(
+      SandboxJob job, StagingTarget target, String name, String what, Path source)
+      throws StageFailure {
+    long size;
+    boolean mounted;
+    try {
+      size = Files.size(source);
+      mounted = target.mount(name, source);
+      if (!mounted) {
+        target.file(name, List.of(source), false);
+      }
+    } catch (IOException e) {
+      logger.warn("could not stage {} of job {}", what, job.id(), e);
+      throw new StageFailure(
+          JobStatus.DATA_PROVISIONING_FAILED,
+          what + " could not be copied (" + e.getClass().getSimpleName() + ")");
+    }
+    job.configLog(
+        (mounted ? "mounted " + what + " read-only, not copied (" : "staged " + what + " (")
+            + size
+            + " bytes)");
   }
 
   private static void stageAlgorithm(SandboxJob job, Algorithm algorithm, StagingTarget target)

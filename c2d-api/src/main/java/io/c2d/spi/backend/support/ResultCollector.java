@@ -9,15 +9,19 @@ import io.c2d.model.ResultKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -190,6 +194,24 @@ public final class ResultCollector {
    * @throws IOException if the result area cannot be written
    */
   public void addOutputDirectory(Path outputs, String shownAs) throws IOException {
+    collectDirectory(outputs, shownAs, false);
+  }
+
+  /**
+   * As {@link #addOutputDirectory}, but each file is moved into the result area rather than copied
+   * where both lie on one file system (a rename: a result of any size costs no copy), and the one
+   * that crosses the output cap is truncated there; across file systems, or for a file with another
+   * name (a hard link), it is copied. For a backend whose sandbox wrote its outputs on this host
+   * into a directory it deletes afterwards: what was taken is gone from {@code outputs}. The moved
+   * files are given the result area's owner (where this process may) and made 0644.
+   *
+   * @throws IOException if the result area cannot be written
+   */
+  public void takeOutputDirectory(Path outputs, String shownAs) throws IOException {
+    collectDirectory(outputs, shownAs, true);
+  }
+
+  private void collectDirectory(Path outputs, String shownAs, boolean move) throws IOException {
     if (!Files.isDirectory(outputs, LinkOption.NOFOLLOW_LINKS)) {
       if (Files.exists(outputs, LinkOption.NOFOLLOW_LINKS)) {
         note("skipped " + shownAs + ": it is not a directory (links are never followed)");
@@ -234,8 +256,53 @@ public final class ResultCollector {
         });
     candidates.sort(Comparator.comparing(Candidate::name));
     for (Candidate candidate : candidates) {
-      addOutputFile(candidate.name(), candidate.file());
+      if (move) {
+        takeOutputFile(candidate.name(), candidate.file());
+      } else {
+        addOutputFile(candidate.name(), candidate.file());
+      }
     }
+  }
+
+  /** Moves the regular file {@code file} in as output {@code name}, truncated at the cap. */
+  private void takeOutputFile(String name, Path file) throws IOException {
+    BasicFileAttributes attrs;
+    try {
+      attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException e) {
+      skip(name, "unreadable (" + e + ")");
+      return;
+    }
+    if (!attrs.isRegularFile()) {
+      skip(name, "not a regular file");
+      return;
+    }
+    if (!soleLink(file)) {
+      // another name shares its data: moving and truncating one would change the other
+      addOutputFile(name, file);
+      return;
+    }
+    long size = attrs.size();
+    Path target = outputTarget(name, size);
+    if (target == null) {
+      return;
+    }
+    try {
+      Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      addOutputFile(name, file);
+      return;
+    }
+    long room = maxOutputBytes - outputBytes;
+    Copy copy = new Copy(size, false);
+    if (size > room) {
+      try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
+        channel.truncate(room);
+      }
+      copy = new Copy(room, true);
+    }
+    normalize(target);
+    keepOutput(name, copy);
   }
 
   /**
@@ -431,9 +498,40 @@ public final class ResultCollector {
     }
   }
 
+  /**
+   * Makes a moved-in file the result area's like any other: owned by the area's owner (the sandbox
+   * user who wrote it must not change it later), 0644. Best effort: only root can change owners.
+   */
+  private void normalize(Path file) {
+    try {
+      Path area = directory.resultArea(ResultKind.OUTPUT);
+      Files.setAttribute(
+          file, "unix:gid", Files.getAttribute(area, "unix:gid"), LinkOption.NOFOLLOW_LINKS);
+      Files.setAttribute(
+          file, "unix:uid", Files.getAttribute(area, "unix:uid"), LinkOption.NOFOLLOW_LINKS);
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      // not root, or no Unix owners here: the file keeps its owner
+    }
+    try {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    } catch (IOException | UnsupportedOperationException e) {
+      // not a POSIX file system, or not ours to change: nothing to normalize
+    }
+  }
+
+  /** Whether {@code file} is its data's only name (false where the file system cannot say). */
+  private static boolean soleLink(Path file) {
+    try {
+      return Integer.valueOf(1)
+          .equals(Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS));
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return false;
+    }
+  }
+
   /** Copies at most {@code limit} bytes; a read failure is a {@link ReadFailure}. */
   private static Copy copyCapped(InputStream in, OutputStream out, long limit) throws IOException {
-    byte[] buffer = new byte[16 * 1024];
+    byte[] buffer = new byte[64 * 1024];
     long copied = 0;
     try {
       while (copied < limit) {

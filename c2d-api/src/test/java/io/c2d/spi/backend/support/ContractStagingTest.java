@@ -89,11 +89,11 @@ final class ContractStagingTest {
   }
 
   @Test
-  void aUriOfAnotherSchemeFailsTheJobNamingTheBackend() throws Exception {
+  void aLocatorTheBackendCannotServeFailsTheJobNamingTheBackend() throws Exception {
     SandboxJob job =
         job(
             spec(
-                List.of(URI.create("https://example.org/a.csv")),
+                List.of(URI.create("pvc://datasets/a.csv")),
                 Algorithm.raw(ContainerSpec.of("alpine", "3", "sh $ALGO"), "echo").build()));
 
     StageFailure failure =
@@ -103,7 +103,100 @@ final class ContractStagingTest {
 
     assertThat(failure.status()).isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
     assertThat(failure.getMessage())
-        .contains("the test backend stages only file: URIs, not https: URIs");
+        .contains(
+            "dataset " + Specs.DATASET + " file 0 (pvc://datasets/a.csv)",
+            "the test backend cannot mount a PersistentVolumeClaim");
+  }
+
+  @Test
+  void aTargetThatMountsInputsGetsThemInPlaceAndTheRestCopied() throws Exception {
+    Path first = Files.writeString(root.resolve("first.csv"), "1,2");
+    Path second = Files.writeString(root.resolve("second.csv"), "3,4,5");
+    SandboxJob job =
+        job(
+            spec(
+                List.of(first.toUri(), second.toUri()),
+                Algorithm.raw(ContainerSpec.of("alpine", "3", "sh $ALGO"), "echo").build()));
+    Path data = root.resolve("data");
+    StagingTarget copies = ContractStaging.intoDirectory(data);
+    List<String> mounted = new java.util.ArrayList<>();
+    StagingTarget mountsTheFirst =
+        new StagingTarget() {
+          @Override
+          public void directory(String name, boolean writable) throws IOException {
+            copies.directory(name, writable);
+          }
+
+          @Override
+          public void file(String name, List<Path> sources, boolean executable) throws IOException {
+            copies.file(name, sources, executable);
+          }
+
+          @Override
+          public void text(String name, String text, boolean executable) throws IOException {
+            copies.text(name, text, executable);
+          }
+
+          @Override
+          public boolean mount(String name, Path source) {
+            if (source.equals(first)) {
+              mounted.add(name + "=" + source.getFileName());
+              return true;
+            }
+            return false;
+          }
+        };
+
+    ContractStaging.stage(job, mountsTheFirst);
+
+    assertThat(mounted).containsExactly(SandboxContract.inputFile(Specs.DATASET, 0) + "=first.csv");
+    assertThat(data.resolve(SandboxContract.inputFile(Specs.DATASET, 0))).doesNotExist();
+    assertThat(data.resolve(SandboxContract.inputFile(Specs.DATASET, 1))).hasContent("3,4,5");
+    assertThat(job.directory().configurationLog())
+        .content()
+        .contains("mounted dataset " + Specs.DATASET + " file 0 read-only, not copied (3 bytes)")
+        .contains("staged dataset " + Specs.DATASET + " file 1 (5 bytes)");
+  }
+
+  @Test
+  void aTargetRefusingAnInputFailsTheJobAsItSays() throws Exception {
+    Path first = Files.writeString(root.resolve("first.csv"), "1,2");
+    SandboxJob job =
+        job(
+            spec(
+                List.of(first.toUri()),
+                Algorithm.raw(ContainerSpec.of("alpine", "3", "sh $ALGO"), "echo").build()));
+    StagingTarget copies = ContractStaging.intoDirectory(root.resolve("data"));
+    StagingTarget refuses =
+        new StagingTarget() {
+          @Override
+          public void directory(String name, boolean writable) throws IOException {
+            copies.directory(name, writable);
+          }
+
+          @Override
+          public void file(String name, List<Path> sources, boolean executable) throws IOException {
+            copies.file(name, sources, executable);
+          }
+
+          @Override
+          public void text(String name, String text, boolean executable) throws IOException {
+            copies.text(name, text, executable);
+          }
+
+          @Override
+          public boolean mount(String name, Path source) throws StageFailure {
+            throw new StageFailure(
+                JobStatus.DATA_PROVISIONING_FAILED, "input " + name + " refused");
+          }
+        };
+
+    StageFailure failure =
+        org.assertj.core.api.Assertions.catchThrowableOfType(
+            StageFailure.class, () -> ContractStaging.stage(job, refuses));
+
+    assertThat(failure.status()).isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
+    assertThat(failure.getMessage()).contains("refused");
   }
 
   /** Staging never reaches the sandbox. */

@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -76,6 +77,65 @@ final class ResultCollectorTest {
     assertThat(collected.truncated()).isTrue();
     assertThat(collected.cutSummary())
         .contains("cut 'b' at 4 bytes", "dropped 'c' (2 bytes): outputs are capped at 8 bytes");
+  }
+
+  @Test
+  void takenOutputsAreMovedNotCopiedAndTheCrossingOneIsTruncatedInPlace() throws IOException {
+    Files.writeString(outputs.resolve("a"), "aaaa");
+    Files.writeString(outputs.resolve("b"), "bbbbbb");
+    Files.writeString(outputs.resolve("c"), "cc");
+    Path secret = Files.writeString(root.resolve("secret"), "secret");
+    Files.createSymbolicLink(outputs.resolve("link"), secret);
+    Object inodeOfA =
+        Files.readAttributes(outputs.resolve("a"), BasicFileAttributes.class).fileKey();
+
+    ResultCollector collector = ResultCollector.start(directory, 8, 1000, CLOCK);
+    collector.takeOutputDirectory(outputs, "data/outputs");
+    ResultCollector.Collected collected = collector.finish();
+
+    Path area = directory.resultArea(ResultKind.OUTPUT);
+    assertThat(collected.results())
+        .extracting(JobResult::name, JobResult::size)
+        .startsWith(
+            org.assertj.core.groups.Tuple.tuple("a", 4L),
+            org.assertj.core.groups.Tuple.tuple("b", 4L));
+    assertThat(area.resolve("a")).hasContent("aaaa");
+    assertThat(area.resolve("b")).hasContent("bbbb");
+    assertThat(area.resolve("c")).doesNotExist();
+    assertThat(Files.readAttributes(area.resolve("a"), BasicFileAttributes.class).fileKey())
+        .as("moved, not copied")
+        .isEqualTo(inodeOfA);
+    assertThat(outputs.resolve("a")).doesNotExist();
+    assertThat(outputs.resolve("c")).exists();
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(area.resolve("a"))))
+        .isEqualTo("rw-r--r--");
+    assertThat(secret).hasContent("secret");
+    assertThat(collected.cutSummary())
+        .contains("cut 'b' at 4 bytes", "dropped 'c' (2 bytes): outputs are capped at 8 bytes");
+    assertThat(directory.resultArea(ResultKind.PUBLISH_LOG).resolve("publish.log"))
+        .content()
+        .contains("skipped 'link': a symbolic link");
+  }
+
+  @Test
+  void aTakenFileWithAHardLinkIsCopiedSoCuttingOneNeverChangesTheOther() throws IOException {
+    Files.writeString(outputs.resolve("a"), "aaaa");
+    Files.createLink(outputs.resolve("b"), outputs.resolve("a"));
+
+    ResultCollector collector = ResultCollector.start(directory, 6, 1000, CLOCK);
+    collector.takeOutputDirectory(outputs, "data/outputs");
+    ResultCollector.Collected collected = collector.finish();
+
+    Path area = directory.resultArea(ResultKind.OUTPUT);
+    assertThat(collected.results())
+        .extracting(JobResult::name, JobResult::size)
+        .startsWith(
+            org.assertj.core.groups.Tuple.tuple("a", 4L),
+            org.assertj.core.groups.Tuple.tuple("b", 2L));
+    assertThat(area.resolve("a")).hasContent("aaaa");
+    assertThat(area.resolve("b")).hasContent("aa");
   }
 
   @Test

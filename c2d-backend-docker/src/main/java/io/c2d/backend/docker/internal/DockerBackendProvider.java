@@ -6,9 +6,11 @@ import io.c2d.ConfigurationException;
 import io.c2d.ErrorCode;
 import io.c2d.backend.docker.DockerComputeBackend;
 import io.c2d.backend.docker.DockerEndpoint;
+import io.c2d.model.ComputeEnvironment;
 import io.c2d.spi.ProviderConfig;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.ComputeBackendProvider;
+import io.c2d.spi.backend.support.FetchSettings;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +25,11 @@ import java.time.Duration;
  * below {@code java.io.tmpdir}); {@code c2d.docker.environment} (default {@value
  * DockerComputeBackend#DEFAULT_ENVIRONMENT_ID}); {@code c2d.docker.max-concurrent-jobs} (default
  * 4); {@code c2d.docker.max-duration} (default one hour); {@code c2d.docker.instance}; {@code
- * c2d.docker.pids-limit}; {@code c2d.docker.pull-missing-images} (default true).
+ * c2d.docker.pids-limit}; {@code c2d.docker.pull-missing-images} (default true); {@code
+ * c2d.docker.mount-inputs} (default true for a {@code unix://} engine, see {@link
+ * DockerComputeBackend.Builder#mountInputs}); {@code c2d.docker.max-output-bytes} and {@code
+ * c2d.docker.max-log-bytes}, the default environment's caps (default 100 MiB and 10 MiB); {@code
+ * c2d.fetch.*}, how remote inputs are fetched ({@link FetchSettings#fromConfig(ProviderConfig)}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -65,18 +71,25 @@ public final class DockerBackendProvider implements ComputeBackendProvider {
     }
     Duration maxDuration = own.duration("max-duration", Duration.ofHours(1));
     try {
+      ComputeEnvironment environment =
+          DockerComputeBackend.defaultEnvironment(
+              own.string("environment", DockerComputeBackend.DEFAULT_ENVIRONMENT_ID),
+              (int) maxConcurrentJobs,
+              maxDuration,
+              own.longValue("max-output-bytes", DockerComputeBackend.DEFAULT_MAX_OUTPUT_BYTES),
+              own.longValue("max-log-bytes", DockerComputeBackend.DEFAULT_MAX_LOG_BYTES));
       DockerComputeBackend.Builder builder =
           DockerComputeBackend.builder()
               .endpoint(endpoint)
               .resultRoot(resultRoot)
-              .environment(
-                  DockerComputeBackend.defaultEnvironment(
-                      own.string("environment", DockerComputeBackend.DEFAULT_ENVIRONMENT_ID),
-                      (int) maxConcurrentJobs,
-                      maxDuration))
+              .environment(environment)
               .pidsLimit(own.longValue("pids-limit", DockerComputeBackend.DEFAULT_PIDS_LIMIT))
-              .pullMissingImages(own.booleanValue("pull-missing-images", true));
+              .pullMissingImages(own.booleanValue("pull-missing-images", true))
+              .fetchSettings(FetchSettings.fromConfig(config));
       own.string("instance").ifPresent(builder::instance);
+      if (own.string("mount-inputs").isPresent()) {
+        builder.mountInputs(own.booleanValue("mount-inputs", true));
+      }
       return builder.build();
     } catch (IllegalArgumentException e) {
       throw invalid("the c2d.docker properties are invalid: " + e.getMessage(), e);

@@ -1,0 +1,67 @@
+package io.c2d.backend.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.c2d.model.Resources;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shape of the sandbox's command line, where a job cannot show it. */
+@ExtendWith(RequiresBubblewrap.class)
+final class BubblewrapTest {
+  @TempDir Path temp;
+
+  private static Bubblewrap sandbox(Path workRoot) {
+    Bubblewrap.Probe probe = Bubblewrap.probe(null, 64, workRoot);
+    assertThat(probe.problem()).isEmpty();
+    Bubblewrap sandbox = probe.sandbox();
+    assertThat(sandbox).isNotNull();
+    return sandbox;
+  }
+
+  @Test
+  void aWorkRootBelowABoundDirectoryIsCoveredWithAnEmptyTmpfs() {
+    // /usr/share exists on every host bubblewrap runs on, and the sandbox binds /usr
+    Path below = Path.of("/usr/share");
+    assertThat(below).isDirectory();
+
+    List<String> args = sandbox(below).command(null, Resources.NONE, List.of("/bin/true"));
+
+    int tmpfs = args.indexOf("/usr/share");
+    assertThat(tmpfs).isPositive();
+    assertThat(args.get(tmpfs - 1)).isEqualTo("--tmpfs");
+    assertThat(tmpfs).isGreaterThan(args.lastIndexOf("/usr"));
+    assertThat(sandbox(temp).command(null, Resources.NONE, List.of("/bin/true")))
+        .doesNotContain(temp.toString());
+  }
+
+  @Test
+  void theLayoutIsBoundReadOnlyButItsOutputsAndLogsAndTheLimitsFollowTheJob() throws Exception {
+    Path data = Files.createDirectories(temp.resolve("data"));
+
+    List<String> args =
+        sandbox(temp).command(data, Resources.of(1, 128, 2, 0), List.of("/bin/true"));
+
+    String line = String.join(" ", args);
+    assertThat(line)
+        .contains(
+            "--unshare-net",
+            "--unshare-pid",
+            "--die-with-parent",
+            "--new-session",
+            "--ro-bind " + data + " /data",
+            "--bind " + data.resolve("outputs") + " /data/outputs",
+            "--bind " + data.resolve("logs") + " /data/logs",
+            "--remount-ro / --chdir /data --",
+            "--nproc=64",
+            "--as=" + (128L << 20),
+            "--fsize=" + (2L << 20),
+            "-- /bin/true")
+        .doesNotContain("--bind " + data.resolve("inputs"), "--share-net");
+    assertThat(args.get(args.size() - 1)).isEqualTo("/bin/true");
+  }
+}

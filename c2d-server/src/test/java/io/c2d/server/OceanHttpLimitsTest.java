@@ -267,6 +267,60 @@ final class OceanHttpLimitsTest {
   }
 
   @Test
+  void aFullFreeTierIs429WithRetryAfter() throws Exception {
+    Path other = java.nio.file.Files.createDirectories(dir.resolve("one-free-job"));
+    try (HttpProvider small =
+        HttpProvider.start(
+            other,
+            io.c2d.backend.local.EmbeddedComputeBackend.builder()
+                .workRoot(other.resolve("jobs"))
+                .environment(
+                    io.c2d.model.ComputeEnvironment.builder("local")
+                        .capacity(io.c2d.model.Resources.of(4, 4096, 4096, 0))
+                        .maxPerJob(io.c2d.model.Resources.of(1, 1024, 1024, 0))
+                        .freeLimits(
+                            io.c2d.model.FreeLimits.of(
+                                Duration.ofMinutes(2),
+                                io.c2d.model.Resources.of(1, 512, 512, 0),
+                                1,
+                                1))
+                        .build())
+                .build(),
+            java.util.function.UnaryOperator.identity())) {
+      HttpConsumer alice = small.consumer(ALICE);
+      String running = alice.start(body(SLEEP), true).path(0).path("jobId").asText();
+
+      HttpConsumer.CallFailed refused = null;
+      try {
+        alice.start(body(SLEEP), true);
+      } catch (HttpConsumer.CallFailed e) {
+        refused = e;
+      }
+
+      assertThat(refused).isNotNull();
+      assertThat(refused.endpoint()).isEqualTo("freeCompute");
+      assertThat(refused.status()).isEqualTo(429);
+      assertThat(refused.body()).contains("free_limit_reached");
+      Answer raw = raw429(small, alice);
+      assertThat(raw.status).isEqualTo(429);
+      assertThat(raw.headers.firstValue("Retry-After")).hasValue("5");
+      alice.stop(running);
+    }
+  }
+
+  private Answer raw429(HttpProvider small, HttpConsumer alice) throws Exception {
+    HttpConsumer.Signature signature = alice.sign("freeStartCompute");
+    ObjectNode body = body(SLEEP);
+    body.put("consumerAddress", alice.address());
+    body.put("nonce", signature.nonce());
+    body.put("signature", signature.value());
+    return send(
+        HttpRequest.newBuilder(URI.create(small.url() + "/api/services/freeCompute"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+  }
+
+  @Test
   void liveLogsOfAnEndedJobAre404WithAJsonBody() throws Exception {
     HttpConsumer alice = provider.consumer(ALICE);
     String jobId = alice.start(body("echo hi\n"), true).path(0).path("jobId").asText();

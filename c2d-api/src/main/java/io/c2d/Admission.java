@@ -31,7 +31,9 @@ final class Admission {
   /**
    * Admits the job and returns its first snapshot.
    *
-   * @throws CapacityExceededException if the environment's queue is full
+   * @throws CapacityExceededException if the environment's queue is full ({@link
+   *     ErrorCode#CAPACITY_EXHAUSTED}), or a free job finds the free jobs at their limit ({@link
+   *     ErrorCode#FREE_LIMIT_REACHED})
    * @throws UnavailableException if the engine closed meanwhile
    */
   ComputeJob admit(
@@ -41,7 +43,8 @@ final class Admission {
       Resources resources,
       Duration maxDuration,
       boolean networkAccess,
-      String bodySha256) {
+      String bodySha256,
+      boolean free) {
     if (lifecycle.isClosed()) {
       throw ComputeEngine.closedException();
     }
@@ -71,6 +74,7 @@ final class Admission {
             .createdAt(now)
             .build();
     JobRecord record = new JobRecord(queued, slot, resources, bodySha256, spec);
+    record.free = free;
     switch (slot.admit(record)) {
       case RUN -> {
         record.snapshot(queued.toBuilder().status(JobStatus.WARMING_UP).build());
@@ -92,6 +96,18 @@ final class Admission {
         }
         return queued;
       }
+      case FREE_LIMIT ->
+          throw new CapacityExceededException(
+              ErrorCode.FREE_LIMIT_REACHED,
+              "environment "
+                  + slot.environment.id()
+                  + " runs as many free jobs as it offers ("
+                  + slot.environment
+                      .freeLimits()
+                      .map(
+                          l -> l.maxJobs() + " in all, " + l.maxJobsPerConsumer() + " per consumer")
+                      .orElse("none")
+                  + "); retry once one has ended");
       case REFUSE ->
           throw new CapacityExceededException(
               ErrorCode.CAPACITY_EXHAUSTED,

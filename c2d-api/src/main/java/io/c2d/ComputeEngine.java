@@ -10,12 +10,14 @@ import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
+import io.c2d.model.OceanSignature;
 import io.c2d.spi.agreement.ServiceAgreementVerifier;
 import io.c2d.spi.auth.ConsumerAuthenticator;
 import io.c2d.spi.auth.NonceStore;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.publish.DerivedAssetPublisher;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -72,6 +74,8 @@ public final class ComputeEngine implements AutoCloseable {
   // The parts, one concern each; this class only hands each call to the right one.
   private final RequestValidation validation;
   private final SchedulingPath schedulingPath;
+  private final Authentication authentication;
+  private final NonceStore nonces;
   private final JobRegistry registry = new JobRegistry();
   private final JobLifecycle lifecycle;
   private final Recovery recovery;
@@ -91,11 +95,19 @@ public final class ComputeEngine implements AutoCloseable {
             publication,
             b.listeners,
             expiry -> new Watchdogs(b.ticker, b.executor, b.scheduler, b.runningGrace, expiry));
+    this.nonces = s.nonceStore;
+    this.authentication =
+        new Authentication(
+            s.authenticator,
+            s.nonceStore,
+            b.clock,
+            s.chainId,
+            s.providerAddress,
+            s.maxSignatureLifetime);
     this.schedulingPath =
         new SchedulingPath(
             validation,
-            new Authentication(
-                s.authenticator, b.clock, s.chainId, s.providerAddress, s.maxSignatureLifetime),
+            authentication,
             s.nonceStore,
             new PolicyCheck(b.policyWithoutDdo),
             new AgreementCheck(s.verifier, b.clock, s.verifierTimeout, s.verdictCacheTtl),
@@ -130,6 +142,57 @@ public final class ComputeEngine implements AutoCloseable {
       return schedulingPath.start(request);
     }
     return ready.thenComposeAsync(ignored -> schedulingPath.start(request), executor);
+  }
+
+  /**
+   * Authenticates an Ocean-format signed call other than a start (which goes through {@link #start}
+   * with {@link ComputeRequest.Builder#oceanSignature}): checks that {@code signature} was made by
+   * its consumer over {@code consumerAddress + nonce + command} (Keccak-256, then EIP-191 over the
+   * 32-byte digest), then spends the nonce under Ocean's counter rule: it must be strictly greater
+   * than the last one accepted for that consumer, and becomes the last one, atomically and durably
+   * (see {@link Builder#stateDirectory(Path)}). The returned address is the {@code requester} to
+   * pass to {@link #stop}, {@link #openResult}, {@link #delete} and the like.
+   *
+   * <p>Ocean's format binds neither chain, provider, job nor expiry; see {@link OceanSignature}.
+   * Blocks only on the nonce store's disk write.
+   *
+   * @param command the command signed, such as {@value OceanSignature#STOP_COMPUTE}, {@value
+   *     OceanSignature#GET_COMPUTE_RESULT}, {@value OceanSignature#GET_COMPUTE_STREAMABLE_LOGS} or
+   *     {@value OceanSignature#DELETE_COMPUTE}
+   * @return the consumer, now authenticated
+   * @throws AuthenticationException {@link ErrorCode#SIGNATURE_INVALID} (malformed, no key
+   *     recoverable), {@link ErrorCode#WRONG_SIGNER} (signed by someone else, or over another
+   *     command or nonce) or {@link ErrorCode#NONCE_REPLAYED} (nonce not greater than the last one)
+   * @throws IllegalArgumentException if {@code command} is a start command or not a command name
+   * @throws ConfigurationException if the authenticator or nonce store cannot handle Ocean's format
+   * @throws UnavailableException if the nonce cannot be recorded, or the engine is closed
+   */
+  public EthAddress authenticate(OceanSignature signature, String command) {
+    requireNonNull(signature, "signature");
+    requireNonNull(command, "command");
+    if (command.equals(OceanSignature.START_COMPUTE)
+        || command.equals(OceanSignature.FREE_START_COMPUTE)) {
+      throw new IllegalArgumentException(
+          "a start is authenticated by start(request), with ComputeRequest.Builder.oceanSignature");
+    }
+    signature.message(command); // validates the command name before any work
+    if (lifecycle.isClosed()) {
+      throw closedException();
+    }
+    return authentication.authenticate(signature, command);
+  }
+
+  /**
+   * The last Ocean nonce accepted for {@code consumer}, zero if none: what Ocean's {@code GET
+   * nonce?userAddress=} answers (ocean.js signs its next call with this plus one). Unlike
+   * ocean-node, it records nothing for an unknown address.
+   *
+   * @throws ConfigurationException if the nonce store keeps no Ocean counters
+   * @throws UnavailableException if the nonce store is unavailable
+   */
+  public BigInteger currentNonce(EthAddress consumer) {
+    requireNonNull(consumer, "consumer");
+    return nonces.counter(consumer);
   }
 
   /**
@@ -224,6 +287,23 @@ public final class ComputeEngine implements AutoCloseable {
         ErrorCode.RESULT_NOT_FOUND, "job " + id + " has no result named " + name);
   }
 
+  /**
+   * Opens the algorithm's output of a running job as it is written, for its owner; the stream ends
+   * once the job has ended. The caller closes the stream.
+   *
+   * @throws NotFoundException if there is no such job, or it is not running (its log is then among
+   *     its results), or its backend shows no live log ({@link ErrorCode#RESULT_NOT_FOUND})
+   * @throws AccessDeniedException if {@code requester} is not the job's owner
+   */
+  public CompletionStage<InputStream> openLiveLog(JobId id, EthAddress requester) {
+    JobRecord record = registry.owned(id, requester);
+    if (record.snapshot().isTerminal()) {
+      throw new NotFoundException(
+          ErrorCode.JOB_NOT_FOUND, "job " + id + " is not running; its log is among its results");
+    }
+    return record.slot.backend.openLiveLog(id);
+  }
+
   /** The environments of every backend, with their limits. */
   public List<ComputeEnvironment> environments() {
     return validation.environments();
@@ -232,6 +312,14 @@ public final class ComputeEngine implements AutoCloseable {
   /** Jobs running now in environment {@code environmentId}. */
   public int runningJobs(String environmentId) {
     return validation.slotFor(environmentId).running();
+  }
+
+  /**
+   * Free jobs not yet ended (waiting or running) now in environment {@code environmentId}: Ocean's
+   * {@code runningfreeJobs}.
+   */
+  public int freeJobs(String environmentId) {
+    return validation.slotFor(environmentId).freeJobs();
   }
 
   /** Jobs waiting now in environment {@code environmentId}. */

@@ -18,7 +18,8 @@ final class EnvironmentSlot {
   enum Admission {
     RUN,
     QUEUE,
-    REFUSE
+    REFUSE,
+    FREE_LIMIT
   }
 
   final ComputeEnvironment environment;
@@ -27,17 +28,25 @@ final class EnvironmentSlot {
   private final Object lock = new Object();
   private final FairQueue queue = new FairQueue();
   private final Map<EthAddress, Integer> runningByConsumer = new HashMap<>();
+  private final Map<EthAddress, Integer> freeByConsumer = new HashMap<>();
   private Resources used = Resources.NONE;
   private int running;
+  private int free;
 
   EnvironmentSlot(ComputeEnvironment environment, ComputeBackend backend) {
     this.environment = environment;
     this.backend = backend;
   }
 
-  /** Reserves capacity for {@code job} and answers RUN, or queues it, or refuses it. */
+  /**
+   * Reserves capacity for {@code job} and answers RUN, or queues it, or refuses it; a free job is
+   * first counted against the free limits (FREE_LIMIT if they are reached), until it ends.
+   */
   Admission admit(JobRecord job) {
     synchronized (lock) {
+      if (job.free && !takeFreeSlot(job)) {
+        return Admission.FREE_LIMIT;
+      }
       // A job that fits runs at once even if others wait: those wait only because they do not fit
       // (their consumer is at its quota, or they are larger), and every release re-offers them.
       if (canRun(job)) {
@@ -48,6 +57,7 @@ final class EnvironmentSlot {
         queue.add(job);
         return Admission.QUEUE;
       }
+      releaseFreeSlot(job);
       return Admission.REFUSE;
     }
   }
@@ -56,6 +66,31 @@ final class EnvironmentSlot {
   void reserveRecovered(JobRecord job) {
     synchronized (lock) {
       reserve(job);
+      if (job.free) {
+        job.holdsFreeSlot = true;
+        free++;
+        freeByConsumer.merge(job.owner(), 1, Integer::sum);
+      }
+    }
+  }
+
+  private boolean takeFreeSlot(JobRecord job) {
+    int limit = environment.freeLimits().map(l -> l.maxJobs()).orElse(0);
+    int perConsumer = environment.freeLimits().map(l -> l.maxJobsPerConsumer()).orElse(0);
+    if (free >= limit || freeByConsumer.getOrDefault(job.owner(), 0) >= perConsumer) {
+      return false;
+    }
+    job.holdsFreeSlot = true;
+    free++;
+    freeByConsumer.merge(job.owner(), 1, Integer::sum);
+    return true;
+  }
+
+  private void releaseFreeSlot(JobRecord job) {
+    if (job.holdsFreeSlot) {
+      job.holdsFreeSlot = false;
+      free--;
+      freeByConsumer.computeIfPresent(job.owner(), (owner, count) -> count > 1 ? count - 1 : null);
     }
   }
 
@@ -72,6 +107,7 @@ final class EnvironmentSlot {
    */
   List<JobRecord> releaseAndTakeRunnable(JobRecord job) {
     synchronized (lock) {
+      releaseFreeSlot(job);
       if (job.holdsCapacity) {
         job.holdsCapacity = false;
         used = used.minus(job.resources);
@@ -111,6 +147,13 @@ final class EnvironmentSlot {
   int running() {
     synchronized (lock) {
       return running;
+    }
+  }
+
+  /** Free jobs not yet ended now. */
+  int freeJobs() {
+    synchronized (lock) {
+      return free;
     }
   }
 

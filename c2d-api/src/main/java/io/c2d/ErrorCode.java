@@ -19,7 +19,10 @@ public enum ErrorCode {
   WRONG_SIGNER("wrong_signer"),
   /** The signed request is past its expiry, or its expiry is too far ahead. */
   SIGNATURE_EXPIRED("signature_expired"),
-  /** The nonce was used before: a replayed request. */
+  /**
+   * The nonce was used before: a replayed request; in Ocean's format, a nonce not greater than the
+   * consumer's last one.
+   */
   NONCE_REPLAYED("nonce_replayed"),
   /** The request id was used before for a different request. */
   REQUEST_ID_CONFLICT("request_id_conflict"),
@@ -35,8 +38,20 @@ public enum ErrorCode {
   NETWORK_ACCESS_NOT_ALLOWED("network_access_not_allowed"),
   /** The environment's queue is full; try again later. */
   CAPACITY_EXHAUSTED("capacity_exhausted"),
+  /** A free request names an environment that offers no free compute. */
+  FREE_COMPUTE_NOT_OFFERED("free_compute_not_offered"),
+  /**
+   * The environment's free jobs, or the consumer's free jobs there, are at their limit; try again
+   * once one has ended.
+   */
+  FREE_LIMIT_REACHED("free_limit_reached"),
   /** No job has this id. */
   JOB_NOT_FOUND("job_not_found"),
+  /**
+   * No published asset has this DID, or the asset has no compute service with this id (the
+   * provider's asset directory).
+   */
+  ASSET_NOT_FOUND("asset_not_found"),
   /** The job exists but belongs to someone else. */
   NOT_OWNER("not_owner"),
   /** The job has no result with this index or name. */

@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import io.c2d.model.EthAddress;
 import io.c2d.spi.auth.NonceStore;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * most of its entries have expired. A lock file keeps a second store (in this or another process)
  * off the same directory.
  *
+ * <p>Ocean's per-consumer counters ({@link #advanceCounter}) are journalled the same way, as a line
+ * {@code counter <address> <value>} forced to disk before the call returns true; they never expire,
+ * and a compaction keeps each consumer's highest value, so a restart never lowers a counter and
+ * never reopens an Ocean-format signature accepted before it.
+ *
  * <p>Thread-safe: check and record happen under one lock, so of two concurrent calls with the same
  * consumer and nonce exactly one returns true. Calls are serialised by that lock and each waits for
  * its own disk write.
@@ -48,6 +55,8 @@ public final class FileNonceStore implements NonceStore, AutoCloseable {
   static final String JOURNAL = "nonces.journal";
   private static final String LOCK = "nonces.lock";
   private static final int COMPACT_AT_LEAST = 4096;
+  private static final String COUNTER = "counter";
+  private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,78}");
 
   private final Object lock = new Object();
   private final Path directory;
@@ -58,6 +67,7 @@ public final class FileNonceStore implements NonceStore, AutoCloseable {
   private final FileLock fileLock;
   // Guarded by lock.
   private final Map<String, Instant> used = new HashMap<>();
+  private final Map<EthAddress, BigInteger> counters = new HashMap<>();
   private @Nullable FileChannel out;
   private long journalEntries;
   private long nextCompactionCheck;
@@ -90,7 +100,7 @@ public final class FileNonceStore implements NonceStore, AutoCloseable {
       closeQuietly();
       throw e;
     }
-    this.nextCompactionCheck = journalEntries + Math.max(compactAtLeast, used.size());
+    this.nextCompactionCheck = journalEntries + Math.max(compactAtLeast, liveEntries());
   }
 
   /**
@@ -127,35 +137,93 @@ public final class FileNonceStore implements NonceStore, AutoCloseable {
     String key =
         consumer.value() + ' ' + Base64.getUrlEncoder().encodeToString(nonce.getBytes(UTF_8));
     synchronized (lock) {
-      FileChannel channel = out;
-      if (channel == null || broken != null) {
-        throw new UnavailableException(
-            ErrorCode.BACKEND_FAILURE,
-            "the nonce store in "
-                + this.directory
-                + " is unavailable ("
-                + (broken != null ? broken : "closed")
-                + "); refusing the request");
-      }
+      FileChannel channel = writable();
       if (used.containsKey(key)) {
         return false;
       }
-      try {
-        writeFully(channel, line(key, expiresAt));
-        channel.force(false);
-      } catch (IOException e) {
-        // A partial line may be on disk now; appending after it would corrupt the journal.
-        broken = "writing " + journal + " failed: " + e.getMessage();
-        throw new UnavailableException(
-            ErrorCode.BACKEND_FAILURE, "cannot record the nonce; refusing the request", e);
-      }
+      append(channel, line(key, expiresAt));
       used.put(key, expiresAt);
-      journalEntries++;
-      if (journalEntries >= nextCompactionCheck) {
-        compactIfWorthIt();
-      }
+      afterAppend();
       return true;
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws UnavailableException if the store is closed or broken
+   */
+  @Override
+  public BigInteger counter(EthAddress consumer) {
+    requireNonNull(consumer, "consumer");
+    synchronized (lock) {
+      writable();
+      return counters.getOrDefault(consumer, BigInteger.ZERO);
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws UnavailableException if the new value cannot be recorded on disk, or the store is
+   *     closed
+   */
+  @Override
+  public boolean advanceCounter(EthAddress consumer, BigInteger nonce) {
+    requireNonNull(consumer, "consumer");
+    requireNonNull(nonce, "nonce");
+    if (nonce.signum() < 0) {
+      throw new IllegalArgumentException("nonce must not be negative but was " + nonce);
+    }
+    synchronized (lock) {
+      FileChannel channel = writable();
+      if (nonce.compareTo(counters.getOrDefault(consumer, BigInteger.ZERO)) <= 0) {
+        return false;
+      }
+      append(channel, counterLine(consumer, nonce));
+      counters.put(consumer, nonce);
+      afterAppend();
+      return true;
+    }
+  }
+
+  /** The open journal; caller holds the lock. */
+  private FileChannel writable() {
+    FileChannel channel = out;
+    if (channel == null || broken != null) {
+      throw new UnavailableException(
+          ErrorCode.BACKEND_FAILURE,
+          "the nonce store in "
+              + this.directory
+              + " is unavailable ("
+              + (broken != null ? broken : "closed")
+              + "); refusing the request");
+    }
+    return channel;
+  }
+
+  /** Appends one line and forces it to disk; caller holds the lock. */
+  private void append(FileChannel channel, String line) {
+    try {
+      writeFully(channel, line);
+      channel.force(false);
+    } catch (IOException e) {
+      // A partial line may be on disk now; appending after it would corrupt the journal.
+      broken = "writing " + journal + " failed: " + e.getMessage();
+      throw new UnavailableException(
+          ErrorCode.BACKEND_FAILURE, "cannot record the nonce; refusing the request", e);
+    }
+  }
+
+  private void afterAppend() {
+    journalEntries++;
+    if (journalEntries >= nextCompactionCheck) {
+      compactIfWorthIt();
+    }
+  }
+
+  private int liveEntries() {
+    return used.size() + counters.size();
   }
 
   /** Closes the journal and releases the directory; later calls fail closed. Idempotent. */
@@ -191,6 +259,10 @@ public final class FileNonceStore implements NonceStore, AutoCloseable {
         continue;
       }
       String[] parts = line.split(" ", -1);
+      if (parts.length == 3 && parts[0].equals(COUNTER)) {
+        loadCounter(parts, lineNumber);
+        continue;
+      }
       long expiresMillis;
       try {
         if (parts.length != 3) {
@@ -207,10 +279,23 @@ public final class FileNonceStore implements NonceStore, AutoCloseable {
     }
   }
 
+  private void loadCounter(String[] parts, int lineNumber) throws IOException {
+    EthAddress consumer;
+    try {
+      consumer = EthAddress.of(parts[1]);
+    } catch (RuntimeException e) {
+      throw new IOException("line " + lineNumber + " of " + journal + " is corrupt", e);
+    }
+    if (!DECIMAL.matcher(parts[2]).matches() || !consumer.value().equals(parts[1])) {
+      throw new IOException("line " + lineNumber + " of " + journal + " is corrupt");
+    }
+    counters.merge(consumer, new BigInteger(parts[2]), BigInteger::max);
+  }
+
   private void compactIfWorthIt() {
     Instant now = clock.instant();
     used.values().removeIf(expiresAt -> expiresAt.isBefore(now));
-    if (journalEntries >= 2L * used.size()) {
+    if (journalEntries >= 2L * liveEntries()) {
       try {
         rewrite();
       } catch (IOException e) {
@@ -220,7 +305,7 @@ public final class FileNonceStore implements NonceStore, AutoCloseable {
         logger.warn("compacting {} failed; it keeps growing", journal, e);
       }
     }
-    nextCompactionCheck = journalEntries + Math.max(compactAtLeast, used.size());
+    nextCompactionCheck = journalEntries + Math.max(compactAtLeast, liveEntries());
   }
 
   /** Replaces the journal with the live entries: temp file, fsync, atomic move, fsync the dir. */
@@ -240,6 +325,13 @@ public final class FileNonceStore implements NonceStore, AutoCloseable {
           chunk.setLength(0);
         }
       }
+      for (Map.Entry<EthAddress, BigInteger> entry : counters.entrySet()) {
+        chunk.append(counterLine(entry.getKey(), entry.getValue()));
+        if (chunk.length() > 64 * 1024) {
+          writeFully(channel, chunk.toString());
+          chunk.setLength(0);
+        }
+      }
       writeFully(channel, chunk.toString());
       channel.force(true);
     }
@@ -251,7 +343,7 @@ public final class FileNonceStore implements NonceStore, AutoCloseable {
     Files.move(temp, journal, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     forceDirectory(this.directory);
     out = FileChannel.open(journal, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-    journalEntries = used.size();
+    journalEntries = liveEntries();
   }
 
   private static void forceDirectory(Path directory) {
@@ -265,6 +357,10 @@ public final class FileNonceStore implements NonceStore, AutoCloseable {
 
   private static String line(String key, Instant expiresAt) {
     return expiresAt.toEpochMilli() + " " + key + '\n';
+  }
+
+  private static String counterLine(EthAddress consumer, BigInteger value) {
+    return COUNTER + ' ' + consumer.value() + ' ' + value + '\n';
   }
 
   private static void writeFully(FileChannel channel, String text) throws IOException {

@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  * A request was refused before anything of it was kept, because one of its fields is missing or
  * malformed ({@link ErrorCode#INVALID_REQUEST}), asks for more than its environment gives ({@link
  * ErrorCode#RESOURCES_EXCEEDED}), names an unknown environment ({@link
- * ErrorCode#ENVIRONMENT_UNKNOWN}) or reuses a request id for another request ({@link
+ * ErrorCode#ENVIRONMENT_UNKNOWN}), asks for free compute where none is offered ({@link
+ * ErrorCode#FREE_COMPUTE_NOT_OFFERED}) or reuses a request id for another request ({@link
  * ErrorCode#REQUEST_ID_CONFLICT}). {@link #field()} names the offending field, in the dotted form
  * of the Ocean JSON ({@code "datasets[1].did"}, {@code "resources.memory"}).
  *
@@ -28,7 +29,7 @@ public final class InvalidRequestException extends C2dException {
    * Creates the exception.
    *
    * @throws IllegalArgumentException if {@code code} is not one of INVALID_REQUEST,
-   *     RESOURCES_EXCEEDED, ENVIRONMENT_UNKNOWN, REQUEST_ID_CONFLICT
+   *     RESOURCES_EXCEEDED, ENVIRONMENT_UNKNOWN, REQUEST_ID_CONFLICT, FREE_COMPUTE_NOT_OFFERED
    */
   public InvalidRequestException(
       ErrorCode code, String field, String message, @Nullable Throwable cause) {
@@ -38,7 +39,8 @@ public final class InvalidRequestException extends C2dException {
             ErrorCode.INVALID_REQUEST,
             ErrorCode.RESOURCES_EXCEEDED,
             ErrorCode.ENVIRONMENT_UNKNOWN,
-            ErrorCode.REQUEST_ID_CONFLICT),
+            ErrorCode.REQUEST_ID_CONFLICT,
+            ErrorCode.FREE_COMPUTE_NOT_OFFERED),
         field + ": " + message,
         cause);
     this.field = requireNonNull(field, "field");

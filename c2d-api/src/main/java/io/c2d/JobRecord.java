@@ -25,6 +25,12 @@ final class JobRecord {
   /** What the backend runs; dropped once the job ends, to keep finished jobs small. */
   @Nullable JobSpec spec;
 
+  /** Whether the job is free compute (no agreement or order); set before it is admitted. */
+  boolean free;
+
+  /** Whether the job counts against its environment's free limits; guarded by the slot's lock. */
+  boolean holdsFreeSlot;
+
   /** Whether the job holds capacity of its environment. */
   boolean holdsCapacity;
 

@@ -3,8 +3,9 @@ package io.c2d;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The job ({@link ErrorCode#JOB_NOT_FOUND}) or one of its results ({@link
- * ErrorCode#RESULT_NOT_FOUND}) does not exist.
+ * The job ({@link ErrorCode#JOB_NOT_FOUND}), one of its results ({@link
+ * ErrorCode#RESULT_NOT_FOUND}), or a published asset or its compute service ({@link
+ * ErrorCode#ASSET_NOT_FOUND}) does not exist.
  *
  * <p>Immutable; safe to share between threads.
  */
@@ -14,7 +15,8 @@ public final class NotFoundException extends C2dException {
   /**
    * Creates the exception.
    *
-   * @throws IllegalArgumentException if {@code code} is not one of JOB_NOT_FOUND, RESULT_NOT_FOUND
+   * @throws IllegalArgumentException if {@code code} is not one of JOB_NOT_FOUND, RESULT_NOT_FOUND,
+   *     ASSET_NOT_FOUND
    */
   public NotFoundException(ErrorCode code, String message) {
     this(code, message, null);
@@ -23,9 +25,14 @@ public final class NotFoundException extends C2dException {
   /**
    * Creates the exception with its cause.
    *
-   * @throws IllegalArgumentException if {@code code} is not one of JOB_NOT_FOUND, RESULT_NOT_FOUND
+   * @throws IllegalArgumentException if {@code code} is not one of JOB_NOT_FOUND, RESULT_NOT_FOUND,
+   *     ASSET_NOT_FOUND
    */
   public NotFoundException(ErrorCode code, String message, @Nullable Throwable cause) {
-    super(Codes.require(code, ErrorCode.JOB_NOT_FOUND, ErrorCode.RESULT_NOT_FOUND), message, cause);
+    super(
+        Codes.require(
+            code, ErrorCode.JOB_NOT_FOUND, ErrorCode.RESULT_NOT_FOUND, ErrorCode.ASSET_NOT_FOUND),
+        message,
+        cause);
   }
 }

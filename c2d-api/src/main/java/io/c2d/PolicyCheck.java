@@ -125,7 +125,9 @@ final class PolicyCheck {
       ContainerSpec container = algorithm.container();
       String publisher = null;
       if (algorithm.ddoJson().isPresent()) {
-        JsonNode ddo = readDdo(algorithm.ddoJson().get());
+        JsonNode root = readDdo(algorithm.ddoJson().get());
+        // a v5 DDO keeps the v4 members in its credentialSubject
+        JsonNode ddo = root.has("credentialSubject") ? root.path("credentialSubject") : root;
         publisher = ddo.path("nft").path("owner").asText(null);
         JsonNode declared = ddo.path("metadata").path("algorithm").path("container");
         if (!declared.isMissingNode()) {

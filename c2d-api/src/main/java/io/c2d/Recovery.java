@@ -129,6 +129,12 @@ final class Recovery {
         new JobRecord(
             job, slot, spec.resources(), spec.requestSha256(), status.isTerminal() ? null : spec);
     record.dispatched = true;
+    // Free jobs are the ones without agreement or order (a paid request must carry one); a
+    // restarted engine counts them against the free limits again.
+    record.free =
+        slot.environment.freeLimits().isPresent()
+            && spec.agreementId().isEmpty()
+            && spec.datasets().stream().allMatch(d -> d.orderTx().isEmpty());
     if (registry.contains(spec.jobId())) {
       return;
     }

@@ -2,6 +2,7 @@ package io.c2d;
 
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.ComputeRequest;
+import io.c2d.model.FreeLimits;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.ComputeBackend;
 import java.time.Duration;
@@ -69,31 +70,77 @@ final class RequestValidation {
     return slot;
   }
 
-  /** What the request asks for, or the environment's default; refused over its per-job maximum. */
-  static Resources resourcesFor(ComputeRequest request, ComputeEnvironment environment) {
-    Resources asked = request.resources().orElse(environment.defaultPerJob());
-    Resources max = environment.maxPerJob();
+  /**
+   * The free limits a free request keeps to; null for a paid request.
+   *
+   * @throws InvalidRequestException ({@link ErrorCode#FREE_COMPUTE_NOT_OFFERED}) if the request is
+   *     free and the environment offers no free compute
+   */
+  static @Nullable FreeLimits freeLimitsFor(
+      ComputeRequest request, ComputeEnvironment environment) {
+    if (!request.isFree()) {
+      return null;
+    }
+    return environment
+        .freeLimits()
+        .orElseThrow(
+            () ->
+                new InvalidRequestException(
+                    ErrorCode.FREE_COMPUTE_NOT_OFFERED,
+                    "environment",
+                    "environment "
+                        + environment.id()
+                        + " offers no free compute; start a paid job there or pick an"
+                        + " environment that lists 'free'",
+                    null));
+  }
+
+  /**
+   * What the request asks for, or the environment's default; refused over its per-job maximum (for
+   * a free request: the free maximum, and the default capped to it).
+   */
+  static Resources resourcesFor(
+      ComputeRequest request, ComputeEnvironment environment, @Nullable FreeLimits free) {
+    Resources max = free != null ? free.maxPerJob() : environment.maxPerJob();
+    Resources asked =
+        request
+            .resources()
+            .orElse(
+                free != null
+                    ? capped(environment.defaultPerJob(), max)
+                    : environment.defaultPerJob());
+    String gives = free != null ? " gives free jobs at most " : " gives at most ";
     if (asked.milliCpus() > max.milliCpus()) {
       throw exceeded(
-          "resources.cpu", asked.milliCpus() + " millicpus", max.milliCpus(), environment);
+          "resources.cpu", asked.milliCpus() + " millicpus", gives, max.milliCpus(), environment);
     }
     if (asked.memoryBytes() > max.memoryBytes()) {
       throw exceeded(
-          "resources.memory", asked.memoryBytes() + " bytes", max.memoryBytes(), environment);
+          "resources.memory",
+          asked.memoryBytes() + " bytes",
+          gives,
+          max.memoryBytes(),
+          environment);
     }
     if (asked.diskBytes() > max.diskBytes()) {
-      throw exceeded("resources.disk", asked.diskBytes() + " bytes", max.diskBytes(), environment);
+      throw exceeded(
+          "resources.disk", asked.diskBytes() + " bytes", gives, max.diskBytes(), environment);
     }
     if (asked.gpus() > max.gpus()) {
-      throw exceeded("resources.gpu", asked.gpus() + " GPUs", max.gpus(), environment);
+      throw exceeded("resources.gpu", asked.gpus() + " GPUs", gives, max.gpus(), environment);
     }
     return asked;
   }
 
-  /** The duration the request asks for, or the environment's maximum; refused over it. */
-  static Duration durationFor(ComputeRequest request, ComputeEnvironment environment) {
-    Duration asked = request.maxDuration().orElse(environment.maxDuration());
-    if (asked.compareTo(environment.maxDuration()) > 0) {
+  /**
+   * The duration the request asks for, or the environment's maximum (the free maximum for a free
+   * request); refused over it.
+   */
+  static Duration durationFor(
+      ComputeRequest request, ComputeEnvironment environment, @Nullable FreeLimits free) {
+    Duration max = free != null ? free.maxDuration() : environment.maxDuration();
+    Duration asked = request.maxDuration().orElse(max);
+    if (asked.compareTo(max) > 0) {
       throw new InvalidRequestException(
           ErrorCode.RESOURCES_EXCEEDED,
           "maxJobDuration",
@@ -101,11 +148,19 @@ final class RequestValidation {
               + asked
               + " but environment "
               + environment.id()
-              + " allows at most "
-              + environment.maxDuration(),
+              + (free != null ? " allows free jobs at most " : " allows at most ")
+              + max,
           null);
     }
     return asked;
+  }
+
+  private static Resources capped(Resources wanted, Resources max) {
+    return new Resources(
+        Math.min(wanted.milliCpus(), max.milliCpus()),
+        Math.min(wanted.memoryBytes(), max.memoryBytes()),
+        Math.min(wanted.diskBytes(), max.diskBytes()),
+        Math.min(wanted.gpus(), max.gpus()));
   }
 
   /** Refuses a request to publish its results when no publisher is configured. */
@@ -118,11 +173,11 @@ final class RequestValidation {
   }
 
   private static InvalidRequestException exceeded(
-      String field, String asked, long max, ComputeEnvironment environment) {
+      String field, String asked, String gives, long max, ComputeEnvironment environment) {
     return new InvalidRequestException(
         ErrorCode.RESOURCES_EXCEEDED,
         field,
-        "asks for " + asked + " but environment " + environment.id() + " gives at most " + max,
+        "asks for " + asked + " but environment " + environment.id() + gives + max,
         null);
   }
 }

@@ -2,18 +2,21 @@ package io.c2d;
 
 import io.c2d.model.ComputeJob;
 import io.c2d.model.ComputeRequest;
+import io.c2d.model.FreeLimits;
 import io.c2d.model.JobId;
 import io.c2d.model.Resources;
 import io.c2d.spi.auth.NonceStore;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
  * The scheduling path of a start, DESIGN steps 1 to 6 in order: validate against the environment,
- * authenticate, answer a known job (de-duplication), spend the nonce, check the assets' compute
- * policies, verify the agreement, admit. Each step is its own part; this class only sequences them,
- * with no lock of its own and no allocation beyond theirs (the start path is benchmarked in
+ * authenticate (an Ocean-format request spends its counter nonce there), answer a known job
+ * (de-duplication), spend a c2d-format nonce, check the assets' compute policies, verify the
+ * agreement (not for a free request), admit. Each step is its own part; this class only sequences
+ * them, with no lock of its own and no allocation beyond theirs (the start path is benchmarked in
  * c2d-jmh). Thread-safe.
  */
 final class SchedulingPath {
@@ -55,10 +58,13 @@ final class SchedulingPath {
     Duration maxDuration;
     String bodySha256;
     JobId id;
+    boolean free;
     try {
       slot = validation.slotFor(request.environmentId());
-      resources = RequestValidation.resourcesFor(request, slot.environment);
-      maxDuration = RequestValidation.durationFor(request, slot.environment);
+      FreeLimits freeLimits = RequestValidation.freeLimitsFor(request, slot.environment);
+      free = freeLimits != null;
+      resources = RequestValidation.resourcesFor(request, slot.environment, freeLimits);
+      maxDuration = RequestValidation.durationFor(request, slot.environment, freeLimits);
       RequestValidation.checkPublishing(request, publishes);
       bodySha256 = request.bodySha256();
       authentication.check(request, bodySha256);
@@ -83,19 +89,30 @@ final class SchedulingPath {
         pending.future.complete(
             StartDeduplication.sameRequest(existing.bodySha256, bodySha256, existing));
       } else {
-        if (!nonces.markUsed(request.consumer(), request.nonce(), request.expiresAt())) {
+        Instant expiresAt = request.expiresAt().orElse(null);
+        // An Ocean-format request spent its counter nonce in authentication, before de-duplication.
+        if (expiresAt != null && !nonces.markUsed(request.consumer(), request.nonce(), expiresAt)) {
           throw new AuthenticationException(
               ErrorCode.NONCE_REPLAYED,
               "nonce " + request.nonce() + " of " + request.consumer() + " was used before");
         }
         boolean networkAccess = policy.check(request);
         JobId jobId = id;
-        agreements
-            .check(request, slot.environment)
+        // A free request has no agreement or order to verify: its free limits bound it instead.
+        (free
+                ? CompletableFuture.<Void>completedFuture(null)
+                : agreements.check(request, slot.environment))
             .thenApply(
                 ignored ->
                     admission.admit(
-                        request, slot, jobId, resources, maxDuration, networkAccess, bodySha256))
+                        request,
+                        slot,
+                        jobId,
+                        resources,
+                        maxDuration,
+                        networkAccess,
+                        bodySha256,
+                        free))
             .whenComplete(
                 (job, failure) -> {
                   deduplication.release(jobId, pending);

@@ -130,7 +130,7 @@ final class BadInputTest {
                     .build())
             .environment(signed.environmentId())
             .nonce(signed.nonce())
-            .expiresAt(signed.expiresAt())
+            .expiresAt(signed.expiresAt().orElseThrow())
             .signature(signed.signature())
             .build();
 
@@ -177,7 +177,7 @@ final class BadInputTest {
             .algorithm(signed.algorithm())
             .environment(signed.environmentId())
             .nonce(signed.nonce())
-            .expiresAt(signed.expiresAt())
+            .expiresAt(signed.expiresAt().orElseThrow())
             .signature(broken)
             .build();
 

@@ -7,10 +7,14 @@ import io.c2d.spi.auth.ConsumerAuthenticatorProvider;
 import java.security.SignatureException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
 
-/** Recovers the EIP-191 signer with web3j; the engine tests' authenticator and its provider. */
+/**
+ * Recovers the EIP-191 signer with web3j, also of Ocean's digest form; the engine tests'
+ * authenticator and its provider.
+ */
 public final class RecoveringAuthenticator implements ConsumerAuthenticator {
 
   @Override
@@ -31,6 +35,12 @@ public final class RecoveringAuthenticator implements ConsumerAuthenticator {
       throw new AuthenticationException(
           ErrorCode.SIGNATURE_INVALID, "no key can be recovered from the signature", e);
     }
+  }
+
+  /** Ocean's form: the same recovery over web3j's Keccak-256 digest of the message. */
+  @Override
+  public EthAddress recoverDigestSigner(byte[] message, String signature) {
+    return recoverSigner(Hash.sha3(message), signature);
   }
 
   /** Found by the name {@code test-signer}. */

@@ -1,10 +1,13 @@
 package io.c2d;
 
 import io.c2d.model.EthAddress;
+import io.c2d.model.OceanSignature;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.HexFormat;
 import org.web3j.crypto.ECKeyPair;
+import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
 
@@ -38,5 +41,24 @@ record TestKey(ECKeyPair pair, EthAddress address) {
         + hex.formatHex(signature.getR())
         + hex.formatHex(signature.getS())
         + hex.formatHex(signature.getV());
+  }
+
+  /** The EIP-55 form of the address, which ocean.js sends. */
+  String checksumAddress() {
+    return Keys.toChecksumAddress(address.value());
+  }
+
+  /** Signs an Ocean call as ocean.js does, sending the EIP-55 address. */
+  OceanSignature oceanSign(long nonce, String command) {
+    return oceanSignAs(checksumAddress(), Long.toString(nonce), command);
+  }
+
+  /**
+   * Signs {@code keccak256(sentAddress + nonce + command)} with {@code personal_sign}, as
+   * ocean.js's {@code signRequest} does, and returns the fields as sent.
+   */
+  OceanSignature oceanSignAs(String sentAddress, String nonce, String command) {
+    byte[] digest = Hash.sha3((sentAddress + nonce + command).getBytes(StandardCharsets.UTF_8));
+    return OceanSignature.of(sentAddress, nonce, personalSign(digest));
   }
 }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,6 +35,7 @@ public final class ComputeEnvironment {
   private final Duration maxDuration;
   private final PhaseTimeouts phaseTimeouts;
   private final boolean free;
+  private final @Nullable FreeLimits freeLimits;
   private final long maxOutputBytes;
   private final long maxLogBytes;
 
@@ -49,6 +51,7 @@ public final class ComputeEnvironment {
     this.maxDuration = b.maxDuration;
     this.phaseTimeouts = b.phaseTimeouts;
     this.free = b.free;
+    this.freeLimits = b.freeLimits;
     this.maxOutputBytes = b.maxOutputBytes;
     this.maxLogBytes = b.maxLogBytes;
     if (!maxPerJob.fitsIn(capacity)) {
@@ -58,6 +61,20 @@ public final class ComputeEnvironment {
     if (!defaultPerJob.fitsIn(maxPerJob)) {
       throw new IllegalArgumentException(
           "environment " + id + ": defaultPerJob " + defaultPerJob + " exceeds maxPerJob");
+    }
+    if (freeLimits != null) {
+      if (!freeLimits.maxPerJob().fitsIn(maxPerJob)) {
+        throw new IllegalArgumentException(
+            "environment "
+                + id
+                + ": free maxPerJob "
+                + freeLimits.maxPerJob()
+                + " exceeds maxPerJob");
+      }
+      if (freeLimits.maxDuration().compareTo(maxDuration) > 0) {
+        throw new IllegalArgumentException(
+            "environment " + id + ": free maxDuration exceeds maxDuration " + maxDuration);
+      }
     }
   }
 
@@ -124,9 +141,21 @@ public final class ComputeEnvironment {
     return phaseTimeouts;
   }
 
-  /** Whether jobs here are free (no provider fee is due). */
+  /**
+   * Whether jobs here are free of a provider fee; a hint to the agreement verifier ({@code
+   * AgreementQuery.freeEnvironment}), which still checks the agreement or order. Free compute
+   * without any order is {@link #freeLimits()}.
+   */
   public boolean isFree() {
     return free;
+  }
+
+  /**
+   * The limits of free compute (requests without agreement or order, Ocean's {@code free}), if the
+   * environment offers it; empty refuses free requests.
+   */
+  public Optional<FreeLimits> freeLimits() {
+    return Optional.ofNullable(freeLimits);
   }
 
   /** The most bytes of outputs a job keeps; the rest is cut and the job says so. */
@@ -158,6 +187,7 @@ public final class ComputeEnvironment {
         && maxDuration.equals(that.maxDuration)
         && phaseTimeouts.equals(that.phaseTimeouts)
         && free == that.free
+        && Objects.equals(freeLimits, that.freeLimits)
         && maxOutputBytes == that.maxOutputBytes
         && maxLogBytes == that.maxLogBytes;
   }
@@ -181,6 +211,7 @@ public final class ComputeEnvironment {
         + maxDuration
         + ", free="
         + free
+        + (freeLimits != null ? ", freeLimits=" + freeLimits : "")
         + '}';
   }
 
@@ -197,6 +228,7 @@ public final class ComputeEnvironment {
     private Duration maxDuration = Duration.ofHours(1);
     private PhaseTimeouts phaseTimeouts = PhaseTimeouts.DEFAULTS;
     private boolean free = true;
+    private @Nullable FreeLimits freeLimits;
     private long maxOutputBytes = 100L << 20;
     private long maxLogBytes = 10L << 20;
 
@@ -272,9 +304,21 @@ public final class ComputeEnvironment {
       return this;
     }
 
-    /** Whether jobs are free; default true. */
+    /**
+     * Whether jobs are free of a provider fee (a verifier hint, see {@link #isFree()}); default
+     * true.
+     */
     public Builder free(boolean free) {
       this.free = free;
+      return this;
+    }
+
+    /**
+     * Offers free compute within {@code limits}: requests marked free need no agreement or order.
+     * Default none. The limits must fit the environment's per-job maximum and duration.
+     */
+    public Builder freeLimits(FreeLimits limits) {
+      this.freeLimits = requireNonNull(limits, "limits");
       return this;
     }
 
@@ -293,7 +337,8 @@ public final class ComputeEnvironment {
     /**
      * Builds the environment.
      *
-     * @throws IllegalArgumentException if the per-job limits exceed the capacity
+     * @throws IllegalArgumentException if the per-job limits exceed the capacity, or the free
+     *     limits exceed the per-job limits or maximum duration
      */
     public ComputeEnvironment build() {
       return new ComputeEnvironment(this);

@@ -86,7 +86,8 @@ public final class ComputePolicy {
   }
 
   /**
-   * Reads the policy of the compute service {@code serviceId} from an Ocean v4 DDO.
+   * Reads the policy of the compute service {@code serviceId} from an Ocean v4 DDO, or a v5 one
+   * (whose services are in its {@code credentialSubject}).
    *
    * @param field the request field to name in errors, such as {@code "datasets[0].ddo"}
    * @throws InvalidRequestException if the DDO is not JSON, has no service {@code serviceId}, or
@@ -99,7 +100,9 @@ public final class ComputePolicy {
     } catch (JsonProcessingException e) {
       throw new InvalidRequestException(ErrorCode.INVALID_REQUEST, field, "is not valid JSON", e);
     }
-    for (JsonNode service : ddo.path("services")) {
+    // a v5 DDO keeps the v4 members in its credentialSubject
+    JsonNode subject = ddo.has("credentialSubject") ? ddo.path("credentialSubject") : ddo;
+    for (JsonNode service : subject.path("services")) {
       if (!serviceId.equals(service.path("id").asText(null))) {
         continue;
       }

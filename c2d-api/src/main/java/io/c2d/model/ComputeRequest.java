@@ -37,6 +37,25 @@ import org.jspecify.annotations.Nullable;
  * the expiry, so that a signature cannot be replayed against another provider, chain or command.
  * File locators and DDOs, which the provider fills in, are not signed.
  *
+ * <h2>Ocean's signed format</h2>
+ *
+ * A request built with {@link Builder#oceanSignature(OceanSignature, String)} instead carries
+ * Ocean's signature (ocean.js 8.x, ocean-node): over {@code consumerAddress + nonce + command}
+ * only, with the commands {@value OceanSignature#START_COMPUTE} and {@value
+ * OceanSignature#FREE_START_COMPUTE}. It binds neither chain, provider, body nor expiry (see {@link
+ * OceanSignature}); it has no {@link #expiresAt()}, and its nonce is a per-consumer counter that
+ * the engine advances before anything else is looked at, so a replayed start is refused even when
+ * its body is the same (c2d's own format answers that retry with the job it started). Its default
+ * {@link #requestId()} is {@code "ocean:" + nonce}, a new job per accepted signature; a request id
+ * set explicitly keeps its idempotency across retries that are each signed with a fresh nonce.
+ *
+ * <h2>Free requests</h2>
+ *
+ * A request marked {@link Builder#free(boolean) free} (implied by {@value
+ * OceanSignature#FREE_START_COMPUTE}) needs no agreement or order: the engine skips the agreement
+ * verifier, but only on an environment with {@link ComputeEnvironment#freeLimits() free limits},
+ * and only within them. c2d's format signs the flag ({@code "free":true} in the body).
+ *
  * <p>Immutable and thread-safe. Build with {@link #builder()}.
  */
 public final class ComputeRequest {
@@ -60,18 +79,43 @@ public final class ComputeRequest {
   private final OutputOptions output;
   private final String nonce;
   private final String signature;
-  private final Instant expiresAt;
+  private final @Nullable Instant expiresAt;
+  private final @Nullable OceanSignature oceanSignature;
+  private final @Nullable String oceanCommand;
+  private final boolean free;
 
   /** Computed once: a request never changes, and the engine and signers both ask. */
   private volatile @Nullable String bodySha256;
 
   private ComputeRequest(Builder b) {
-    this.consumer = required(b.consumer, "consumer");
+    this.oceanSignature = b.oceanSignature;
+    this.oceanCommand = b.oceanCommand;
+    this.free = b.free;
+    if (OceanSignature.FREE_START_COMPUTE.equals(oceanCommand) && !free) {
+      throw new InvalidRequestException(
+          "free", "a request signed with freeStartCompute is free; do not unset free");
+    }
+    if (OceanSignature.START_COMPUTE.equals(oceanCommand) && free) {
+      throw new InvalidRequestException(
+          "free", "a request signed with startCompute is a paid start; sign freeStartCompute");
+    }
+    if (oceanSignature != null) {
+      if (b.expiresAt != null) {
+        throw new InvalidRequestException(
+            "expiresAt", "is not part of Ocean's signed format; leave it unset");
+      }
+      this.consumer = oceanSignature.consumer();
+      this.nonce = oceanSignature.nonce();
+      this.signature = oceanSignature.signature();
+      this.expiresAt = null;
+    } else {
+      this.consumer = required(b.consumer, "consumer");
+      this.nonce = required(b.nonce, "nonce");
+      this.signature = required(b.signature, "signature");
+      this.expiresAt = required(b.expiresAt, "expiresAt");
+    }
     this.algorithm = required(b.algorithm, "algorithm");
     this.environmentId = required(b.environmentId, "environment");
-    this.nonce = required(b.nonce, "nonce");
-    this.signature = required(b.signature, "signature");
-    this.expiresAt = required(b.expiresAt, "expiresAt");
     if (b.datasets.isEmpty()) {
       throw new InvalidRequestException("datasets", "at least one input dataset is required");
     }
@@ -89,7 +133,7 @@ public final class ComputeRequest {
     this.maxDuration = b.maxDuration;
     this.networkAccess = b.networkAccess;
     this.output = b.output;
-    if (agreementId == null && datasets.stream().anyMatch(d -> d.orderTx().isEmpty())) {
+    if (!free && agreementId == null && datasets.stream().anyMatch(d -> d.orderTx().isEmpty())) {
       throw new InvalidRequestException(
           "agreementId", "is required unless every dataset names its order (transferTxId)");
     }
@@ -108,11 +152,15 @@ public final class ComputeRequest {
   }
 
   /**
-   * The idempotency key of this request: the one the consumer gave, else {@code "nonce:" + nonce}.
-   * Two starts with the same owner and request id are one job.
+   * The idempotency key of this request: the one the consumer gave, else {@code "nonce:" + nonce}
+   * ({@code "ocean:" + nonce} for Ocean's format, whose nonces are counted apart). Two starts with
+   * the same owner and request id are one job.
    */
   public String requestId() {
-    return requestId != null ? requestId : "nonce:" + nonce;
+    if (requestId != null) {
+      return requestId;
+    }
+    return (oceanSignature != null ? "ocean:" : "nonce:") + nonce;
   }
 
   /** The consumer: the signer, and the owner of the job. */
@@ -160,19 +208,40 @@ public final class ComputeRequest {
     return output;
   }
 
-  /** The nonce, a decimal number used once per consumer. */
+  /**
+   * The nonce: a decimal number used once per consumer, or, in Ocean's format, the consumer's
+   * counter value.
+   */
   public String nonce() {
     return nonce;
   }
 
-  /** The consumer's signature, {@code 0x} and 130 hex digits. */
+  /** The consumer's signature, {@code 0x} and 130 hex digits (in either format). */
   public String signature() {
     return signature;
   }
 
-  /** When the signature stops being valid. */
-  public Instant expiresAt() {
-    return expiresAt;
+  /** When the signature stops being valid; empty in Ocean's format, which has no expiry. */
+  public Optional<Instant> expiresAt() {
+    return Optional.ofNullable(expiresAt);
+  }
+
+  /** Ocean's signature, if the request is in Ocean's signed format. */
+  public Optional<OceanSignature> oceanSignature() {
+    return Optional.ofNullable(oceanSignature);
+  }
+
+  /**
+   * The Ocean command signed ({@value OceanSignature#START_COMPUTE} or {@value
+   * OceanSignature#FREE_START_COMPUTE}), if the request is in Ocean's signed format.
+   */
+  public Optional<String> oceanCommand() {
+    return Optional.ofNullable(oceanCommand);
+  }
+
+  /** Whether the request asks for free compute (no agreement or order, within free limits). */
+  public boolean isFree() {
+    return free;
   }
 
   /**
@@ -196,9 +265,15 @@ public final class ComputeRequest {
 
   /**
    * The exact text the consumer signs with EIP-191 {@code personal_sign}, as UTF-8 bytes, for a
-   * provider at {@code provider} on chain {@code chainId}.
+   * provider at {@code provider} on chain {@code chainId} (c2d's own format).
+   *
+   * @throws IllegalStateException if the request is in Ocean's format, which signs {@link
+   *     OceanSignature#message(String)} instead
    */
   public byte[] signingMessage(long chainId, EthAddress provider) {
+    if (expiresAt == null) {
+      throw new IllegalStateException("an Ocean-format request is signed over its Ocean message");
+    }
     return signingMessage(
         chainId, provider, START_COMMAND, bodySha256(), nonce, expiresAt.getEpochSecond());
   }
@@ -275,6 +350,10 @@ public final class ComputeRequest {
     body.writeBooleanField("networkAccess", networkAccess);
     body.writeBooleanField("publishAsAsset", output.publishAsAsset());
     body.writeStringField("assetName", output.assetName());
+    if (free) {
+      // Only when set, so that the bodies (and signatures) of paid requests stay as they were.
+      body.writeBooleanField("free", true);
+    }
     body.writeEndObject();
   }
 
@@ -308,6 +387,9 @@ public final class ComputeRequest {
     private @Nullable String nonce;
     private @Nullable String signature;
     private @Nullable Instant expiresAt;
+    private @Nullable OceanSignature oceanSignature;
+    private @Nullable String oceanCommand;
+    private boolean free;
 
     private Builder() {}
 
@@ -432,6 +514,49 @@ public final class ComputeRequest {
             null);
       }
       this.signature = signature;
+      return this;
+    }
+
+    /**
+     * Signs the request in Ocean's format instead of c2d's: the consumer, nonce and signature come
+     * from {@code signature}, and there is no expiry ({@link #expiresAt(Instant)} must stay unset).
+     * The command {@value OceanSignature#FREE_START_COMPUTE} also marks the request {@link
+     * #free(boolean) free}.
+     *
+     * @param command {@value OceanSignature#START_COMPUTE} or {@value
+     *     OceanSignature#FREE_START_COMPUTE}, the command the consumer signed
+     * @throws IllegalArgumentException if {@code command} is another one
+     */
+    public Builder oceanSignature(OceanSignature signature, String command) {
+      requireNonNull(signature, "signature");
+      requireNonNull(command, "command");
+      if (!command.equals(OceanSignature.START_COMPUTE)
+          && !command.equals(OceanSignature.FREE_START_COMPUTE)) {
+        throw new IllegalArgumentException(
+            "a start is signed with command "
+                + OceanSignature.START_COMPUTE
+                + " or "
+                + OceanSignature.FREE_START_COMPUTE
+                + ", not "
+                + command);
+      }
+      this.oceanSignature = signature;
+      this.oceanCommand = command;
+      this.consumer = signature.consumer();
+      if (command.equals(OceanSignature.FREE_START_COMPUTE)) {
+        this.free = true;
+      }
+      return this;
+    }
+
+    /**
+     * Asks for free compute: no agreement or order is needed or checked, and the environment must
+     * offer {@link ComputeEnvironment#freeLimits() free limits}, which the job must keep to.
+     * Default false; {@link #oceanSignature} with {@value OceanSignature#FREE_START_COMPUTE} sets
+     * it (and a later {@code free(false)} is refused at {@link #build()}).
+     */
+    public Builder free(boolean free) {
+      this.free = free;
       return this;
     }
 

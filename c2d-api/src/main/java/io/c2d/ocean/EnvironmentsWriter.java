@@ -3,6 +3,7 @@ package io.c2d.ocean;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.FreeLimits;
 import io.c2d.model.Resources;
 import java.math.BigDecimal;
 import java.util.List;
@@ -41,15 +42,18 @@ final class EnvironmentsWriter {
       node.put("maxJobs", env.maxConcurrentJobs());
       node.put("maxJobsPerConsumer", env.maxJobsPerConsumer());
       node.put("queueCapacity", env.queueCapacity());
-      if (env.isFree()) {
+      FreeLimits limits = env.freeLimits().orElse(null);
+      if (limits != null) {
+        // Ocean's 'free' member: ocean.js's flows pick a free environment by its presence.
         ObjectNode free = node.putObject("free");
-        free.put("maxJobDuration", env.maxDuration().toSeconds());
-        free.put("maxJobs", env.maxConcurrentJobs());
+        free.put("maxJobDuration", limits.maxDuration().toSeconds());
+        free.put("maxJobs", limits.maxJobs());
+        free.put("maxJobsPerConsumer", limits.maxJobsPerConsumer());
         ArrayNode freeResources = free.putArray("resources");
         for (String id : ids) {
           ObjectNode resource = freeResources.addObject();
           resource.put("id", id);
-          resource.put("max", amount(env.maxPerJob(), id));
+          resource.put("max", amount(limits.maxPerJob(), id));
         }
       }
     }

@@ -181,14 +181,17 @@ import java.util.function.Function;
  *   <tr><td>{@code maxJobs}<td>how many jobs run at once
  *   <tr><td>{@code maxJobsPerConsumer}, {@code queueCapacity}<td>c2d's: jobs of one consumer at once,
  *       and how many jobs may wait
- *   <tr><td>{@code free}<td>for a free environment, ocean-node's free-tier object {@code
- *       {maxJobDuration, maxJobs, resources[{id, max}]}} with the environment's own limits; absent
- *       for a paid one (so it reads as false for clients of either Ocean generation)
+ *   <tr><td>{@code free}<td>for an environment with {@link
+ *       io.c2d.model.ComputeEnvironment#freeLimits() free limits}, ocean-node's free-tier object
+ *       {@code {maxJobDuration, maxJobs, maxJobsPerConsumer, resources[{id, max}]}} with those
+ *       limits ({@code maxJobsPerConsumer} is c2d's); absent otherwise, also for an environment
+ *       that is only {@link io.c2d.model.ComputeEnvironment#isFree() free of fees} (ocean.js picks
+ *       a free environment by its presence, and c2d takes orderless jobs only within free limits)
  * </table>
  *
  * <p>ocean-node's {@code fees}, {@code consumerAddress}, {@code platform} and running-job counters
  * are not written: c2d has no fee tokens, and running counts are the engine's ({@link
- * io.c2d.ComputeEngine#runningJobs(String)}).
+ * io.c2d.ComputeEngine#runningJobs(String)}, {@link io.c2d.ComputeEngine#freeJobs(String)}).
  */
 public final class OceanJson {
   /** The longest JSON text the readers accept, in characters. */

@@ -8,6 +8,7 @@ import java.math.BigInteger;
 import java.security.SignatureException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
 
@@ -23,6 +24,9 @@ import org.web3j.crypto.Sign;
  * signature by another key recovers another address: comparing it with the consumer is the engine's
  * job. It is available to configuration as {@code c2d.authenticator=web3j} and under the older name
  * {@code eip191}.
+ *
+ * <p>It also checks Ocean's form ({@link #recoverDigestSigner}): the same recovery over the 32-byte
+ * Keccak-256 digest of the message (web3j's {@code Hash.sha3}), which is what ocean.js signs.
  *
  * <p>Stateless and thread-safe. Arguments must not be null.
  */
@@ -59,6 +63,17 @@ public final class Web3jAuthenticator implements ConsumerAuthenticator {
       throw new AuthenticationException(
           ErrorCode.SIGNATURE_INVALID, "no key can be recovered from the signature", e);
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Recovers from {@code keccak256("\x19Ethereum Signed Message:\n32" || keccak256(message))},
+   * with the same checks of the signature as {@link #recoverSigner}.
+   */
+  @Override
+  public EthAddress recoverDigestSigner(byte[] message, String signature) {
+    return recoverSigner(Hash.sha3(message), signature);
   }
 
   private static byte[] decode(String signature) {

@@ -73,7 +73,7 @@ final class Web3jAuthenticatorEngineTest {
             .algorithm(signed.algorithm())
             .environment(signed.environmentId())
             .nonce(signed.nonce())
-            .expiresAt(signed.expiresAt())
+            .expiresAt(signed.expiresAt().orElseThrow())
             .signature(broken)
             .build();
 

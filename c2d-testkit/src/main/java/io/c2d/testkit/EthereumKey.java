@@ -3,9 +3,11 @@ package io.c2d.testkit;
 import static java.util.Objects.requireNonNull;
 
 import io.c2d.model.EthAddress;
+import io.c2d.model.OceanSignature;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import org.web3j.crypto.ECKeyPair;
+import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
 import org.web3j.utils.Numeric;
@@ -116,6 +118,25 @@ public final class EthereumKey {
     System.arraycopy(signature.getS(), 0, out, 32, 32);
     out[64] = signature.getV()[0];
     return Numeric.toHexString(out);
+  }
+
+  /**
+   * Signs an Ocean call as ocean.js 8.x does ({@code signer.signMessage(arrayify(keccak256(
+   * toUtf8Bytes(consumerAddress + nonce + command))))}): {@link #personalSign} of the 32-byte
+   * Keccak-256 digest of {@code checksumAddress() + nonce + command}.
+   *
+   * @param nonce the decimal nonce, usually the provider's current one plus one
+   * @param command the Ocean command, such as {@value OceanSignature#START_COMPUTE}
+   * @return the three fields ocean.js sends, with the EIP-55 address as {@code consumerAddress}
+   */
+  public OceanSignature oceanSign(String nonce, String command) {
+    requireNonNull(nonce, "nonce");
+    requireNonNull(command, "command");
+    String consumerAddress = checksumAddress();
+    byte[] digest =
+        Hash.sha3(
+            (consumerAddress + nonce + command).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return OceanSignature.of(consumerAddress, nonce, personalSign(digest));
   }
 
   /** Shows the address only, never the private key. */

@@ -9,6 +9,7 @@ import io.c2d.spi.auth.ConsumerAuthenticator;
 import java.security.SignatureException;
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.web3j.crypto.Hash;
 import org.web3j.crypto.Keys;
 import org.web3j.crypto.Sign;
 
@@ -82,6 +83,18 @@ public final class TestAuthenticator implements ConsumerAuthenticator {
     } catch (SignatureException | IllegalArgumentException e) {
       throw invalid("no public key can be recovered: " + e.getMessage());
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Recovers over web3j's {@code Hash.sha3(message)}, as ocean.js signs; the signature checks
+   * are those of {@link #recoverSigner}.
+   */
+  @Override
+  public EthAddress recoverDigestSigner(byte[] message, String signature) {
+    requireNonNull(message, "message");
+    return recoverSigner(Hash.sha3(message), signature);
   }
 
   private static AuthenticationException invalid(String message) {

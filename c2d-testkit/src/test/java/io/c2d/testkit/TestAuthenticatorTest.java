@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.c2d.AuthenticationException;
 import io.c2d.ErrorCode;
 import io.c2d.model.EthAddress;
+import io.c2d.model.OceanSignature;
 import java.nio.charset.StandardCharsets;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,39 @@ final class TestAuthenticatorTest {
         .isEqualTo(EthAddress.of("0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"));
     assertThat(authenticator.recoverSigner(SOME_DATA, SOME_DATA_SIGNATURE.substring(0, 130) + "01"))
         .isEqualTo(EthAddress.of("0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"));
+  }
+
+  @Test
+  void recoversOceanJsSignaturesAndTheTestKeysOceanSignatures() {
+    // ocean.js 8.6.2 signRequest(wallet #0, "0xf39F...2266" + "1" + "startCompute")
+    OceanSignature oceanJs =
+        OceanSignature.of(
+            "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+            "1",
+            "0x532411ee5d24ce2b37d7c11035a4a104f61082bd3a78a0eb278655e8944f7fd5"
+                + "5feccb3d8baf15732c3257ca62d5cd651bfc7319e830d3a9d69c6ddf272fc7cf1b");
+    assertThat(
+            authenticator.recoverDigestSigner(
+                oceanJs.message(OceanSignature.START_COMPUTE), oceanJs.signature()))
+        .isEqualTo(EthereumKey.ALICE.address());
+    assertThat(EthereumKey.ALICE.oceanSign("1", OceanSignature.START_COMPUTE)).isEqualTo(oceanJs);
+
+    OceanSignature byBob = EthereumKey.BOB.oceanSign("3", OceanSignature.STOP_COMPUTE);
+    assertThat(byBob.consumerAddress()).isEqualTo("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
+    assertThat(
+            authenticator.recoverDigestSigner(
+                byBob.message(OceanSignature.STOP_COMPUTE), byBob.signature()))
+        .isEqualTo(EthereumKey.BOB.address());
+    assertThat(
+            authenticator.recoverDigestSigner(
+                byBob.message(OceanSignature.GET_COMPUTE_RESULT), byBob.signature()))
+        .as("another command is another message")
+        .isNotEqualTo(EthereumKey.BOB.address());
+    assertThatThrownBy(
+            () ->
+                authenticator.recoverDigestSigner(
+                    byBob.message(OceanSignature.STOP_COMPUTE), "0x" + "00".repeat(64) + "05"))
+        .isInstanceOf(AuthenticationException.class);
   }
 
   @Test

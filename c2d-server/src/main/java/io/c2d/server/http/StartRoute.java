@@ -1,0 +1,199 @@
+package io.c2d.server.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.c2d.ComputeEngine;
+import io.c2d.ErrorCode;
+import io.c2d.InvalidRequestException;
+import io.c2d.NotFoundException;
+import io.c2d.model.Algorithm;
+import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.ComputeJob;
+import io.c2d.model.ComputeRequest;
+import io.c2d.model.ContainerSpec;
+import io.c2d.model.DatasetInput;
+import io.c2d.model.Did;
+import io.c2d.model.EthAddress;
+import io.c2d.ocean.OceanJson;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Starts (paid and free) and {@code initializeCompute}: from ocean.js's JSON body to the engine's
+ * request, with the publisher's files and DDOs from the {@link AssetLookup}. Thread-safe.
+ */
+final class StartRoute {
+  /** How long a start's Ocean signature counts as fresh; Ocean's clients send no expiry. */
+  static final Duration START_VALIDITY = Duration.ofMinutes(5);
+
+  private final ComputeEngine engine;
+  private final AssetLookup assets;
+  private final Clock clock;
+  private final EthAddress provider;
+
+  StartRoute(ComputeEngine engine, AssetLookup assets, Clock clock, EthAddress provider) {
+    this.engine = engine;
+    this.assets = assets;
+    this.clock = clock;
+    this.provider = provider;
+  }
+
+  CompletionStage<ComputeJob> start(ObjectNode body, boolean free) {
+    String consumer = text(body, "consumerAddress");
+    String nonce = text(body, "nonce");
+    String signature = text(body, "signature");
+    if (body.has("datasets") && body.has("dataset")) {
+      // ocean.js 8 sends datasets[0] again as "dataset", "kept for backwards compatibility";
+      // ocean-node reads only "datasets"
+      body.remove("dataset");
+    }
+    if (body.path("output").isTextual()) {
+      throw new InvalidRequestException(
+          "output", "c2d keeps results itself; an encrypted remote output is not supported");
+    }
+    ComputeRequest.Builder request;
+    try {
+      String algorithmService = body.path("algorithm").path("serviceId").asText("");
+      request =
+          OceanJson.parseStartRequest(
+              Bodies.JSON.writeValueAsString(body), did -> container(did, algorithmService));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("a parsed body cannot be written back", e);
+    }
+    List<DatasetInput> datasets = request.datasets();
+    for (int i = 0; i < datasets.size(); i++) {
+      DatasetInput sent = datasets.get(i);
+      DatasetInput.Builder resolved = assets.dataset(sent.did(), sent.serviceId());
+      sent.orderTx().ifPresent(resolved::orderTx);
+      sent.userData().ifPresent(resolved::userData);
+      request.setDataset(i, resolved.build());
+    }
+    Optional<Algorithm> algorithm = request.algorithm();
+    if (algorithm.isPresent() && algorithm.get().did().isPresent()) {
+      Algorithm sent = algorithm.get();
+      Did did = sent.did().get();
+      String serviceId = sent.serviceId().orElse("");
+      Algorithm.Builder resolved =
+          assets.algorithm(did, serviceId).orElseThrow(() -> unknownAlgorithm(did, serviceId));
+      sent.orderTx().ifPresent(resolved::orderTx);
+      sent.environment().forEach(resolved::putEnvironment);
+      resolved.customData(sent.customData());
+      request.algorithm(resolved.build());
+    }
+    if (!body.hasNonNull("validUntil") && !body.hasNonNull("expiresAt")) {
+      request.expiresAt(clock.instant().plus(START_VALIDITY));
+    }
+    if (free) {
+      request.free(true);
+    }
+    EngineAuth.sign(
+        request, consumer, nonce, signature, free ? "freeStartCompute" : "startCompute");
+    return engine.start(request.build());
+  }
+
+  /**
+   * ocean-node's {@code initializeCompute} for environments without a price (c2d's have none yet):
+   * checks the environment, the consumer and that every asset is published here, and answers what
+   * each needs: no order is valid yet, no provider fee is due.
+   */
+  ObjectNode initialize(ObjectNode body) {
+    EthAddress.parse(text(body, "consumerAddress"), "consumerAddress");
+    String environmentId = text(body, "environment");
+    ComputeEnvironment environment =
+        engine.environments().stream()
+            .filter(e -> e.id().equals(environmentId))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new InvalidRequestException(
+                        ErrorCode.ENVIRONMENT_UNKNOWN,
+                        "environment",
+                        "no environment '" + QueryParams.abbreviate(environmentId) + "' here",
+                        null));
+    JsonNode datasets = body.path("datasets");
+    if (!datasets.isArray() || datasets.isEmpty()) {
+      throw new InvalidRequestException("datasets", "expected a non-empty array");
+    }
+    ObjectNode answer = Bodies.JSON.createObjectNode();
+    ArrayNode entries = answer.putArray("datasets");
+    for (int i = 0; i < datasets.size(); i++) {
+      JsonNode dataset = datasets.get(i);
+      String field = "datasets[" + i + "]";
+      Did did = did(dataset, field + ".documentId");
+      String serviceId = text(dataset, "serviceId", field + ".serviceId");
+      assets.dataset(did, serviceId);
+      entries.addObject().setAll(entry(did, serviceId, dataset));
+    }
+    JsonNode algorithm = body.path("algorithm");
+    if (!algorithm.isObject()) {
+      throw new InvalidRequestException("algorithm", "expected an object");
+    }
+    if (algorithm.hasNonNull("documentId")) {
+      Did did = did(algorithm, "algorithm.documentId");
+      String serviceId = text(algorithm, "serviceId", "algorithm.serviceId");
+      if (assets.algorithm(did, serviceId).isEmpty()) {
+        throw unknownAlgorithm(did, serviceId);
+      }
+      answer.putObject("algorithm").setAll(entry(did, serviceId, algorithm));
+    } else {
+      answer.putObject("algorithm");
+    }
+    answer.put("environment", environment.id());
+    answer.put("free", environment.isFree());
+    return answer;
+  }
+
+  private ObjectNode entry(Did did, String serviceId, JsonNode sent) {
+    ObjectNode entry = Bodies.JSON.createObjectNode();
+    entry.put("did", did.value());
+    entry.put("serviceId", serviceId);
+    entry.put("consumerAddress", provider.value());
+    JsonNode order = sent.path("transferTxId");
+    if (order.isTextual() && !order.asText().isEmpty()) {
+      entry.put("validOrder", order.asText());
+    } else {
+      entry.put("validOrder", false);
+    }
+    return entry;
+  }
+
+  private Optional<ContainerSpec> container(Did did, String serviceId) {
+    return assets.algorithm(did, serviceId).map(algorithm -> algorithm.build().container());
+  }
+
+  private static NotFoundException unknownAlgorithm(Did did, String serviceId) {
+    return new NotFoundException(
+        ErrorCode.JOB_NOT_FOUND,
+        "no algorithm " + did + " with service '" + serviceId + "' is published here");
+  }
+
+  private static Did did(JsonNode node, String field) {
+    return Did.parse(text(node, "documentId", field), field);
+  }
+
+  /** A required member given as a JSON string or whole number, as its text. */
+  static String text(JsonNode node, String member) {
+    return text(node, member, member);
+  }
+
+  private static String text(JsonNode node, String member, String field) {
+    JsonNode value = node.path(member);
+    if (value.isTextual() && !value.asText().isEmpty()) {
+      return value.asText();
+    }
+    if (value.isIntegralNumber()) {
+      return value.asText();
+    }
+    if (value.isMissingNode() || value.isNull() || value.isTextual()) {
+      throw new InvalidRequestException(field, "is required");
+    }
+    throw new InvalidRequestException(
+        field,
+        "expected a string but got "
+            + value.getNodeType().toString().toLowerCase(java.util.Locale.ROOT));
+  }
+}

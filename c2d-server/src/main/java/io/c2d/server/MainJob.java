@@ -5,15 +5,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c2d.C2dException;
 import io.c2d.ComputeEngine;
+import io.c2d.backend.local.EmbeddedComputeBackend;
+import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.ComputeRequest;
 import io.c2d.model.ContainerSpec;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.FreeLimits;
 import io.c2d.model.JobStatus;
+import io.c2d.model.Resources;
 import io.c2d.server.http.OceanComputeHandler;
 import io.c2d.server.http.OceanHttpServer;
 import io.c2d.server.internal.DemoVerifierProvider;
+import io.c2d.spi.backend.ComputeBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -91,6 +96,10 @@ public final class MainJob {
       "usage: MainJob [--backend NAME] [--verifier NAME] [--image IMAGE:TAG] [--work-dir DIR]"
           + " [--timeout SECONDS] [--consumer-key HEX] [--dataset-did DID (--order-tx TX |"
           + " --agreement-id ID) [--service-id ID]] [--port PORT] [--serve] [c2d.KEY=VALUE ...]";
+
+  /** The free compute the embedded backend's environment offers. */
+  private static final FreeLimits FREE_LIMITS =
+      FreeLimits.of(Duration.ofMinutes(5), Resources.of(1, 1024, 1024, 0), 4, 2);
 
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
   private static final Duration POLL = Duration.ofMillis(200);
@@ -235,7 +244,21 @@ public final class MainJob {
     out.printf(
         "c2d main job: backend=%s verifier=%s work-dir=%s%n",
         properties.get("c2d.backend"), properties.get("c2d.verifier"), workDir);
-    try (ComputeEngine engine = ComputeEngine.builder().properties(properties).build()) {
+    ComputeEngine.Builder engineBuilder = ComputeEngine.builder().properties(properties);
+    @Nullable ComputeBackend embedded = null;
+    if (properties.get("c2d.backend").equals("embedded")) {
+      // built here rather than from properties, so that its environment offers free compute
+      embedded =
+          EmbeddedComputeBackend.builder()
+              .workRoot(Path.of(properties.get("c2d.embedded.work-root")))
+              .environment(
+                  ComputeEnvironment.builder(EmbeddedComputeBackend.DEFAULT_ENVIRONMENT_ID)
+                      .freeLimits(FREE_LIMITS)
+                      .build())
+              .build();
+      engineBuilder.backend(embedded);
+    }
+    try (ComputeEngine engine = engineBuilder.build()) {
       // the provider's side of the story, as its log would tell it
       engine.addListener(
           (job, previous) ->
@@ -265,6 +288,10 @@ public final class MainJob {
           new java.util.concurrent.CountDownLatch(1).await();
         }
         return exitCode;
+      }
+    } finally {
+      if (embedded != null) {
+        embedded.close();
       }
     }
   }

@@ -28,7 +28,7 @@ final class SampleAssets implements AssetLookup {
   public DatasetInput.Builder dataset(Did did, String serviceId) {
     if (!did.equals(dataset.did()) || !serviceId.equals(dataset.serviceId())) {
       throw new NotFoundException(
-          ErrorCode.RESULT_NOT_FOUND,
+          ErrorCode.ASSET_NOT_FOUND,
           "no dataset " + did + " with service '" + serviceId + "' is published here");
     }
     DatasetInput.Builder builder = DatasetInput.builder(did, serviceId).addFiles(dataset.files());

@@ -32,7 +32,7 @@ public interface AssetLookup {
       @Override
       public DatasetInput.Builder dataset(Did did, String serviceId) {
         throw new io.c2d.NotFoundException(
-            io.c2d.ErrorCode.JOB_NOT_FOUND, "no asset " + did + " is published here");
+            io.c2d.ErrorCode.ASSET_NOT_FOUND, "no asset " + did + " is published here");
       }
 
       @Override

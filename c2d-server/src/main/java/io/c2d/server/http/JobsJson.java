@@ -71,8 +71,7 @@ final class JobsJson {
       int queued = engine.queuedJobs(environment.id());
       node.put("runningJobs", running);
       node.put("queuedJobs", queued);
-      node.put("runningfreeJobs", environment.isFree() ? running : 0);
-      node.put("queuedFreeJobs", environment.isFree() ? queued : 0);
+      node.put("runningfreeJobs", engine.freeJobs(environment.id()));
     }
     return list;
   }

@@ -15,11 +15,11 @@ import io.c2d.model.ComputeJob;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
+import io.c2d.model.OceanSignature;
 import io.c2d.model.ResultKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,7 +75,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class OceanComputeHandler {
   /** The command a delete is signed for (ocean.js 8.6.2 has no delete call of its own). */
-  public static final String DELETE_COMMAND = "deleteCompute";
+  public static final String DELETE_COMMAND = OceanSignature.DELETE_COMPUTE;
 
   static final String BASE = "/api/services";
   private static final Logger logger = LoggerFactory.getLogger(OceanComputeHandler.class);
@@ -96,7 +96,7 @@ public final class OceanComputeHandler {
     this.maxBodyBytes = b.maxBodyBytes;
     this.engineTimeout = b.engineTimeout;
     this.liveLogSlots = new Semaphore(b.maxLiveLogStreams);
-    this.starts = new StartRoute(engine, b.assets, b.clock, providerAddress);
+    this.starts = new StartRoute(engine, b.assets, providerAddress);
   }
 
   /** A builder of a handler over {@code engine}. */
@@ -227,7 +227,7 @@ public final class OceanComputeHandler {
   }
 
   private void stop(QueryParams query, ProviderResponse response) throws IOException {
-    EthAddress owner = EngineAuth.authenticate(engine, query, "stopCompute");
+    EthAddress owner = EngineAuth.authenticate(engine, query, OceanSignature.STOP_COMPUTE);
     JobId id = query.jobId("jobId");
     ComputeJob job;
     try {
@@ -252,7 +252,7 @@ public final class OceanComputeHandler {
 
   private void result(ProviderRequest request, ProviderResponse response) throws IOException {
     QueryParams query = QueryParams.parse(request.rawQuery());
-    EthAddress owner = EngineAuth.authenticate(engine, query, "getComputeResult");
+    EthAddress owner = EngineAuth.authenticate(engine, query, OceanSignature.GET_COMPUTE_RESULT);
     JobId id = query.jobId("jobId");
     int index = query.index("index");
     JobResult result =
@@ -288,7 +288,8 @@ public final class OceanComputeHandler {
   }
 
   private void liveLogs(QueryParams query, ProviderResponse response) throws IOException {
-    EthAddress owner = EngineAuth.authenticate(engine, query, "getComputeStreamableLogs");
+    EthAddress owner =
+        EngineAuth.authenticate(engine, query, OceanSignature.GET_COMPUTE_STREAMABLE_LOGS);
     JobId id = query.jobId("jobId");
     ComputeJob job = engine.status(id, owner);
     if (job.isTerminal()) {
@@ -443,7 +444,6 @@ public final class OceanComputeHandler {
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxLiveLogStreams = DEFAULT_MAX_LIVE_LOG_STREAMS;
     private Duration engineTimeout = Duration.ofSeconds(60);
-    private Clock clock = Clock.systemUTC();
 
     private Builder(ComputeEngine engine) {
       this.engine = requireNonNull(engine, "engine");
@@ -494,12 +494,6 @@ public final class OceanComputeHandler {
         throw new IllegalArgumentException("engineTimeout must be positive");
       }
       this.engineTimeout = engineTimeout;
-      return this;
-    }
-
-    /** The clock that dates a start's signature validity (Ocean's clients send none). */
-    public Builder clock(Clock clock) {
-      this.clock = requireNonNull(clock, "clock");
       return this;
     }
 

@@ -15,9 +15,8 @@ import io.c2d.model.ContainerSpec;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.OceanSignature;
 import io.c2d.ocean.OceanJson;
-import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -27,18 +26,13 @@ import java.util.concurrent.CompletionStage;
  * request, with the publisher's files and DDOs from the {@link AssetLookup}. Thread-safe.
  */
 final class StartRoute {
-  /** How long a start's Ocean signature counts as fresh; Ocean's clients send no expiry. */
-  static final Duration START_VALIDITY = Duration.ofMinutes(5);
-
   private final ComputeEngine engine;
   private final AssetLookup assets;
-  private final Clock clock;
   private final EthAddress provider;
 
-  StartRoute(ComputeEngine engine, AssetLookup assets, Clock clock, EthAddress provider) {
+  StartRoute(ComputeEngine engine, AssetLookup assets, EthAddress provider) {
     this.engine = engine;
     this.assets = assets;
-    this.clock = clock;
     this.provider = provider;
   }
 
@@ -84,14 +78,15 @@ final class StartRoute {
       resolved.customData(sent.customData());
       request.algorithm(resolved.build());
     }
-    if (!body.hasNonNull("validUntil") && !body.hasNonNull("expiresAt")) {
-      request.expiresAt(clock.instant().plus(START_VALIDITY));
-    }
     if (free) {
       request.free(true);
     }
     EngineAuth.sign(
-        request, consumer, nonce, signature, free ? "freeStartCompute" : "startCompute");
+        request,
+        consumer,
+        nonce,
+        signature,
+        free ? OceanSignature.FREE_START_COMPUTE : OceanSignature.START_COMPUTE);
     return engine.start(request.build());
   }
 
@@ -167,7 +162,7 @@ final class StartRoute {
 
   private static NotFoundException unknownAlgorithm(Did did, String serviceId) {
     return new NotFoundException(
-        ErrorCode.JOB_NOT_FOUND,
+        ErrorCode.ASSET_NOT_FOUND,
         "no algorithm " + did + " with service '" + serviceId + "' is published here");
   }
 

@@ -122,11 +122,11 @@ function firstJob(answer) {
   return Array.isArray(answer) ? answer[0] : answer
 }
 
-// ocean-node's jobs end at 70 ("finished"); a job the provider reports with a dateFinished is
-// over too, whatever its code.
+// ocean-node's jobs end at 70 ("finished"), whatever their outcome; a job the provider reports
+// with a dateFinished is over too, whatever its code (not every code above 70 is an end).
 function isOver(job) {
   if (!job) return false
-  if (job.status >= FINISHED) return true
+  if (job.status === FINISHED) return true
   const finished = job.dateFinished
   return finished !== undefined && finished !== null && finished !== '' && Number(finished) > 0
 }

@@ -56,7 +56,12 @@ import org.slf4j.LoggerFactory;
  *   <li>No call blocks on network I/O: {@link #start}, {@link #stop}, {@link #delete} and {@link
  *       #openResult} return stages; queries ({@link #status}, {@link #jobsOf}) answer from memory.
  *   <li>Starting the same request again (same owner and {@link ComputeRequest#requestId()}) returns
- *       the same job and never starts a second one, also after a restart.
+ *       the same job and never starts a second one, also after a restart. A request in Ocean's
+ *       signed format ({@link ComputeRequest.Builder#oceanSignature}) spends its counter nonce
+ *       first, so resending it is refused as a replay.
+ *   <li>Ocean's signed calls ({@link #authenticate}) are accepted once each: per consumer, the
+ *       nonce must exceed the last one accepted, durably with a {@link Builder#stateDirectory(Path)
+ *       state directory}. What Ocean's format does not bind is in {@link OceanSignature}.
  *   <li>Only a job's owner sees its status, results and logs, or stops or deletes it. The {@code
  *       requester} argument is the address the application authenticated for the call.
  *   <li>On {@link Builder#build()} the engine rebuilds its view from every backend, so a restarted
@@ -391,7 +396,7 @@ public final class ComputeEngine implements AutoCloseable {
    *   <tr><td>{@code c2d.signature.max-lifetime}</td><td>farthest expiry a signed request may have</td><td>1h</td></tr>
    *   <tr><td>{@code c2d.verifier.timeout}</td><td>time a verifier gets before its answer counts as unknown</td><td>30s</td></tr>
    *   <tr><td>{@code c2d.verifier.cache-ttl}</td><td>longest an allow verdict is cached</td><td>5m</td></tr>
-   *   <tr><td>{@code c2d.state-dir}</td><td>directory of the provider's durable state (used nonces in {@code nonces/})</td><td>none: nonces in memory, a restart reopens the replay window</td></tr>
+   *   <tr><td>{@code c2d.state-dir}</td><td>directory of the provider's durable state (used nonces and Ocean's nonce counters in {@code nonces/})</td><td>none: nonces in memory, a restart reopens the replay window (for Ocean's format, of every signature)</td></tr>
    * </table>
    *
    * <p>Not thread-safe.
@@ -450,11 +455,11 @@ public final class ComputeEngine implements AutoCloseable {
     }
 
     /**
-     * Where used nonces are kept. Default: a {@link FileNonceStore} in {@code nonces/} below the
-     * {@link #stateDirectory(Path) state directory}, or, without one, in memory until their request
-     * expires; in memory, a restart forgets them and reopens the replay window for requests signed
-     * before it and not yet expired, so production sets a state directory (or this). The engine
-     * does not close a store given here.
+     * Where used nonces and Ocean's nonce counters are kept. Default: a {@link FileNonceStore} in
+     * {@code nonces/} below the {@link #stateDirectory(Path) state directory}, or, without one, in
+     * memory; in memory, a restart forgets them and reopens the replay window for requests signed
+     * before it and not yet expired, and for every Ocean-format signature (which has no expiry), so
+     * production sets a state directory (or this). The engine does not close a store given here.
      */
     public Builder nonceStore(NonceStore nonceStore) {
       this.nonceStore = requireNonNull(nonceStore, "nonceStore");

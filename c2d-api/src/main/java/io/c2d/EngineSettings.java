@@ -15,7 +15,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What {@link ComputeEngine.Builder#build()} settled from code and {@code c2d.*} properties (code
@@ -23,6 +26,11 @@ import org.jspecify.annotations.Nullable;
  * are {@link #owned}: the engine closes them, and so does a build that fails.
  */
 final class EngineSettings {
+  private static final Logger logger = LoggerFactory.getLogger(EngineSettings.class);
+
+  /** The warning about nonces in memory is logged once per process: tests build many engines. */
+  private static final AtomicBoolean warnedInMemoryNonces = new AtomicBoolean();
+
   final List<ComputeBackend> backends;
   final List<AutoCloseable> owned;
   final ServiceAgreementVerifier verifier;
@@ -103,6 +111,11 @@ final class EngineSettings {
       stateDirectory = config.string("c2d.state-dir").map(Path::of).orElse(null);
     }
     if (stateDirectory == null) {
+      if (warnedInMemoryNonces.compareAndSet(false, true)) {
+        logger.warn(
+            "no state directory (c2d.state-dir): nonces are kept in memory, and a restart re-opens"
+                + " replays, of every Ocean-format signature in particular");
+      }
       return new InMemoryNonceStore(b.clock);
     }
     FileNonceStore store = FileNonceStore.open(stateDirectory.resolve("nonces"), b.clock);

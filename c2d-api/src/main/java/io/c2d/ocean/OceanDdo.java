@@ -7,10 +7,14 @@ import io.c2d.model.ComputePolicy;
 import io.c2d.model.ContainerSpec;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.FileLocator;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -71,6 +75,35 @@ public final class OceanDdo {
    */
   public static OceanDdo parse(String json) {
     return DdoReader.read(requireNonNull(json, "json"));
+  }
+
+  /**
+   * Reads the publisher's files document of an asset: the clear-text locations of each service's
+   * files, which the DDO holds only encrypted. The document is a JSON object; each member is a
+   * service id whose value is an array of file objects ({@link OceanJson#readFileObjects(String)}:
+   * Ocean's {@code url}, {@code ipfs}, {@code arweave}; c2d's {@code file} and {@code pvc}), or
+   * Ocean's decrypted files object {@code {"files": [...]}}:
+   *
+   * <pre>{@code
+   * {"compute": [{"type": "file", "path": "data/sales.csv"},
+   *              {"type": "url", "url": "https://example.org/b.csv", "headers": {"X-Key": "k"}}]}
+   * }</pre>
+   *
+   * <p>The {@code path} of each {@code file} object is given to {@code localFile}, which returns
+   * the absolute path to use or refuses it with an {@link InvalidRequestException}: a provider
+   * resolves paths against its asset directory there, and refuses those that lead out of it.
+   *
+   * @param json the files document
+   * @param localFile maps a {@code file} object's {@code path} to an absolute path
+   * @return per service id, in the document's order, the locators in order
+   * @throws InvalidRequestException naming the member, such as {@code "compute[1].url"} or {@code
+   *     "compute[0].path"} (what {@code localFile} refused); {@code "body"} when the document is
+   *     not one JSON object
+   */
+  public static Map<String, List<FileLocator>> readServiceFiles(
+      String json, Function<String, Path> localFile) {
+    return ServiceFilesReader.read(
+        requireNonNull(json, "json"), requireNonNull(localFile, "localFile"));
   }
 
   /** The DDO as given, to hand on to the engine ({@code DatasetInput.ddoJson}). */

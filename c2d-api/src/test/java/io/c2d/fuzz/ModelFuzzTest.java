@@ -10,31 +10,39 @@ import io.c2d.model.ContainerSpec;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.FileLocator;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
+import io.c2d.model.OceanSignature;
 import io.c2d.model.OutputOptions;
 import io.c2d.model.Resources;
 import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.support.ResultCollector;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * Coverage-guided fuzzing (Jazzer) of the model's entry points for outside input: the request
  * builders with arbitrary field values, the identifiers ({@link Did}, {@link EthAddress}, {@link
- * JobId}), a DDO's compute policy ({@link ComputePolicy#fromDdo}) and result names ({@link
- * JobResult#checkName}, which the support layer's {@code ResultCollector} uses to decide which
- * output names are safe). Every value here may come from a consumer, so the only acceptable refusal
- * is a {@link C2dException}; any other exception fails the target. Corpus: {@code
- * src/test/resources/io/c2d/fuzz/ModelFuzzTestInputs/}.
+ * JobId}), Ocean's signed fields ({@link OceanSignature}), a DDO's compute policy ({@link
+ * ComputePolicy#fromDdo}) and result names ({@link JobResult#checkName}, which the support layer's
+ * {@code ResultCollector} uses to decide which output names are safe). Every value here may come
+ * from a consumer, so the only acceptable refusal is a {@link C2dException}; any other exception
+ * fails the target. Corpus: {@code src/test/resources/io/c2d/fuzz/ModelFuzzTestInputs/}.
  */
 final class ModelFuzzTest {
   private static final String DID = "did:op:" + "cc".repeat(32);
   private static final String ADDRESS = "0x" + "ab".repeat(20);
   private static final String TX = "0x" + "01".repeat(32);
+  private static final String OCEAN_ADDRESS = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+  private static final String SIGNATURE = "0x" + "1b".repeat(65);
 
   /**
    * Builds a whole request from fuzzer-chosen values for every field, each setter called or not.
@@ -120,6 +128,54 @@ final class ModelFuzzTest {
     }
   }
 
+  /**
+   * Ocean's three signed fields as a consumer sends them ({@code consumerAddress}, {@code nonce},
+   * {@code signature}): refused with a typed error, or kept verbatim with a consistent address,
+   * counter value and signed message.
+   */
+  @FuzzTest
+  void oceanSignature(FuzzedDataProvider data) {
+    String address = text(data, OCEAN_ADDRESS, 50);
+    String nonce = text(data, "1", 90);
+    String signature = text(data, SIGNATURE, 140);
+    OceanSignature parsed;
+    try {
+      parsed = OceanSignature.of(address, nonce, signature);
+    } catch (C2dException expected) {
+      return;
+    }
+    if (!parsed.consumerAddress().equals(address)
+        || !parsed.consumer().value().equalsIgnoreCase(address)
+        || parsed.nonceValue().signum() < 0
+        || !parsed.nonceValue().equals(new BigInteger(nonce))
+        || !parsed.signature().equals(signature)) {
+      throw new IllegalStateException("accepted but not kept as sent: " + parsed);
+    }
+    String command = data.consumeBoolean() ? OceanSignature.STOP_COMPUTE : data.consumeString(70);
+    try {
+      byte[] message = parsed.message(command);
+      if (!Arrays.equals(message, (address + nonce + command).getBytes(StandardCharsets.UTF_8))) {
+        throw new IllegalStateException("the signed message is not address + nonce + command");
+      }
+    } catch (IllegalArgumentException notACommand) {
+      // the application names the command, never the consumer: a programming error
+    }
+    try {
+      ComputeRequest.builder()
+          .oceanSignature(
+              parsed,
+              data.consumeBoolean()
+                  ? OceanSignature.START_COMPUTE
+                  : OceanSignature.FREE_START_COMPUTE)
+          .environment(text(data, "cpu", 300))
+          .addDataset(dataset(data))
+          .algorithm(algorithm(data))
+          .build();
+    } catch (C2dException expected) {
+      // a typed refusal is the contract
+    }
+  }
+
   /** A dataset's DDO, as a provider fetches it, read for the compute service's policy. */
   @FuzzTest
   void ddoPolicy(byte[] input) {
@@ -147,6 +203,45 @@ final class ModelFuzzTest {
       }
     } catch (C2dException expected) {
       // a typed refusal is the contract
+    }
+  }
+
+  /**
+   * Builds file locators of every kind from fuzzer-chosen text: each factory accepts or refuses
+   * with a {@link C2dException}; an accepted locator's URI names it again and its redacted form
+   * never shows a header value.
+   */
+  @FuzzTest
+  void fileLocators(FuzzedDataProvider data) {
+    try {
+      FileLocator locator =
+          switch (data.consumeInt(0, 5)) {
+            case 0 -> FileLocator.of(uri(data.consumeString(200)));
+            case 1 -> FileLocator.ipfs(data.consumeString(140));
+            case 2 -> FileLocator.arweave(data.consumeString(140));
+            case 3 -> FileLocator.pvc(data.consumeString(80), data.consumeString(200));
+            case 4 -> FileLocator.file(Path.of("/", data.consumeString(200)));
+            default -> {
+              FileLocator.UrlBuilder url = FileLocator.urlBuilder(uri(data.consumeString(200)));
+              url.method(text(data, "POST", 8));
+              url.header(text(data, "Authorization", 40), "secret-" + data.consumeString(100));
+              yield url.build();
+            }
+          };
+      if (data.consumeBoolean()) {
+        locator = locator.withExpectedSize(data.consumeLong());
+      }
+      if (locator.headers().isEmpty()
+          && locator.expectedSize().isEmpty()
+          && !FileLocator.of(locator.uri()).equals(locator)) {
+        throw new IllegalStateException("a locator's URI names another locator: " + locator);
+      }
+      if (locator.redacted().contains("secret-") || locator.toString().contains("secret-")) {
+        throw new IllegalStateException("a header value is shown: " + locator);
+      }
+      DatasetInput.builder(Did.of(DID), "compute").addLocator(locator).build();
+    } catch (C2dException | InvalidPathException expected) {
+      // a typed refusal is the contract; Path.of refuses a NUL before c2d sees it
     }
   }
 

@@ -564,6 +564,17 @@ final class OceanJsonTest {
     assertThat(MAPPER.readTree(written)).isEqualTo(MAPPER.readTree(sample("environments.json")));
   }
 
+  @Test
+  void listsOceansFreeMemberOnlyForAnEnvironmentWithFreeLimits() throws IOException {
+    ComputeEnvironment feeFreeOnly = ComputeEnvironment.builder("no-fee").free(true).build();
+
+    var written = MAPPER.readTree(OceanJson.writeEnvironments(List.of(feeFreeOnly)));
+
+    assertThat(written.get(0).has("free"))
+        .as("no free member without free limits: ocean.js would take it for free compute")
+        .isFalse();
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Fixtures
 

@@ -39,32 +39,38 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs one real compute-to-data job end to end: a sample sales CSV shipped with c2d, a shell
- * algorithm that aggregates it per region, a request signed by a test consumer key (with web3j), a
- * verifier that accepts the agreement, and a backend chosen by name (the embedded default unless
- * told otherwise). It needs nothing from c2d-testkit: its class path is a provider application's.
- * It prints each status change as it happens, then the results and the algorithm log, and exits 0
- * when the job completed, 1 when it did not, 2 on bad arguments.
+ * The runnable provider and a consumer of it, end to end through HTTP: it starts the provider on
+ * 127.0.0.1 (a {@link ComputeEngine} on a backend chosen by name, the embedded default unless told
+ * otherwise, whose environment offers free compute; a verifier that accepts the agreement; one
+ * published dataset, a sample sales CSV; Ocean's compute endpoints on the JDK's HTTP server) and
+ * prints the URL to give ocean.js. Then a Java client of the endpoints that calls and signs as
+ * ocean.js does ({@link HttpConsumer}, web3j) reads the root document and the environments, starts
+ * a job (free where the environment is free and no order or agreement is named, else a paid start
+ * with the order), polls its status to the end, and downloads its results. It prints each status
+ * change as the provider and as the consumer see it, then the results and the algorithm log, and
+ * exits 0 when the job completed, 1 when it did not, 2 on bad arguments. With {@code --serve} it
+ * keeps serving afterwards, until the process is stopped.
  *
  * <pre>
  * MainJob [--backend NAME] [--verifier NAME] [--image IMAGE:TAG] [--work-dir DIR]
  *         [--timeout SECONDS] [--consumer-key HEX]
  *         [--dataset-did DID (--order-tx TX | --agreement-id ID) [--service-id ID]]
- *         [c2d.KEY=VALUE ...]
+ *         [--port PORT] [--serve] [c2d.KEY=VALUE ...]
  * </pre>
  *
  * <p>Extra {@code c2d.*} properties come from {@code c2d.KEY=VALUE} arguments and from system
  * properties, so any backend's options can be set ({@code c2d.k8s.namespace=jobs}). {@code --image}
  * is the container the algorithm runs in (default {@code busybox:stable}); a cluster without a
- * registry runs a locally imported one, such as {@code c2d-test/busybox:1}.
+ * registry runs a locally imported one, such as {@code c2d-test/busybox:1}. {@code --port} is the
+ * provider's port on 127.0.0.1 (default 0: a free one).
  *
  * <p>By default the dataset has a test DID, the consumer is anvil's public development account #0
  * and the verifier is {@code demo-allow-all}, which accepts any agreement and warns that it does
  * (the authenticator is always c2d-keeper's {@code web3j}). To run the job through a real verifier,
  * name the dataset's DID, its compute service and the consumer's v4 order transaction or Keeper
  * service agreement, and sign as the consumer who ordered ({@code --consumer-key}); {@code
- * c2d.provider-address} sets the provider the request is signed for. c2d-server's {@code
- * OnChainMainJob} (in its tests) does that on a chain of its own.
+ * c2d.provider-address} sets the provider's address. c2d-server's {@code OnChainMainJob} (in its
+ * tests) does that on a chain of its own.
  */
 public final class MainJob {
   private static final long CHAIN_ID = 8996;
@@ -332,7 +338,9 @@ public final class MainJob {
         .put("tag", container.tag());
     out.printf(
         "consumer %s starts a %s job in environment %s%n",
-        consumer.address(), free ? "free" : "paid", environment.path("id").asText());
+        consumer.address().toLowerCase(java.util.Locale.ROOT),
+        free ? "free" : "paid",
+        environment.path("id").asText());
     String jobId = consumer.start(body, free).path(0).path("jobId").asText();
 
     long deadline = System.nanoTime() + timeout.toNanos();

@@ -1,5 +1,6 @@
 package io.c2d.server.http;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +20,9 @@ import io.c2d.model.EthAddress;
 import io.c2d.model.FreeLimits;
 import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
+import io.c2d.server.assets.AssetDirectory;
+import io.c2d.server.assets.AssetService;
+import io.c2d.server.assets.SampleAssets;
 import io.c2d.server.internal.DemoVerifierProvider;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.testkit.EthereumKey;
@@ -94,6 +98,51 @@ class OceanJsClientTest {
           .environment(environment)
           .build();
     }
+
+    /**
+     * The runnable provider's sample: the published algorithm by its DID on the published dataset,
+     * which trusts exactly that algorithm (embedded only: its DDO names busybox:stable, which a
+     * machine without a registry has no image of).
+     */
+    @Test
+    void runsTheSamplePublishedAlgorithmOnTheSampleDataset() throws Exception {
+      Map<String, String> options = new LinkedHashMap<>();
+      options.put("key", newKey());
+      ArrayNode datasets = JSON.createArrayNode();
+      datasets
+          .addObject()
+          .put("documentId", SampleAssets.DATASET_DID.value())
+          .put("serviceId", SampleAssets.DATASET_SERVICE_ID);
+      options.put("datasets", JSON.writeValueAsString(datasets));
+      options.put(
+          "algorithm",
+          JSON.writeValueAsString(
+              JSON.createObjectNode()
+                  .put("documentId", SampleAssets.ALGORITHM_DID.value())
+                  .put("serviceId", SampleAssets.ALGORITHM_SERVICE_ID)));
+      OceanJsRun run = client().run("compute", options, FLOW_TIMEOUT).assertDone();
+      String shown = run.describe();
+
+      JsonNode last = run.step("final").path("job");
+      assertThat(last.path("c2dStatus").asInt())
+          .as("the sample job succeeded\n%s", shown)
+          .isEqualTo(JobStatus.COMPLETED.code());
+      String summary =
+          run.all("result").stream()
+              .filter(r -> r.path("filename").asText().equals("summary.csv"))
+              .map(r -> new String(Base64.getDecoder().decode(r.path("base64").asText()), UTF_8))
+              .findFirst()
+              .orElseThrow(() -> new AssertionError("no summary.csv among the results\n" + shown));
+      assertThat(summary)
+          .isEqualTo(
+              """
+              region,units,revenue
+              east,150,97.50
+              north,220,146.00
+              south,310,184.50
+              west,190,189.00
+              """);
+    }
   }
 
   @Nested
@@ -163,7 +212,10 @@ class OceanJsClientTest {
           OceanComputeHandler.builder(started)
               .providerAddress(PROVIDER)
               .chainIds(List.of(CHAIN_ID))
-              .assets(new OpenDataset(DATASET, SERVICE, sales))
+              .assets(
+                  new Publisher(
+                      new OpenDataset(DATASET, SERVICE, sales),
+                      SampleAssets.install(dir.resolve("assets"))))
               .build();
       OceanHttpServer listening =
           OceanHttpServer.start(
@@ -377,7 +429,7 @@ class OceanJsClientTest {
       return options;
     }
 
-    private OceanJsClient client() {
+    OceanJsClient client() {
       assertThat(client).as("the provider started").isNotNull();
       return client;
     }
@@ -411,6 +463,44 @@ class OceanJsClientTest {
     String key = "0x" + HexFormat.of().formatHex(bytes);
     EthereumKey.fromPrivateKey(key); // a valid secp256k1 key (all but certain)
     return key;
+  }
+
+  /**
+   * What the test's provider publishes: the test's open dataset, then the assets of an {@link
+   * AssetDirectory} (the runnable provider's sample).
+   */
+  static final class Publisher implements AssetLookup {
+    private final OpenDataset open;
+    private final AssetDirectory directory;
+
+    Publisher(OpenDataset open, AssetDirectory directory) {
+      this.open = open;
+      this.directory = directory;
+    }
+
+    @Override
+    public DatasetInput.Builder dataset(Did did, String serviceId) {
+      if (did.equals(open.did)) {
+        return open.dataset(did, serviceId);
+      }
+      return directory
+          .find(did)
+          .flatMap(asset -> asset.service(serviceId))
+          .map(AssetService::datasetInput)
+          .orElseThrow(
+              () ->
+                  new NotFoundException(
+                      ErrorCode.RESULT_NOT_FOUND,
+                      "no dataset " + did + " with service '" + serviceId + "' is published here"));
+    }
+
+    @Override
+    public Optional<Algorithm.Builder> algorithm(Did did, String serviceId) {
+      return directory
+          .find(did)
+          .flatMap(asset -> asset.service(serviceId))
+          .map(AssetService::algorithm);
+    }
   }
 
   /**

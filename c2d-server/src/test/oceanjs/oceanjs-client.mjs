@@ -223,6 +223,7 @@ async function pollToEnd(provider, wallet, jobId, deadline, whileRunning) {
 // may be between "started" and "running" then, so it asks again until the job is over.
 async function streamLogs(provider, wallet, jobId, deadline) {
   let attempts = 0
+  const refused = []
   for (;;) {
     attempts++
     const stream = await ProviderInstance.computeStreamableLogs(provider, wallet, jobId)
@@ -234,13 +235,13 @@ async function streamLogs(provider, wallet, jobId, deadline) {
         times.push(Date.now())
       }
       const text = Buffer.concat(chunks).toString('utf8')
-      emit('logs', { attempts, chunks: chunks.length, text, chunkTimes: times })
+      emit('logs', { attempts, chunks: chunks.length, text, chunkTimes: times, refused })
       return
     }
-    const refusal = takeLogged()
+    refused.push(...takeLogged())
     const job = await status(provider, wallet, jobId)
     if (isOver(job) || Date.now() > deadline) {
-      emit('logs', { attempts, chunks: 0, text: null, refused: refusal, jobStatus: job.status })
+      emit('logs', { attempts, chunks: 0, text: null, refused, jobStatus: job.status })
       return
     }
     await sleep(100)

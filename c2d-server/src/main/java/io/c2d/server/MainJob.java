@@ -12,9 +12,13 @@ import io.c2d.model.ContainerSpec;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.FileLocator;
 import io.c2d.model.FreeLimits;
 import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
+import io.c2d.server.assets.AssetDirectory;
+import io.c2d.server.assets.AssetFolder;
+import io.c2d.server.assets.SampleAssets;
 import io.c2d.server.http.OceanComputeHandler;
 import io.c2d.server.http.OceanHttpServer;
 import io.c2d.server.internal.DemoVerifierProvider;
@@ -275,11 +279,20 @@ public final class MainJob {
           OceanComputeHandler.builder(engine)
               .providerAddress(provider)
               .chainIds(List.of(Long.parseLong(properties.get("c2d.chain-id"))))
-              .assets(SampleAssets.of(published))
+              .assets(assets(published, workDir.resolve("assets")))
               .build();
       try (OceanHttpServer server =
           OceanHttpServer.start(handler, new InetSocketAddress(LOOPBACK, port))) {
         out.printf("provider listening: give ocean.js %s%n", server.url());
+        out.printf(
+            "published: dataset %s (service %s), sample dataset %s (service %s), sample"
+                + " algorithm %s (service %s)%n",
+            published.did(),
+            published.serviceId(),
+            SampleAssets.DATASET_DID,
+            SampleAssets.DATASET_SERVICE_ID,
+            SampleAssets.ALGORITHM_DID,
+            SampleAssets.ALGORITHM_SERVICE_ID);
         int exitCode =
             consumerFlow(
                 new HttpConsumer(server.url(), consumer),
@@ -300,6 +313,26 @@ public final class MainJob {
         embedded.close();
       }
     }
+  }
+
+  /**
+   * The provider's published assets: the main job's dataset (whose DDO allows raw algorithms) and
+   * the sample dataset and algorithm, for ocean.js to use when the provider keeps serving.
+   */
+  private static AssetDirectory assets(DatasetInput dataset, Path sampleDir) throws IOException {
+    AssetFolder samples = SampleAssets.install(sampleDir);
+    AssetDirectory.Builder assets =
+        AssetDirectory.builder()
+            .add(
+                dataset.ddoJson().orElseThrow(),
+                Map.of(
+                    dataset.serviceId(), dataset.files().stream().map(FileLocator::of).toList()));
+    for (Did sample : List.of(SampleAssets.DATASET_DID, SampleAssets.ALGORITHM_DID)) {
+      if (!sample.equals(dataset.did())) {
+        assets.add(samples.asset(sample));
+      }
+    }
+    return assets.build();
   }
 
   /**

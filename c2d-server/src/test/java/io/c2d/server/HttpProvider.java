@@ -7,13 +7,15 @@ import io.c2d.ComputeEngine;
 import io.c2d.backend.local.EmbeddedComputeBackend;
 import io.c2d.keeper.Web3jAuthenticator;
 import io.c2d.model.ComputeEnvironment;
-import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.FileLocator;
 import io.c2d.model.FreeLimits;
 import io.c2d.model.Resources;
+import io.c2d.server.assets.AssetDirectory;
 import io.c2d.server.http.OceanComputeHandler;
 import io.c2d.server.http.OceanHttpServer;
+import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.testkit.FakeAgreementVerifier;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -22,6 +24,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -44,10 +48,10 @@ final class HttpProvider implements AutoCloseable {
   final ComputeEngine engine;
   final OceanComputeHandler handler;
   final OceanHttpServer server;
-  private final EmbeddedComputeBackend backend;
+  private final ComputeBackend backend;
 
   private HttpProvider(
-      EmbeddedComputeBackend backend,
+      ComputeBackend backend,
       ComputeEngine engine,
       OceanComputeHandler handler,
       OceanHttpServer server) {
@@ -63,18 +67,30 @@ final class HttpProvider implements AutoCloseable {
 
   static HttpProvider start(Path dir, UnaryOperator<OceanComputeHandler.Builder> options)
       throws IOException {
-    Path csv = Files.writeString(dir.resolve("numbers.csv"), "n\n1\n2\n3\n4\n");
-    EmbeddedComputeBackend backend =
+    return start(
+        dir,
         EmbeddedComputeBackend.builder()
             .workRoot(dir.resolve("jobs"))
-            .environment(
-                ComputeEnvironment.builder("local")
-                    .maxConcurrentJobs(8)
-                    .maxJobsPerConsumer(8)
-                    .freeLimits(
-                        FreeLimits.of(Duration.ofMinutes(2), Resources.of(1, 512, 512, 0), 8, 8))
-                    .build())
-            .build();
+            .environment(environment())
+            .build(),
+        options);
+  }
+
+  /** The tests' environment, {@code local}: free compute for 8 jobs of one consumer at once. */
+  static ComputeEnvironment environment() {
+    return ComputeEnvironment.builder("local")
+        .capacity(Resources.of(8, 8192, 8192, 0))
+        .maxPerJob(Resources.of(1, 1024, 1024, 0))
+        .maxConcurrentJobs(8)
+        .maxJobsPerConsumer(8)
+        .freeLimits(FreeLimits.of(Duration.ofMinutes(2), Resources.of(1, 512, 512, 0), 8, 8))
+        .build();
+  }
+
+  static HttpProvider start(
+      Path dir, ComputeBackend backend, UnaryOperator<OceanComputeHandler.Builder> options)
+      throws IOException {
+    Path csv = Files.writeString(dir.resolve("numbers.csv"), "n\n1\n2\n3\n4\n");
     ComputeEngine engine =
         ComputeEngine.builder()
             .backend(backend)
@@ -84,14 +100,13 @@ final class HttpProvider implements AutoCloseable {
             .providerAddress(PROVIDER)
             .stateDirectory(dir.resolve("state"))
             .build();
-    DatasetInput dataset =
-        DatasetInput.builder(DATASET, "compute").addFile(csv.toUri()).ddoJson(openDdo()).build();
+    AssetDirectory assets =
+        AssetDirectory.builder()
+            .add(openDdo(), Map.of("compute", List.of(FileLocator.file(csv))))
+            .build();
     OceanComputeHandler handler =
         options
-            .apply(
-                OceanComputeHandler.builder(engine)
-                    .providerAddress(PROVIDER)
-                    .assets(SampleAssets.of(dataset)))
+            .apply(OceanComputeHandler.builder(engine).providerAddress(PROVIDER).assets(assets))
             .build();
     OceanHttpServer server =
         OceanHttpServer.start(handler, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
@@ -110,6 +125,11 @@ final class HttpProvider implements AutoCloseable {
 
   /** A start body for the dataset with a raw shell algorithm. */
   static ObjectNode body(String script) {
+    return body(script, "busybox", "stable");
+  }
+
+  /** A start body for the dataset with a raw shell algorithm run in {@code image:tag}. */
+  static ObjectNode body(String script, String image, String tag) {
     ObjectNode body = JSON.createObjectNode();
     body.put("environment", "local");
     ObjectNode dataset = body.putArray("datasets").addObject();
@@ -117,10 +137,7 @@ final class HttpProvider implements AutoCloseable {
     body.set("dataset", dataset.deepCopy());
     ObjectNode meta = body.putObject("algorithm").putObject("meta");
     meta.put("rawcode", script);
-    meta.putObject("container")
-        .put("entrypoint", "sh $ALGO")
-        .put("image", "busybox")
-        .put("tag", "stable");
+    meta.putObject("container").put("entrypoint", "sh $ALGO").put("image", image).put("tag", tag);
     return body;
   }
 

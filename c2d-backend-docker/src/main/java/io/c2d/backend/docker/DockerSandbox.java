@@ -187,6 +187,13 @@ final class DockerSandbox implements Sandbox {
     }
   }
 
+  /** The container's output as it is written, once the container exists. */
+  @Override
+  public java.io.@Nullable InputStream openLiveLog(SandboxJob job) throws IOException {
+    String id = containerId;
+    return id == null ? null : ContainerResults.followLog(shared.docker(), id);
+  }
+
   @Override
   public void remove() {
     container.remove();

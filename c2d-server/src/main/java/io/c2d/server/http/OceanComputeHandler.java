@@ -17,6 +17,7 @@ import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.OceanSignature;
 import io.c2d.model.ResultKind;
+import io.c2d.server.assets.AssetDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -227,8 +228,8 @@ public final class OceanComputeHandler {
   }
 
   private void stop(QueryParams query, ProviderResponse response) throws IOException {
-    EthAddress owner = EngineAuth.authenticate(engine, query, OceanSignature.STOP_COMPUTE);
     JobId id = query.jobId("jobId");
+    EthAddress owner = EngineAuth.authenticate(engine, query, OceanSignature.STOP_COMPUTE);
     ComputeJob job;
     try {
       job = await(engine.stop(id, owner));
@@ -243,8 +244,8 @@ public final class OceanComputeHandler {
   }
 
   private void delete(QueryParams query, ProviderResponse response) throws IOException {
-    EthAddress owner = EngineAuth.authenticate(engine, query, DELETE_COMMAND);
     JobId id = query.jobId("jobId");
+    EthAddress owner = EngineAuth.authenticate(engine, query, DELETE_COMMAND);
     ComputeJob last = engine.status(id, owner);
     await(engine.delete(id, owner));
     sendJson(response, 200, JobsJson.jobs(List.of(last)));
@@ -252,9 +253,9 @@ public final class OceanComputeHandler {
 
   private void result(ProviderRequest request, ProviderResponse response) throws IOException {
     QueryParams query = QueryParams.parse(request.rawQuery());
-    EthAddress owner = EngineAuth.authenticate(engine, query, OceanSignature.GET_COMPUTE_RESULT);
     JobId id = query.jobId("jobId");
     int index = query.index("index");
+    EthAddress owner = EngineAuth.authenticate(engine, query, OceanSignature.GET_COMPUTE_RESULT);
     JobResult result =
         engine.results(id, owner).stream()
             .filter(r -> r.index() == index)
@@ -288,9 +289,9 @@ public final class OceanComputeHandler {
   }
 
   private void liveLogs(QueryParams query, ProviderResponse response) throws IOException {
+    JobId id = query.jobId("jobId");
     EthAddress owner =
         EngineAuth.authenticate(engine, query, OceanSignature.GET_COMPUTE_STREAMABLE_LOGS);
-    JobId id = query.jobId("jobId");
     ComputeJob job = engine.status(id, owner);
     if (job.isTerminal()) {
       throw new io.c2d.NotFoundException(
@@ -426,9 +427,9 @@ public final class OceanComputeHandler {
   /**
    * Builds an {@link OceanComputeHandler}. Not thread-safe.
    *
-   * <p>Defaults: no assets ({@link AssetLookup#none()}), chain ids {@code [8996]}, a body limit of
-   * {@value #DEFAULT_MAX_BODY_BYTES} bytes, {@value #DEFAULT_MAX_LIVE_LOG_STREAMS} live log streams
-   * at once, 60 s for the engine to answer a start, stop or delete.
+   * <p>Defaults: no assets (an empty {@link AssetDirectory}), chain ids {@code [8996]}, a body
+   * limit of {@value #DEFAULT_MAX_BODY_BYTES} bytes, {@value #DEFAULT_MAX_LIVE_LOG_STREAMS} live
+   * log streams at once, 60 s for the engine to answer a start, stop or delete.
    */
   public static final class Builder {
     /** The default request body limit, in bytes. */
@@ -439,7 +440,7 @@ public final class OceanComputeHandler {
 
     private final ComputeEngine engine;
     private EthAddress providerAddress;
-    private AssetLookup assets = AssetLookup.none();
+    private AssetDirectory assets = AssetDirectory.builder().build();
     private List<Long> chainIds = List.of(8996L);
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxLiveLogStreams = DEFAULT_MAX_LIVE_LOG_STREAMS;
@@ -459,7 +460,7 @@ public final class OceanComputeHandler {
     }
 
     /** The publisher's assets, which a start's {@code documentId}s name. */
-    public Builder assets(AssetLookup assets) {
+    public Builder assets(AssetDirectory assets) {
       this.assets = requireNonNull(assets, "assets");
       return this;
     }

@@ -6,31 +6,31 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c2d.ComputeEngine;
 import io.c2d.ErrorCode;
 import io.c2d.InvalidRequestException;
-import io.c2d.NotFoundException;
 import io.c2d.model.Algorithm;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.ComputeJob;
 import io.c2d.model.ComputeRequest;
-import io.c2d.model.ContainerSpec;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
 import io.c2d.model.OceanSignature;
 import io.c2d.ocean.OceanJson;
+import io.c2d.server.assets.AssetDirectory;
+import io.c2d.server.assets.AssetService;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
  * Starts (paid and free) and {@code initializeCompute}: from ocean.js's JSON body to the engine's
- * request, with the publisher's files and DDOs from the {@link AssetLookup}. Thread-safe.
+ * request, with the publisher's files and DDOs from the {@link AssetDirectory}. Thread-safe.
  */
 final class StartRoute {
   private final ComputeEngine engine;
-  private final AssetLookup assets;
+  private final AssetDirectory assets;
   private final EthAddress provider;
 
-  StartRoute(ComputeEngine engine, AssetLookup assets, EthAddress provider) {
+  StartRoute(ComputeEngine engine, AssetDirectory assets, EthAddress provider) {
     this.engine = engine;
     this.assets = assets;
     this.provider = provider;
@@ -51,32 +51,18 @@ final class StartRoute {
     }
     ComputeRequest.Builder request;
     try {
-      String algorithmService = body.path("algorithm").path("serviceId").asText("");
       request =
-          OceanJson.parseStartRequest(
-              Bodies.JSON.writeValueAsString(body), did -> container(did, algorithmService));
+          OceanJson.parseStartRequest(Bodies.JSON.writeValueAsString(body), assets::containerOf);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("a parsed body cannot be written back", e);
     }
     List<DatasetInput> datasets = request.datasets();
     for (int i = 0; i < datasets.size(); i++) {
-      DatasetInput sent = datasets.get(i);
-      DatasetInput.Builder resolved = assets.dataset(sent.did(), sent.serviceId());
-      sent.orderTx().ifPresent(resolved::orderTx);
-      sent.userData().ifPresent(resolved::userData);
-      request.setDataset(i, resolved.build());
+      request.setDataset(i, assets.resolve(datasets.get(i)));
     }
     Optional<Algorithm> algorithm = request.algorithm();
-    if (algorithm.isPresent() && algorithm.get().did().isPresent()) {
-      Algorithm sent = algorithm.get();
-      Did did = sent.did().get();
-      String serviceId = sent.serviceId().orElse("");
-      Algorithm.Builder resolved =
-          assets.algorithm(did, serviceId).orElseThrow(() -> unknownAlgorithm(did, serviceId));
-      sent.orderTx().ifPresent(resolved::orderTx);
-      sent.environment().forEach(resolved::putEnvironment);
-      resolved.customData(sent.customData());
-      request.algorithm(resolved.build());
+    if (algorithm.isPresent()) {
+      request.algorithm(assets.resolve(algorithm.get()));
     }
     if (free) {
       request.free(true);
@@ -120,8 +106,9 @@ final class StartRoute {
       String field = "datasets[" + i + "]";
       Did did = did(dataset, field + ".documentId");
       String serviceId = text(dataset, "serviceId", field + ".serviceId");
-      assets.dataset(did, serviceId);
-      entries.addObject().setAll(entry(did, serviceId, dataset));
+      AssetService service = assets.computeService(did, serviceId);
+      ObjectNode entry = entries.addObject().setAll(entry(did, serviceId, dataset));
+      service.terms().datatokenAddress().ifPresent(token -> entry.put("datatoken", token.value()));
     }
     JsonNode algorithm = body.path("algorithm");
     if (!algorithm.isObject()) {
@@ -130,10 +117,9 @@ final class StartRoute {
     if (algorithm.hasNonNull("documentId")) {
       Did did = did(algorithm, "algorithm.documentId");
       String serviceId = text(algorithm, "serviceId", "algorithm.serviceId");
-      if (assets.algorithm(did, serviceId).isEmpty()) {
-        throw unknownAlgorithm(did, serviceId);
-      }
-      answer.putObject("algorithm").setAll(entry(did, serviceId, algorithm));
+      AssetService service = assets.service(did, serviceId);
+      ObjectNode entry = answer.putObject("algorithm").setAll(entry(did, serviceId, algorithm));
+      service.terms().datatokenAddress().ifPresent(token -> entry.put("datatoken", token.value()));
     } else {
       answer.putObject("algorithm");
     }
@@ -154,16 +140,6 @@ final class StartRoute {
       entry.put("validOrder", false);
     }
     return entry;
-  }
-
-  private Optional<ContainerSpec> container(Did did, String serviceId) {
-    return assets.algorithm(did, serviceId).map(algorithm -> algorithm.build().container());
-  }
-
-  private static NotFoundException unknownAlgorithm(Did did, String serviceId) {
-    return new NotFoundException(
-        ErrorCode.ASSET_NOT_FOUND,
-        "no algorithm " + did + " with service '" + serviceId + "' is published here");
   }
 
   private static Did did(JsonNode node, String field) {

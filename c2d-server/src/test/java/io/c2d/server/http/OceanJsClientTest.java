@@ -8,20 +8,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c2d.ComputeEngine;
-import io.c2d.ErrorCode;
-import io.c2d.NotFoundException;
 import io.c2d.backend.docker.DockerComputeBackend;
 import io.c2d.backend.local.EmbeddedComputeBackend;
-import io.c2d.model.Algorithm;
 import io.c2d.model.ComputeEnvironment;
-import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.FileLocator;
 import io.c2d.model.FreeLimits;
 import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
 import io.c2d.server.assets.AssetDirectory;
-import io.c2d.server.assets.AssetService;
+import io.c2d.server.assets.AssetFolder;
 import io.c2d.server.assets.SampleAssets;
 import io.c2d.server.internal.DemoVerifierProvider;
 import io.c2d.spi.backend.ComputeBackend;
@@ -88,7 +85,7 @@ class OceanJsClientTest {
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
   class Embedded extends Flows {
     Embedded() {
-      super("busybox", "stable", true);
+      super("busybox", "stable");
     }
 
     @Override
@@ -150,9 +147,7 @@ class OceanJsClientTest {
   @ExtendWith(RequiresDockerImage.class)
   class Docker extends Flows {
     Docker() {
-      // the Docker backend shows no live log yet (DockerSandbox has no openLiveLog): the flow
-      // asserts the refusal ocean.js gets; flip to true when it does
-      super("c2d-test/busybox", "1", false);
+      super("c2d-test/busybox", "1");
     }
 
     @Override
@@ -170,16 +165,14 @@ class OceanJsClientTest {
   abstract static class Flows {
     private final String image;
     private final String tag;
-    private final boolean liveLogs;
     private @Nullable Path work;
     private @Nullable ComputeEngine engine;
     private @Nullable OceanHttpServer server;
     private @Nullable OceanJsClient client;
 
-    Flows(String image, String tag, boolean liveLogs) {
+    Flows(String image, String tag) {
       this.image = image;
       this.tag = tag;
-      this.liveLogs = liveLogs;
     }
 
     /** The backend under test, offering {@code environment}, keeping its jobs below {@code dir}. */
@@ -212,10 +205,7 @@ class OceanJsClientTest {
           OceanComputeHandler.builder(started)
               .providerAddress(PROVIDER)
               .chainIds(List.of(CHAIN_ID))
-              .assets(
-                  new Publisher(
-                      new OpenDataset(DATASET, SERVICE, sales),
-                      SampleAssets.install(dir.resolve("assets"))))
+              .assets(publisher(sales, dir.resolve("assets")))
               .build();
       OceanHttpServer listening =
           OceanHttpServer.start(
@@ -296,31 +286,20 @@ class OceanJsClientTest {
 
       // live logs: streamed while the job ran, in more than one piece, before it was over
       JsonNode logs = run.step("logs");
-      if (liveLogs) {
-        assertThat(logs.path("text").asText()).as("the live logs\n%s", shown).contains("tick 1");
-        assertThat(logs.path("chunks").asInt())
-            .as("the logs arrived as the algorithm wrote them\n%s", shown)
-            .isGreaterThan(1);
-        long firstChunk = logs.path("chunkTimes").path(0).asLong();
-        long seenOver =
-            run.all("status").stream()
-                .filter(s -> s.path("job").path("status").asInt() == 70)
-                .mapToLong(s -> s.path("at").asLong())
-                .min()
-                .orElseThrow();
-        assertThat(firstChunk)
-            .as("the first log chunk came before ocean.js saw the job over\n%s", shown)
-            .isLessThan(seenOver);
-      } else {
-        // refused with a JSON body (ocean.js then returns null rather than throwing): "no live
-        // log" while it runs, "not running" if it ended meanwhile; the log is among the results
-        assertThat(logs.path("text").isNull()).as("no live log\n%s", shown).isTrue();
-        List<String> refusals = new java.util.ArrayList<>();
-        logs.path("refused").forEach(r -> refusals.add(r.asText()));
-        assertThat(refusals).as("what ocean.js logged of the refusals\n%s", shown).isNotEmpty();
-        assertThat(refusals).allSatisfy(r -> assertThat(r).contains(" 404 "));
-        assertThat(refusals).anySatisfy(r -> assertThat(r).contains("no live log"));
-      }
+      assertThat(logs.path("text").asText()).as("the live logs\n%s", shown).contains("tick 1");
+      assertThat(logs.path("chunks").asInt())
+          .as("the logs arrived as the algorithm wrote them\n%s", shown)
+          .isGreaterThan(1);
+      long firstChunk = logs.path("chunkTimes").path(0).asLong();
+      long seenOver =
+          run.all("status").stream()
+              .filter(s -> s.path("job").path("status").asInt() == 70)
+              .mapToLong(s -> s.path("at").asLong())
+              .min()
+              .orElseThrow();
+      assertThat(firstChunk)
+          .as("the first log chunk came before ocean.js saw the job over\n%s", shown)
+          .isLessThan(seenOver);
 
       // every result, whole and from an offset
       ArrayNode listed = (ArrayNode) last.path("results");
@@ -467,79 +446,23 @@ class OceanJsClientTest {
   }
 
   /**
-   * What the test's provider publishes: the test's open dataset, then the assets of an {@link
-   * AssetDirectory} (the runnable provider's sample).
+   * What the test's provider publishes: one dataset, the sample sales CSV, whose compute service
+   * allows raw algorithms (the flows send theirs as ocean.js's {@code algorithm.meta}), and the
+   * runnable provider's sample dataset and published algorithm.
    */
-  static final class Publisher implements AssetLookup {
-    private final OpenDataset open;
-    private final AssetDirectory directory;
-
-    Publisher(OpenDataset open, AssetDirectory directory) {
-      this.open = open;
-      this.directory = directory;
-    }
-
-    @Override
-    public DatasetInput.Builder dataset(Did did, String serviceId) {
-      if (did.equals(open.did)) {
-        return open.dataset(did, serviceId);
-      }
-      return directory
-          .find(did)
-          .flatMap(asset -> asset.service(serviceId))
-          .map(AssetService::datasetInput)
-          .orElseThrow(
-              () ->
-                  new NotFoundException(
-                      ErrorCode.RESULT_NOT_FOUND,
-                      "no dataset " + did + " with service '" + serviceId + "' is published here"));
-    }
-
-    @Override
-    public Optional<Algorithm.Builder> algorithm(Did did, String serviceId) {
-      return directory
-          .find(did)
-          .flatMap(asset -> asset.service(serviceId))
-          .map(AssetService::algorithm);
-    }
-  }
-
-  /**
-   * The test's publisher: one dataset, the sample sales CSV, whose compute service allows raw
-   * algorithms (the flows send theirs as ocean.js's {@code algorithm.meta}); no published
-   * algorithms.
-   */
-  static final class OpenDataset implements AssetLookup {
-    private final Did did;
-    private final String serviceId;
-    private final Path file;
-
-    OpenDataset(Did did, String serviceId, Path file) {
-      this.did = did;
-      this.serviceId = serviceId;
-      this.file = file;
-    }
-
-    @Override
-    public DatasetInput.Builder dataset(Did asked, String askedService) {
-      if (!asked.equals(did) || !askedService.equals(serviceId)) {
-        throw new NotFoundException(
-            ErrorCode.RESULT_NOT_FOUND,
-            "no dataset " + asked + " with service '" + askedService + "' is published here");
-      }
-      ObjectNode ddo = JSON.createObjectNode();
-      ddo.putArray("@context").add("https://w3id.org/did/v1");
-      ddo.put("id", did.value()).put("version", "4.1.0").put("chainId", CHAIN_ID);
-      ddo.putObject("metadata").put("type", "dataset").put("name", "ocean.js test sales");
-      ObjectNode compute = ddo.putArray("services").addObject();
-      compute.put("id", serviceId).put("type", "compute").put("timeout", 86400);
-      compute.putObject("compute").put("allowRawAlgorithm", true);
-      return DatasetInput.builder(did, serviceId).addFile(file.toUri()).ddoJson(ddo.toString());
-    }
-
-    @Override
-    public Optional<Algorithm.Builder> algorithm(Did asked, String askedService) {
-      return Optional.empty();
-    }
+  static AssetDirectory publisher(Path sales, Path sampleDir) throws IOException {
+    ObjectNode ddo = JSON.createObjectNode();
+    ddo.putArray("@context").add("https://w3id.org/did/v1");
+    ddo.put("id", DATASET.value()).put("version", "4.1.0").put("chainId", CHAIN_ID);
+    ddo.putObject("metadata").put("type", "dataset").put("name", "ocean.js test sales");
+    ObjectNode compute = ddo.putArray("services").addObject();
+    compute.put("id", SERVICE).put("type", "compute").put("timeout", 86400);
+    compute.putObject("compute").put("allowRawAlgorithm", true);
+    AssetFolder samples = SampleAssets.install(sampleDir);
+    return AssetDirectory.builder()
+        .add(ddo.toString(), Map.of(SERVICE, List.of(FileLocator.of(sales.toUri()))))
+        .add(samples.asset(SampleAssets.DATASET_DID))
+        .add(samples.asset(SampleAssets.ALGORITHM_DID))
+        .build();
   }
 }

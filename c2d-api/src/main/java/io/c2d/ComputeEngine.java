@@ -292,6 +292,23 @@ public final class ComputeEngine implements AutoCloseable {
         ErrorCode.RESULT_NOT_FOUND, "job " + id + " has no result named " + name);
   }
 
+  /**
+   * Opens the algorithm's output of a running job as it is written, for its owner; the stream ends
+   * once the job has ended. The caller closes the stream.
+   *
+   * @throws NotFoundException if there is no such job, or it is not running (its log is then among
+   *     its results), or its backend shows no live log ({@link ErrorCode#RESULT_NOT_FOUND})
+   * @throws AccessDeniedException if {@code requester} is not the job's owner
+   */
+  public CompletionStage<InputStream> openLiveLog(JobId id, EthAddress requester) {
+    JobRecord record = registry.owned(id, requester);
+    if (record.snapshot().isTerminal()) {
+      throw new NotFoundException(
+          ErrorCode.JOB_NOT_FOUND, "job " + id + " is not running; its log is among its results");
+    }
+    return record.slot.backend.openLiveLog(id);
+  }
+
   /** The environments of every backend, with their limits. */
   public List<ComputeEnvironment> environments() {
     return validation.environments();

@@ -21,6 +21,7 @@ final class BenchmarksSmokeTest {
   void everyBenchmarkRunsOnce() throws RunnerException {
     // In process (forks 0): small request batches, read when the benchmark classes load.
     System.setProperty("c2d.jmh.batch", "20000");
+    System.setProperty("c2d.jmh.http-signatures", "2000");
     Options options =
         new OptionsBuilder()
             .include("io\\.c2d\\.jmh\\..*Benchmark")
@@ -37,8 +38,9 @@ final class BenchmarksSmokeTest {
     Collection<RunResult> results = new Runner(options).run();
 
     // Submit 2 capacities x 4 methods, Status 2 modes x 2 methods, Fairness 2, Signature 1 (web3j;
-    // the pure-Java variant went with the testkit's own curve code), Verdict 2, OceanJson 1.
-    assertThat(results).hasSize(8 + 4 + 2 + 1 + 2 + 1);
+    // the pure-Java variant went with the testkit's own curve code), Verdict 2, OceanJson 1,
+    // Http 6 (two starts, three status client counts, the engine's status).
+    assertThat(results).hasSize(8 + 4 + 2 + 1 + 2 + 1 + 6);
     assertThat(results)
         .allSatisfy(result -> assertThat(result.getPrimaryResult().getSampleCount()).isPositive());
   }

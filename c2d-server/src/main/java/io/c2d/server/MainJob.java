@@ -1,28 +1,37 @@
 package io.c2d.server;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c2d.C2dException;
 import io.c2d.ComputeEngine;
-import io.c2d.model.Algorithm;
-import io.c2d.model.ComputeJob;
+import io.c2d.backend.local.EmbeddedComputeBackend;
+import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.ComputeRequest;
 import io.c2d.model.ContainerSpec;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
-import io.c2d.model.JobId;
-import io.c2d.model.JobResult;
+import io.c2d.model.FileLocator;
+import io.c2d.model.FreeLimits;
 import io.c2d.model.JobStatus;
+import io.c2d.model.Resources;
+import io.c2d.server.assets.AssetDirectory;
+import io.c2d.server.assets.AssetFolder;
+import io.c2d.server.assets.SampleAssets;
+import io.c2d.server.http.OceanComputeHandler;
+import io.c2d.server.http.OceanHttpServer;
 import io.c2d.server.internal.DemoVerifierProvider;
+import io.c2d.spi.backend.ComputeBackend;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -30,40 +39,42 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs one real compute-to-data job end to end: a sample sales CSV shipped with c2d, a shell
- * algorithm that aggregates it per region, a request signed by a test consumer key (with web3j), a
- * verifier that accepts the agreement, and a backend chosen by name (the embedded default unless
- * told otherwise). It needs nothing from c2d-testkit: its class path is a provider application's.
- * It prints each status change as it happens, then the results and the algorithm log, and exits 0
- * when the job completed, 1 when it did not, 2 on bad arguments.
+ * The runnable provider and a consumer of it, end to end through HTTP: it starts the provider on
+ * 127.0.0.1 (a {@link ComputeEngine} on a backend chosen by name, the embedded default unless told
+ * otherwise, whose environment offers free compute; a verifier that accepts the agreement; one
+ * published dataset, a sample sales CSV; Ocean's compute endpoints on the JDK's HTTP server) and
+ * prints the URL to give ocean.js. Then a Java client of the endpoints that calls and signs as
+ * ocean.js does ({@link HttpConsumer}, web3j) reads the root document and the environments, starts
+ * a job (free where the environment is free and no order or agreement is named, else a paid start
+ * with the order), polls its status to the end, and downloads its results. It prints each status
+ * change as the provider and as the consumer see it, then the results and the algorithm log, and
+ * exits 0 when the job completed, 1 when it did not, 2 on bad arguments. With {@code --serve} it
+ * keeps serving afterwards, until the process is stopped.
  *
  * <pre>
  * MainJob [--backend NAME] [--verifier NAME] [--image IMAGE:TAG] [--work-dir DIR]
  *         [--timeout SECONDS] [--consumer-key HEX]
  *         [--dataset-did DID (--order-tx TX | --agreement-id ID) [--service-id ID]]
- *         [c2d.KEY=VALUE ...]
+ *         [--port PORT] [--serve] [c2d.KEY=VALUE ...]
  * </pre>
  *
  * <p>Extra {@code c2d.*} properties come from {@code c2d.KEY=VALUE} arguments and from system
  * properties, so any backend's options can be set ({@code c2d.k8s.namespace=jobs}). {@code --image}
  * is the container the algorithm runs in (default {@code busybox:stable}); a cluster without a
- * registry runs a locally imported one, such as {@code c2d-test/busybox:1}.
+ * registry runs a locally imported one, such as {@code c2d-test/busybox:1}. {@code --port} is the
+ * provider's port on 127.0.0.1 (default 0: a free one).
  *
  * <p>By default the dataset has a test DID, the consumer is anvil's public development account #0
  * and the verifier is {@code demo-allow-all}, which accepts any agreement and warns that it does
  * (the authenticator is always c2d-keeper's {@code web3j}). To run the job through a real verifier,
  * name the dataset's DID, its compute service and the consumer's v4 order transaction or Keeper
  * service agreement, and sign as the consumer who ordered ({@code --consumer-key}); {@code
- * c2d.provider-address} sets the provider the request is signed for. c2d-server's {@code
- * OnChainMainJob} (in its tests) does that on a chain of its own.
+ * c2d.provider-address} sets the provider's address. c2d-server's {@code OnChainMainJob} (in its
+ * tests) does that on a chain of its own.
  */
 public final class MainJob {
   private static final long CHAIN_ID = 8996;
@@ -78,7 +89,6 @@ public final class MainJob {
   /** The test dataset's order when none is named (the default verifier does not read it). */
   private static final String DEFAULT_ORDER_TX = String.format("0x%064x", 0xabc001L);
 
-  private static final Duration SIGNATURE_VALIDITY = Duration.ofMinutes(10);
   private static final List<String> OPTIONS =
       List.of(
           "backend",
@@ -90,11 +100,19 @@ public final class MainJob {
           "dataset-did",
           "order-tx",
           "agreement-id",
-          "service-id");
+          "service-id",
+          "port");
   private static final String USAGE =
       "usage: MainJob [--backend NAME] [--verifier NAME] [--image IMAGE:TAG] [--work-dir DIR]"
           + " [--timeout SECONDS] [--consumer-key HEX] [--dataset-did DID (--order-tx TX |"
-          + " --agreement-id ID) [--service-id ID]] [c2d.KEY=VALUE ...]";
+          + " --agreement-id ID) [--service-id ID]] [--port PORT] [--serve] [c2d.KEY=VALUE ...]";
+
+  /** The free compute the embedded backend's environment offers. */
+  private static final FreeLimits FREE_LIMITS =
+      FreeLimits.of(Duration.ofMinutes(5), Resources.of(1, 1024, 1024, 0), 4, 2);
+
+  private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+  private static final Duration POLL = Duration.ofMillis(200);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -164,10 +182,9 @@ public final class MainJob {
       if (options.containsKey("service-id")) {
         throw new IllegalArgumentException("--service-id needs --dataset-did");
       }
+      // no order: the flow starts a free job, or orders with DEFAULT_ORDER_TX where none is free
       Did asset = Did.of(DEFAULT_DATASET_DID);
-      return DatasetInput.builder(asset, "compute")
-          .orderTx(DEFAULT_ORDER_TX)
-          .ddoJson(openDdo(asset, "compute"));
+      return DatasetInput.builder(asset, "compute").ddoJson(openDdo(asset, "compute"));
     }
     Did asset = Did.of(did);
     String service = options.getOrDefault("service-id", "compute");
@@ -231,75 +248,174 @@ public final class MainJob {
         colon > 0 && !image.substring(colon).contains("/")
             ? ContainerSpec.of(image.substring(0, colon), image.substring(colon + 1), "sh $ALGO")
             : ContainerSpec.of(image, "latest", "sh $ALGO");
+    DatasetInput published = datasetInput.addFile(dataset.toUri()).build();
+    int port = Integer.parseInt(options.getOrDefault("port", "0"));
 
     out.printf(
         "c2d main job: backend=%s verifier=%s work-dir=%s%n",
         properties.get("c2d.backend"), properties.get("c2d.verifier"), workDir);
-    // every job's end, by id: a reused work directory may recover earlier jobs that end too
-    Map<JobId, CompletableFuture<ComputeJob>> ends = new ConcurrentHashMap<>();
-    try (ComputeEngine engine = ComputeEngine.builder().properties(properties).build()) {
-      engine.addListener(
-          (job, previous) -> {
-            out.printf("  job %s: %3d %s%n", job.id(), job.statusCode(), job.statusText().trim());
-            if (job.isTerminal()) {
-              ends.computeIfAbsent(job.id(), id -> new CompletableFuture<>()).complete(job);
-            }
-          });
-      String environment = engine.environments().get(0).id();
-      Clock clock = Clock.systemUTC();
-      ComputeRequest.Builder unsigned =
-          ComputeRequest.builder()
-              .addDataset(datasetInput.addFile(dataset.toUri()).build())
-              .algorithm(Algorithm.raw(container, algorithm).build())
-              .environment(environment)
-              .nonce(Long.toString(clock.millis()))
-              .expiresAt(clock.instant().plus(SIGNATURE_VALIDITY));
-      if (agreementId != null) {
-        unsigned.agreementId(agreementId);
-      }
-      ComputeRequest request =
-          consumer.sign(unsigned, Long.parseLong(properties.get("c2d.chain-id")), provider);
-      out.printf("consumer %s starts a job in environment %s%n", consumer.address(), environment);
-      ComputeJob started = engine.start(request).toCompletableFuture().join();
-      ComputeJob done;
-      try {
-        done =
-            ends.computeIfAbsent(started.id(), id -> new CompletableFuture<>())
-                .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        throw new TimeoutException(
-            "job " + started.id() + " did not end within " + timeout.toSeconds() + " s");
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("a job's end is never exceptional", e);
-      }
-
-      out.printf("%nresults of job %s:%n", done.id());
-      for (JobResult result : done.results()) {
-        out.printf(
-            "  [%d] %-20s %-16s %6d bytes%n",
-            result.index(), result.name(), result.kind().oceanType(), result.size());
-      }
-      for (JobResult result : done.results()) {
-        if (result.name().equals("summary.csv") || result.name().equals("algorithm.log")) {
-          out.printf("%n--- %s ---%n", result.name());
-          try (InputStream in =
-              engine
-                  .openResult(done.id(), consumer.address(), result.index())
-                  .toCompletableFuture()
-                  .join()) {
-            out.print(new String(in.readAllBytes(), StandardCharsets.UTF_8));
-          }
-        }
-      }
-      out.printf("%njob %s ended: %d %s%n", done.id(), done.statusCode(), done.statusText());
-      return done.status() == JobStatus.COMPLETED ? 0 : 1;
-    } catch (java.util.concurrent.CompletionException e) {
-      C2dException failure = C2dException.unwrap(e);
-      if (failure != null) {
-        throw failure;
-      }
-      throw e;
+    ComputeEngine.Builder engineBuilder = ComputeEngine.builder().properties(properties);
+    @Nullable ComputeBackend embedded = null;
+    if (properties.get("c2d.backend").equals("embedded")) {
+      // built here rather than from properties, so that its environment offers free compute
+      embedded =
+          EmbeddedComputeBackend.builder()
+              .workRoot(Path.of(properties.get("c2d.embedded.work-root")))
+              .environment(
+                  ComputeEnvironment.builder(EmbeddedComputeBackend.DEFAULT_ENVIRONMENT_ID)
+                      .freeLimits(FREE_LIMITS)
+                      .build())
+              .build();
+      engineBuilder.backend(embedded);
     }
+    try (ComputeEngine engine = engineBuilder.build()) {
+      // the provider's side of the story, as its log would tell it
+      engine.addListener(
+          (job, previous) ->
+              out.printf(
+                  "  provider: job %s %3d %s%n",
+                  job.id(), job.statusCode(), job.statusText().trim()));
+      OceanComputeHandler handler =
+          OceanComputeHandler.builder(engine)
+              .providerAddress(provider)
+              .chainIds(List.of(Long.parseLong(properties.get("c2d.chain-id"))))
+              .assets(assets(published, workDir.resolve("assets")))
+              .build();
+      try (OceanHttpServer server =
+          OceanHttpServer.start(handler, new InetSocketAddress(LOOPBACK, port))) {
+        out.printf("provider listening: give ocean.js %s%n", server.url());
+        out.printf(
+            "published: dataset %s (service %s), sample dataset %s (service %s), sample"
+                + " algorithm %s (service %s)%n",
+            published.did(),
+            published.serviceId(),
+            SampleAssets.DATASET_DID,
+            SampleAssets.DATASET_SERVICE_ID,
+            SampleAssets.ALGORITHM_DID,
+            SampleAssets.ALGORITHM_SERVICE_ID);
+        int exitCode =
+            consumerFlow(
+                new HttpConsumer(server.url(), consumer),
+                published,
+                container,
+                algorithm,
+                agreementId,
+                timeout,
+                out);
+        if (options.containsKey("serve")) {
+          out.printf("serving %s until this process is stopped (Ctrl-C)%n", server.url());
+          new java.util.concurrent.CountDownLatch(1).await();
+        }
+        return exitCode;
+      }
+    } finally {
+      if (embedded != null) {
+        embedded.close();
+      }
+    }
+  }
+
+  /**
+   * The provider's published assets: the main job's dataset (whose DDO allows raw algorithms) and
+   * the sample dataset and algorithm, for ocean.js to use when the provider keeps serving.
+   */
+  private static AssetDirectory assets(DatasetInput dataset, Path sampleDir) throws IOException {
+    AssetFolder samples = SampleAssets.install(sampleDir);
+    AssetDirectory.Builder assets =
+        AssetDirectory.builder()
+            .add(
+                dataset.ddoJson().orElseThrow(),
+                Map.of(
+                    dataset.serviceId(), dataset.files().stream().map(FileLocator::of).toList()));
+    for (Did sample : List.of(SampleAssets.DATASET_DID, SampleAssets.ALGORITHM_DID)) {
+      if (!sample.equals(dataset.did())) {
+        assets.add(samples.asset(sample));
+      }
+    }
+    return assets.build();
+  }
+
+  /**
+   * A whole consumer flow through HTTP, as ocean.js runs it: the root document, the environments, a
+   * start (free when the environment is free and no order or agreement is named), status polled to
+   * the end, the results downloaded.
+   */
+  private static int consumerFlow(
+      HttpConsumer consumer,
+      DatasetInput dataset,
+      ContainerSpec container,
+      String algorithm,
+      @Nullable String agreementId,
+      Duration timeout,
+      PrintStream out)
+      throws IOException, InterruptedException, TimeoutException {
+    JsonNode root = consumer.root();
+    out.printf("provider %s (%s)%n", root.path("providerAddress").asText(), root.path("software"));
+    JsonNode environment = consumer.environments().path(0);
+    boolean free = environment.has("free") && dataset.orderTx().isEmpty() && agreementId == null;
+    ObjectNode body = JSON.createObjectNode();
+    body.put("environment", environment.path("id").asText());
+    ObjectNode input = body.putArray("datasets").addObject();
+    input.put("documentId", dataset.did().value()).put("serviceId", dataset.serviceId());
+    if (!free && agreementId == null) {
+      input.put("transferTxId", dataset.orderTx().orElse(DEFAULT_ORDER_TX));
+    }
+    if (agreementId != null) {
+      body.put("agreementId", agreementId);
+    }
+    ObjectNode meta = body.putObject("algorithm").putObject("meta");
+    meta.put("rawcode", algorithm);
+    meta.putObject("container")
+        .put("entrypoint", container.entrypoint())
+        .put("image", container.image())
+        .put("tag", container.tag());
+    out.printf(
+        "consumer %s starts a %s job in environment %s%n",
+        consumer.address().toLowerCase(java.util.Locale.ROOT),
+        free ? "free" : "paid",
+        environment.path("id").asText());
+    String jobId = consumer.start(body, free).path(0).path("jobId").asText();
+
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
+    JsonNode job;
+    while (true) {
+      job = consumer.status(jobId).path(0);
+      String seen = job.path("c2dStatus").asText() + " " + job.path("statusText").asText().trim();
+      if (!seen.equals(last)) {
+        out.printf("  consumer: job %s %s%n", jobId, seen);
+        last = seen;
+      }
+      if (!job.path("dateFinished").isNull() && job.hasNonNull("dateFinished")) {
+        break;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new TimeoutException(
+            "job " + jobId + " did not end within " + timeout.toSeconds() + " s");
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+
+    out.printf("%nresults of job %s:%n", jobId);
+    for (JsonNode result : job.path("results")) {
+      out.printf(
+          "  [%d] %-20s %-16s %6d bytes%n",
+          result.path("index").asInt(),
+          result.path("filename").asText(),
+          result.path("type").asText(),
+          result.path("filesize").asLong());
+    }
+    for (JsonNode result : job.path("results")) {
+      String name = result.path("filename").asText();
+      if (name.equals("summary.csv") || name.equals("algorithm.log")) {
+        out.printf("%n--- %s ---%n", name);
+        byte[] bytes = consumer.result(jobId, result.path("index").asInt(), 0);
+        out.print(new String(bytes, StandardCharsets.UTF_8));
+      }
+    }
+    int code = job.path("c2dStatus").asInt();
+    out.printf("%njob %s ended: %d %s%n", jobId, code, job.path("statusText").asText());
+    return code == JobStatus.COMPLETED.code() ? 0 : 1;
   }
 
   private static Map<String, String> parse(String[] args) {
@@ -320,6 +436,10 @@ public final class MainJob {
         options.put(flag.substring(0, equals), flag.substring(equals + 1));
         continue;
       }
+      if (flag.equals("--serve")) {
+        options.put("serve", "true");
+        continue;
+      }
       if (!flag.startsWith("--") || !OPTIONS.contains(flag.substring(2))) {
         throw new IllegalArgumentException("unknown option " + flag);
       }
@@ -327,6 +447,16 @@ public final class MainJob {
         throw new IllegalArgumentException(flag + " needs a value");
       }
       options.put(flag.substring(2), rest.removeFirst());
+    }
+    if (options.containsKey("port")) {
+      try {
+        int port = Integer.parseInt(options.get("port"));
+        if (port < 0 || port > 65535) {
+          throw new IllegalArgumentException("--port must be from 0 to 65535");
+        }
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--port must be a number from 0 to 65535", e);
+      }
     }
     if (options.containsKey("timeout")) {
       try {

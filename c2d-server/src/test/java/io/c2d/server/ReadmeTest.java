@@ -33,6 +33,20 @@ final class ReadmeTest {
   }
 
   @Test
+  void theReadmesServletAdapterIsTheTestedOne() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    int marker = readme.indexOf("<!-- snippet: servlet");
+    assertThat(marker).as("README has the servlet snippet marker").isNotNegative();
+    int start = readme.indexOf("```java\n", marker) + "```java\n".length();
+    int end = readme.indexOf("```\n", start);
+    String text = Files.readString(Path.of("src/test/java/io/c2d/server/JettyServletTest.java"));
+    int from = text.indexOf('\n', text.indexOf("// README:servlet:start")) + 1;
+    int to = text.indexOf("  // README:servlet:end");
+
+    assertThat(readme.substring(start, end)).isEqualTo(text.substring(from, to));
+  }
+
+  @Test
   void theReadmeOpensWithTheTwoCommands() throws IOException {
     String readme = Files.readString(Path.of("..", "README.md"));
     String opening = readme.substring(0, readme.indexOf("## "));

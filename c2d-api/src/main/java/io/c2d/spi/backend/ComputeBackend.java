@@ -75,6 +75,21 @@ public interface ComputeBackend extends AutoCloseable {
    */
   CompletionStage<InputStream> openResult(JobId id, JobResult result);
 
+  /**
+   * Opens the algorithm's output of a running job as it is written: the stream ends once the job
+   * has ended. By default a backend shows none: the stage fails with a {@link
+   * io.c2d.NotFoundException} ({@code RESULT_NOT_FOUND}), and the log is among the results once the
+   * job has ended. The caller closes the stream.
+   *
+   * @throws io.c2d.NotFoundException (in the stage) if the job is unknown or not running
+   */
+  default CompletionStage<InputStream> openLiveLog(JobId id) {
+    return java.util.concurrent.CompletableFuture.failedFuture(
+        new io.c2d.NotFoundException(
+            io.c2d.ErrorCode.RESULT_NOT_FOUND,
+            "this backend shows no live log; the job's log is among its results once it ends"));
+  }
+
   /** Releases the backend's clients and threads; running jobs are left running. */
   @Override
   default void close() {}

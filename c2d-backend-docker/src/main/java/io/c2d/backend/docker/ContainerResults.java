@@ -8,9 +8,12 @@ import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.support.ResultCollector;
 import io.c2d.spi.backend.support.SandboxContract;
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +34,7 @@ final class ContainerResults {
   private static final Logger logger = LoggerFactory.getLogger(ContainerResults.class);
   private static final Duration LOG_WAIT = Duration.ofMinutes(2);
   private static final int BUFFER = 256 * 1024;
+  private static final int LIVE_LOG_BUFFER = 64 * 1024;
   private static final String OUTPUTS = SandboxContract.container().path(SandboxContract.OUTPUTS);
 
   private ContainerResults() {}
@@ -125,6 +129,68 @@ final class ContainerResults {
         logger.warn("could not read the log of job {}", jobId, e);
         collector.note("could not read the algorithm's log: " + e.getMessage());
       }
+    }
+  }
+
+  /**
+   * The container's stdout and stderr as they are written, from the start: a pipe fed by the
+   * engine's follow-mode log stream, which ends when the container exits. Closing the stream stops
+   * the engine's.
+   */
+  static InputStream followLog(DockerClient docker, String containerId) throws IOException {
+    PipedInputStream in = new PipedInputStream(LIVE_LOG_BUFFER);
+    PipedOutputStream out = new PipedOutputStream(in);
+    ResultCallback.Adapter<Frame> frames =
+        new ResultCallback.Adapter<>() {
+          @Override
+          public void onNext(Frame frame) {
+            byte[] payload = frame.getPayload();
+            if (payload == null) {
+              return;
+            }
+            try {
+              out.write(payload);
+              out.flush();
+            } catch (IOException e) {
+              // the reader has gone: stop following
+              JobContainer.closeQuietly(this);
+            }
+          }
+
+          @Override
+          public void onError(Throwable throwable) {
+            closeQuietly(out);
+            super.onError(throwable);
+          }
+
+          @Override
+          public void onComplete() {
+            closeQuietly(out);
+            super.onComplete();
+          }
+        };
+    docker
+        .logContainerCmd(containerId)
+        .withStdOut(true)
+        .withStdErr(true)
+        .withFollowStream(true)
+        .withTailAll()
+        .exec(frames);
+    return new FilterInputStream(in) {
+      @Override
+      public void close() throws IOException {
+        JobContainer.closeQuietly(frames);
+        closeQuietly(out);
+        super.close();
+      }
+    };
+  }
+
+  private static void closeQuietly(OutputStream out) {
+    try {
+      out.close();
+    } catch (IOException e) {
+      logger.debug("closing a live log pipe failed", e);
     }
   }
 }

@@ -276,6 +276,12 @@ public final class DockerComputeBackend implements ComputeBackend {
     return jobs.openResult(id, result);
   }
 
+  /** The running container's stdout and stderr as they are written. */
+  @Override
+  public CompletionStage<InputStream> openLiveLog(JobId id) {
+    return jobs.openLiveLog(id);
+  }
+
   /**
    * Stops the executor (if this backend created it), the timeout scheduler and the engine client.
    * Running containers keep running; a new instance recovers them.

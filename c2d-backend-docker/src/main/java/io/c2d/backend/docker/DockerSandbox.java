@@ -224,6 +224,13 @@ final class DockerSandbox implements Sandbox {
     }
   }
 
+  /** The container's output as it is written, once the container exists. */
+  @Override
+  public java.io.@Nullable InputStream openLiveLog(SandboxJob job) throws IOException {
+    String id = containerId;
+    return id == null ? null : ContainerResults.followLog(shared.docker(), id);
+  }
+
   /** Removes the container, then its volume or its directory on this host. */
   @Override
   public void remove() {

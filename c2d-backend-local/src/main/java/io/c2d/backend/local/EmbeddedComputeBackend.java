@@ -246,6 +246,12 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
     return jobs.openResult(id, result);
   }
 
+  /** The running algorithm's {@code algorithm.log} as it grows. */
+  @Override
+  public CompletionStage<InputStream> openLiveLog(JobId id) {
+    return jobs.openLiveLog(id);
+  }
+
   /**
    * Stops the executor (if this backend created it) and the timeout scheduler. Running processes
    * keep running; a new instance over the same work root recovers them. Stages of {@link #stop} and

@@ -16,6 +16,7 @@ import io.c2d.spi.backend.support.SandboxContract;
 import io.c2d.spi.backend.support.SandboxJob;
 import io.c2d.spi.backend.support.StageFailure;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -127,6 +128,12 @@ final class LocalSandbox implements Sandbox {
 
   private Path algorithmLog() {
     return directory.resolve("algorithm.log");
+  }
+
+  @Override
+  public @Nullable InputStream openLiveLog(SandboxJob job) throws IOException {
+    Path log = algorithmLog();
+    return Files.exists(log, LinkOption.NOFOLLOW_LINKS) ? Files.newInputStream(log) : null;
   }
 
   // ---------------------------------------------------------------------------------------------

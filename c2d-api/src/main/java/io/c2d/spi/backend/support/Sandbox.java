@@ -80,6 +80,18 @@ public interface Sandbox {
   void collect(SandboxJob job, ResultCollector collector) throws IOException;
 
   /**
+   * The algorithm's output so far, as a stream that keeps reading what it writes next ({@link
+   * SandboxJobs#openLiveLog} stops it when the job ends), or {@code null} if this sandbox cannot
+   * show it while the job runs (the default). Runs on the executor.
+   *
+   * @throws IOException if the output exists but cannot be opened
+   */
+  default java.io.@org.jspecify.annotations.Nullable InputStream openLiveLog(SandboxJob job)
+      throws IOException {
+    return null;
+  }
+
+  /**
    * Removes what the sandbox holds outside the job's directory (a container, a volume), killing
    * what still runs; called once results are collected and when the job is deleted. Idempotent,
    * never throws.

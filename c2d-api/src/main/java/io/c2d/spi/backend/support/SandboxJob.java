@@ -548,6 +548,13 @@ public final class SandboxJob {
     }
   }
 
+  /**
+   * The sandbox's live view of the algorithm's output, or null; see {@link Sandbox#openLiveLog}.
+   */
+  java.io.@Nullable InputStream openLiveLog() throws IOException {
+    return sandbox.openLiveLog(this);
+  }
+
   @Override
   public String toString() {
     return "SandboxJob{" + id() + ", " + state().status() + '}';

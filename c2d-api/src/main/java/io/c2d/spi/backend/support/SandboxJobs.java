@@ -308,6 +308,38 @@ public final class SandboxJobs {
   }
 
   /**
+   * Opens the algorithm's output of a running job as it grows; the stream ends once the job has
+   * ended and everything written before is read. The stage fails with a {@link NotFoundException}
+   * if the job is unknown or not running, or its sandbox cannot show its output while it runs.
+   */
+  public CompletionStage<InputStream> openLiveLog(JobId id) {
+    requireNonNull(id, "id");
+    return runtime.async(
+        () -> {
+          SandboxJob job =
+              lookup(id)
+                  .filter(j -> !j.state().status().isTerminal())
+                  .orElseThrow(
+                      () ->
+                          new NotFoundException(
+                              ErrorCode.JOB_NOT_FOUND, "job " + id + " is not running here"));
+          InputStream log;
+          try {
+            log = job.openLiveLog();
+          } catch (IOException e) {
+            throw new UnavailableException(
+                ErrorCode.BACKEND_FAILURE, "could not open the live log of job " + id, e);
+          }
+          if (log == null) {
+            throw new NotFoundException(
+                ErrorCode.RESULT_NOT_FOUND,
+                "job " + id + " shows no live log on this backend; its log is among its results");
+          }
+          return new FollowingInputStream(log, () -> job.state().status().isTerminal());
+        });
+  }
+
+  /**
    * Closes the runtime; running algorithms keep running, for a later instance to recover. Stages of
    * {@link #stop} and {@link #delete} still waiting for a job to end fail with an {@link
    * UnavailableException}.

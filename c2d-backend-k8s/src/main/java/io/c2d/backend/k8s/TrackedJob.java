@@ -22,6 +22,12 @@ final class TrackedJob {
   /** Set once the job's end is seen: its results are being collected. */
   volatile boolean finishing;
 
+  /** Set once this instance started streaming the inputs into the job's pod. */
+  volatile boolean uploading;
+
+  /** Set when this side failed the job while its pod still runs: the pod is removed after it. */
+  volatile boolean removePod;
+
   /** Since when the pod's image has failed to pull; null while it is not failing. */
   volatile @Nullable Instant pullingSince;
 

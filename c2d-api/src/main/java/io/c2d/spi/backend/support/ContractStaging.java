@@ -5,10 +5,12 @@ import static java.util.Objects.requireNonNull;
 import io.c2d.model.Algorithm;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
+import io.c2d.model.JobId;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.JobSpec;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +48,11 @@ public final class ContractStaging {
    */
   public static void stage(SandboxJob job, StagingTarget target)
       throws StageFailure, SandboxJob.Abort {
+    stage((StagingContext) job, target);
+  }
+
+  private static void stage(StagingContext job, StagingTarget target)
+      throws StageFailure, SandboxJob.Abort {
     requireNonNull(target, "target");
     JobSpec spec = job.spec();
     try {
@@ -66,7 +75,62 @@ public final class ContractStaging {
     stageAlgorithm(job, spec.algorithm(), target);
   }
 
-  private static void stageDataset(SandboxJob job, DatasetInput dataset, StagingTarget target)
+  /**
+   * Stages {@code spec}'s files into {@code target} for a backend that drives its jobs without a
+   * {@link SandboxJob} (the Kubernetes backend streams the archive into its pod); each step goes to
+   * {@code configLog}, a {@code file:} URI is named after {@code backendName} in failures.
+   *
+   * @throws StageFailure with the status the job fails with
+   */
+  public static void stage(
+      JobSpec spec,
+      String backendName,
+      Predicate<URI> mounted,
+      Consumer<String> configLog,
+      StagingTarget target)
+      throws StageFailure {
+    requireNonNull(spec, "spec");
+    requireNonNull(mounted, "mounted");
+    requireNonNull(backendName, "backendName");
+    requireNonNull(configLog, "configLog");
+    StagingContext context =
+        new StagingContext() {
+          @Override
+          public JobId id() {
+            return spec.jobId();
+          }
+
+          @Override
+          public JobSpec spec() {
+            return spec;
+          }
+
+          @Override
+          public void checkpoint() {}
+
+          @Override
+          public boolean mounts(URI file) {
+            return mounted.test(file);
+          }
+
+          @Override
+          public void configLog(String line) {
+            configLog.accept(line);
+          }
+
+          @Override
+          public Path localFile(URI uri, String what, JobStatus failure) throws StageFailure {
+            return StagedFiles.localFile(uri, what, failure, backendName);
+          }
+        };
+    try {
+      stage(context, target);
+    } catch (SandboxJob.Abort e) {
+      throw new IllegalStateException("a staging without checkpoints was aborted", e);
+    }
+  }
+
+  private static void stageDataset(StagingContext job, DatasetInput dataset, StagingTarget target)
       throws StageFailure, SandboxJob.Abort {
     Did did = dataset.did();
     try {
@@ -74,6 +138,10 @@ public final class ContractStaging {
       for (int n = 0; n < dataset.files().size(); n++) {
         job.checkpoint();
         String what = "dataset " + did + " file " + n;
+        if (job.mounts(dataset.files().get(n))) {
+          job.configLog(what + " is mounted, not staged");
+          continue;
+        }
         Path source =
             job.localFile(dataset.files().get(n), what, JobStatus.DATA_PROVISIONING_FAILED);
         long size;
@@ -100,7 +168,7 @@ public final class ContractStaging {
     }
   }
 
-  private static void stageAlgorithm(SandboxJob job, Algorithm algorithm, StagingTarget target)
+  private static void stageAlgorithm(StagingContext job, Algorithm algorithm, StagingTarget target)
       throws StageFailure, SandboxJob.Abort {
     try {
       target.text(SandboxContract.CUSTOM_DATA, algorithm.customData(), false);

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. State changes happen under a private lock; the sandbox is never called and the
  * listener never reached while it is held.
  */
-public final class SandboxJob {
+public final class SandboxJob implements StagingContext {
   private static final Logger logger = LoggerFactory.getLogger(SandboxJob.class);
 
   private final JobSpec spec;
@@ -81,11 +81,13 @@ public final class SandboxJob {
   }
 
   /** The job's id. */
+  @Override
   public JobId id() {
     return spec.jobId();
   }
 
   /** The job's spec. */
+  @Override
   public JobSpec spec() {
     return spec;
   }
@@ -128,6 +130,7 @@ public final class SandboxJob {
    *
    * @throws Abort if the job must not go on
    */
+  @Override
   public void checkpoint() throws Abort {
     boolean stop;
     String because;
@@ -146,6 +149,7 @@ public final class SandboxJob {
   }
 
   /** Appends a time-stamped line to the job's {@code configuration.log}; a failure is logged. */
+  @Override
   public void configLog(String line) {
     try {
       directory.appendConfigurationLog(runtime.clock().instant() + " " + line);
@@ -161,6 +165,7 @@ public final class SandboxJob {
    * @param failure the status the job fails with otherwise
    * @throws StageFailure if the URI is of another scheme or not a readable regular file
    */
+  @Override
   public Path localFile(URI uri, String what, JobStatus failure) throws StageFailure {
     return StagedFiles.localFile(uri, what, failure, runtime.backendName());
   }

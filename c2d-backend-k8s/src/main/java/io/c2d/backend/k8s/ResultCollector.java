@@ -235,7 +235,12 @@ final class ResultCollector {
             if (entry.isDirectory() || relative.isEmpty()) {
               continue;
             }
-            if (!entry.isFile() || entry.isLink()) {
+            if (entry.isSymbolicLink()
+                || entry.isLink()
+                || entry.isCharacterDevice()
+                || entry.isBlockDevice()
+                || entry.isFIFO()
+                || !entry.isFile()) {
               results.skip(relative, "not a regular file (links are never followed)");
               continue;
             }

@@ -37,6 +37,9 @@ import org.slf4j.LoggerFactory;
 final class StatusTracker {
   private static final Logger log = LoggerFactory.getLogger(StatusTracker.class);
 
+  /** How often this instance tries to open the stream of a job's inputs into its pod. */
+  private static final int MAX_UPLOAD_ATTEMPTS = 3;
+
   private final Cluster cluster;
   private final BackendThreads threads;
   private final ConcurrentMap<JobId, TrackedJob> jobs = new ConcurrentHashMap<>();
@@ -203,6 +206,20 @@ final class StatusTracker {
                     });
               } catch (IOException | RuntimeException e) {
                 log.warn("streaming the inputs of job {} into pod {} failed", id, podName, e);
+                // A stream that could not open leaves the staging step waiting: try again a few
+                // times; one that broke midway left a cut archive, which the step reports itself.
+                if (++t.uploadAttempts < MAX_UPLOAD_ATTEMPTS) {
+                  var unused =
+                      threads
+                          .events()
+                          .schedule(
+                              () -> {
+                                t.uploading = false;
+                                reconcile(t);
+                              },
+                              2,
+                              TimeUnit.SECONDS);
+                }
               }
             });
   }

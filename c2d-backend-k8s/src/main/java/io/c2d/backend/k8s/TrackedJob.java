@@ -25,6 +25,9 @@ final class TrackedJob {
   /** Set once this instance started streaming the inputs into the job's pod. */
   volatile boolean uploading;
 
+  /** How often this instance tried to stream the inputs in (on the I/O thread that does it). */
+  volatile int uploadAttempts;
+
   /** Set when this side failed the job while its pod still runs: the pod is removed after it. */
   volatile boolean removePod;
 

@@ -208,7 +208,7 @@ final class StatusTracker {
                 log.warn("streaming the inputs of job {} into pod {} failed", id, podName, e);
                 // A stream that could not open leaves the staging step waiting: try again a few
                 // times; one that broke midway left a cut archive, which the step reports itself.
-                if (++t.uploadAttempts < MAX_UPLOAD_ATTEMPTS) {
+                if (t.uploadAttempts.incrementAndGet() < MAX_UPLOAD_ATTEMPTS) {
                   var unused =
                       threads
                           .events()

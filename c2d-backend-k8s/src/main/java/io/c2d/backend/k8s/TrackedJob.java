@@ -4,6 +4,7 @@ import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.JobSpec;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,7 +27,7 @@ final class TrackedJob {
   volatile boolean uploading;
 
   /** How often this instance tried to stream the inputs in (on the I/O thread that does it). */
-  volatile int uploadAttempts;
+  final AtomicInteger uploadAttempts = new AtomicInteger();
 
   /** Set when this side failed the job while its pod still runs: the pod is removed after it. */
   volatile boolean removePod;

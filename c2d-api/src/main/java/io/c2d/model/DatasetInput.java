@@ -22,12 +22,13 @@ import org.jspecify.annotations.Nullable;
  * <p>Immutable and thread-safe. Build with {@link #builder(Did, String)}.
  */
 public final class DatasetInput {
-  private static final int MAX_FILES = 256;
+  /** The most files one dataset may have. */
+  public static final int MAX_FILES = 256;
 
   private final Did did;
   private final String serviceId;
   private final @Nullable String orderTx;
-  private final List<URI> files;
+  private final List<FileLocator> locators;
   private final @Nullable String ddoJson;
   private final @Nullable String userData;
 
@@ -35,7 +36,7 @@ public final class DatasetInput {
     this.did = b.did;
     this.serviceId = b.serviceId;
     this.orderTx = b.orderTx;
-    this.files = List.copyOf(b.files);
+    this.locators = List.copyOf(b.locators);
     this.ddoJson = b.ddoJson;
     this.userData = b.userData;
   }
@@ -52,7 +53,7 @@ public final class DatasetInput {
   public Builder toBuilder() {
     Builder builder = new Builder(did, serviceId);
     builder.orderTx = orderTx;
-    builder.files.addAll(files);
+    builder.locators.addAll(locators);
     builder.ddoJson = ddoJson;
     builder.userData = userData;
     return builder;
@@ -74,11 +75,22 @@ public final class DatasetInput {
   }
 
   /**
-   * Where the backend fetches the dataset's files from, in order: file {@code n} is staged as
-   * {@code /data/inputs/<did>/<n>}. Unmodifiable.
+   * Where the dataset's files live, in order: file {@code n} is fetched or mounted by the provider
+   * and staged as {@code /data/inputs/<did>/<n>}. Unmodifiable.
+   */
+  public List<FileLocator> locators() {
+    return locators;
+  }
+
+  /**
+   * The dataset's files as URIs, {@link FileLocator#uri()} of each of {@link #locators()} in order:
+   * {@code file:} and http(s) URIs as given, {@code ipfs://<cid>}, {@code ar://<tx>} and {@code
+   * pvc://<claim>/<path>} for the other kinds. A url's method and headers and a declared size or
+   * checksum are not in these URIs, so a backend that fetches must read {@link #locators()}. Kept
+   * for callers that handle local and {@code data:} files only. Unmodifiable.
    */
   public List<URI> files() {
-    return files;
+    return locators.stream().map(FileLocator::uri).toList();
   }
 
   /** The asset's DDO as JSON, written to {@code /data/ddos/<did>}; its compute policy applies. */
@@ -102,7 +114,7 @@ public final class DatasetInput {
     return did.equals(that.did)
         && serviceId.equals(that.serviceId)
         && Objects.equals(orderTx, that.orderTx)
-        && files.equals(that.files)
+        && locators.equals(that.locators)
         && Objects.equals(ddoJson, that.ddoJson)
         && Objects.equals(userData, that.userData);
   }
@@ -114,7 +126,13 @@ public final class DatasetInput {
 
   @Override
   public String toString() {
-    return "DatasetInput{did=" + did + ", serviceId=" + serviceId + ", files=" + files.size() + '}';
+    return "DatasetInput{did="
+        + did
+        + ", serviceId="
+        + serviceId
+        + ", files="
+        + locators.size()
+        + '}';
   }
 
   /** Builds a {@link DatasetInput}. Not thread-safe. */
@@ -122,7 +140,7 @@ public final class DatasetInput {
     private final Did did;
     private final String serviceId;
     private @Nullable String orderTx;
-    private final List<URI> files = new ArrayList<>();
+    private final List<FileLocator> locators = new ArrayList<>();
     private @Nullable String ddoJson;
     private @Nullable String userData;
 
@@ -137,17 +155,33 @@ public final class DatasetInput {
       return this;
     }
 
-    /** Adds a file locator; {@code file:} URIs are staged by every backend. */
+    /**
+     * Adds the file a URI names, {@link FileLocator#of(URI)}: {@code file:}, {@code http:}, {@code
+     * https:}, {@code data:}, {@code ipfs://}, {@code ar://} or {@code pvc://}.
+     *
+     * @throws InvalidRequestException if the URI is of another scheme or malformed, or the dataset
+     *     has {@value #MAX_FILES} files already
+     */
     public Builder addFile(URI file) {
-      requireNonNull(file, "file");
-      if (files.size() == MAX_FILES) {
+      return addLocator(FileLocator.of(requireNonNull(file, "file")));
+    }
+
+    /**
+     * Adds the next file of the dataset.
+     *
+     * @throws InvalidRequestException ({@code "dataset.files"}) if the dataset has {@value
+     *     #MAX_FILES} files already
+     */
+    public Builder addLocator(FileLocator locator) {
+      requireNonNull(locator, "locator");
+      if (locators.size() == MAX_FILES) {
         throw new InvalidRequestException("dataset.files", "more than " + MAX_FILES + " files");
       }
-      files.add(file);
+      locators.add(locator);
       return this;
     }
 
-    /** Adds file locators. */
+    /** Adds file URIs, each as {@link #addFile(URI)}. */
     public Builder addFiles(List<URI> files) {
       files.forEach(this::addFile);
       return this;

@@ -11,6 +11,7 @@ import io.c2d.model.ContainerSpec;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.FileLocator;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
 import io.c2d.model.OutputOptions;
@@ -114,6 +115,32 @@ import java.util.function.Function;
  * whose function gives the container published for a DID. No placeholder container is ever made up.
  * Either way the engine's compute policy check compares the container with the algorithm's DDO when
  * the application supplies it.
+ *
+ * <h2>File objects ({@link #readFileObject(String)}, {@link #readFileObjects(String)})</h2>
+ *
+ * <p>Where a dataset file lives, as a publisher's asset directory gives it, read into a {@link
+ * FileLocator}:
+ *
+ * <table class="striped">
+ *   <caption>File objects and what they become</caption>
+ *   <tr><th>object<th>becomes<th>notes
+ *   <tr><td>{@code {"type":"url", "url", "method"?, "headers"?}}<td>{@link
+ *       FileLocator#urlBuilder(java.net.URI)}<td>Ocean's; http(s) only ({@code data:} too, for
+ *       tests); {@code method} {@code GET} (default) or {@code POST}; {@code headers} an object of
+ *       strings (ocean.js) or an array of such objects (ocean-node)
+ *   <tr><td>{@code {"type":"ipfs", "hash"}}<td>{@link FileLocator#ipfs(String)}<td>Ocean's; a bare
+ *       content id, no path
+ *   <tr><td>{@code {"type":"arweave", "transactionId"}}<td>{@link FileLocator#arweave(String)}<td>
+ *       Ocean's
+ *   <tr><td>{@code {"type":"file", "path"}}<td>{@link FileLocator#file(java.nio.file.Path)}<td>
+ *       c2d's; an absolute path on the provider's machine
+ *   <tr><td>{@code {"type":"pvc", "claim", "path"}}<td>{@link FileLocator#pvc(String, String)}<td>
+ *       c2d's; Kubernetes only
+ * </table>
+ *
+ * <p>Any of them may carry c2d's {@code size} (a whole number of bytes) and {@code sha256} (64 hex
+ * digits), which the fetch checks. Other members (Ocean's {@code index}, {@code contentType}) are
+ * ignored.
  *
  * <h2>The status list ({@link #writeStatusList(List)})</h2>
  *
@@ -231,6 +258,48 @@ public final class OceanJson {
       String json, Function<? super Did, Optional<ContainerSpec>> containerOfAlgorithm) {
     return StartRequestReader.read(
         json, requireNonNull(containerOfAlgorithm, "containerOfAlgorithm"));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // File objects: FileObjects
+
+  /**
+   * Reads one file object: where a dataset file lives. See "File objects" in the class
+   * documentation for the forms.
+   *
+   * @param json one file object, such as {@code {"type":"url","url":"https://...","method":"GET"}}
+   * @return the locator
+   * @throws InvalidRequestException naming the first member found missing or malformed, such as
+   *     {@code "file.url"} or {@code "file.headers"}
+   */
+  public static FileLocator readFileObject(String json) {
+    return FileObjects.readOne(json);
+  }
+
+  /**
+   * Reads the file objects of an asset: a JSON array of them, an object whose {@code files} member
+   * is one (the decrypted {@code files} document of an Ocean service, whose {@code nftAddress} and
+   * {@code datatokenAddress} are ignored), or a single file object.
+   *
+   * @param json the file objects
+   * @return the locators, in order; file {@code n} is staged as {@code /data/inputs/<did>/<n>}
+   * @throws InvalidRequestException naming the first member found missing or malformed, such as
+   *     {@code "[1].hash"} or {@code "files[0].url"}; more than {@link DatasetInput#MAX_FILES}
+   *     objects are refused
+   */
+  public static List<FileLocator> readFileObjects(String json) {
+    return FileObjects.readMany(json);
+  }
+
+  /**
+   * Writes a locator as a file object, which {@link #readFileObject(String)} reads back into an
+   * equal locator. The JSON holds the url's headers and query in full: it is not for logs.
+   *
+   * @param locator the locator
+   * @return compact JSON
+   */
+  public static String writeFileObject(FileLocator locator) {
+    return FileObjects.write(requireNonNull(locator, "locator"));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import io.c2d.model.ContainerSpec;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.FileLocator;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.OutputOptions;
@@ -19,6 +20,8 @@ import io.c2d.spi.backend.support.ResultCollector;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -147,6 +150,45 @@ final class ModelFuzzTest {
       }
     } catch (C2dException expected) {
       // a typed refusal is the contract
+    }
+  }
+
+  /**
+   * Builds file locators of every kind from fuzzer-chosen text: each factory accepts or refuses
+   * with a {@link C2dException}; an accepted locator's URI names it again and its redacted form
+   * never shows a header value.
+   */
+  @FuzzTest
+  void fileLocators(FuzzedDataProvider data) {
+    try {
+      FileLocator locator =
+          switch (data.consumeInt(0, 5)) {
+            case 0 -> FileLocator.of(uri(data.consumeString(200)));
+            case 1 -> FileLocator.ipfs(data.consumeString(140));
+            case 2 -> FileLocator.arweave(data.consumeString(140));
+            case 3 -> FileLocator.pvc(data.consumeString(80), data.consumeString(200));
+            case 4 -> FileLocator.file(Path.of("/", data.consumeString(200)));
+            default -> {
+              FileLocator.UrlBuilder url = FileLocator.urlBuilder(uri(data.consumeString(200)));
+              url.method(text(data, "POST", 8));
+              url.header(text(data, "Authorization", 40), "secret-" + data.consumeString(100));
+              yield url.build();
+            }
+          };
+      if (data.consumeBoolean()) {
+        locator = locator.withExpectedSize(data.consumeLong());
+      }
+      if (locator.headers().isEmpty()
+          && locator.expectedSize().isEmpty()
+          && !FileLocator.of(locator.uri()).equals(locator)) {
+        throw new IllegalStateException("a locator's URI names another locator: " + locator);
+      }
+      if (locator.redacted().contains("secret-") || locator.toString().contains("secret-")) {
+        throw new IllegalStateException("a header value is shown: " + locator);
+      }
+      DatasetInput.builder(Did.of(DID), "compute").addLocator(locator).build();
+    } catch (C2dException | InvalidPathException expected) {
+      // a typed refusal is the contract; Path.of refuses a NUL before c2d sees it
     }
   }
 

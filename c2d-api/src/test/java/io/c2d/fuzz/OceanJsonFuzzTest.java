@@ -3,6 +3,7 @@ package io.c2d.fuzz;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.c2d.C2dException;
 import io.c2d.model.ContainerSpec;
+import io.c2d.model.FileLocator;
 import io.c2d.ocean.OceanJson;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -46,6 +47,22 @@ final class OceanJsonFuzzTest {
   void resultsList(byte[] input) {
     try {
       OceanJson.readResultsList(new String(input, StandardCharsets.UTF_8));
+    } catch (C2dException expected) {
+      // a typed refusal is the contract
+    }
+  }
+
+  @FuzzTest
+  void fileObjects(byte[] input) {
+    String json = new String(input, StandardCharsets.UTF_8);
+    try {
+      for (FileLocator locator : OceanJson.readFileObjects(json)) {
+        // What was read is written and read back equal, and its redacted form never fails.
+        if (!OceanJson.readFileObject(OceanJson.writeFileObject(locator)).equals(locator)) {
+          throw new IllegalStateException("a file object does not round-trip: " + locator);
+        }
+        locator.redacted();
+      }
     } catch (C2dException expected) {
       // a typed refusal is the contract
     }

@@ -11,9 +11,11 @@ import io.c2d.model.ContainerSpec;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.FileLocator;
 import io.c2d.model.JobId;
 import io.c2d.model.OutputOptions;
 import io.c2d.model.Resources;
+import io.c2d.ocean.OceanJson;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,8 +46,10 @@ final class JobSpecJson {
       node.put("did", dataset.did().value());
       node.put("serviceId", dataset.serviceId());
       node.put("orderTx", dataset.orderTx().orElse(null));
-      ArrayNode files = node.putArray("files");
-      dataset.files().forEach(file -> files.add(file.toString()));
+      ArrayNode locators = node.putArray("locators");
+      for (FileLocator locator : dataset.locators()) {
+        locators.add(readTree(OceanJson.writeFileObject(locator)));
+      }
       node.put("ddo", dataset.ddoJson().orElse(null));
       node.put("userdata", dataset.userData().orElse(null));
     }
@@ -117,8 +121,12 @@ final class JobSpecJson {
         if (orderTx != null) {
           dataset.orderTx(orderTx);
         }
+        // State written before locators existed holds URIs under "files".
         for (JsonNode file : node.path("files")) {
           dataset.addFile(URI.create(file.asText()));
+        }
+        for (JsonNode locator : node.path("locators")) {
+          dataset.addLocator(OceanJson.readFileObject(locator.toString()));
         }
         String ddo = optional(node, "ddo");
         if (ddo != null) {
@@ -176,6 +184,14 @@ final class JobSpecJson {
     }
     builder.customData(algo.path("customData").asText("{}"));
     return builder.build();
+  }
+
+  private static JsonNode readTree(String json) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a file object is always JSON", e);
+    }
   }
 
   private static String text(JsonNode node, String field) {

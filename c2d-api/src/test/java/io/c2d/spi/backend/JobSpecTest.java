@@ -8,9 +8,11 @@ import io.c2d.model.ContainerSpec;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.FileLocator;
 import io.c2d.model.JobId;
 import io.c2d.model.OutputOptions;
 import io.c2d.model.Resources;
+import io.c2d.model.Sha256;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +33,16 @@ final class JobSpecTest {
                     DatasetInput.builder(Did.of("did:op:" + "cc".repeat(32)), "compute")
                         .orderTx("0x" + "02".repeat(32))
                         .addFile(URI.create("file:///data/a.csv"))
+                        .addLocator(
+                            FileLocator.urlBuilder(URI.create("https://127.0.0.1/b.csv?sig=1"))
+                                .method("POST")
+                                .header("Authorization", "Bearer t")
+                                .build()
+                                .withExpectedSize(10)
+                                .withSha256(Sha256.of("ab".repeat(32))))
+                        .addLocator(FileLocator.ipfs("QmAbc"))
+                        .addLocator(FileLocator.arweave("tx_-1"))
+                        .addLocator(FileLocator.pvc("datasets", "a/b.csv"))
                         .ddoJson("{\"id\":\"x\"}")
                         .userData("{\"k\":1}")
                         .build()))
@@ -86,5 +98,30 @@ final class JobSpecTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> JobSpec.fromJson("not json"))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aSpecWrittenBeforeLocatorsReadsItsFiles() {
+    EthAddress owner = EthAddress.of("0x" + "ab".repeat(20));
+    JobSpec spec =
+        JobSpec.builder(JobId.derive(owner, "r"), owner)
+            .requestId("r")
+            .datasets(
+                List.of(
+                    DatasetInput.builder(Did.of("did:op:" + "cc".repeat(32)), "compute")
+                        .addFile(URI.create("file:///data/a.csv"))
+                        .build()))
+            .algorithm(Algorithm.raw(ContainerSpec.of("python", "3", "python $ALGO"), "x").build())
+            .environmentId("cpu")
+            .createdAt(Instant.parse("2026-11-21T10:15:30Z"))
+            .build();
+    String old =
+        spec.toJson()
+            .replace(
+                "\"locators\":[{\"type\":\"file\",\"path\":\"/data/a.csv\"}]",
+                "\"files\":[\"file:///data/a.csv\"]");
+
+    assertThat(old).contains("\"files\"").doesNotContain("locators");
+    assertThat(JobSpec.fromJson(old)).isEqualTo(spec);
   }
 }

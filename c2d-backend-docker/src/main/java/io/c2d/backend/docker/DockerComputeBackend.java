@@ -11,6 +11,7 @@ import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.c2d.spi.backend.support.FetchSettings;
 import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.JobRuntime;
 import io.c2d.spi.backend.support.SandboxJobs;
@@ -137,6 +138,7 @@ public final class DockerComputeBackend implements ComputeBackend {
     if (builder.executor != null) {
       runtime.executor(builder.executor);
     }
+    runtime.fetchSettings(builder.fetchSettings);
     this.docker = EngineClient.connect(endpoint);
     this.shared =
         new Shared(
@@ -292,8 +294,19 @@ public final class DockerComputeBackend implements ComputeBackend {
     private long pidsLimit = DEFAULT_PIDS_LIMIT;
     private long tmpSize = DEFAULT_TMP_SIZE;
     private boolean pullMissingImages = true;
+    private FetchSettings fetchSettings = FetchSettings.defaults();
 
     private Builder() {}
+
+    /**
+     * How the provider fetches remote inputs (url, IPFS, Arweave) into the job's directory before
+     * the container starts: gateways, time limits, size limit, retries, redirects; default {@link
+     * FetchSettings#defaults()}.
+     */
+    public Builder fetchSettings(FetchSettings fetchSettings) {
+      this.fetchSettings = requireNonNull(fetchSettings, "fetchSettings");
+      return this;
+    }
 
     /**
      * The engine; default {@link DockerEndpoint#resolve} of no properties and the process

@@ -1,6 +1,7 @@
 package io.c2d.backend.k8s;
 
 import io.c2d.model.DatasetInput;
+import io.c2d.model.FileLocator;
 import io.c2d.model.JobId;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.BackendJobState;
@@ -126,16 +127,16 @@ final class JobSubmitter {
   }
 
   /**
-   * The failure of a job with an input or algorithm file this backend cannot stage (not a {@code
-   * file:} URI of a readable regular file, nor on a claim), or null: checked before any pod exists,
-   * so that such a job leaves nothing behind but its record.
+   * The failure of a job with a local input or algorithm file that cannot be read, or null: checked
+   * before any pod exists, so that such a job leaves nothing behind but its record. (Remote inputs
+   * are fetched, and claims checked, later.)
    */
   private @Nullable BackendJobState checkFiles(JobSpec spec) {
     for (DatasetInput dataset : spec.datasets()) {
-      List<URI> files = dataset.files();
+      List<FileLocator> files = dataset.locators();
       for (int n = 0; n < files.size(); n++) {
-        URI file = files.get(n);
-        String why = ClaimInputs.isClaim(file) ? null : unreadable(file);
+        FileLocator file = files.get(n);
+        String why = file.kind() == FileLocator.Kind.FILE ? unreadable(file.uri()) : null;
         if (why != null) {
           return failed(spec.jobId(), "dataset " + dataset.did() + " file " + n + ": " + why);
         }
@@ -161,7 +162,7 @@ final class JobSubmitter {
 
   private static @Nullable String unreadable(URI file) {
     if (!"file".equalsIgnoreCase(file.getScheme())) {
-      return "the Kubernetes backend stages file: and pvc: inputs only, not "
+      return "the Kubernetes backend stages local files as file: URIs only, not "
           + (file.getScheme() == null ? "a relative URI" : file.getScheme() + ": URIs");
     }
     try {

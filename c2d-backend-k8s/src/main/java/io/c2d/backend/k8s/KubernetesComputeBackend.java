@@ -11,6 +11,8 @@ import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.c2d.spi.backend.support.FetchSettings;
+import io.c2d.spi.backend.support.InputFetcher;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -48,8 +50,9 @@ import org.jspecify.annotations.Nullable;
  * <p>No Secret and no ConfigMap: nothing of a dataset or a result is stored in an API object. The
  * pod's {@code /data} is made of {@code emptyDir}s; {@code stage-data} waits until the backend has
  * streamed the staged inputs, DDOs, custom data and algorithm into it as a tar archive through the
- * API server ({@code pods/exec}), of any size, from {@code file:} URIs; an input on a
- * PersistentVolumeClaim ({@code pvc://<claim>/<path>}) is mounted read-only at {@code
+ * API server ({@code pods/exec}), of any size: local files as they are, url, IPFS and Arweave
+ * inputs fetched by the provider first ({@link Builder#fetchSettings}); an input on a
+ * PersistentVolumeClaim ({@code FileLocator.pvc(claim, path)}) is mounted read-only at {@code
  * /data/inputs/<did>/<n>} instead, never copied (a claim that does not exist or is not Bound, or a
  * path in it that cannot be read, is {@code DATA_PROVISIONING_FAILED}). Once the algorithm
  * succeeded, {@code publish} waits until the backend has streamed {@code /data/logs} and {@code
@@ -127,7 +130,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             b.imagePullTimeout,
             new ResultCollector(cluster, exec, results, settings, b.clock),
             reaper,
-            new PodStaging(exec),
+            new PodStaging(exec, InputFetcher.create(b.fetchSettings)),
             results);
     this.informers = new Informers(cluster, threads, tracker::onPod, tracker::onJob);
     this.submitter = new JobSubmitter(cluster, settings, b.clock, informers, tracker, reaper);
@@ -213,6 +216,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     private Duration ttlAfterFinished = Duration.ofDays(1);
     private Duration transferTimeout = Duration.ofMinutes(10);
     private @Nullable Function<Cluster, PodExec> podExec;
+    private FetchSettings fetchSettings = FetchSettings.defaults();
     private String helperImage = DEFAULT_HELPER_IMAGE;
     private Placement defaultPlacement = Placement.none();
     private final Map<String, Placement> placements = new LinkedHashMap<>();
@@ -284,6 +288,16 @@ public final class KubernetesComputeBackend implements ComputeBackend {
      */
     public Builder transferTimeout(Duration timeout) {
       this.transferTimeout = positive(timeout, "transferTimeout");
+      return this;
+    }
+
+    /**
+     * How the provider fetches remote inputs (url, IPFS, Arweave) into the job's directory before
+     * it streams them into the pod: gateways, time limits, size limit, retries, redirects; default
+     * {@link FetchSettings#defaults()}.
+     */
+    public Builder fetchSettings(FetchSettings fetchSettings) {
+      this.fetchSettings = requireNonNull(fetchSettings, "fetchSettings");
       return this;
     }
 

@@ -2,6 +2,9 @@ package io.c2d.backend.k8s;
 
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.ContractStaging;
+import io.c2d.spi.backend.support.InputFetcher;
+import io.c2d.spi.backend.support.JobDirectory;
+import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.StageFailure;
 import io.c2d.spi.backend.support.StagingTarget;
 import java.io.BufferedOutputStream;
@@ -18,10 +21,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Gets a job's inputs into its pod: {@link ContractStaging} lays the job's files out as a tar
- * archive that streams, as it is written, into the {@value Manifests#STAGE_DATA} container's {@code
- * tar x} through {@link PodExec} (no API object in between, no copy on the provider's disk or heap:
- * the archive's buffers are all it holds). The algorithm mounts what arrives read-only, so the
+ * Gets a job's inputs into its pod: remote inputs are fetched into the job's directory first (and
+ * deleted once streamed), then {@link ContractStaging} lays the job's files out as a tar archive
+ * that streams, as it is written, into the {@value Manifests#STAGE_DATA} container's {@code tar x}
+ * through {@link PodExec} (no API object in between, no copy on the provider's disk or heap: the
+ * archive's buffers are all it holds). The algorithm mounts what arrives read-only, so the
  * archive's modes need not lock anything: directories are 0755 (the staging step runs as the pod's
  * non-root user and must write into them), files 0444, the algorithm 0555.
  *
@@ -31,9 +35,11 @@ final class PodStaging {
   static final String BACKEND_NAME = "Kubernetes";
 
   private final PodExec exec;
+  private final InputFetcher fetcher;
 
-  PodStaging(PodExec exec) {
+  PodStaging(PodExec exec, InputFetcher fetcher) {
     this.exec = exec;
+    this.fetcher = fetcher;
   }
 
   /**
@@ -44,11 +50,15 @@ final class PodStaging {
    * @throws StageFailure if an input or the algorithm cannot be staged
    * @throws IOException if the stream into the pod fails
    */
-  void upload(JobSpec spec, String pod, Consumer<String> log) throws StageFailure, IOException {
+  void upload(JobSpec spec, JobDirectory directory, String pod, Consumer<String> log)
+      throws StageFailure, IOException {
     try (PodExec.Upload upload = exec.upload(pod, Manifests.STAGE_DATA, Manifests.UPLOAD_COMMAND)) {
       Tar tar = new Tar(new BufferedOutputStream(upload.input(), 64 * 1024));
-      ContractStaging.stage(spec, BACKEND_NAME, ClaimInputs::isClaim, log, tar);
+      ContractStaging.stage(spec, directory, fetcher, BACKEND_NAME, ClaimInputs::isClaim, log, tar);
       tar.finish();
+    } finally {
+      // what was fetched is in the pod now (or the job failed): no second copy on this side
+      JobDirectoryStore.deleteTree(directory.resolve(ContractStaging.FETCHED));
     }
   }
 

@@ -185,6 +185,7 @@ final class StatusTracker {
                 JobDirectory directory = area.directory(id);
                 staging.upload(
                     t.spec,
+                    directory,
                     podName,
                     line -> {
                       try {

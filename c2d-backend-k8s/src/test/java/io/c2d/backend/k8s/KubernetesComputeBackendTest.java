@@ -28,7 +28,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -627,7 +626,7 @@ final class KubernetesComputeBackendTest {
             .datasets(
                 List.of(
                     DatasetInput.builder(DATA, "compute")
-                        .addFile(URI.create("https://data.invalid/x.csv"))
+                        .addFile(results.resolve("no-such-input.csv").toUri())
                         .build()))
             .algorithm(
                 Algorithm.raw(ContainerSpec.of("busybox", "1.36.1", "sh $ALGO"), "true").build())

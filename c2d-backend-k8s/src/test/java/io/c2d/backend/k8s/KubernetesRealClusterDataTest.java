@@ -7,6 +7,7 @@ import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.FileLocator;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
@@ -14,6 +15,7 @@ import io.c2d.model.Resources;
 import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
+import io.c2d.testkit.LoopbackFileServer;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
@@ -116,8 +118,10 @@ final class KubernetesRealClusterDataTest {
     KubernetesComputeBackend backend = backend(environment(64 * 1024));
     String dir = "/data/inputs/" + DATA.id();
     JobSpec spec =
-        spec(
-            List.of(localFile("local input"), URI.create("pvc://" + claim + "/set/records.csv")),
+        specOf(
+            List.of(
+                FileLocator.of(localFile("local input")),
+                FileLocator.pvc(claim, "set/records.csv")),
             "cat "
                 + dir
                 + "/1 > $OUTPUTS/from-claim.csv; cat "
@@ -145,8 +149,8 @@ final class KubernetesRealClusterDataTest {
   void aClaimThatDoesNotExistIsDataProvisioningFailedBeforeAnyPod() throws Exception {
     KubernetesComputeBackend backend = backend(environment(64 * 1024));
     JobSpec spec =
-        spec(
-            List.of(URI.create("pvc://c2d-no-such-claim-" + shortId() + "/x.csv")),
+        specOf(
+            List.of(FileLocator.pvc("c2d-no-such-claim-" + shortId(), "x.csv")),
             "true",
             Duration.ofMinutes(2));
 
@@ -165,8 +169,8 @@ final class KubernetesRealClusterDataTest {
     String claim = claim(volume);
     KubernetesComputeBackend backend = backend(environment(64 * 1024));
     JobSpec spec =
-        spec(
-            List.of(URI.create("pvc://" + claim + "/missing/records.csv")),
+        specOf(
+            List.of(FileLocator.pvc(claim, "missing/records.csv")),
             "echo ran > $OUTPUTS/ran.txt",
             Duration.ofMinutes(2));
 
@@ -179,6 +183,37 @@ final class KubernetesRealClusterDataTest {
     assertThat(end.results()).extracting(JobResult::name).doesNotContain("ran.txt");
     try (var files = Files.list(volume)) {
       assertThat(files.toList()).as("the claim is left as it was").isEmpty();
+    }
+  }
+
+  @Test
+  void aUrlInputIsFetchedByTheProviderAndStreamedIn() throws Exception {
+    try (LoopbackFileServer server = LoopbackFileServer.start()) {
+      server
+          .serve("/records.csv", LoopbackFileServer.Body.of("x,y\n3,4\n"))
+          .failFirst(1, 503)
+          .requireHeader("Authorization", "Bearer k8s");
+      KubernetesComputeBackend backend = backend(environment(64 * 1024));
+      JobSpec spec =
+          specOf(
+              List.of(
+                  FileLocator.urlBuilder(server.uri("/records.csv"))
+                      .header("Authorization", "Bearer k8s")
+                      .build()),
+              "cat /data/inputs/" + DATA.id() + "/0 > $OUTPUTS/fetched.csv",
+              Duration.ofMinutes(2));
+
+      BackendJobState end = runToEnd(backend, spec);
+
+      assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
+      assertThat(read(backend, spec.jobId(), end, "fetched.csv")).isEqualTo("x,y\n3,4\n");
+      assertThat(readLog(backend, spec.jobId(), end, "configuration.log"))
+          .contains("fetched dataset")
+          .doesNotContain("Bearer k8s");
+      assertThat(work.resolve("results").resolve(spec.jobId().value()).resolve("fetched"))
+          .as("the fetched copy is gone once it is in the pod")
+          .doesNotExist();
+      assertNoSecretOrConfigMap(spec.jobId());
     }
   }
 
@@ -318,11 +353,15 @@ final class KubernetesRealClusterDataTest {
   }
 
   private JobSpec spec(List<URI> files, String script, Duration maxDuration) {
+    return specOf(files.stream().map(FileLocator::of).toList(), script, maxDuration);
+  }
+
+  private JobSpec specOf(List<FileLocator> files, String script, Duration maxDuration) {
     String requestId = "real-data-" + UUID.randomUUID();
     JobId id = JobId.derive(OWNER, requestId);
     submitted.add(id);
     DatasetInput.Builder dataset = DatasetInput.builder(DATA, "compute");
-    files.forEach(dataset::addFile);
+    files.forEach(dataset::addLocator);
     return JobSpec.builder(id, OWNER)
         .requestId(requestId)
         .datasets(List.of(dataset.ddoJson("{\"id\":\"" + DATA.value() + "\"}").build()))

@@ -7,6 +7,7 @@ import io.c2d.ErrorCode;
 import io.c2d.spi.ProviderConfig;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.ComputeBackendProvider;
+import io.c2d.spi.backend.support.FetchSettings;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,6 +29,8 @@ import java.util.Optional;
  *       io.c2d.model.ComputeEnvironment#DEFAULT_MAX_CONCURRENT_JOBS}
  *   <li>{@code c2d.embedded.max-duration}: the longest a job may run, such as {@code 10m}; default
  *       one hour
+ *   <li>{@code c2d.fetch.*}: how remote inputs are fetched, see {@link
+ *       FetchSettings#fromConfig(ProviderConfig)}
  * </ul>
  *
  * <p>The backend it creates is not a sandbox: it is for development and tests only (see {@link
@@ -98,6 +101,7 @@ public final class EmbeddedBackendProvider implements ComputeBackendProvider {
           .environment(
               EmbeddedComputeBackend.defaultEnvironment(
                   environmentId, (int) maxConcurrentJobs, maxDuration))
+          .fetchSettings(FetchSettings.fromConfig(config))
           .build();
     } catch (IllegalArgumentException e) {
       throw new ConfigurationException(

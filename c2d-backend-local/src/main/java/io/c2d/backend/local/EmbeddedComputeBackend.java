@@ -12,6 +12,7 @@ import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.c2d.spi.backend.support.FetchSettings;
 import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.JobRuntime;
 import io.c2d.spi.backend.support.SandboxJobs;
@@ -43,19 +44,21 @@ import org.jspecify.annotations.Nullable;
  * <h2>Layout</h2>
  *
  * <p>Each job lives in {@code <workRoot>/<jobId>/}. Its {@code data/} directory is the job's {@code
- * /data}: {@code inputs/<did>/<n>} (each {@code file:} URI of each dataset, copied; any other
- * scheme fails the job with {@code DATA_PROVISIONING_FAILED}), {@code inputs/algoCustomData.json},
- * {@code ddos/<did>}, {@code transformations/algorithm} (the raw code, or the published algorithm's
- * {@code file:} files concatenated in order; anything else fails the job with {@code
- * ALGORITHM_PROVISIONING_FAILED}), {@code outputs/} and {@code logs/}. {@code <did>} is the DID
- * without {@code did:op:}. The process runs in {@code data/} with {@code DIDS} (a JSON array of
- * those ids), {@code TRANSFORMATION_DID} (empty for a raw algorithm), {@code VOLUME}, {@code
- * INPUTS}, {@code OUTPUTS}, {@code LOGS} and {@code ALGO} (absolute paths of the directories above
- * and of the algorithm file), plus the algorithm's own environment, {@code PATH}, {@code HOME} (the
- * data directory) and {@code TMPDIR}; nothing else of the JVM's environment is passed on. Its
- * stdout and stderr go to {@code algorithm.log}; stdin is empty. The container image is not used
- * (nor its digest checked): the entrypoint runs with the host's {@code /bin/sh}. Files the
- * algorithm writes to {@code data/logs/} are not returned.
+ * /data}: {@code inputs/<did>/<n>} (each file of each dataset, copied: a local file from where it
+ * is, a url, IPFS or Arweave input after the provider fetched it with the {@link
+ * Builder#fetchSettings fetch settings}; a PersistentVolumeClaim fails the job with {@code
+ * DATA_PROVISIONING_FAILED}), {@code inputs/algoCustomData.json}, {@code ddos/<did>}, {@code
+ * transformations/algorithm} (the raw code, or the published algorithm's {@code file:} files
+ * concatenated in order; anything else fails the job with {@code ALGORITHM_PROVISIONING_FAILED}),
+ * {@code outputs/} and {@code logs/}. {@code <did>} is the DID without {@code did:op:}. The process
+ * runs in {@code data/} with {@code DIDS} (a JSON array of those ids), {@code TRANSFORMATION_DID}
+ * (empty for a raw algorithm), {@code VOLUME}, {@code INPUTS}, {@code OUTPUTS}, {@code LOGS} and
+ * {@code ALGO} (absolute paths of the directories above and of the algorithm file), plus the
+ * algorithm's own environment, {@code PATH}, {@code HOME} (the data directory) and {@code TMPDIR};
+ * nothing else of the JVM's environment is passed on. Its stdout and stderr go to {@code
+ * algorithm.log}; stdin is empty. The container image is not used (nor its digest checked): the
+ * entrypoint runs with the host's {@code /bin/sh}. Files the algorithm writes to {@code data/logs/}
+ * are not returned.
  *
  * <h2>Results</h2>
  *
@@ -110,6 +113,7 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
     if (builder.executor != null) {
       runtime.executor(builder.executor);
     }
+    runtime.fetchSettings(builder.fetchSettings);
     this.jobs =
         SandboxJobs.create(
             JobDirectoryStore.of(workRoot), runtime.build(), configured, LocalSandbox::new);
@@ -219,8 +223,18 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
     private final Map<String, ComputeEnvironment> environments = new LinkedHashMap<>();
     private @Nullable Clock clock;
     private @Nullable Executor executor;
+    private FetchSettings fetchSettings = FetchSettings.defaults();
 
     private Builder() {}
+
+    /**
+     * How the provider fetches remote inputs (url, IPFS, Arweave) before a job starts: gateways,
+     * time limits, size limit, retries, redirects; default {@link FetchSettings#defaults()}.
+     */
+    public Builder fetchSettings(FetchSettings fetchSettings) {
+      this.fetchSettings = requireNonNull(fetchSettings, "fetchSettings");
+      return this;
+    }
 
     /** The directory jobs live in (created when the first job is submitted). Required. */
     public Builder workRoot(Path workRoot) {

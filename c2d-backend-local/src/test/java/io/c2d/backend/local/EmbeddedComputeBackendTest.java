@@ -414,15 +414,16 @@ final class EmbeddedComputeBackendTest {
   }
 
   @Test
-  void onlyFileUrisAreStaged() {
+  void aPersistentVolumeClaimInputIsNotStaged() {
     JobSpec spec =
-        spec("remote", raw("echo never\n"), dataset(1, URI.create("https://example.com/data.csv")));
+        spec("remote", raw("echo never\n"), dataset(1, URI.create("pvc://datasets/data.csv")));
 
     BackendJobState done = run(backend(), spec);
 
     assertThat(done.status()).isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
     assertThat(done.status().code()).isEqualTo(31);
-    assertThat(done.detail()).contains("only file: URIs", "https:");
+    assertThat(done.detail())
+        .contains("pvc://datasets/data.csv", "the embedded backend cannot mount");
     assertThat(listener.statuses(spec.jobId()))
         .containsExactly(
             JobStatus.JOB_STARTED,

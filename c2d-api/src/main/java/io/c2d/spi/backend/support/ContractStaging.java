@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.c2d.model.Algorithm;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
+import io.c2d.model.FileLocator;
 import io.c2d.model.JobId;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.JobSpec;
@@ -26,16 +27,27 @@ import org.slf4j.LoggerFactory;
 /**
  * Stages a job's inputs, DDOs, custom data and algorithm where the {@link SandboxContract} says,
  * into a {@link StagingTarget}, written once for every backend: the layout's directories first;
- * then each dataset's {@code file:} URIs as {@code inputs/<did>/<n>} and its DDO as {@code
- * ddos/<did>}; {@code inputs/algoCustomData.json}; the algorithm as {@code
- * transformations/algorithm} (its raw code, or its {@code file:} URIs concatenated in order, and
- * its DDO). Each step goes to the job's {@code configuration.log}; a URI of another scheme or a
- * file that cannot be read fails the job with {@code DATA_PROVISIONING_FAILED} (a dataset) or
- * {@code ALGORITHM_PROVISIONING_FAILED} (the algorithm).
+ * then each dataset's files as {@code inputs/<did>/<n>} and its DDO as {@code ddos/<did>}; {@code
+ * inputs/algoCustomData.json}; the algorithm as {@code transformations/algorithm} (its raw code, or
+ * its {@code file:} URIs concatenated in order, and its DDO). Each step goes to the job's {@code
+ * configuration.log}; a URI of another scheme or a file that cannot be read fails the job with
+ * {@code DATA_PROVISIONING_FAILED} (a dataset) or {@code ALGORITHM_PROVISIONING_FAILED} (the
+ * algorithm).
+ *
+ * <p>A dataset's {@link FileLocator}s: a {@link FileLocator.Kind#FILE} is staged from where it is;
+ * a {@link FileLocator.Kind#URL}, {@link FileLocator.Kind#IPFS} or {@link FileLocator.Kind#ARWEAVE}
+ * is first fetched by the runtime's {@link InputFetcher} into {@code fetched/<did id>/<n>} in the
+ * job's directory, and then staged from there; a {@link FileLocator.Kind#PVC} fails the job, as
+ * only the Kubernetes backend mounts claims. Either way the {@link StagingTarget} gets a local
+ * path, never bytes. A declared size or SHA-256 is checked for local files too. When staging fails,
+ * the fetched files are deleted at once; otherwise they stay until the job's directory is deleted.
  *
  * <p>Stateless and thread-safe.
  */
 public final class ContractStaging {
+  /** The directory of the job's directory that fetched inputs are written to. */
+  public static final String FETCHED = "fetched";
+
   private static final Logger logger = LoggerFactory.getLogger(ContractStaging.class);
 
   private ContractStaging() {}
@@ -48,7 +60,83 @@ public final class ContractStaging {
    */
   public static void stage(SandboxJob job, StagingTarget target)
       throws StageFailure, SandboxJob.Abort {
-    stage((StagingContext) job, target);
+    stage(StagingContext.of(job), target);
+  }
+
+  /**
+   * Stages {@code spec}'s files into {@code target} for a backend that drives its jobs without a
+   * {@link SandboxJob} (the Kubernetes backend streams the archive into its pod): remote inputs are
+   * fetched with {@code fetcher} below {@code directory}, each step goes to {@code configLog},
+   * failures name {@code backendName}. The dataset files {@code mounted} accepts are left out: the
+   * backend mounts them itself (their directory {@code inputs/<did>} is still made).
+   *
+   * @throws StageFailure with the status the job fails with
+   */
+  public static void stage(
+      JobSpec spec,
+      JobDirectory directory,
+      InputFetcher fetcher,
+      String backendName,
+      Predicate<FileLocator> mounted,
+      Consumer<String> configLog,
+      StagingTarget target)
+      throws StageFailure {
+    requireNonNull(spec, "spec");
+    requireNonNull(directory, "directory");
+    requireNonNull(fetcher, "fetcher");
+    requireNonNull(backendName, "backendName");
+    requireNonNull(mounted, "mounted");
+    requireNonNull(configLog, "configLog");
+    StagingContext context =
+        new StagingContext() {
+          @Override
+          public JobId id() {
+            return spec.jobId();
+          }
+
+          @Override
+          public JobSpec spec() {
+            return spec;
+          }
+
+          @Override
+          public JobDirectory directory() {
+            return directory;
+          }
+
+          @Override
+          public InputFetcher fetcher() {
+            return fetcher;
+          }
+
+          @Override
+          public String backendName() {
+            return backendName;
+          }
+
+          @Override
+          public void checkpoint() {}
+
+          @Override
+          public void configLog(String line) {
+            configLog.accept(line);
+          }
+
+          @Override
+          public Path localFile(URI uri, String what, JobStatus failure) throws StageFailure {
+            return StagedFiles.localFile(uri, what, failure, backendName);
+          }
+
+          @Override
+          public boolean mounts(FileLocator locator) {
+            return mounted.test(locator);
+          }
+        };
+    try {
+      stage(context, target);
+    } catch (SandboxJob.Abort e) {
+      throw new IllegalStateException("a staging without checkpoints was aborted", e);
+    }
   }
 
   private static void stage(StagingContext job, StagingTarget target)
@@ -68,65 +156,26 @@ public final class ContractStaging {
           JobStatus.VOLUME_CREATION_FAILED,
           "could not create the job's directories: " + e.getClass().getSimpleName());
     }
-    for (DatasetInput dataset : spec.datasets()) {
-      job.checkpoint();
-      stageDataset(job, dataset, target);
+    boolean staged = false;
+    try {
+      for (DatasetInput dataset : spec.datasets()) {
+        job.checkpoint();
+        stageDataset(job, dataset, target);
+      }
+      stageAlgorithm(job, spec.algorithm(), target);
+      staged = true;
+    } finally {
+      if (!staged) {
+        deleteFetched(job);
+      }
     }
-    stageAlgorithm(job, spec.algorithm(), target);
   }
 
-  /**
-   * Stages {@code spec}'s files into {@code target} for a backend that drives its jobs without a
-   * {@link SandboxJob} (the Kubernetes backend streams the archive into its pod); each step goes to
-   * {@code configLog}, a {@code file:} URI is named after {@code backendName} in failures.
-   *
-   * @throws StageFailure with the status the job fails with
-   */
-  public static void stage(
-      JobSpec spec,
-      String backendName,
-      Predicate<URI> mounted,
-      Consumer<String> configLog,
-      StagingTarget target)
-      throws StageFailure {
-    requireNonNull(spec, "spec");
-    requireNonNull(mounted, "mounted");
-    requireNonNull(backendName, "backendName");
-    requireNonNull(configLog, "configLog");
-    StagingContext context =
-        new StagingContext() {
-          @Override
-          public JobId id() {
-            return spec.jobId();
-          }
-
-          @Override
-          public JobSpec spec() {
-            return spec;
-          }
-
-          @Override
-          public void checkpoint() {}
-
-          @Override
-          public boolean mounts(URI file) {
-            return mounted.test(file);
-          }
-
-          @Override
-          public void configLog(String line) {
-            configLog.accept(line);
-          }
-
-          @Override
-          public Path localFile(URI uri, String what, JobStatus failure) throws StageFailure {
-            return StagedFiles.localFile(uri, what, failure, backendName);
-          }
-        };
+  private static void deleteFetched(StagingContext job) {
     try {
-      stage(context, target);
-    } catch (SandboxJob.Abort e) {
-      throw new IllegalStateException("a staging without checkpoints was aborted", e);
+      JobDirectoryStore.deleteTree(job.directory().resolve(FETCHED));
+    } catch (IOException e) {
+      logger.warn("could not delete the fetched inputs of job {}", job.id(), e);
     }
   }
 
@@ -135,15 +184,14 @@ public final class ContractStaging {
     Did did = dataset.did();
     try {
       target.directory(SandboxContract.inputDirectory(did), false);
-      for (int n = 0; n < dataset.files().size(); n++) {
+      for (int n = 0; n < dataset.locators().size(); n++) {
         job.checkpoint();
         String what = "dataset " + did + " file " + n;
-        if (job.mounts(dataset.files().get(n))) {
+        if (job.mounts(dataset.locators().get(n))) {
           job.configLog(what + " is mounted, not staged");
           continue;
         }
-        Path source =
-            job.localFile(dataset.files().get(n), what, JobStatus.DATA_PROVISIONING_FAILED);
+        Path source = localInput(job, dataset.locators().get(n), did, n, what);
         long size;
         try {
           size = Files.size(source);
@@ -165,6 +213,49 @@ public final class ContractStaging {
       throw new StageFailure(
           JobStatus.DATA_PROVISIONING_FAILED,
           "dataset " + did + " could not be staged (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  /**
+   * The local file holding a dataset's file {@code n}: a {@code file:} locator's own path, or where
+   * a remote one was fetched to in the job's directory.
+   */
+  private static Path localInput(
+      StagingContext job, FileLocator locator, Did did, int n, String what) throws StageFailure {
+    InputFetcher fetcher = job.fetcher();
+    switch (locator.kind()) {
+      case FILE -> {
+        Path path = job.localFile(locator.uri(), what, JobStatus.DATA_PROVISIONING_FAILED);
+        if (locator.expectedSize().isPresent() || locator.sha256().isPresent()) {
+          fetcher.verify(locator, path, what);
+        }
+        return path;
+      }
+      case PVC ->
+          throw new StageFailure(
+              JobStatus.DATA_PROVISIONING_FAILED,
+              what
+                  + " ("
+                  + locator.redacted()
+                  + "): the "
+                  + job.backendName()
+                  + " backend cannot mount a PersistentVolumeClaim; only the Kubernetes backend"
+                  + " serves pvc inputs");
+      default -> {
+        Path into = job.directory().resolve(FETCHED).resolve(did.id()).resolve(Integer.toString(n));
+        job.configLog("fetching " + what + " from " + locator.redacted());
+        InputFetcher.Fetched fetched = fetcher.fetch(locator, into, what);
+        job.configLog(
+            "fetched "
+                + what
+                + " ("
+                + fetched.bytes()
+                + " bytes, sha256 "
+                + fetched.sha256().hex()
+                + (fetched.attempts() > 1 ? ", " + fetched.attempts() + " attempts" : "")
+                + ")");
+        return fetched.file();
+      }
     }
   }
 

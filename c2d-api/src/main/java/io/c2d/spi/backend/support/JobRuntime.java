@@ -22,7 +22,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * What every job of one backend instance shares: the backend's name (for messages), its clock, the
  * executor that stages, collects and talks to the engine, the scheduler of time limits, whether the
- * backend is closed, and whether the environment's staging and collecting time limits are enforced.
+ * backend is closed, whether the environment's staging and collecting time limits are enforced, and
+ * the {@link InputFetcher} of remote inputs.
  *
  * <p>By default it owns a small pool of daemon threads, which {@link #close()} shuts down; an
  * executor handed to the builder is never shut down. Thread-safe.
@@ -37,12 +38,14 @@ public final class JobRuntime {
   private final @Nullable ExecutorService ownedExecutor;
   private final ScheduledExecutorService scheduler;
   private final boolean phaseTimeouts;
+  private final InputFetcher fetcher;
   private volatile boolean closed;
 
   private JobRuntime(Builder builder) {
     this.backendName = builder.backendName;
     this.clock = builder.clock == null ? Clock.systemUTC() : builder.clock;
     this.phaseTimeouts = builder.phaseTimeouts;
+    this.fetcher = InputFetcher.create(builder.fetchSettings);
     int pool = POOLS.incrementAndGet();
     String prefix = builder.threadPrefix + "-" + pool + "-";
     if (builder.executor == null) {
@@ -99,6 +102,13 @@ public final class JobRuntime {
   /** Whether the environment's staging and collecting time limits are enforced. */
   public boolean phaseTimeouts() {
     return phaseTimeouts;
+  }
+
+  /**
+   * Fetches the jobs' remote inputs ({@link ContractStaging} uses it), with the builder's settings.
+   */
+  public InputFetcher fetcher() {
+    return fetcher;
   }
 
   /** Whether the backend was closed: a closed backend leaves its jobs as they are. */
@@ -178,6 +188,7 @@ public final class JobRuntime {
     private @Nullable Clock clock;
     private @Nullable Executor executor;
     private boolean phaseTimeouts;
+    private FetchSettings fetchSettings = FetchSettings.defaults();
 
     private Builder(String backendName, String threadPrefix) {
       this.backendName = backendName;
@@ -214,6 +225,12 @@ public final class JobRuntime {
      */
     public Builder phaseTimeouts(boolean phaseTimeouts) {
       this.phaseTimeouts = phaseTimeouts;
+      return this;
+    }
+
+    /** How remote inputs are fetched; default {@link FetchSettings#defaults()}. */
+    public Builder fetchSettings(FetchSettings fetchSettings) {
+      this.fetchSettings = requireNonNull(fetchSettings, "fetchSettings");
       return this;
     }
 

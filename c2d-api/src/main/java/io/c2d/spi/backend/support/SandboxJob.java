@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. State changes happen under a private lock; the sandbox is never called and the
  * listener never reached while it is held.
  */
-public final class SandboxJob implements StagingContext {
+public final class SandboxJob {
   private static final Logger logger = LoggerFactory.getLogger(SandboxJob.class);
 
   private final JobSpec spec;
@@ -81,13 +81,11 @@ public final class SandboxJob implements StagingContext {
   }
 
   /** The job's id. */
-  @Override
   public JobId id() {
     return spec.jobId();
   }
 
   /** The job's spec. */
-  @Override
   public JobSpec spec() {
     return spec;
   }
@@ -130,7 +128,6 @@ public final class SandboxJob implements StagingContext {
    *
    * @throws Abort if the job must not go on
    */
-  @Override
   public void checkpoint() throws Abort {
     boolean stop;
     String because;
@@ -149,7 +146,6 @@ public final class SandboxJob implements StagingContext {
   }
 
   /** Appends a time-stamped line to the job's {@code configuration.log}; a failure is logged. */
-  @Override
   public void configLog(String line) {
     try {
       directory.appendConfigurationLog(runtime.clock().instant() + " " + line);
@@ -165,7 +161,6 @@ public final class SandboxJob implements StagingContext {
    * @param failure the status the job fails with otherwise
    * @throws StageFailure if the URI is of another scheme or not a readable regular file
    */
-  @Override
   public Path localFile(URI uri, String what, JobStatus failure) throws StageFailure {
     return StagedFiles.localFile(uri, what, failure, runtime.backendName());
   }

@@ -89,11 +89,11 @@ final class ContractStagingTest {
   }
 
   @Test
-  void aUriOfAnotherSchemeFailsTheJobNamingTheBackend() throws Exception {
+  void aLocatorTheBackendCannotServeFailsTheJobNamingTheBackend() throws Exception {
     SandboxJob job =
         job(
             spec(
-                List.of(URI.create("https://example.org/a.csv")),
+                List.of(URI.create("pvc://datasets/a.csv")),
                 Algorithm.raw(ContainerSpec.of("alpine", "3", "sh $ALGO"), "echo").build()));
 
     StageFailure failure =
@@ -103,7 +103,9 @@ final class ContractStagingTest {
 
     assertThat(failure.status()).isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
     assertThat(failure.getMessage())
-        .contains("the test backend stages only file: URIs, not https: URIs");
+        .contains(
+            "dataset " + Specs.DATASET + " file 0 (pvc://datasets/a.csv)",
+            "the test backend cannot mount a PersistentVolumeClaim");
   }
 
   /** Staging never reaches the sandbox. */

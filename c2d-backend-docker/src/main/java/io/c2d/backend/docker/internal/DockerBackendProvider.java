@@ -9,6 +9,7 @@ import io.c2d.backend.docker.DockerEndpoint;
 import io.c2d.spi.ProviderConfig;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.ComputeBackendProvider;
+import io.c2d.spi.backend.support.FetchSettings;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,8 @@ import java.time.Duration;
  * below {@code java.io.tmpdir}); {@code c2d.docker.environment} (default {@value
  * DockerComputeBackend#DEFAULT_ENVIRONMENT_ID}); {@code c2d.docker.max-concurrent-jobs} (default
  * 4); {@code c2d.docker.max-duration} (default one hour); {@code c2d.docker.instance}; {@code
- * c2d.docker.pids-limit}; {@code c2d.docker.pull-missing-images} (default true).
+ * c2d.docker.pids-limit}; {@code c2d.docker.pull-missing-images} (default true); {@code
+ * c2d.fetch.*}, how remote inputs are fetched ({@link FetchSettings#fromConfig(ProviderConfig)}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -75,7 +77,8 @@ public final class DockerBackendProvider implements ComputeBackendProvider {
                       (int) maxConcurrentJobs,
                       maxDuration))
               .pidsLimit(own.longValue("pids-limit", DockerComputeBackend.DEFAULT_PIDS_LIMIT))
-              .pullMissingImages(own.booleanValue("pull-missing-images", true));
+              .pullMissingImages(own.booleanValue("pull-missing-images", true))
+              .fetchSettings(FetchSettings.fromConfig(config));
       own.string("instance").ifPresent(builder::instance);
       return builder.build();
     } catch (IllegalArgumentException e) {

@@ -133,7 +133,7 @@ final class Manifests {
       egress.add(new NetworkPolicyEgressRule());
     }
     ObjectMeta meta = meta(names.networkPolicy(), spec);
-    meta.getAnnotations().put(SPEC_ANNOTATION, spec.toJson());
+    meta.getAnnotations().put(SPEC_ANNOTATION, JobRecord.recordable(spec));
     return new NetworkPolicyBuilder()
         .withMetadata(meta)
         .withNewSpec()

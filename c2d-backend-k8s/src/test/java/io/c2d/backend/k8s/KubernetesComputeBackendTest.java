@@ -172,6 +172,41 @@ final class KubernetesComputeBackendTest {
   }
 
   @Test
+  void theRecordKeepsNoRequestHeadersOfUrlInputs() throws Exception {
+    JobSpec spec =
+        JobSpec.builder(JobId.derive(OWNER, "r-headers"), OWNER)
+            .requestId("r-headers")
+            .datasets(
+                List.of(
+                    DatasetInput.builder(DATA, "compute")
+                        .addLocator(
+                            io.c2d.model.FileLocator.urlBuilder(
+                                    java.net.URI.create("http://127.0.0.1:9/data.csv"))
+                                .header("Authorization", "Bearer publisher-secret")
+                                .build())
+                        .build()))
+            .algorithm(
+                Algorithm.raw(ContainerSpec.of("busybox", "1.36.1", "sh $ALGO"), "true").build())
+            .environmentId("k8s")
+            .build();
+
+    backend().submit(spec, new Recorder()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    NetworkPolicy record =
+        client
+            .network()
+            .v1()
+            .networkPolicies()
+            .inNamespace(NS)
+            .withName(ObjectNames.of(spec.jobId()).networkPolicy())
+            .get();
+    assertThat(record.getMetadata().getAnnotations().get(Manifests.SPEC_ANNOTATION))
+        .doesNotContain("publisher-secret")
+        .contains("127.0.0.1:9/data.csv");
+    assertThat(JobRecord.spec(record).datasets().get(0).locators().get(0).headers()).isEmpty();
+  }
+
+  @Test
   void thePodFollowsTheRestrictedProfile() throws Exception {
     JobSpec spec = submit(backend(), "r-restricted", new Recorder());
     Job job =

@@ -160,7 +160,7 @@ public final class DatasetInput {
      * https:}, {@code data:}, {@code ipfs://}, {@code ar://} or {@code pvc://}.
      *
      * @throws InvalidRequestException if the URI is of another scheme or malformed, or the dataset
-     *     has {@value #MAX_FILES} files already
+     *     has {@value DatasetInput#MAX_FILES} files already
      */
     public Builder addFile(URI file) {
       return addLocator(FileLocator.of(requireNonNull(file, "file")));
@@ -170,7 +170,7 @@ public final class DatasetInput {
      * Adds the next file of the dataset.
      *
      * @throws InvalidRequestException ({@code "dataset.files"}) if the dataset has {@value
-     *     #MAX_FILES} files already
+     *     DatasetInput#MAX_FILES} files already
      */
     public Builder addLocator(FileLocator locator) {
       requireNonNull(locator, "locator");

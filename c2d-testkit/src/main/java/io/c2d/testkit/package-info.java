@@ -4,7 +4,9 @@
  * of requests signed with real test keys ({@link io.c2d.testkit.TestRequests}, {@link
  * io.c2d.testkit.EthereumKey}) and an authenticator that recovers their signers ({@link
  * io.c2d.testkit.TestAuthenticator}), both with web3j's crypto artifact, and waiting helpers
- * ({@link io.c2d.testkit.JobWaiter}) instead of sleeps.
+ * ({@link io.c2d.testkit.JobWaiter}) instead of sleeps, and a real HTTP file server on loopback
+ * that misbehaves on demand, to test the fetching of remote inputs ({@link
+ * io.c2d.testkit.LoopbackFileServer}).
  */
 @NullMarked
 package io.c2d.testkit;

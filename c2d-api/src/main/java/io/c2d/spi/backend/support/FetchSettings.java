@@ -234,7 +234,10 @@ public final class FetchSettings {
       return this;
     }
 
-    /** The largest file fetched, in bytes, at least 0; default {@value #DEFAULT_MAX_BYTES}. */
+    /**
+     * The largest file fetched, in bytes, at least 0; default {@value
+     * FetchSettings#DEFAULT_MAX_BYTES}.
+     */
     public Builder maxBytes(long maxBytes) {
       if (maxBytes < 0) {
         throw new IllegalArgumentException("maxBytes must not be negative: " + maxBytes);
@@ -243,7 +246,9 @@ public final class FetchSettings {
       return this;
     }
 
-    /** Retries after a transient failure, 0 to 100; default {@value #DEFAULT_RETRIES}. */
+    /**
+     * Retries after a transient failure, 0 to 100; default {@value FetchSettings#DEFAULT_RETRIES}.
+     */
     public Builder retries(int retries) {
       if (retries < 0 || retries > 100) {
         throw new IllegalArgumentException("retries must be between 0 and 100: " + retries);

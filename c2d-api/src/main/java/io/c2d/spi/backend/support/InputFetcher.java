@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,16 +62,13 @@ public final class InputFetcher {
   private static final int COPY_BUFFER = 64 * 1024;
 
   private final FetchSettings settings;
-  private final HttpClient client;
+  private final Object lock = new Object();
+
+  // guarded by lock; made on the first remote fetch, as most backends' jobs have local inputs only
+  private @Nullable HttpClient client;
 
   private InputFetcher(FetchSettings settings) {
     this.settings = settings;
-    this.client =
-        HttpClient.newBuilder()
-            .connectTimeout(settings.connectTimeout())
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
   }
 
   /** A fetcher with {@code settings}. */
@@ -155,6 +153,23 @@ public final class InputFetcher {
       }
     } catch (IOException e) {
       throw failure(named, "could not be read (" + e.getClass().getSimpleName() + ")");
+    }
+  }
+
+  private HttpClient client() {
+    synchronized (lock) {
+      HttpClient made = client;
+      if (made == null) {
+        // Redirects are followed by hand, to check each target's host before connecting to it.
+        made =
+            HttpClient.newBuilder()
+                .connectTimeout(settings.connectTimeout())
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
+        client = made;
+      }
+      return made;
     }
   }
 
@@ -447,7 +462,7 @@ public final class InputFetcher {
       FileSink.Handler handler = new FileSink.Handler(part, progress, limit);
       CompletableFuture<HttpResponse<Void>> call;
       try {
-        call = client.sendAsync(request.build(), handler);
+        call = client().sendAsync(request.build(), handler);
       } catch (IllegalArgumentException e) {
         throw failure(named, "cannot be requested (" + e.getMessage() + ")");
       }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.jspecify.annotations.Nullable;
@@ -40,6 +41,11 @@ import org.slf4j.LoggerFactory;
  */
 final class ResultCollector {
   private static final Logger log = LoggerFactory.getLogger(ResultCollector.class);
+
+  /** How often a collection whose stream broke is made. */
+  private static final int MAX_COLLECT_ATTEMPTS = 3;
+
+  private static final String STREAM_FAILED = "streaming the results out of the pod failed: ";
 
   /** The prefix of the names of the algorithm's own log files ({@code /data/logs}). */
   static final String ALGORITHM_LOG_PREFIX = "logs/";
@@ -64,6 +70,24 @@ final class ResultCollector {
    * seen ending as {@code seen}; returns its end.
    */
   BackendJobState collect(TrackedJob t, PodObservation seen, @Nullable Pod pod) {
+    // A results stream that breaks (the exec WebSocket closed under load) is tried again from the
+    // start, a few times: the publish step still waits, and a collection replaces the one before.
+    for (int attempt = 1; ; attempt++) {
+      BackendJobState end = collectOnce(t, seen, pod);
+      String detail = end.detail();
+      if (attempt >= MAX_COLLECT_ATTEMPTS
+          || end.status() != JobStatus.RESULTS_FETCH_FAILED
+          || seen.kind() != PodObservation.Kind.COLLECTABLE
+          || detail == null
+          || !detail.startsWith(STREAM_FAILED)) {
+        return end;
+      }
+      log.warn("collecting job {} again (attempt {}): {}", t.spec.jobId(), attempt + 1, detail);
+      LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+    }
+  }
+
+  private BackendJobState collectOnce(TrackedJob t, PodObservation seen, @Nullable Pod pod) {
     JobId id = t.spec.jobId();
     ComputeEnvironment env = settings.environment(t.spec.environmentId());
     JobStatus status = seen.status();
@@ -99,7 +123,7 @@ final class ResultCollector {
             status = JobStatus.COMPLETED;
           } catch (IOException e) {
             log.warn("reading the results of job {} failed", id, e);
-            progress.failure = "streaming the results out of the pod failed: " + e.getMessage();
+            progress.failure = STREAM_FAILED + e.getMessage();
             results.outputsFailed(progress.failure);
           }
         }

@@ -1,6 +1,7 @@
 package io.c2d;
 
 import io.c2d.model.EthAddress;
+import io.c2d.model.OceanSignature;
 import io.c2d.spi.ProviderConfig;
 import io.c2d.spi.auth.ConsumerAuthenticator;
 import io.c2d.spi.auth.ConsumerAuthenticatorProvider;
@@ -37,10 +38,13 @@ public final class RecoveringAuthenticator implements ConsumerAuthenticator {
     }
   }
 
-  /** Ocean's form: the same recovery over web3j's Keccak-256 digest of the message. */
+  /**
+   * Ocean's form: the same recovery over web3j's Keccak-256 digest of the message, without its
+   * leading zero bytes as ocean.js signs it.
+   */
   @Override
   public EthAddress recoverDigestSigner(byte[] message, String signature) {
-    return recoverSigner(Hash.sha3(message), signature);
+    return recoverSigner(OceanSignature.signedDigestBytes(Hash.sha3(message)), signature);
   }
 
   /** Found by the name {@code test-signer}. */

@@ -59,6 +59,7 @@ record TestKey(ECKeyPair pair, EthAddress address) {
    */
   OceanSignature oceanSignAs(String sentAddress, String nonce, String command) {
     byte[] digest = Hash.sha3((sentAddress + nonce + command).getBytes(StandardCharsets.UTF_8));
-    return OceanSignature.of(sentAddress, nonce, personalSign(digest));
+    return OceanSignature.of(
+        sentAddress, nonce, personalSign(OceanSignature.signedDigestBytes(digest)));
   }
 }

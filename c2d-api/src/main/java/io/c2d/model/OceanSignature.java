@@ -10,13 +10,14 @@ import java.util.regex.Pattern;
 /**
  * The three fields of an Ocean-format signed call ({@code consumerAddress}, {@code nonce}, {@code
  * signature}), as ocean.js 8.x and ocean-node make and check them: the consumer signs, with EIP-191
- * {@code personal_sign}, the 32 raw bytes of {@code keccak256(UTF-8(consumerAddress + nonce +
- * command))}, where {@code consumerAddress} is the address string exactly as sent (ocean.js sends
- * the EIP-55 checksummed form), {@code nonce} a decimal counter and {@code command} the call's name
- * ({@code startCompute}, {@code freeStartCompute}, {@code stopCompute}, {@code getComputeResult},
- * {@code getComputeStreamableLogs}, ...). The engine checks it with {@code
- * ComputeEngine.authenticate} or, for a start, through {@code
- * ComputeRequest.Builder.oceanSignature}.
+ * {@code personal_sign}, the raw bytes of {@code keccak256(UTF-8(consumerAddress + nonce +
+ * command))} as a minimal big-endian number ({@link #signedDigestBytes}: ethers' {@code toBeArray},
+ * so a digest that starts with zero bytes is signed without them), where {@code consumerAddress} is
+ * the address string exactly as sent (ocean.js sends the EIP-55 checksummed form), {@code nonce} a
+ * decimal counter and {@code command} the call's name ({@code startCompute}, {@code
+ * freeStartCompute}, {@code stopCompute}, {@code getComputeResult}, {@code
+ * getComputeStreamableLogs}, ...). The engine checks it with {@code ComputeEngine.authenticate} or,
+ * for a start, through {@code ComputeRequest.Builder.oceanSignature}.
  *
  * <h2>What the format does not bind</h2>
  *
@@ -53,6 +54,30 @@ public final class OceanSignature {
    * does not implement and ocean.js 8.6.2 does not call).
    */
   public static final String DELETE_COMPUTE = "deleteCompute";
+
+  /**
+   * The bytes Ocean's clients sign for a Keccak-256 digest: the digest without its leading zero
+   * bytes. ocean.js 8.6.2 signs {@code signer.signMessage(toBeArray(keccak256(...)))}, and ethers'
+   * {@code toBeArray} gives a number's minimal big-endian bytes, so for the one digest in 256 that
+   * starts with {@code 0x00} the EIP-191 message is 31 bytes long (one in 65,536: 30), with that
+   * length in its prefix; ocean-node recovers over the same bytes. A signer or checker that used
+   * all 32 bytes would disagree with them on those digests.
+   *
+   * @param digest a Keccak-256 digest, 32 bytes
+   * @return a new array: {@code digest} without its leading zero bytes (empty if all are zero)
+   * @throws IllegalArgumentException if {@code digest} is not 32 bytes long
+   */
+  public static byte[] signedDigestBytes(byte[] digest) {
+    requireNonNull(digest, "digest");
+    if (digest.length != 32) {
+      throw new IllegalArgumentException("a digest is 32 bytes but got " + digest.length);
+    }
+    int start = 0;
+    while (start < digest.length && digest[start] == 0) {
+      start++;
+    }
+    return java.util.Arrays.copyOfRange(digest, start, digest.length);
+  }
 
   private static final Pattern NONCE = Pattern.compile("[0-9]{1,78}");
   private static final Pattern SIGNATURE = Pattern.compile("0x[0-9a-fA-F]{130}");

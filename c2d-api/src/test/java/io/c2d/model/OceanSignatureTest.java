@@ -15,6 +15,22 @@ final class OceanSignatureTest {
   private static final String SIGNATURE = "0x" + "ab".repeat(64) + "1c";
 
   @Test
+  void theSignedDigestBytesDropLeadingZeroBytesAsEthersToBeArrayDoes() {
+    byte[] digest = new byte[32];
+    digest[2] = 7;
+    digest[31] = 1;
+    byte[] signed = OceanSignature.signedDigestBytes(digest);
+    assertThat(signed).hasSize(30).startsWith(7);
+
+    byte[] full = new byte[32];
+    full[0] = (byte) 0x80;
+    assertThat(OceanSignature.signedDigestBytes(full)).isEqualTo(full).isNotSameAs(full);
+    assertThat(OceanSignature.signedDigestBytes(new byte[32])).isEmpty();
+    assertThatThrownBy(() -> OceanSignature.signedDigestBytes(new byte[31]))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void keepsTheFieldsAsSentAndSignsTheAddressVerbatim() {
     OceanSignature signature = OceanSignature.of(CHECKSUMMED, "0042", SIGNATURE);
 

@@ -3,6 +3,7 @@ package io.c2d.keeper;
 import io.c2d.AuthenticationException;
 import io.c2d.ErrorCode;
 import io.c2d.model.EthAddress;
+import io.c2d.model.OceanSignature;
 import io.c2d.spi.auth.ConsumerAuthenticator;
 import java.math.BigInteger;
 import java.security.SignatureException;
@@ -69,11 +70,13 @@ public final class Web3jAuthenticator implements ConsumerAuthenticator {
    * {@inheritDoc}
    *
    * <p>Recovers from {@code keccak256("\x19Ethereum Signed Message:\n32" || keccak256(message))},
-   * with the same checks of the signature as {@link #recoverSigner}.
+   * with the same checks of the signature as {@link #recoverSigner}; for a digest that starts with
+   * zero bytes, over the digest without them, as ocean.js signs it ({@link
+   * OceanSignature#signedDigestBytes}).
    */
   @Override
   public EthAddress recoverDigestSigner(byte[] message, String signature) {
-    return recoverSigner(Hash.sha3(message), signature);
+    return recoverSigner(OceanSignature.signedDigestBytes(Hash.sha3(message)), signature);
   }
 
   private static byte[] decode(String signature) {

@@ -74,6 +74,28 @@ final class Web3jOceanSignatureTest {
         },
       };
 
+  /**
+   * Made the same way, for nonces whose digest starts with {@code 0x00} (one in 256): ocean.js's
+   * {@code toBeArray} drops that byte, so it signs a 31-byte message ({@code "\x19Ethereum Signed
+   * Message:\n31"}); over all 32 bytes these recover someone else. Seen on the wire as a random 401
+   * of one call in 256 before c2d signed and checked the same bytes.
+   */
+  private static final String[][] OCEAN_JS_LEADING_ZERO =
+      new String[][] {
+        {
+          "288",
+          "getComputeResult",
+          "0x53af0681978c1fcc8e3caffe78efdbc1483e64f035d0ab3e101f5882935c6bd9"
+              + "6aa5cddb77a800d46de689081109add86673002663c4a98fc550a1b62d24847e1c"
+        },
+        {
+          "138",
+          "getComputeStreamableLogs",
+          "0xc1513bb3353032616b4812ca29a1bb37f50543acb5b68680b2de1ec4e2aa4944"
+              + "6f43441ffb7ebf316fb78e66a5ab906d19b5165182aab81b14c0ea4d76c627ce1c"
+        },
+      };
+
   private final Web3jAuthenticator authenticator = Web3jAuthenticator.create();
   private final InMemoryComputeBackend backend =
       InMemoryComputeBackend.create(
@@ -103,6 +125,25 @@ final class Web3jOceanSignatureTest {
       assertThat(authenticator.recoverDigestSigner(signature.message(vector[1]), vector[2]))
           .as(vector[1])
           .isEqualTo(ADDRESS);
+    }
+  }
+
+  @Test
+  void recoversWhatOceanJsSignedForADigestThatStartsWithZero() {
+    for (String[] vector : OCEAN_JS_LEADING_ZERO) {
+      byte[] message = (CONSUMER + vector[0] + vector[1]).getBytes(StandardCharsets.UTF_8);
+      byte[] digest = Hash.sha3(message);
+      assertThat(digest[0]).as("the vector's digest starts with a zero byte").isZero();
+
+      assertThat(authenticator.recoverDigestSigner(message, vector[2]))
+          .as(vector[1])
+          .isEqualTo(ADDRESS);
+      assertThat(authenticator.recoverSigner(digest, vector[2]))
+          .as("over all 32 bytes: someone else")
+          .isNotEqualTo(ADDRESS);
+      assertThat(EthereumKey.ALICE.oceanSign(vector[0], vector[1]).signature())
+          .as("the testkit's signer signs the same bytes")
+          .isEqualTo(vector[2]);
     }
   }
 

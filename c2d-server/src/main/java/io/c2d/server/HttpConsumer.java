@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.c2d.model.OceanSignature;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -172,7 +173,8 @@ final class HttpConsumer {
   /** Ocean's signature of {@code address + nonce + command}. */
   String signatureOf(String nonce, String command) {
     byte[] digest = Hash.sha3((address + nonce + command).getBytes(StandardCharsets.UTF_8));
-    return key.personalSign(digest);
+    // as ocean.js signs it: without the digest's leading zero bytes
+    return key.personalSign(OceanSignature.signedDigestBytes(digest));
   }
 
   Reply send(String name, HttpRequest.Builder request) throws IOException, InterruptedException {

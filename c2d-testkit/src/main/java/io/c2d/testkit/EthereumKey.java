@@ -122,8 +122,9 @@ public final class EthereumKey {
 
   /**
    * Signs an Ocean call as ocean.js 8.x does ({@code signer.signMessage(arrayify(keccak256(
-   * toUtf8Bytes(consumerAddress + nonce + command))))}): {@link #personalSign} of the 32-byte
-   * Keccak-256 digest of {@code checksumAddress() + nonce + command}.
+   * toUtf8Bytes(consumerAddress + nonce + command))))}): {@link #personalSign} of the Keccak-256
+   * digest of {@code checksumAddress() + nonce + command}, without its leading zero bytes as
+   * ocean.js's {@code toBeArray} drops them ({@link OceanSignature#signedDigestBytes}).
    *
    * @param nonce the decimal nonce, usually the provider's current one plus one
    * @param command the Ocean command, such as {@value OceanSignature#START_COMPUTE}
@@ -136,7 +137,8 @@ public final class EthereumKey {
     byte[] digest =
         Hash.sha3(
             (consumerAddress + nonce + command).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return OceanSignature.of(consumerAddress, nonce, personalSign(digest));
+    return OceanSignature.of(
+        consumerAddress, nonce, personalSign(OceanSignature.signedDigestBytes(digest)));
   }
 
   /** Shows the address only, never the private key. */

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.c2d.AuthenticationException;
 import io.c2d.ErrorCode;
 import io.c2d.model.EthAddress;
+import io.c2d.model.OceanSignature;
 import io.c2d.spi.auth.ConsumerAuthenticator;
 import java.security.SignatureException;
 import java.util.Arrays;
@@ -88,13 +89,14 @@ public final class TestAuthenticator implements ConsumerAuthenticator {
   /**
    * {@inheritDoc}
    *
-   * <p>Recovers over web3j's {@code Hash.sha3(message)}, as ocean.js signs; the signature checks
-   * are those of {@link #recoverSigner}.
+   * <p>Recovers over web3j's {@code Hash.sha3(message)} without its leading zero bytes ({@link
+   * OceanSignature#signedDigestBytes}), as ocean.js signs; the signature checks are those of {@link
+   * #recoverSigner}.
    */
   @Override
   public EthAddress recoverDigestSigner(byte[] message, String signature) {
     requireNonNull(message, "message");
-    return recoverSigner(Hash.sha3(message), signature);
+    return recoverSigner(OceanSignature.signedDigestBytes(Hash.sha3(message)), signature);
   }
 
   private static AuthenticationException invalid(String message) {

@@ -31,10 +31,12 @@ public interface ConsumerAuthenticator {
   EthAddress recoverSigner(byte[] message, String signature);
 
   /**
-   * Returns the address whose key signed, with EIP-191 {@code personal_sign}, the 32 raw bytes of
-   * {@code keccak256(message)}: the recovery is over {@code keccak256("\x19Ethereum Signed
-   * Message:\n32" || keccak256(message))}. This is Ocean's form ({@code
-   * signer.signMessage(arrayify(keccak256(toUtf8Bytes(consumerAddress + nonce + command))))} in
+   * Returns the address whose key signed, with EIP-191 {@code personal_sign}, the raw bytes of
+   * {@code keccak256(message)} without their leading zero bytes ({@link
+   * io.c2d.model.OceanSignature#signedDigestBytes}): the recovery is over {@code
+   * keccak256("\x19Ethereum Signed Message:\n32" || keccak256(message))}, or {@code \n31} and 31
+   * bytes for a digest that starts with one zero byte. This is Ocean's form ({@code
+   * signer.signMessage(toBeArray(keccak256(toUtf8Bytes(consumerAddress + nonce + command))))} in
    * ocean.js), see {@link io.c2d.model.OceanSignature}.
    *
    * <p>The default refuses: an authenticator that cannot hash with Keccak-256 cannot check Ocean's

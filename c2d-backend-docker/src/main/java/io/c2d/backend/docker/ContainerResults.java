@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
 final class ContainerResults {
   private static final Logger logger = LoggerFactory.getLogger(ContainerResults.class);
   private static final Duration LOG_WAIT = Duration.ofMinutes(2);
-  private static final int LIVE_LOG_BUFFER = 64 * 1024;
   private static final int BUFFER = 256 * 1024;
+  private static final int LIVE_LOG_BUFFER = 64 * 1024;
   private static final String OUTPUTS = SandboxContract.container().path(SandboxContract.OUTPUTS);
 
   private ContainerResults() {}

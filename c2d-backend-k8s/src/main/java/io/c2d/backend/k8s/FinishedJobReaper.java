@@ -59,7 +59,7 @@ final class FinishedJobReaper {
 
   /**
    * Removes the finished Job (and, through the garbage collector, its pod) once its time to live
-   * has passed since {@code end}, where the cluster does not. The Secret, with the job's end and
+   * has passed since {@code end}, where the cluster does not. The record, with the job's end and
    * spec, stays until the job is deleted.
    */
   void removeLater(JobId id, Instant end) {

@@ -7,8 +7,8 @@ import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Finds every job of the namespace again from the cluster alone, as a new backend instance must:
- * each c2d Secret is a job; one with a recorded end is ended (its finished Job is removed later
- * where the cluster does not), one whose Job is gone with no end recorded failed, and any other is
- * tracked again from its pods' current state.
+ * each c2d NetworkPolicy is a job's record; one with a recorded end is ended (its finished Job is
+ * removed later where the cluster does not), one whose Job is gone with no end recorded failed, and
+ * any other is tracked again from its pods' current state.
  *
  * <p>Thread-safe; {@link #recover} blocks on the API server.
  */
@@ -53,12 +53,14 @@ final class JobRecovery {
     informers.ensureStarted();
     KubernetesClient client = cluster.client();
     String namespace = cluster.namespace();
-    List<Secret> secrets =
+    List<NetworkPolicy> records =
         Cluster.retrying(
             "listing the jobs in namespace " + namespace,
             () ->
                 client
-                    .secrets()
+                    .network()
+                    .v1()
+                    .networkPolicies()
                     .inNamespace(namespace)
                     .withLabel(ObjectNames.MANAGED_BY, ObjectNames.MANAGER)
                     .list()
@@ -79,12 +81,15 @@ final class JobRecovery {
       jobsByName.put(job.getMetadata().getName(), job);
     }
     List<RecoveredJob> recovered = new ArrayList<>();
-    for (Secret secret : secrets) {
+    for (NetworkPolicy record : records) {
       JobSpec spec;
       try {
-        spec = JobRecord.spec(secret);
+        spec = JobRecord.spec(record);
       } catch (RuntimeException e) {
-        log.warn("Secret {} has no readable job spec; skipped", secret.getMetadata().getName(), e);
+        log.warn(
+            "NetworkPolicy {} has no readable job spec; skipped",
+            record.getMetadata().getName(),
+            e);
         continue;
       }
       JobId id = spec.jobId();
@@ -97,7 +102,7 @@ final class JobRecovery {
                       listener,
                       BackendJobState.of(id, JobStatus.WARMING_UP, clock.instant())));
       t.listener = listener;
-      BackendJobState end = JobRecord.end(secret);
+      BackendJobState end = JobRecord.end(record);
       if (end != null) {
         t.state = end;
         Job finished = jobsByName.get(ObjectNames.of(id).job());

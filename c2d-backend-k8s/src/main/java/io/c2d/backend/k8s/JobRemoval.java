@@ -11,7 +11,7 @@ import java.util.List;
 /**
  * Stops and deletes jobs. A stop removes the job's Job and pods and records the job as {@code
  * STOPPED}; a delete removes every object of the job and its results, and a job it removes while it
- * runs ends {@code STOPPED} (reported, not recorded: the Secret is gone). Both return once the
+ * runs ends {@code STOPPED} (reported, not recorded: the record is gone). Both return once the
  * informers confirm the objects are gone (at most {@link BackendThreads#CLOSE_GRACE}).
  *
  * <p>Thread-safe; both calls block on the API server.
@@ -71,14 +71,13 @@ final class JobRemoval {
               .inNamespace(namespace)
               .withName(names.networkPolicy())
               .delete();
-          client.secrets().inNamespace(namespace).withName(names.spec()).delete();
           return null;
         });
     informers.awaitGone(id);
     area.delete(id);
     if (t != null) {
       // The engine frees the job's capacity on its end: a deleted running job ends STOPPED.
-      // Not recorded in the cluster: the Secret that would hold it is gone.
+      // Not recorded in the cluster: the record that would hold it is gone.
       BackendJobState deleted =
           new BackendJobState(
               id, JobStatus.STOPPED, null, "deleted on request", List.of(), clock.instant());

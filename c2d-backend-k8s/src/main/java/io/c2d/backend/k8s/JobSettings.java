@@ -17,7 +17,8 @@ record JobSettings(
     String helperImage,
     Placement defaultPlacement,
     Map<String, Placement> placements,
-    Duration ttlAfterFinished) {
+    Duration ttlAfterFinished,
+    Duration transferTimeout) {
   JobSettings {
     environments = List.copyOf(environments);
     placements = Map.copyOf(placements);
@@ -33,7 +34,11 @@ record JobSettings(
     return environments.get(0);
   }
 
-  /** What the manifests of {@code spec}'s objects need to know besides the spec. */
+  /**
+   * What the manifests of {@code spec}'s objects need to know besides the spec.
+   *
+   * @throws IllegalArgumentException if an input names a claim or path that may not be used
+   */
   Manifests.Settings manifests(JobSpec spec) {
     ComputeEnvironment env = environment(spec.environmentId());
     return new Manifests.Settings(
@@ -42,6 +47,7 @@ record JobSettings(
         env.maxLogBytes(),
         ttlAfterFinished.toSeconds(),
         placements.getOrDefault(env.id(), defaultPlacement),
-        spec.algorithm().rawCode().isPresent() || !spec.algorithm().files().isEmpty());
+        Math.max(1, transferTimeout.toSeconds()),
+        ClaimInputs.of(spec));
   }
 }

@@ -1,24 +1,31 @@
 package io.c2d.backend.k8s;
 
+import io.c2d.model.DatasetInput;
+import io.c2d.model.FileLocator;
 import io.c2d.model.JobId;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.JobSpec;
-import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
+import java.net.URI;
+import java.nio.file.FileSystemNotFoundException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Submits a job: stages its inputs into its Secret, then creates its NetworkPolicy and Job. Every
- * object is created or, when it already exists (a submit retried after a lost response, or by
- * another instance), adopted; a job whose Secret records an end is reported as ended, not run
- * again. A job whose inputs cannot be staged ends {@code DATA_PROVISIONING_FAILED}, recorded in its
- * Secret.
+ * Submits a job: creates its NetworkPolicy (also its record: the spec in an annotation) and its
+ * Job. Every object is created or, when it already exists (a submit retried after a lost response,
+ * or by another instance), adopted; a job whose record holds an end is reported as ended, not run
+ * again. A job whose inputs cannot be provided ends {@code DATA_PROVISIONING_FAILED} before any pod
+ * exists (a PersistentVolumeClaim that does not exist or is not Bound, a path in it that may not be
+ * used), the end recorded in its record.
  *
  * <p>Thread-safe; {@link #submit} blocks on the API server.
  */
@@ -62,10 +69,17 @@ final class JobSubmitter {
       ObjectNames names = ObjectNames.of(id);
       KubernetesClient client = cluster.client();
       String namespace = cluster.namespace();
-      Secret existing =
+      NetworkPolicy existing =
           Cluster.retrying(
-              "reading the Secret of job " + id,
-              () -> client.secrets().inNamespace(namespace).withName(names.spec()).get());
+              "reading the record of job " + id,
+              () ->
+                  client
+                      .network()
+                      .v1()
+                      .networkPolicies()
+                      .inNamespace(namespace)
+                      .withName(names.networkPolicy())
+                      .get());
       if (existing != null) {
         BackendJobState state = JobRecord.end(existing);
         if (state != null) {
@@ -74,32 +88,37 @@ final class JobSubmitter {
           return;
         }
       } else {
-        Map<String, byte[]> staged;
+        Manifests.Settings manifests;
+        BackendJobState refused = null;
         try {
-          staged = InputStager.stage(spec);
-        } catch (IOException | RuntimeException e) {
-          BackendJobState failed =
-              new BackendJobState(
-                  id,
-                  JobStatus.DATA_PROVISIONING_FAILED,
-                  null,
-                  "staging the inputs failed: " + e.getMessage(),
-                  List.of(),
-                  clock.instant());
-          Secret record = JobRecord.withEnd(Manifests.secret(spec, Map.of()), failed);
-          Cluster.createOrAdopt(
-              "Secret " + names.spec(),
-              () -> client.secrets().inNamespace(namespace).resource(record).create());
-          fresh.state = failed;
-          tracker.later(() -> tracker.emit(fresh, failed));
+          manifests = settings.manifests(spec);
+          refused = checkFiles(spec);
+          if (refused == null) {
+            refused = checkClaims(spec, manifests.claims());
+          }
+        } catch (IllegalArgumentException e) {
+          refused = failed(id, String.valueOf(e.getMessage()));
+        }
+        NetworkPolicy record = Manifests.networkPolicy(spec);
+        NetworkPolicy toCreate = refused == null ? record : JobRecord.withEnd(record, refused);
+        Cluster.createOrAdopt(
+            "NetworkPolicy " + names.networkPolicy(),
+            () ->
+                client
+                    .network()
+                    .v1()
+                    .networkPolicies()
+                    .inNamespace(namespace)
+                    .resource(toCreate)
+                    .create());
+        if (refused != null) {
+          BackendJobState end = refused;
+          fresh.state = end;
+          tracker.later(() -> tracker.emit(fresh, end));
           return;
         }
-        Secret secret = Manifests.secret(spec, staged);
-        Cluster.createOrAdopt(
-            "Secret " + names.spec(),
-            () -> client.secrets().inNamespace(namespace).resource(secret).create());
       }
-      createChildren(spec);
+      createJob(spec);
       tracker.later(() -> tracker.reconcile(fresh));
     } catch (RuntimeException e) {
       tracker.untrack(fresh);
@@ -107,20 +126,101 @@ final class JobSubmitter {
     }
   }
 
-  private void createChildren(JobSpec spec) {
+  /**
+   * The failure of a job with a local input or algorithm file that cannot be read, or null: checked
+   * before any pod exists, so that such a job leaves nothing behind but its record. (Remote inputs
+   * are fetched, and claims checked, later.)
+   */
+  private @Nullable BackendJobState checkFiles(JobSpec spec) {
+    for (DatasetInput dataset : spec.datasets()) {
+      List<FileLocator> files = dataset.locators();
+      for (int n = 0; n < files.size(); n++) {
+        FileLocator file = files.get(n);
+        String why = file.kind() == FileLocator.Kind.FILE ? unreadable(file.uri()) : null;
+        if (why != null) {
+          return failed(spec.jobId(), "dataset " + dataset.did() + " file " + n + ": " + why);
+        }
+      }
+    }
+    if (spec.algorithm().rawCode().isEmpty()) {
+      List<URI> files = spec.algorithm().files();
+      for (int n = 0; n < files.size(); n++) {
+        String why = unreadable(files.get(n));
+        if (why != null) {
+          return new BackendJobState(
+              spec.jobId(),
+              JobStatus.ALGORITHM_PROVISIONING_FAILED,
+              null,
+              "algorithm file " + n + ": " + why,
+              List.of(),
+              clock.instant());
+        }
+      }
+    }
+    return null;
+  }
+
+  private static @Nullable String unreadable(URI file) {
+    if (!"file".equalsIgnoreCase(file.getScheme())) {
+      return "the Kubernetes backend stages local files as file: URIs only, not "
+          + (file.getScheme() == null ? "a relative URI" : file.getScheme() + ": URIs");
+    }
+    try {
+      Path path = Path.of(file);
+      return Files.isRegularFile(path) && Files.isReadable(path)
+          ? null
+          : "not a readable regular file";
+    } catch (IllegalArgumentException | FileSystemNotFoundException e) {
+      return "not a usable file: URI";
+    }
+  }
+
+  /** The failure of a job whose claims cannot be mounted, or null if they all can. */
+  private @Nullable BackendJobState checkClaims(JobSpec spec, List<Manifests.ClaimInput> claims) {
+    for (Manifests.ClaimInput input : claims) {
+      PersistentVolumeClaim claim =
+          Cluster.retrying(
+              "reading PersistentVolumeClaim " + input.claim(),
+              () ->
+                  cluster
+                      .client()
+                      .persistentVolumeClaims()
+                      .inNamespace(cluster.namespace())
+                      .withName(input.claim())
+                      .get());
+      if (claim == null) {
+        return failed(
+            spec.jobId(),
+            input.what()
+                + ": PersistentVolumeClaim "
+                + input.claim()
+                + " does not exist in namespace "
+                + cluster.namespace());
+      }
+      String phase = claim.getStatus() == null ? null : claim.getStatus().getPhase();
+      if (!"Bound".equals(phase)) {
+        return failed(
+            spec.jobId(),
+            input.what()
+                + ": PersistentVolumeClaim "
+                + input.claim()
+                + " is "
+                + (phase == null ? "not bound" : phase)
+                + ", not Bound");
+      }
+    }
+    return null;
+  }
+
+  private BackendJobState failed(JobId id, String detail) {
+    return new BackendJobState(
+        id, JobStatus.DATA_PROVISIONING_FAILED, null, detail, List.of(), clock.instant());
+  }
+
+  private void createJob(JobSpec spec) {
     ObjectNames names = ObjectNames.of(spec.jobId());
     KubernetesClient client = cluster.client();
     String namespace = cluster.namespace();
-    Cluster.createOrAdopt(
-        "NetworkPolicy " + names.networkPolicy(),
-        () ->
-            client
-                .network()
-                .v1()
-                .networkPolicies()
-                .inNamespace(namespace)
-                .resource(Manifests.networkPolicy(spec))
-                .create());
     Job job = Manifests.job(spec, settings.manifests(spec));
     Cluster.createOrAdopt(
         "Job " + names.job(),

@@ -11,6 +11,8 @@ import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.c2d.spi.backend.support.FetchSettings;
+import io.c2d.spi.backend.support.InputFetcher;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -36,25 +39,33 @@ import org.jspecify.annotations.Nullable;
  * Named by {@link ObjectNames} from the job id, and labelled with its labels:
  *
  * <ul>
- *   <li>a Secret with the spec as JSON ({@code spec.json}), the inputs' and algorithm's content
- *       (staged by this backend: at most {@value #MAX_STAGED_BYTES} bytes in all, {@code file:} and
- *       {@code data:} URIs) and, once the job has ended, its final state in the annotation {@code
- *       c2d.io/state};
- *   <li>a NetworkPolicy denying all ingress, and all egress unless the job may use the network;
+ *   <li>a NetworkPolicy denying all ingress, and all egress unless the job may use the network; it
+ *       is also the job's record: its spec as JSON (annotation {@code c2d.io/spec}) and, once the
+ *       job has ended, its final state ({@code c2d.io/state});
  *   <li>a Job ({@code backoffLimit 0}, {@code activeDeadlineSeconds} from the job's maximum
  *       duration, {@code ttlSecondsAfterFinished}) whose pod runs the init containers {@code
- *       stage-data}, {@code stage-algorithm} and {@code algorithm} in order, then the container
- *       {@code publish}, which prints the outputs (and the files the algorithm left in {@code
- *       /data/logs}) to its log. The backend reads that log through the API server and writes the
- *       results below its result directory.
+ *       stage-data} and {@code algorithm} in order, then the container {@code publish}.
  * </ul>
+ *
+ * <p>No Secret and no ConfigMap: nothing of a dataset or a result is stored in an API object. The
+ * pod's {@code /data} is made of {@code emptyDir}s; {@code stage-data} waits until the backend has
+ * streamed the staged inputs, DDOs, custom data and algorithm into it as a tar archive through the
+ * API server ({@code pods/exec}), of any size: local files as they are, url, IPFS and Arweave
+ * inputs fetched by the provider first ({@link Builder#fetchSettings}); an input on a
+ * PersistentVolumeClaim ({@code FileLocator.pvc(claim, path)}) is mounted read-only at {@code
+ * /data/inputs/<did>/<n>} instead, never copied (a claim that does not exist or is not Bound, or a
+ * path in it that cannot be read, is {@code DATA_PROVISIONING_FAILED}). Once the algorithm
+ * succeeded, {@code publish} waits until the backend has streamed {@code /data/logs} and {@code
+ * /data/outputs} out of it (again {@code pods/exec}, a tar archive read entry by entry to disk, the
+ * caps enforced while it streams). Both waits end at the transfer timeout, so a pod whose backend
+ * is gone never lives forever.
  *
  * <p><b>Results.</b> The outputs ({@code OUTPUT}, at most the environment's {@code maxOutputBytes}
  * in all); {@code algorithm.log} (the algorithm container's log), {@code configuration.log} (the
- * staging containers' logs), the algorithm's own files of {@code /data/logs} as {@code logs/<name>}
- * ({@code ALGORITHM_LOG}, at most {@code maxLogBytes} in all), and {@code publish.log}, what the
- * backend collected and cut. Anything cut or dropped at a cap makes the job {@code
- * COMPLETED_TRUNCATED}, saying what in its detail.
+ * backend's staging steps and the staging container's log), the algorithm's own files of {@code
+ * /data/logs} as {@code logs/<name>} ({@code ALGORITHM_LOG}, each at most {@code maxLogBytes}), and
+ * {@code publish.log}, what the backend collected and cut. Anything cut or dropped at a cap makes
+ * the job {@code COMPLETED_TRUNCATED}, saying what in its detail.
  *
  * <p><b>Placement.</b> Each environment's pods get the {@link Placement} given for it (or the
  * default one): RuntimeClass, node selector, tolerations, and the extended resource GPUs are
@@ -63,9 +74,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Status comes from informers on the pods and Jobs with the c2d labels (no polling): a failing
  * {@code stage-data} is {@code DATA_PROVISIONING_FAILED} (31), a failing {@code stage-algorithm} or
  * an image that still cannot be pulled after the image-pull timeout is {@code
- * ALGORITHM_PROVISIONING_FAILED} (32), {@code OOMKilled} is {@code OUT_OF_MEMORY}, the Job's {@code
- * DeadlineExceeded} is {@code TIMED_OUT}, any other non-zero exit is {@code ALGORITHM_FAILED} with
- * the exit code.
+ * ALGORITHM_PROVISIONING_FAILED} (32), a failing {@code publish} (its results were not collected in
+ * time) {@code RESULTS_FETCH_FAILED} (61), {@code OOMKilled} is {@code OUT_OF_MEMORY}, the Job's
+ * {@code DeadlineExceeded} is {@code TIMED_OUT}, any other non-zero exit is {@code
+ * ALGORITHM_FAILED} with the exit code.
  *
  * <p>We never close a client we did not create: a client handed to {@link Builder#client} stays
  * open when this backend closes.
@@ -75,9 +87,6 @@ import org.jspecify.annotations.Nullable;
  * when the API server cannot be reached, {@link NotFoundException} for unknown results).
  */
 public final class KubernetesComputeBackend implements ComputeBackend {
-  /** The most content the backend stages into a job's Secret: {@value} bytes. */
-  public static final long MAX_STAGED_BYTES = 700L * 1024;
-
   /** The default image of the staging and publishing steps: {@value}. */
   public static final String DEFAULT_HELPER_IMAGE = "busybox:1.36.1";
 
@@ -102,10 +111,16 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     this.namespace = ns != null ? ns : "default";
     this.settings =
         new JobSettings(
-            b.environments, b.helperImage, b.defaultPlacement, b.placements, b.ttlAfterFinished);
+            b.environments,
+            b.helperImage,
+            b.defaultPlacement,
+            b.placements,
+            b.ttlAfterFinished,
+            b.transferTimeout);
     this.results = new ResultArea(requireNonNull(b.resultRoot, "resultRoot"));
     this.threads = new BackendThreads(namespace);
     Cluster cluster = new Cluster(client, namespace);
+    PodExec exec = b.podExec != null ? b.podExec.apply(cluster) : PodExec.fabric8(cluster);
     FinishedJobReaper reaper = new FinishedJobReaper(cluster, threads, b.clock, b.ttlAfterFinished);
     this.tracker =
         new StatusTracker(
@@ -113,8 +128,10 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             threads,
             b.clock,
             b.imagePullTimeout,
-            new ResultCollector(cluster, results, settings, b.clock),
-            reaper);
+            new ResultCollector(cluster, exec, results, settings, b.clock),
+            reaper,
+            new PodStaging(exec, InputFetcher.create(b.fetchSettings)),
+            results);
     this.informers = new Informers(cluster, threads, tracker::onPod, tracker::onJob);
     this.submitter = new JobSubmitter(cluster, settings, b.clock, informers, tracker, reaper);
     this.recovery = new JobRecovery(cluster, b.clock, informers, tracker, reaper);
@@ -197,6 +214,9 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     private Clock clock = Clock.systemUTC();
     private Duration imagePullTimeout = Duration.ofMinutes(2);
     private Duration ttlAfterFinished = Duration.ofDays(1);
+    private Duration transferTimeout = Duration.ofMinutes(10);
+    private @Nullable Function<Cluster, PodExec> podExec;
+    private FetchSettings fetchSettings = FetchSettings.defaults();
     private String helperImage = DEFAULT_HELPER_IMAGE;
     private Placement defaultPlacement = Placement.none();
     private final Map<String, Placement> placements = new LinkedHashMap<>();
@@ -253,8 +273,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
      * How long a finished Job and its pod stay (for {@code kubectl logs}), as the Jobs' {@code
      * ttlSecondsAfterFinished}; default 1 day. Where the API server drops that field (Kubernetes
      * before 1.21, feature gate off), the backend removes finished Jobs itself after this time,
-     * also those it finds when it recovers. The job's Secret, with its end and results, stays until
-     * the job is deleted.
+     * also those it finds when it recovers. The job's record (its NetworkPolicy, with its spec and
+     * end) and its collected results stay until the job is deleted.
      */
     public Builder ttlAfterFinished(Duration ttl) {
       this.ttlAfterFinished = positive(ttl, "ttlAfterFinished");
@@ -262,7 +282,34 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     }
 
     /**
-     * The image of the staging and publish steps (needs {@code sh}, {@code find}, {@code base64}).
+     * How long a pod waits for the backend to stream its inputs in, and its results out; past it
+     * the staging step fails the job ({@code DATA_PROVISIONING_FAILED}) or the publish step does
+     * ({@code RESULTS_FETCH_FAILED}), so that a pod whose backend is gone ends. Default 10 minutes.
+     */
+    public Builder transferTimeout(Duration timeout) {
+      this.transferTimeout = positive(timeout, "transferTimeout");
+      return this;
+    }
+
+    /**
+     * How the provider fetches remote inputs (url, IPFS, Arweave) into the job's directory before
+     * it streams them into the pod: gateways, time limits, size limit, retries, redirects; default
+     * {@link FetchSettings#defaults()}.
+     */
+    public Builder fetchSettings(FetchSettings fetchSettings) {
+      this.fetchSettings = requireNonNull(fetchSettings, "fetchSettings");
+      return this;
+    }
+
+    /** How commands run in the pods (tests: the local kubelet's processes). */
+    Builder podExec(Function<Cluster, PodExec> podExec) {
+      this.podExec = requireNonNull(podExec, "podExec");
+      return this;
+    }
+
+    /**
+     * The image of the staging and publish steps (needs {@code sh}, {@code tar}, {@code sleep} with
+     * fractions of a second, {@code head}: busybox has them).
      */
     public Builder helperImage(String image) {
       this.helperImage = requireNonNull(image, "image");

@@ -1,6 +1,5 @@
 package io.c2d.backend.k8s;
 
-import io.c2d.model.DatasetInput;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.SandboxContract;
@@ -16,8 +15,6 @@ import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -31,45 +28,85 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Builds the Kubernetes objects of one job: the Secret with the spec and the staged inputs, the
- * NetworkPolicy closing the pod's network, and the {@code batch/v1} Job whose pod runs the
- * configuration, algorithm and publish steps in order.
+ * Builds the Kubernetes objects of one job: the NetworkPolicy closing the pod's network, which is
+ * also the job's record in the cluster (its spec and, once it ended, its end, as annotations), and
+ * the {@code batch/v1} Job whose pod stages the inputs, runs the algorithm and hands the results
+ * over.
  *
- * <p>The pod runs its steps as init containers, one after the other: {@value #STAGE_DATA} copies
- * the inputs, DDOs and custom data from the Secret to the sandbox layout, {@value #STAGE_ALGORITHM}
- * copies the algorithm's code, {@value #ALGORITHM} runs the algorithm; then the only regular
- * container, {@value #PUBLISH}, writes every file of {@code /data/outputs} to its standard output
- * (see {@link ResultStream}), from where the backend reads it through the API server's pod log.
+ * <p>Nothing of a dataset or a result is ever stored in an API object: the pod's {@code /data}
+ * layout lives in {@code emptyDir} volumes (and, for PersistentVolumeClaim inputs, in the claims
+ * themselves, mounted read-only). The init container {@value #STAGE_DATA} waits until the backend
+ * has streamed the staged layout into it through the API server ({@code pods/exec}, a tar archive
+ * on standard input: {@link PodStaging}), checks the claims' paths and ends; the init container
+ * {@value #ALGORITHM} runs the algorithm; the only regular container, {@value #PUBLISH}, waits
+ * until the backend has streamed {@code /data/outputs} and {@code /data/logs} out of it (again
+ * through {@code pods/exec}: {@link ResultCollector}) and says so with a marker. Both waits are
+ * bounded by the transfer timeout, so a pod whose backend is gone never lives forever. The markers
+ * live in a small {@code emptyDir} that only the helper containers mount.
  *
  * <p>Stateless and thread-safe.
  */
 final class Manifests {
   static final String STAGE_DATA = "stage-data";
-  static final String STAGE_ALGORITHM = "stage-algorithm";
   static final String ALGORITHM = "algorithm";
   static final String PUBLISH = "publish";
 
-  /** Annotation on the Secret with the job's terminal {@code BackendJobState} as JSON. */
+  /** Annotation on the NetworkPolicy with the job's terminal {@code BackendJobState} as JSON. */
   static final String STATE_ANNOTATION = "c2d.io/state";
+
+  /** Annotation on the NetworkPolicy with the job's spec as JSON. */
+  static final String SPEC_ANNOTATION = "c2d.io/spec";
 
   /** Annotation on every object with the request's body hash. */
   static final String REQUEST_ANNOTATION = "c2d.io/request-sha256";
 
-  static final String SPEC_KEY = "spec.json";
-  static final String ALGORITHM_KEY = "algorithm";
-  static final String CUSTOM_DATA_KEY = "algoCustomData.json";
-
   static final long NOBODY = 65534L;
-  private static final String STAGED = "/c2d/staged";
+
+  /** Where the helper containers keep their markers. */
+  static final String CONTROL = "/c2d";
+
+  /** Where {@value #STAGE_DATA} mounts the claims of PersistentVolumeClaim inputs. */
+  static final String CLAIMS = CONTROL + "/pvc";
+
+  /** The exit code of {@value #STAGE_DATA} when the upload failed. */
+  static final int EXIT_UPLOAD_FAILED = 3;
+
+  /** The exit code of {@value #STAGE_DATA} when no upload came in time. */
+  static final int EXIT_NOT_UPLOADED = 4;
+
+  /** The exit code of {@value #STAGE_DATA} when a claim's path cannot be read. */
+  static final int EXIT_CLAIM_PATH = 5;
+
+  /** The exit code of {@value #PUBLISH} when no backend collected the results in time. */
+  static final int EXIT_NOT_COLLECTED = 6;
+
+  /** What the backend runs in {@value #STAGE_DATA}, the staged archive on standard input. */
+  static final String UPLOAD_COMMAND =
+      "if [ -e "
+          + CONTROL
+          + "/uploaded ]; then cat > /dev/null; exit 0; fi;"
+          + " if tar x -C /data -f - 2> "
+          + CONTROL
+          + "/upload-error; then : > "
+          + CONTROL
+          + "/uploaded; else : > "
+          + CONTROL
+          + "/upload-failed; fi";
+
+  /**
+   * What the backend runs in {@value #PUBLISH}: the results as a tar archive on standard output.
+   */
+  static final String COLLECT_COMMAND = "cd /data && tar c outputs logs";
+
+  /** What the backend runs in {@value #PUBLISH} once it holds the results. */
+  static final String RELEASE_COMMAND = ": > " + CONTROL + "/collected";
 
   /** The layout and environment the algorithm sees, rooted at {@code /data}: one for every job. */
   private static final SandboxContract CONTRACT = SandboxContract.container();
@@ -85,48 +122,20 @@ final class Manifests {
         .build();
   }
 
-  static String inputKey(int dataset, int file) {
-    return "in-" + dataset + "-" + file;
-  }
-
-  static String ddoKey(int dataset) {
-    return "ddo-" + dataset;
-  }
-
   /**
-   * The Secret holding the spec and the staged content.
-   *
-   * @param staged the content by Secret key ({@link #inputKey}, {@link #ALGORITHM_KEY})
+   * Denies all ingress, and all egress unless the job may reach the network; carries the job's spec
+   * as its record.
    */
-  static Secret secret(JobSpec spec, Map<String, byte[]> staged) {
-    Map<String, String> data = new LinkedHashMap<>();
-    data.put(SPEC_KEY, base64(spec.toJson().getBytes(StandardCharsets.UTF_8)));
-    data.put(
-        CUSTOM_DATA_KEY, base64(spec.algorithm().customData().getBytes(StandardCharsets.UTF_8)));
-    List<DatasetInput> datasets = spec.datasets();
-    for (int d = 0; d < datasets.size(); d++) {
-      String ddo = datasets.get(d).ddoJson().orElse(null);
-      if (ddo != null) {
-        data.put(ddoKey(d), base64(ddo.getBytes(StandardCharsets.UTF_8)));
-      }
-    }
-    staged.forEach((key, content) -> data.put(key, base64(content)));
-    return new SecretBuilder()
-        .withMetadata(meta(ObjectNames.of(spec.jobId()).spec(), spec))
-        .withType("Opaque")
-        .withData(data)
-        .build();
-  }
-
-  /** Denies all ingress, and all egress unless the job may reach the network. */
   static NetworkPolicy networkPolicy(JobSpec spec) {
     ObjectNames names = ObjectNames.of(spec.jobId());
     List<NetworkPolicyEgressRule> egress = new ArrayList<>();
     if (spec.networkAccess()) {
       egress.add(new NetworkPolicyEgressRule());
     }
+    ObjectMeta meta = meta(names.networkPolicy(), spec);
+    meta.getAnnotations().put(SPEC_ANNOTATION, JobRecord.recordable(spec));
     return new NetworkPolicyBuilder()
-        .withMetadata(meta(names.networkPolicy(), spec))
+        .withMetadata(meta)
         .withNewSpec()
         .withNewPodSelector()
         .addToMatchLabels(ObjectNames.JOB_ID, spec.jobId().value())
@@ -144,38 +153,53 @@ final class Manifests {
     ObjectNames names = ObjectNames.of(spec.jobId());
     ObjectMeta meta = meta(names.job(), spec);
     List<Volume> volumes = new ArrayList<>();
-    volumes.add(
-        new VolumeBuilder()
-            .withName("staged")
-            .withNewSecret()
-            .withSecretName(names.spec())
-            .withDefaultMode(0444)
-            .endSecret()
-            .build());
-    volumes.add(emptyDir("inputs", null));
-    volumes.add(emptyDir("ddos", null));
-    volumes.add(emptyDir("transformations", null));
-    volumes.add(emptyDir("outputs", settings.maxOutputBytes()));
-    volumes.add(emptyDir("logs", settings.maxLogBytes()));
+    volumes.add(emptyDir("data", null));
+    volumes.add(emptyDir("outputs", room(settings.maxOutputBytes())));
+    volumes.add(emptyDir("logs", room(settings.maxLogBytes())));
     volumes.add(emptyDir("tmp", 64L << 20));
+    volumes.add(emptyDir("control", 1L << 20));
+    List<VolumeMount> claimMounts = new ArrayList<>();
+    List<VolumeMount> inputMounts = new ArrayList<>();
+    List<ClaimInput> claims = settings.claims();
+    for (int k = 0; k < claims.size(); k++) {
+      ClaimInput claim = claims.get(k);
+      String volume = "claim-" + k;
+      volumes.add(
+          new VolumeBuilder()
+              .withName(volume)
+              .withNewPersistentVolumeClaim()
+              .withClaimName(claim.claim())
+              .withReadOnly(true)
+              .endPersistentVolumeClaim()
+              .build());
+      claimMounts.add(mount(volume, CLAIMS + "/" + k, true));
+      inputMounts.add(
+          new VolumeMountBuilder()
+              .withName(volume)
+              .withMountPath(CONTRACT.root() + "/" + claim.target())
+              .withSubPath(claim.path())
+              .withReadOnly(true)
+              .build());
+    }
 
+    List<VolumeMount> stageMounts = new ArrayList<>();
+    stageMounts.add(mount("data", CONTRACT.root(), false));
+    stageMounts.add(mount("control", CONTROL, false));
+    stageMounts.add(mount("tmp", "/tmp", false));
+    stageMounts.addAll(claimMounts);
     Container stageData =
         helper(STAGE_DATA, settings)
-            .withCommand("sh", "-c", stageDataScript(spec))
-            .withVolumeMounts(
-                mount("staged", STAGED, true),
-                mount("inputs", "/data/inputs", false),
-                mount("ddos", "/data/ddos", false),
-                mount("tmp", "/tmp", false))
+            .withCommand("sh", "-c", stageScript(claims, settings.transferTimeoutSeconds()))
+            .withVolumeMounts(stageMounts)
             .build();
-    Container stageAlgorithm =
-        helper(STAGE_ALGORITHM, settings)
-            .withCommand("sh", "-c", stageAlgorithmScript(settings.hasAlgorithmCode()))
-            .withVolumeMounts(
-                mount("staged", STAGED, true),
-                mount("transformations", "/data/transformations", false),
-                mount("tmp", "/tmp", false))
-            .build();
+    List<VolumeMount> algorithmMounts = new ArrayList<>();
+    algorithmMounts.add(subPath("data", SandboxContract.INPUTS));
+    algorithmMounts.add(subPath("data", SandboxContract.DDOS));
+    algorithmMounts.add(subPath("data", SandboxContract.TRANSFORMATIONS));
+    algorithmMounts.add(mount("outputs", CONTRACT.path(SandboxContract.OUTPUTS), false));
+    algorithmMounts.add(mount("logs", CONTRACT.path(SandboxContract.LOGS), false));
+    algorithmMounts.add(mount("tmp", CONTRACT.tmpDir(), false));
+    algorithmMounts.addAll(inputMounts);
     Container algorithm =
         new ContainerBuilder()
             .withName(ALGORITHM)
@@ -186,20 +210,15 @@ final class Manifests {
             .withEnv(environment(spec))
             .withSecurityContext(restricted())
             .withResources(resources(spec.resources(), settings.placement().gpuResource()))
-            .withVolumeMounts(
-                mount("inputs", CONTRACT.path(SandboxContract.INPUTS), true),
-                mount("ddos", CONTRACT.path(SandboxContract.DDOS), true),
-                mount("transformations", CONTRACT.path(SandboxContract.TRANSFORMATIONS), true),
-                mount("outputs", CONTRACT.path(SandboxContract.OUTPUTS), false),
-                mount("logs", CONTRACT.path(SandboxContract.LOGS), false),
-                mount("tmp", CONTRACT.tmpDir(), false))
+            .withVolumeMounts(algorithmMounts)
             .build();
     Container publish =
         helper(PUBLISH, settings)
-            .withCommand("sh", "-c", ResultStream.PUBLISH_SCRIPT)
+            .withCommand("sh", "-c", publishScript(settings.transferTimeoutSeconds()))
             .withVolumeMounts(
-                mount("outputs", "/data/outputs", true),
-                mount("logs", "/data/logs", true),
+                mount("outputs", CONTRACT.path(SandboxContract.OUTPUTS), true),
+                mount("logs", CONTRACT.path(SandboxContract.LOGS), true),
+                mount("control", CONTROL, false),
                 mount("tmp", "/tmp", false))
             .build();
 
@@ -224,13 +243,71 @@ final class Manifests {
                 : new LinkedHashMap<>(settings.placement().nodeSelector()))
         .withTolerations(tolerations(settings.placement()))
         .withSecurityContext(podSecurityContext())
-        .withInitContainers(stageData, stageAlgorithm, algorithm)
+        .withInitContainers(stageData, algorithm)
         .withContainers(publish)
         .withVolumes(volumes)
         .endSpec()
         .endTemplate()
         .endSpec()
         .build();
+  }
+
+  /**
+   * What an {@code emptyDir} of results may hold: twice the cap, and at least 16 MiB beyond it, so
+   * that an algorithm writing a little too much is cut while its results stream out (and says so)
+   * rather than evicted, while the node's disk stays bounded.
+   */
+  private static long room(long cap) {
+    long beyond = Math.max(cap, 16L << 20);
+    return cap > Long.MAX_VALUE - beyond ? Long.MAX_VALUE : cap + beyond;
+  }
+
+  /**
+   * The staging step's script: waits for the upload's marker (bounded), then checks that every
+   * claim's path can be read and makes its mount point below {@code /data/inputs}.
+   */
+  static String stageScript(List<ClaimInput> claims, long timeoutSeconds) {
+    StringBuilder script = new StringBuilder();
+    script
+        .append("n=0; while [ ! -e " + CONTROL + "/uploaded ]; do")
+        .append(" if [ -e " + CONTROL + "/upload-failed ]; then")
+        .append(" echo \"the upload of the inputs failed: $(head -c 2000 " + CONTROL)
+        .append("/upload-error)\" >&2; exit " + EXIT_UPLOAD_FAILED + "; fi;")
+        .append(" n=$((n+1)); if [ $n -gt " + timeoutSeconds * 10 + " ]; then")
+        .append(" echo \"the inputs were not uploaded within " + timeoutSeconds + " s\" >&2;")
+        .append(" exit " + EXIT_NOT_UPLOADED + "; fi; sleep 0.1; done\n");
+    for (int k = 0; k < claims.size(); k++) {
+      ClaimInput claim = claims.get(k);
+      String source = CLAIMS + "/" + k + "/" + claim.path();
+      String target = CONTRACT.root() + "/" + claim.target();
+      String parent = target.substring(0, target.lastIndexOf('/'));
+      String why =
+          claim.what()
+              + ": path "
+              + claim.path()
+              + " cannot be read in PersistentVolumeClaim "
+              + claim.claim();
+      script
+          .append("s='" + source + "'; ")
+          .append("if [ ! -r \"$s\" ] || { [ -d \"$s\" ] && [ ! -x \"$s\" ]; }; then")
+          .append(" echo '" + why + "' >&2; exit " + EXIT_CLAIM_PATH + "; fi; ")
+          .append("if [ -d \"$s\" ]; then mkdir -p '" + target + "';")
+          .append(" else mkdir -p '" + parent + "' && : > '" + target + "'; fi\n");
+    }
+    return script.append("echo 'inputs staged'\n").toString();
+  }
+
+  /** The publish step's script: waits (bounded) until the backend collected the results. */
+  static String publishScript(long timeoutSeconds) {
+    return "n=0; while [ ! -e "
+        + CONTROL
+        + "/collected ]; do n=$((n+1)); if [ $n -gt "
+        + timeoutSeconds * 10
+        + " ]; then echo \"no backend collected the results within "
+        + timeoutSeconds
+        + " s\" >&2; exit "
+        + EXIT_NOT_COLLECTED
+        + "; fi; sleep 0.1; done; echo 'results collected'\n";
   }
 
   static PodSecurityContext podSecurityContext() {
@@ -261,14 +338,16 @@ final class Manifests {
         .build();
   }
 
+  // Half a core: an archive of a gigabyte goes through the helpers. Requests equal limits.
   private static ContainerBuilder helper(String name, Settings settings) {
-    Quantity cpu = new Quantity("100m");
-    Quantity memory = new Quantity("64Mi");
+    Quantity cpu = new Quantity("500m");
+    Quantity memory = new Quantity("128Mi");
     return new ContainerBuilder()
         .withName(name)
         .withImage(settings.helperImage())
         .withImagePullPolicy("IfNotPresent")
         .withSecurityContext(restricted())
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withResources(
             new ResourceRequirementsBuilder()
                 .addToRequests("cpu", cpu)
@@ -320,58 +399,6 @@ final class Manifests {
     return vars;
   }
 
-  static String stageDataScript(JobSpec spec) {
-    StringBuilder script = new StringBuilder("set -e\n");
-    List<DatasetInput> datasets = spec.datasets();
-    for (int d = 0; d < datasets.size(); d++) {
-      DatasetInput dataset = datasets.get(d);
-      String id = safe(dataset.did().id());
-      script.append("mkdir -p /data/inputs/").append(id).append('\n');
-      for (int n = 0; n < dataset.files().size(); n++) {
-        script
-            .append("cp ")
-            .append(STAGED)
-            .append('/')
-            .append(inputKey(d, n))
-            .append(" /data/inputs/")
-            .append(id)
-            .append('/')
-            .append(n)
-            .append('\n');
-      }
-      if (dataset.ddoJson().isPresent()) {
-        script
-            .append("cp ")
-            .append(STAGED)
-            .append('/')
-            .append(ddoKey(d))
-            .append(" /data/ddos/")
-            .append(id)
-            .append('\n');
-      }
-    }
-    script
-        .append("cp ")
-        .append(STAGED)
-        .append('/')
-        .append(CUSTOM_DATA_KEY)
-        .append(" /data/inputs/\n");
-    return script.toString();
-  }
-
-  static String stageAlgorithmScript(boolean hasCode) {
-    return hasCode
-        ? "set -e\ncp " + STAGED + "/" + ALGORITHM_KEY + " /data/transformations/algorithm\n"
-        : "true\n";
-  }
-
-  private static String safe(String id) {
-    if (!id.matches("[A-Za-z0-9]+")) {
-      throw new IllegalArgumentException("unexpected DID id: " + id);
-    }
-    return id;
-  }
-
   private static Volume emptyDir(String name, @Nullable Long sizeLimit) {
     return new VolumeBuilder()
         .withName(name)
@@ -389,8 +416,13 @@ final class Manifests {
         .build();
   }
 
-  private static String base64(byte[] bytes) {
-    return Base64.getEncoder().encodeToString(bytes);
+  private static VolumeMount subPath(String volume, String directory) {
+    return new VolumeMountBuilder()
+        .withName(volume)
+        .withMountPath(CONTRACT.path(directory))
+        .withSubPath(directory)
+        .withReadOnly(true)
+        .build();
   }
 
   /** What the Job depends on beside the spec. */
@@ -400,5 +432,16 @@ final class Manifests {
       long maxLogBytes,
       long ttlSeconds,
       Placement placement,
-      boolean hasAlgorithmCode) {}
+      long transferTimeoutSeconds,
+      List<ClaimInput> claims) {
+    Settings {
+      claims = List.copyOf(claims);
+    }
+  }
+
+  /**
+   * An input mounted from a PersistentVolumeClaim: the claim, the checked relative path inside it,
+   * where it appears below {@code /data} ({@code inputs/<did>/<n>}), and what it is in words.
+   */
+  record ClaimInput(String claim, String path, String target, String what) {}
 }

@@ -49,7 +49,7 @@ public final class ObjectNames {
     return "c2d-" + jobId.value();
   }
 
-  /** The name of the ConfigMap or Secret holding the job's spec. */
+  /** The name the job's spec was once kept under (no object of that name is made now). */
   public String spec() {
     return "c2d-" + jobId.value() + "-spec";
   }

@@ -40,7 +40,11 @@ record PodObservation(
     PULL_FAILING,
     /** The job failed. */
     FAILED,
-    /** Every step succeeded: the results can be collected. */
+    /** The staging step runs: it waits for the backend to upload the inputs. */
+    AWAITING_INPUTS,
+    /** The algorithm succeeded and the publish step runs: the results can be collected. */
+    COLLECTABLE,
+    /** Every step ended well, the results were collected (by this or an earlier instance). */
     SUCCEEDED
   }
 
@@ -97,20 +101,18 @@ record PodObservation(
         int exit = terminated.getExitCode() == null ? -1 : terminated.getExitCode();
         boolean oom = "OOMKilled".equals(terminated.getReason());
         if (exit != 0 || oom) {
-          return failedStep(name, exit, oom, terminated.getReason());
+          return failedStep(name, exit, oom, terminated.getReason(), terminated.getMessage());
         }
-        if (Manifests.ALGORITHM.equals(name)) {
-          reached = JobStatus.FILTERING_RESULTS;
-        } else if (Manifests.STAGE_ALGORITHM.equals(name)) {
-          reached = JobStatus.PROVISIONING_SUCCESS;
-        } else {
-          reached = JobStatus.CONFIGURING_VOLUMES;
-        }
-      } else if (running) {
         reached =
             Manifests.ALGORITHM.equals(name)
-                ? JobStatus.RUNNING_ALGORITHM
-                : JobStatus.CONFIGURING_VOLUMES;
+                ? JobStatus.FILTERING_RESULTS
+                : JobStatus.PROVISIONING_SUCCESS;
+      } else if (running) {
+        if (Manifests.STAGE_DATA.equals(name)) {
+          return new PodObservation(
+              Kind.AWAITING_INPUTS, JobStatus.CONFIGURING_VOLUMES, null, null);
+        }
+        reached = JobStatus.RUNNING_ALGORITHM;
         break;
       } else {
         break;
@@ -124,15 +126,18 @@ record PodObservation(
       if (terminated != null) {
         int exit = terminated.getExitCode() == null ? -1 : terminated.getExitCode();
         if (exit != 0) {
+          String message = terminated.getMessage();
           return failed(
               JobStatus.RESULTS_FETCH_FAILED,
               exit,
-              "the publish step failed with exit code " + exit);
+              "the publish step failed with exit code "
+                  + exit
+                  + (message == null || message.isBlank() ? "" : ": " + message.trim()));
         }
         return new PodObservation(Kind.SUCCEEDED, JobStatus.COMPLETED, null, null);
       }
       if (container.getState() != null && container.getState().getRunning() != null) {
-        reached = JobStatus.PUBLISHING_RESULTS;
+        return new PodObservation(Kind.COLLECTABLE, JobStatus.PUBLISHING_RESULTS, null, null);
       }
     }
     if ("Succeeded".equals(status.getPhase())) {
@@ -163,12 +168,16 @@ record PodObservation(
   }
 
   private static PodObservation failedStep(
-      String step, int exit, boolean oom, @Nullable String reason) {
+      String step, int exit, boolean oom, @Nullable String reason, @Nullable String message) {
     String why =
-        "step " + step + " exited with code " + exit + (reason == null ? "" : " (" + reason + ")");
+        "step "
+            + step
+            + " exited with code "
+            + exit
+            + (reason == null ? "" : " (" + reason + ")")
+            + (message == null || message.isBlank() ? "" : ": " + message.trim());
     return switch (step) {
       case Manifests.STAGE_DATA -> failed(JobStatus.DATA_PROVISIONING_FAILED, exit, why);
-      case Manifests.STAGE_ALGORITHM -> failed(JobStatus.ALGORITHM_PROVISIONING_FAILED, exit, why);
       default ->
           oom
               ? failed(JobStatus.OUT_OF_MEMORY, exit, "the algorithm ran out of memory")

@@ -4,36 +4,36 @@ import io.c2d.ErrorCode;
 import io.c2d.NotFoundException;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
-import io.c2d.model.ResultKind;
+import io.c2d.spi.backend.support.JobDirectory;
+import io.c2d.spi.backend.support.JobDirectoryStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
- * Where the collected results live on this machine: below the result directory, one directory per
- * job with {@value #OUTPUTS} and {@value #LOGS}. It survives restarts; nothing is read from it
- * outside a job's area.
+ * Where the collected results live on this machine: below the result directory, one {@link
+ * JobDirectory} per job (the support layer's layout: {@code configuration.log} as staging goes, the
+ * results below {@code results/}). It survives restarts; nothing is read from it outside a job's
+ * result area. The job's spec and state live in the cluster, not here.
  *
  * <p>Thread-safe; calls block on the file system.
  */
 final class ResultArea {
-  static final String OUTPUTS = "outputs";
-  static final String LOGS = "logs";
-
-  private final Path root;
+  private final JobDirectoryStore store;
 
   ResultArea(Path root) {
-    this.root = root.toAbsolutePath().normalize();
+    this.store = JobDirectoryStore.of(root);
   }
 
-  /** The directory of {@code id}'s results (it may not exist). */
-  Path jobDir(JobId id) {
-    return root.resolve(id.value());
+  /** The directory of {@code id}, created if it does not exist. */
+  JobDirectory directory(JobId id) throws IOException {
+    JobDirectory directory = store.directory(id);
+    Files.createDirectories(directory.path());
+    return directory;
   }
 
   /**
@@ -43,17 +43,17 @@ final class ResultArea {
    * @throws NotFoundException for an unknown job or result
    */
   InputStream open(JobId id, JobResult result, boolean tracked) {
-    Path jobDir = jobDir(id);
-    if (!tracked && !Files.isDirectory(jobDir)) {
+    JobDirectory directory = store.directory(id);
+    if (!tracked && !directory.exists()) {
       throw new NotFoundException(ErrorCode.JOB_NOT_FOUND, "no job " + id);
     }
-    Path area = jobDir.resolve(result.kind() == ResultKind.OUTPUT ? OUTPUTS : LOGS);
+    Path area = directory.resultArea(result.kind()).toAbsolutePath().normalize();
     Path file = area.resolve(JobResult.checkName(result.name())).normalize();
     try {
       if (!file.startsWith(area)) {
         throw new NoSuchFileException(result.name());
       }
-      return Files.newInputStream(file);
+      return Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
     } catch (IOException e) {
       throw new NotFoundException(
           ErrorCode.RESULT_NOT_FOUND,
@@ -62,18 +62,14 @@ final class ResultArea {
     }
   }
 
-  /** Deletes {@code id}'s results. */
+  /** Deletes {@code id}'s directory. */
   void delete(JobId id) {
-    Path dir = jobDir(id);
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      store.directory(id).delete();
+    } catch (NoSuchFileException e) {
+      // nothing collected yet
     } catch (IOException e) {
-      throw new UncheckedIOException("deleting " + dir + " failed", e);
+      throw new UncheckedIOException("deleting the results of " + id + " failed", e);
     }
   }
 }

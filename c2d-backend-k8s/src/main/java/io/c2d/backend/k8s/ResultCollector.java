@@ -1,30 +1,40 @@
 package io.c2d.backend.k8s;
 
+import io.c2d.InvalidRequestException;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
 import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.BackendJobState;
+import io.c2d.spi.backend.support.JobDirectory;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Collects an ended job's results into its {@link ResultArea}: the containers' logs through the API
- * server, and on success the outputs and the algorithm's own log files from the {@code publish}
- * container's log ({@link ResultStream}), each kind capped by the job's environment; then writes
- * {@code publish.log}, what was collected and cut, and decides the job's end from it.
+ * Collects an ended job's results with the support layer's {@link
+ * io.c2d.spi.backend.support.ResultCollector} (caps, names, links, {@code publish.log}): the
+ * containers' logs streamed from the API server ({@code pods/log}), and, once the algorithm
+ * succeeded, {@code /data/logs} and {@code /data/outputs} streamed out of the {@value
+ * Manifests#PUBLISH} container as a tar archive through {@link PodExec}, read entry by entry
+ * straight to disk. Once the outputs' cap is reached the stream is closed: what lies beyond it
+ * never crosses the network. Then decides the job's end from what was collected.
  *
  * <p>Thread-safe (stateless but for its collaborators); blocks on the API server and the file
  * system, so it runs on the I/O threads.
@@ -32,13 +42,24 @@ import org.slf4j.LoggerFactory;
 final class ResultCollector {
   private static final Logger log = LoggerFactory.getLogger(ResultCollector.class);
 
+  /** How often a collection whose stream broke is made. */
+  private static final int MAX_COLLECT_ATTEMPTS = 3;
+
+  private static final String STREAM_FAILED = "streaming the results out of the pod failed: ";
+
+  /** The prefix of the names of the algorithm's own log files ({@code /data/logs}). */
+  static final String ALGORITHM_LOG_PREFIX = "logs/";
+
   private final Cluster cluster;
+  private final PodExec exec;
   private final ResultArea area;
   private final JobSettings settings;
   private final Clock clock;
 
-  ResultCollector(Cluster cluster, ResultArea area, JobSettings settings, Clock clock) {
+  ResultCollector(
+      Cluster cluster, PodExec exec, ResultArea area, JobSettings settings, Clock clock) {
     this.cluster = cluster;
+    this.exec = exec;
     this.area = area;
     this.settings = settings;
     this.clock = clock;
@@ -49,125 +70,252 @@ final class ResultCollector {
    * seen ending as {@code seen}; returns its end.
    */
   BackendJobState collect(TrackedJob t, PodObservation seen, @Nullable Pod pod) {
+    // A results stream that breaks (the exec WebSocket closed under load) is tried again from the
+    // start, a few times: the publish step still waits, and a collection replaces the one before.
+    for (int attempt = 1; ; attempt++) {
+      BackendJobState end = collectOnce(t, seen, pod);
+      String detail = end.detail();
+      if (attempt >= MAX_COLLECT_ATTEMPTS
+          || end.status() != JobStatus.RESULTS_FETCH_FAILED
+          || seen.kind() != PodObservation.Kind.COLLECTABLE
+          || detail == null
+          || !detail.startsWith(STREAM_FAILED)) {
+        return end;
+      }
+      log.warn("collecting job {} again (attempt {}): {}", t.spec.jobId(), attempt + 1, detail);
+      LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
+    }
+  }
+
+  private BackendJobState collectOnce(TrackedJob t, PodObservation seen, @Nullable Pod pod) {
     JobId id = t.spec.jobId();
-    Path jobDir = area.jobDir(id);
     ComputeEnvironment env = settings.environment(t.spec.environmentId());
-    List<JobResult> results = new ArrayList<>();
-    List<String> cuts = new ArrayList<>();
-    StringBuilder notes = new StringBuilder();
     JobStatus status = seen.status();
     String detail = seen.detail();
-    note(notes, "collecting the results of job " + id + " (" + seen.status() + ")");
-    if (pod != null) {
-      String podName = pod.getMetadata().getName();
-      writeLog(
-          jobDir,
-          "algorithm.log",
-          ResultKind.ALGORITHM_LOG,
-          env,
-          results,
-          cuts,
-          podName,
-          Manifests.ALGORITHM);
-      writeLog(
-          jobDir,
-          "configuration.log",
-          ResultKind.CONFIGURATION_LOG,
-          env,
-          results,
-          cuts,
-          podName,
-          Manifests.STAGE_DATA,
-          Manifests.STAGE_ALGORITHM);
-      try {
-        if (seen.kind() == PodObservation.Kind.SUCCEEDED) {
-          String published = cluster.podLog(podName, Manifests.PUBLISH);
-          ResultStream.Decoded decoded =
-              ResultStream.decode(
-                  published,
-                  jobDir.resolve(ResultArea.OUTPUTS),
-                  env.maxOutputBytes(),
-                  jobDir.resolve(ResultArea.LOGS),
-                  env.maxLogBytes());
-          for (JobResult r : decoded.results()) {
-            results.add(r);
-            note(notes, "collected " + r.kind() + " " + r.name() + " (" + r.size() + " bytes)");
-          }
-          cuts.addAll(decoded.cuts());
-          status = JobStatus.COMPLETED;
-        }
-      } catch (IOException | RuntimeException e) {
-        log.warn("reading the results of job {} failed", id, e);
-        status = JobStatus.RESULTS_FETCH_FAILED;
-        detail = "reading the publish step's log failed: " + e.getMessage();
-        note(notes, detail);
-      }
-    } else {
-      note(notes, "no pod to collect from: " + (detail == null ? "" : detail));
-    }
-    cuts.forEach(cut -> note(notes, cut));
-    if (status == JobStatus.COMPLETED && !cuts.isEmpty()) {
-      status = JobStatus.COMPLETED_TRUNCATED;
-      detail = "cut or dropped at a cap: " + String.join("; ", cuts);
-    }
-    note(notes, "ends as " + status + (detail == null ? "" : ": " + detail));
-    writeText(jobDir, "publish.log", ResultKind.PUBLISH_LOG, env, results, notes.toString());
-    List<JobResult> indexed = new ArrayList<>();
-    for (JobResult r : results) {
-      indexed.add(new JobResult(r.name(), r.kind(), r.size(), indexed.size()));
-    }
-    return new BackendJobState(id, status, seen.exitCode(), detail, indexed, clock.instant());
-  }
-
-  private void note(StringBuilder notes, String line) {
-    notes.append(clock.instant()).append(' ').append(line).append('\n');
-  }
-
-  /** Writes the logs of {@code containers}, capped; a cut is added to {@code cuts}. */
-  private void writeLog(
-      Path jobDir,
-      String name,
-      ResultKind kind,
-      ComputeEnvironment env,
-      List<JobResult> results,
-      List<String> cuts,
-      String podName,
-      String... containers) {
-    StringBuilder text = new StringBuilder();
-    for (String container : containers) {
-      try {
-        text.append(cluster.podLog(podName, container));
-      } catch (KubernetesClientException e) {
-        log.debug("no log of {} in pod {}", container, podName, e);
-      }
-    }
-    long kept = writeText(jobDir, name, kind, env, results, text.toString());
-    long size = text.toString().getBytes(StandardCharsets.UTF_8).length;
-    if (kept >= 0 && kept < size) {
-      cuts.add(name + " cut at " + kept + " of " + size + " bytes (the log cap)");
-    }
-  }
-
-  /** Writes {@code text}, cut at the log cap; returns the bytes kept, or -1 if it failed. */
-  private static long writeText(
-      Path jobDir,
-      String name,
-      ResultKind kind,
-      ComputeEnvironment env,
-      List<JobResult> results,
-      String text) {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    if (bytes.length > env.maxLogBytes()) {
-      bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE, env.maxLogBytes()));
-    }
     try {
-      Path dir = Files.createDirectories(jobDir.resolve(ResultArea.LOGS));
-      Files.write(dir.resolve(name), bytes);
-      results.add(new JobResult(name, kind, bytes.length, results.size()));
-      return bytes.length;
+      JobDirectory directory = area.directory(id);
+      io.c2d.spi.backend.support.ResultCollector results =
+          io.c2d.spi.backend.support.ResultCollector.start(
+              directory, env.maxOutputBytes(), env.maxLogBytes(), clock);
+      results.note("collecting the results of job " + id + " (" + seen.status() + ")");
+      Progress progress = new Progress(env.maxOutputBytes(), env.maxLogBytes());
+      if (pod != null) {
+        String podName = pod.getMetadata().getName();
+        try (OutputStream out =
+            progress.log(results.openLog("algorithm.log", ResultKind.ALGORITHM_LOG))) {
+          copyContainerLog(podName, Manifests.ALGORITHM, out);
+        }
+        try (OutputStream out =
+            progress.log(results.openLog("configuration.log", ResultKind.CONFIGURATION_LOG))) {
+          if (Files.isRegularFile(directory.configurationLog(), LinkOption.NOFOLLOW_LINKS)) {
+            Files.copy(directory.configurationLog(), out);
+          }
+          copyContainerLog(podName, Manifests.STAGE_DATA, out);
+        }
+        if (seen.kind() == PodObservation.Kind.SUCCEEDED) {
+          progress.failure =
+              "the pod ended before this backend collected its results (collected by another"
+                  + " instance that ended before it recorded the job's end?)";
+          results.outputsFailed(progress.failure);
+        } else if (seen.kind() == PodObservation.Kind.COLLECTABLE) {
+          try {
+            readResults(podName, results, directory, progress);
+            status = JobStatus.COMPLETED;
+          } catch (IOException e) {
+            log.warn("reading the results of job {} failed", id, e);
+            progress.failure = STREAM_FAILED + e.getMessage();
+            results.outputsFailed(progress.failure);
+          }
+        }
+      } else {
+        results.note("no pod to collect from: " + (detail == null ? "" : detail));
+      }
+      JobStatus expected =
+          progress.failure != null
+              ? JobStatus.RESULTS_FETCH_FAILED
+              : status == JobStatus.COMPLETED && progress.cut
+                  ? JobStatus.COMPLETED_TRUNCATED
+                  : status;
+      String expectedDetail = progress.failure != null ? progress.failure : detail;
+      results.note("ends as " + expected + (expectedDetail == null ? "" : ": " + expectedDetail));
+      io.c2d.spi.backend.support.ResultCollector.Collected collected = results.finish();
+      if (collected.failure() != null) {
+        status = JobStatus.RESULTS_FETCH_FAILED;
+        detail = collected.failure();
+      } else if (status == JobStatus.COMPLETED && collected.truncated()) {
+        status = JobStatus.COMPLETED_TRUNCATED;
+        detail = "cut or dropped at a cap: " + collected.cutSummary();
+      }
+      return new BackendJobState(
+          id, status, seen.exitCode(), detail, collected.results(), clock.instant());
     } catch (IOException e) {
-      log.warn("writing {} of {} failed", name, jobDir, e);
-      return -1;
+      log.warn("collecting the results of job {} failed", id, e);
+      return new BackendJobState(
+          id,
+          seen.kind() == PodObservation.Kind.COLLECTABLE ? JobStatus.RESULTS_FETCH_FAILED : status,
+          seen.exitCode(),
+          "writing the results failed: " + e.getMessage(),
+          List.of(),
+          clock.instant());
+    }
+  }
+
+  /**
+   * What one collection learnt as it went, so that {@code publish.log} can say how the job ends
+   * before it is written: whether a cap cut something, and why the outputs could not be fetched.
+   */
+  private static final class Progress {
+    final long maxOutputBytes;
+    final long maxLogBytes;
+    long outputRoom;
+    boolean cut;
+    @Nullable String failure;
+
+    Progress(long maxOutputBytes, long maxLogBytes) {
+      this.maxOutputBytes = maxOutputBytes;
+      this.maxLogBytes = maxLogBytes;
+      this.outputRoom = maxOutputBytes;
+    }
+
+    /** {@code log}, counting what is written to it: beyond the log cap is a cut. */
+    OutputStream log(OutputStream log) {
+      return new FilterOutputStream(log) {
+        private long written;
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          written += len;
+          if (written > maxLogBytes) {
+            cut = true;
+          }
+          out.write(b, off, len);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+          write(new byte[] {(byte) b}, 0, 1);
+        }
+      };
+    }
+  }
+
+  /** Lets the publish step of {@code pod} end: the results are held (best effort). */
+  void release(String podName) {
+    try {
+      exec.run(podName, Manifests.PUBLISH, Manifests.RELEASE_COMMAND, Duration.ofSeconds(30));
+    } catch (IOException e) {
+      log.info(
+          "could not release the publish step of pod {}; it ends at its own time limit",
+          podName,
+          e);
+    }
+  }
+
+  private void copyContainerLog(String podName, String container, OutputStream out) {
+    try (InputStream in =
+        cluster
+            .client()
+            .pods()
+            .inNamespace(cluster.namespace())
+            .withName(podName)
+            .inContainer(container)
+            .getLogInputStream()) {
+      if (in != null) {
+        in.transferTo(out);
+      }
+    } catch (IOException | KubernetesClientException e) {
+      log.debug("no log of {} in pod {}", container, podName, e);
+    }
+  }
+
+  /**
+   * Reads the archive of {@code /data/logs} then {@code /data/outputs} into {@code results},
+   * closing the stream once the outputs' cap is reached.
+   */
+  private void readResults(
+      String podName,
+      io.c2d.spi.backend.support.ResultCollector results,
+      JobDirectory directory,
+      Progress progress)
+      throws IOException {
+    exec.download(
+        podName,
+        Manifests.PUBLISH,
+        Manifests.COLLECT_COMMAND,
+        output -> {
+          TarArchiveInputStream tar = new TarArchiveInputStream(output);
+          for (TarArchiveEntry entry = tar.getNextEntry();
+              entry != null;
+              entry = tar.getNextEntry()) {
+            String name = entry.getName();
+            if (name.startsWith("./")) {
+              name = name.substring(2);
+            }
+            boolean isOutput = name.startsWith("outputs/");
+            if (!isOutput && !name.startsWith("logs/")) {
+              continue;
+            }
+            String relative = name.substring(name.indexOf('/') + 1);
+            if (entry.isDirectory() || relative.isEmpty()) {
+              continue;
+            }
+            if (entry.isSymbolicLink()
+                || entry.isLink()
+                || entry.isCharacterDevice()
+                || entry.isBlockDevice()
+                || entry.isFIFO()
+                || !entry.isFile()) {
+              results.skip(relative, "not a regular file (links are never followed)");
+              continue;
+            }
+            if (isOutput) {
+              long size = entry.getSize();
+              if (progress.outputRoom <= 0 && size > 0) {
+                progress.cut = true;
+                results.addOutput(relative, size, InputStream.nullInputStream());
+                results.note(
+                    "stopped reading the outputs at the cap of "
+                        + progress.maxOutputBytes
+                        + " bytes: the rest was not transferred");
+                return false;
+              }
+              if (size > progress.outputRoom) {
+                progress.cut = true;
+              }
+              results.addOutput(relative, size, tar);
+              progress.outputRoom -= Math.min(progress.outputRoom, size);
+            } else {
+              if (entry.getSize() > progress.maxLogBytes) {
+                progress.cut = true;
+              }
+              addLogFile(results, directory, relative, tar);
+            }
+          }
+          return true;
+        },
+        settings.transferTimeout());
+  }
+
+  /** Adds a file the algorithm left in {@code /data/logs} as the log {@code logs/<name>}. */
+  private static void addLogFile(
+      io.c2d.spi.backend.support.ResultCollector results,
+      JobDirectory directory,
+      String relative,
+      InputStream content)
+      throws IOException {
+    String name = ALGORITHM_LOG_PREFIX + relative;
+    try {
+      JobResult.checkName(name);
+    } catch (InvalidRequestException e) {
+      results.skip(name, "not a safe result name");
+      return;
+    }
+    Path target = directory.resultArea(ResultKind.ALGORITHM_LOG).resolve(name).getParent();
+    if (target != null) {
+      Files.createDirectories(target);
+    }
+    try (OutputStream out = results.openLog(name, ResultKind.ALGORITHM_LOG)) {
+      content.transferTo(out);
     }
   }
 }

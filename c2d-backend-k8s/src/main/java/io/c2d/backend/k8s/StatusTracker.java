@@ -3,8 +3,12 @@ package io.c2d.backend.k8s;
 import io.c2d.model.JobId;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.BackendJobState;
+import io.c2d.spi.backend.support.JobDirectory;
+import io.c2d.spi.backend.support.StageFailure;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * The jobs this backend instance tracks, and their status. Turns what the cluster says about a
  * job's pod and Job into the job's status: progress is reported as it comes, an image that still
  * cannot be pulled after the image-pull timeout fails the job, and an end has the {@link
- * ResultCollector} collect the results before it is recorded in the job's Secret and reported.
+ * ResultCollector} collect the results before it is recorded in the job's record (its
+ * NetworkPolicy) and reported. A staging step that waits has {@link PodStaging} stream the inputs
+ * in; a publish step that waits has the results streamed out, then is released.
  *
  * <p>Thread-safe: status decisions and reports happen on the event thread only (collection on an
  * I/O thread); {@link #onPod}, {@link #onJob}, {@link #reconcile}, {@link #terminate} and {@link
@@ -31,6 +37,9 @@ import org.slf4j.LoggerFactory;
 final class StatusTracker {
   private static final Logger log = LoggerFactory.getLogger(StatusTracker.class);
 
+  /** How often this instance tries to open the stream of a job's inputs into its pod. */
+  private static final int MAX_UPLOAD_ATTEMPTS = 3;
+
   private final Cluster cluster;
   private final BackendThreads threads;
   private final ConcurrentMap<JobId, TrackedJob> jobs = new ConcurrentHashMap<>();
@@ -38,6 +47,8 @@ final class StatusTracker {
   private final Duration imagePullTimeout;
   private final ResultCollector collector;
   private final FinishedJobReaper reaper;
+  private final PodStaging staging;
+  private final ResultArea area;
 
   StatusTracker(
       Cluster cluster,
@@ -45,13 +56,17 @@ final class StatusTracker {
       Clock clock,
       Duration imagePullTimeout,
       ResultCollector collector,
-      FinishedJobReaper reaper) {
+      FinishedJobReaper reaper,
+      PodStaging staging,
+      ResultArea area) {
     this.cluster = cluster;
     this.threads = threads;
     this.clock = clock;
     this.imagePullTimeout = imagePullTimeout;
     this.collector = collector;
     this.reaper = reaper;
+    this.staging = staging;
+    this.area = area;
   }
 
   /** The job tracked as {@code id}, or null. */
@@ -137,9 +152,77 @@ final class StatusTracker {
                       TimeUnit.NANOSECONDS);
         }
       }
+      case AWAITING_INPUTS -> {
+        t.pullingSince = null;
+        advance(t, seen.status());
+        if (!t.uploading) {
+          t.uploading = true;
+          upload(t, pod);
+        }
+      }
+      case COLLECTABLE -> {
+        advance(t, seen.status());
+        finish(t, seen, pod);
+      }
       case FAILED -> finish(t, seen, pod);
       case SUCCEEDED -> finish(t, seen, pod);
     }
+  }
+
+  /**
+   * Streams the job's inputs into its pod on an I/O thread. A failure of this side (an input that
+   * cannot be read) ends the job at once, with its pod; a stream that breaks leaves the archive
+   * cut, which the pod's staging step reports as its own failure.
+   */
+  private void upload(TrackedJob t, Pod pod) {
+    JobId id = t.spec.jobId();
+    String podName = pod.getMetadata().getName();
+    threads
+        .io()
+        .execute(
+            () -> {
+              try {
+                JobDirectory directory = area.directory(id);
+                staging.upload(
+                    t.spec,
+                    directory,
+                    podName,
+                    line -> {
+                      try {
+                        directory.appendConfigurationLog(clock.instant() + " " + line);
+                      } catch (IOException e) {
+                        log.warn("could not write the configuration log of job {}", id, e);
+                      }
+                    });
+              } catch (StageFailure e) {
+                threads.post(
+                    () -> {
+                      if (!t.finishing && !t.stopping && !t.state.status().isTerminal()) {
+                        t.removePod = true;
+                        finish(
+                            t,
+                            PodObservation.failed(e.status(), null, String.valueOf(e.getMessage())),
+                            pod);
+                      }
+                    });
+              } catch (IOException | RuntimeException e) {
+                log.warn("streaming the inputs of job {} into pod {} failed", id, podName, e);
+                // A stream that could not open leaves the staging step waiting: try again a few
+                // times; one that broke midway left a cut archive, which the step reports itself.
+                if (t.uploadAttempts.incrementAndGet() < MAX_UPLOAD_ATTEMPTS) {
+                  var unused =
+                      threads
+                          .events()
+                          .schedule(
+                              () -> {
+                                t.uploading = false;
+                                reconcile(t);
+                              },
+                              2,
+                              TimeUnit.SECONDS);
+                }
+              }
+            });
   }
 
   /** Fails the job if its image has kept failing to pull since {@code since}. */
@@ -172,7 +255,10 @@ final class StatusTracker {
     }
   }
 
-  /** Collects logs (and outputs on success) off the event thread, then reports the end. */
+  /**
+   * Collects logs (and outputs on success) off the event thread, then records and reports the end;
+   * then lets the pod's publish step end, or removes the pod of a job this side failed.
+   */
   private void finish(TrackedJob t, PodObservation seen, @Nullable Pod pod) {
     t.finishing = true;
     threads
@@ -180,14 +266,31 @@ final class StatusTracker {
         .execute(
             () -> {
               BackendJobState end = collector.collect(t, seen, pod);
-              threads.post(() -> terminate(t, end));
+              threads.post(
+                  () -> {
+                    terminate(t, end);
+                    threads.io().execute(() -> afterEnd(t, seen, pod));
+                  });
             });
+  }
+
+  private void afterEnd(TrackedJob t, PodObservation seen, @Nullable Pod pod) {
+    if (pod != null && seen.kind() == PodObservation.Kind.COLLECTABLE) {
+      collector.release(pod.getMetadata().getName());
+    }
+    if (t.removePod) {
+      try {
+        cluster.deleteJob(t.spec.jobId(), DeletionPropagation.BACKGROUND);
+      } catch (RuntimeException e) {
+        log.warn("could not remove the Job of failed job {}", t.spec.jobId(), e);
+      }
+    }
   }
 
   /**
    * Records the end in the cluster and reports it. The finished Job and its pod stay for {@code
-   * ttlSecondsAfterFinished} (for {@code kubectl logs}); the Secret, with the spec and the end,
-   * stays until the job is deleted.
+   * ttlSecondsAfterFinished} (for {@code kubectl logs}); the record, the NetworkPolicy with the
+   * spec and the end, stays until the job is deleted.
    */
   void terminate(TrackedJob t, BackendJobState end) {
     if (t.state.status().isTerminal()) {
@@ -201,10 +304,12 @@ final class StatusTracker {
           () ->
               cluster
                   .client()
-                  .secrets()
+                  .network()
+                  .v1()
+                  .networkPolicies()
                   .inNamespace(cluster.namespace())
-                  .withName(ObjectNames.of(id).spec())
-                  .edit(secret -> JobRecord.withEnd(secret, end)));
+                  .withName(ObjectNames.of(id).networkPolicy())
+                  .edit(record -> JobRecord.withEnd(record, end)));
     } catch (RuntimeException e) {
       log.warn("could not record the end of job {} in the cluster", id, e);
     }

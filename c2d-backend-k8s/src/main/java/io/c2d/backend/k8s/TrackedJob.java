@@ -4,6 +4,7 @@ import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.JobSpec;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,6 +22,15 @@ final class TrackedJob {
 
   /** Set once the job's end is seen: its results are being collected. */
   volatile boolean finishing;
+
+  /** Set once this instance started streaming the inputs into the job's pod. */
+  volatile boolean uploading;
+
+  /** How often this instance tried to stream the inputs in (on the I/O thread that does it). */
+  final AtomicInteger uploadAttempts = new AtomicInteger();
+
+  /** Set when this side failed the job while its pod still runs: the pod is removed after it. */
+  volatile boolean removePod;
 
   /** Since when the pod's image has failed to pull; null while it is not failing. */
   volatile @Nullable Instant pullingSince;

@@ -6,11 +6,12 @@
  * create idempotent and let a new backend instance find every job again.
  *
  * <p>Inside, the backend is a facade over package-private parts with one concern each: {@code
- * JobSubmitter} (staging with {@code InputStager}, creating or adopting the objects {@code
- * Manifests} builds), {@code StatusTracker} (the tracked jobs and their status, fed by {@code
- * Informers} on the event thread of {@code BackendThreads}), {@code ResultCollector} (the publish
- * container's log into the {@code ResultArea}), {@code JobRemoval} (stop and delete), {@code
- * JobRecovery} (every job found again from its Secret, read by {@code JobRecord}), {@code
+ * JobSubmitter} (creating or adopting the objects {@code Manifests} builds, claims checked from
+ * {@code ClaimInputs}), {@code StatusTracker} (the tracked jobs and their status, fed by {@code
+ * Informers} on the event thread of {@code BackendThreads}), {@code PodStaging} (the inputs
+ * streamed into the pod through {@code PodExec}), {@code ResultCollector} (the results streamed out
+ * of the pod into the {@code ResultArea}), {@code JobRemoval} (stop and delete), {@code
+ * JobRecovery} (every job found again from its NetworkPolicy, read by {@code JobRecord}), {@code
  * FinishedJobReaper} (the {@code ttlSecondsAfterFinished} fallback for Kubernetes before 1.21) and
  * {@code Cluster} (the API calls and their retry rule).
  */

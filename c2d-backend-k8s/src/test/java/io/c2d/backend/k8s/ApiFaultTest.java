@@ -76,6 +76,8 @@ final class ApiFaultTest {
     }
   }
 
+  private final FakePodExec exec = new FakePodExec();
+
   @Test
   void aWatchAnswered410GoneIsResyncedAndNoStatusIsLost() throws Exception {
     KubernetesClient c = java.util.Objects.requireNonNull(client);
@@ -86,11 +88,12 @@ final class ApiFaultTest {
             .namespace(NS)
             .resultRoot(results)
             .addEnvironment(KubernetesComputeBackendTest.environment())
+            .podExec(cluster -> exec)
             .build();
     Recorder recorder = new Recorder();
     JobSpec spec = KubernetesComputeBackendTest.spec("r-gone", false);
     backend.submit(spec, recorder).toCompletableFuture().get(20, TimeUnit.SECONDS);
-    KubeletSimulator kubelet = new KubeletSimulator(c, s, NS);
+    KubeletSimulator kubelet = new KubeletSimulator(c, s, NS, exec);
     Pod pod = kubelet.start(spec.jobId());
     recorder.awaitStatus(JobStatus.CONFIGURING_VOLUMES);
 
@@ -129,6 +132,7 @@ final class ApiFaultTest {
               .namespace(NS)
               .resultRoot(results)
               .addEnvironment(KubernetesComputeBackendTest.environment())
+              .podExec(cluster -> exec)
               .build();
       faults.slowNextJobCreates.set(1);
       Recorder recorder = new Recorder();
@@ -139,7 +143,7 @@ final class ApiFaultTest {
       assertThat(faults.slowServed.get()).as("creates answered too late").isEqualTo(1);
       assertThat(faults.jobCreates.get()).as("Job creates sent").isGreaterThan(1);
       assertThat(impatient.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(1);
-      KubeletSimulator kubelet = new KubeletSimulator(impatient, s, NS);
+      KubeletSimulator kubelet = new KubeletSimulator(impatient, s, NS, exec);
       Pod pod = kubelet.start(spec.jobId());
       kubelet.algorithmRunning(pod);
       kubelet.succeed(pod, Map.of("out.txt", "once"), "log\n");

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,17 +26,19 @@ import java.util.Map;
  */
 final class KubeletSimulator {
   private static final String NOW = "2026-11-22T00:00:00Z";
-  private static final List<String> INIT =
-      List.of(Manifests.STAGE_DATA, Manifests.STAGE_ALGORITHM, Manifests.ALGORITHM);
+  private static final List<String> INIT = List.of(Manifests.STAGE_DATA, Manifests.ALGORITHM);
 
   private final KubernetesClient client;
   private final KubernetesMockServer server;
   private final String namespace;
+  private final FakePodExec exec;
 
-  KubeletSimulator(KubernetesClient client, KubernetesMockServer server, String namespace) {
+  KubeletSimulator(
+      KubernetesClient client, KubernetesMockServer server, String namespace, FakePodExec exec) {
     this.client = client;
     this.server = server;
     this.namespace = namespace;
+    this.exec = exec;
   }
 
   Job job(JobId id) {
@@ -82,14 +83,11 @@ final class KubeletSimulator {
     return set(
         name(pod),
         "Pending",
-        List.of(
-            done(Manifests.STAGE_DATA),
-            done(Manifests.STAGE_ALGORITHM),
-            running(Manifests.ALGORITHM)),
+        List.of(done(Manifests.STAGE_DATA), running(Manifests.ALGORITHM)),
         List.of());
   }
 
-  /** Every step ends well; the publish container printed {@code outputs}. */
+  /** The algorithm ended well; the publish step waits to stream out {@code outputs}. */
   Pod succeed(Pod pod, Map<String, String> outputs, String algorithmLog) {
     return succeed(pod, outputs, algorithmLog, Map.of());
   }
@@ -97,20 +95,12 @@ final class KubeletSimulator {
   /** Every step ends well; the algorithm also left {@code logFiles} in {@code /data/logs}. */
   Pod succeed(
       Pod pod, Map<String, String> outputs, String algorithmLog, Map<String, String> logFiles) {
-    List<String> names = new ArrayList<>(outputs.keySet());
-    List<byte[]> contents = new ArrayList<>();
-    outputs.values().forEach(v -> contents.add(v.getBytes(StandardCharsets.UTF_8)));
-    List<String> logNames = new ArrayList<>(logFiles.keySet());
-    List<byte[]> logs = new ArrayList<>();
-    logFiles.values().forEach(v -> logs.add(v.getBytes(StandardCharsets.UTF_8)));
-    serveLog(pod, Manifests.PUBLISH, ResultStream.encode(names, contents, logNames, logs));
+    exec.serveResults(name(pod), outputs, logFiles);
     serveLog(pod, Manifests.ALGORITHM, algorithmLog);
     serveLog(pod, Manifests.STAGE_DATA, "staged\n");
-    serveLog(pod, Manifests.STAGE_ALGORITHM, "");
     List<ContainerStatus> inits = new ArrayList<>();
     INIT.forEach(step -> inits.add(done(step)));
-    return set(
-        name(pod), "Succeeded", inits, List.of(terminated(Manifests.PUBLISH, 0, "Completed")));
+    return set(name(pod), "Running", inits, List.of(running(Manifests.PUBLISH)));
   }
 
   /** {@code step} ends with {@code exitCode} (and {@code reason}, such as OOMKilled). */
@@ -151,14 +141,9 @@ final class KubeletSimulator {
             .endState()
             .build();
     serveLog(pod, Manifests.STAGE_DATA, "");
-    serveLog(pod, Manifests.STAGE_ALGORITHM, "");
     refuseLog(pod, Manifests.ALGORITHM);
     refuseLog(pod, Manifests.PUBLISH);
-    return set(
-        name(pod),
-        "Pending",
-        List.of(done(Manifests.STAGE_DATA), done(Manifests.STAGE_ALGORITHM), waiting),
-        List.of());
+    return set(name(pod), "Pending", List.of(done(Manifests.STAGE_DATA), waiting), List.of());
   }
 
   /** The Job controller marks the deadline and kills the pod. */

@@ -22,14 +22,12 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +49,7 @@ final class KubernetesComputeBackendTest {
   KubernetesClient client;
   KubernetesMockServer server;
   @TempDir Path results;
+  final FakePodExec exec = new FakePodExec();
 
   private final List<KubernetesComputeBackend> backends = new ArrayList<>();
 
@@ -78,30 +77,64 @@ final class KubernetesComputeBackendTest {
             .resultRoot(results)
             .addEnvironment(environment())
             .imagePullTimeout(imagePullTimeout)
+            .podExec(c -> exec)
             .build();
     backends.add(backend);
     return backend;
   }
 
+  /** The input every job of these tests stages: a small local file. */
+  static final Path INPUT = input();
+
+  private static Path input() {
+    try {
+      Path file = Files.createTempFile("c2d-k8s-input", ".txt");
+      file.toFile().deleteOnExit();
+      return Files.writeString(file, "hello world");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static JobSpec spec(String requestId, boolean networkAccess) {
+    return spec(
+        requestId,
+        networkAccess,
+        Algorithm.raw(
+                ContainerSpec.of("busybox", "1.36.1", "sh $ALGO"), "cp -r /data/inputs $OUTPUTS")
+            .build());
+  }
+
+  static JobSpec spec(String requestId, boolean networkAccess, Algorithm algorithm) {
     return JobSpec.builder(JobId.derive(OWNER, requestId), OWNER)
         .requestId(requestId)
         .datasets(
             List.of(
                 DatasetInput.builder(DATA, "compute")
-                    .addFile(URI.create("data:,hello%20world"))
+                    .addFile(INPUT.toUri())
                     .ddoJson("{\"id\":\"" + DATA.value() + "\"}")
                     .build()))
-        .algorithm(
-            Algorithm.raw(
-                    ContainerSpec.of("busybox", "1.36.1", "sh $ALGO"),
-                    "cp -r /data/inputs $OUTPUTS")
-                .build())
+        .algorithm(algorithm)
         .environmentId("k8s")
         .resources(Resources.of(1, 512, 1024, 1))
         .maxDuration(Duration.ofMinutes(5))
         .networkAccess(networkAccess)
         .build();
+  }
+
+  /** The regular files of an uploaded staging archive, by name. */
+  static Map<String, String> staged(byte[] tar) throws java.io.IOException {
+    Map<String, String> files = new java.util.TreeMap<>();
+    try (var in =
+        new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
+            new java.io.ByteArrayInputStream(tar))) {
+      for (var entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+        if (entry.isFile()) {
+          files.put(entry.getName(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+      }
+    }
+    return files;
   }
 
   JobSpec submit(KubernetesComputeBackend backend, String requestId, Recorder recorder)
@@ -119,7 +152,6 @@ final class KubernetesComputeBackendTest {
     ObjectNames names = ObjectNames.of(spec.jobId());
     Map<String, String> labels = names.labels(OWNER, "k8s");
 
-    Secret secret = client.secrets().inNamespace(NS).withName(names.spec()).get();
     Job job = client.batch().v1().jobs().inNamespace(NS).withName(names.job()).get();
     NetworkPolicy policy =
         client
@@ -130,16 +162,48 @@ final class KubernetesComputeBackendTest {
             .withName(names.networkPolicy())
             .get();
 
-    for (HasMetadata object : List.of(secret, job, policy)) {
+    for (HasMetadata object : List.of(job, policy)) {
       assertThat(object.getMetadata().getLabels()).containsAllEntriesOf(labels);
     }
     assertThat(job.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(labels);
-    assertThat(
-            JobSpec.fromJson(
-                new String(
-                    java.util.Base64.getDecoder().decode(secret.getData().get("spec.json")),
-                    StandardCharsets.UTF_8)))
-        .isEqualTo(spec);
+    assertThat(JobRecord.spec(policy)).isEqualTo(spec);
+    assertThat(client.secrets().inNamespace(NS).list().getItems()).isEmpty();
+    assertThat(client.configMaps().inNamespace(NS).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void theRecordKeepsNoRequestHeadersOfUrlInputs() throws Exception {
+    JobSpec spec =
+        JobSpec.builder(JobId.derive(OWNER, "r-headers"), OWNER)
+            .requestId("r-headers")
+            .datasets(
+                List.of(
+                    DatasetInput.builder(DATA, "compute")
+                        .addLocator(
+                            io.c2d.model.FileLocator.urlBuilder(
+                                    java.net.URI.create("http://127.0.0.1:9/data.csv"))
+                                .header("Authorization", "Bearer publisher-secret")
+                                .build())
+                        .build()))
+            .algorithm(
+                Algorithm.raw(ContainerSpec.of("busybox", "1.36.1", "sh $ALGO"), "true").build())
+            .environmentId("k8s")
+            .build();
+
+    backend().submit(spec, new Recorder()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    NetworkPolicy record =
+        client
+            .network()
+            .v1()
+            .networkPolicies()
+            .inNamespace(NS)
+            .withName(ObjectNames.of(spec.jobId()).networkPolicy())
+            .get();
+    assertThat(record.getMetadata().getAnnotations().get(Manifests.SPEC_ANNOTATION))
+        .doesNotContain("publisher-secret")
+        .contains("127.0.0.1:9/data.csv");
+    assertThat(JobRecord.spec(record).datasets().get(0).locators().get(0).headers()).isEmpty();
   }
 
   @Test
@@ -167,7 +231,7 @@ final class KubernetesComputeBackendTest {
     containers.addAll(pod.getContainers());
     assertThat(containers)
         .extracting(Container::getName)
-        .containsExactly("stage-data", "stage-algorithm", "algorithm", "publish");
+        .containsExactly("stage-data", "algorithm", "publish");
     assertThat(containers)
         .allSatisfy(
             c -> {
@@ -180,7 +244,7 @@ final class KubernetesComputeBackendTest {
               assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
               assertThat(c.getResources().getLimits()).isEqualTo(c.getResources().getRequests());
             });
-    Container algorithm = pod.getInitContainers().get(2);
+    Container algorithm = pod.getInitContainers().get(1);
     assertThat(algorithm.getResources().getLimits())
         .containsEntry("cpu", new Quantity("1000m"))
         .containsEntry("nvidia.com/gpu", new Quantity("1"));
@@ -230,7 +294,7 @@ final class KubernetesComputeBackendTest {
         .containsExactly(
             org.assertj.core.groups.Tuple.tuple("nvidia.com/gpu", "Exists", null, "NoSchedule"),
             org.assertj.core.groups.Tuple.tuple("dedicated", "Equal", "c2d", "NoExecute"));
-    Container algorithm = pod.getInitContainers().get(2);
+    Container algorithm = pod.getInitContainers().get(1);
     assertThat(algorithm.getResources().getLimits())
         .containsEntry("amd.com/gpu", new Quantity("1"))
         .doesNotContainKey("nvidia.com/gpu");
@@ -245,7 +309,7 @@ final class KubernetesComputeBackendTest {
     assertThat(pod.getRuntimeClassName()).isNull();
     assertThat(pod.getNodeSelector()).isNullOrEmpty();
     assertThat(pod.getTolerations()).isNullOrEmpty();
-    assertThat(pod.getInitContainers().get(2).getResources().getLimits())
+    assertThat(pod.getInitContainers().get(1).getResources().getLimits())
         .containsEntry("nvidia.com/gpu", new Quantity("1"));
   }
 
@@ -333,7 +397,8 @@ final class KubernetesComputeBackendTest {
     first.submit(spec, second).toCompletableFuture().get(20, TimeUnit.SECONDS);
 
     assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(1);
-    assertThat(client.secrets().inNamespace(NS).list().getItems()).hasSize(1);
+    assertThat(client.network().v1().networkPolicies().inNamespace(NS).list().getItems())
+        .hasSize(1);
   }
 
   @Test
@@ -349,14 +414,15 @@ final class KubernetesComputeBackendTest {
                 1 << 20,
                 60,
                 Placement.none(),
-                true));
+                600,
+                List.of()));
     client.batch().v1().jobs().inNamespace(NS).resource(earlier).create();
     Recorder recorder = new Recorder();
 
     backend().submit(spec, recorder).toCompletableFuture().get(20, TimeUnit.SECONDS);
 
     assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(1);
-    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
     kubelet.succeed(kubelet.start(spec.jobId()), Map.of("out.txt", "adopted"), "");
     assertThat(recorder.awaitTerminal().status()).isEqualTo(JobStatus.COMPLETED);
   }
@@ -372,7 +438,7 @@ final class KubernetesComputeBackendTest {
     server
         .expect()
         .post()
-        .withPath("/api/v1/namespaces/" + NS + "/secrets")
+        .withPath("/apis/networking.k8s.io/v1/namespaces/" + NS + "/networkpolicies")
         .andReturn(500, "{\"kind\":\"Status\",\"code\":500}")
         .once();
 
@@ -393,9 +459,9 @@ final class KubernetesComputeBackendTest {
         .expect()
         .get()
         .withPath(
-            "/api/v1/namespaces/"
+            "/apis/networking.k8s.io/v1/namespaces/"
                 + NS
-                + "/secrets?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dc2d")
+                + "/networkpolicies?labelSelector=app.kubernetes.io%2Fmanaged-by%3Dc2d")
         .andReturn(500, "{\"kind\":\"Status\",\"code\":500}")
         .times(2);
 
@@ -413,7 +479,7 @@ final class KubernetesComputeBackendTest {
     KubernetesComputeBackend backend = backend();
     Recorder recorder = new Recorder();
     JobSpec spec = submit(backend, "r-ok", recorder);
-    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
 
     Pod pod = kubelet.start(spec.jobId());
     recorder.awaitStatus(JobStatus.CONFIGURING_VOLUMES);
@@ -445,13 +511,24 @@ final class KubernetesComputeBackendTest {
     }
     assertThat(
             client
-                .secrets()
+                .network()
+                .v1()
+                .networkPolicies()
                 .inNamespace(NS)
-                .withName(ObjectNames.of(spec.jobId()).spec())
+                .withName(ObjectNames.of(spec.jobId()).networkPolicy())
                 .get()
                 .getMetadata()
                 .getAnnotations())
         .containsKey(Manifests.STATE_ANNOTATION);
+    assertThat(exec.commands)
+        .anyMatch(c -> c.contains(Manifests.STAGE_DATA + ": " + Manifests.UPLOAD_COMMAND))
+        .anyMatch(c -> c.contains(Manifests.PUBLISH + ": " + Manifests.COLLECT_COMMAND))
+        .anyMatch(c -> c.contains(Manifests.PUBLISH + ": " + Manifests.RELEASE_COMMAND));
+    assertThat(staged(exec.uploads.get(pod.getMetadata().getName())))
+        .containsEntry("inputs/" + DATA.id() + "/0", "hello world")
+        .containsEntry("inputs/algoCustomData.json", "{}")
+        .containsEntry("transformations/algorithm", "cp -r /data/inputs $OUTPUTS")
+        .containsKey("ddos/" + DATA.id());
   }
 
   @Test
@@ -459,7 +536,7 @@ final class KubernetesComputeBackendTest {
     KubernetesComputeBackend backend = backend();
     Recorder recorder = new Recorder();
     JobSpec spec = submit(backend, "r-logs", recorder);
-    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
 
     kubelet.succeed(
         kubelet.start(spec.jobId()),
@@ -493,7 +570,7 @@ final class KubernetesComputeBackendTest {
     try (InputStream in =
         backend.openResult(spec.jobId(), publish).toCompletableFuture().get(5, TimeUnit.SECONDS)) {
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
-          .contains("collected OUTPUT out.txt (3 bytes)")
+          .contains("collected 'out.txt' (3 bytes)")
           .contains("ends as COMPLETED");
     }
   }
@@ -505,9 +582,25 @@ final class KubernetesComputeBackendTest {
   }
 
   @Test
-  void aFailingAlgorithmStagingIs32() throws Exception {
-    assertThat(failWith(Manifests.STAGE_ALGORITHM, 1, "Error").status())
-        .isEqualTo(JobStatus.ALGORITHM_PROVISIONING_FAILED);
+  void anAlgorithmFileThatCannotBeReadIs32WithoutAJob() throws Exception {
+    Recorder recorder = new Recorder();
+    JobSpec spec =
+        spec(
+            "r-algo-missing",
+            false,
+            Algorithm.published(
+                    Did.of("did:op:" + "ef".repeat(32)),
+                    "compute",
+                    ContainerSpec.of("busybox", "1.36.1", "sh $ALGO"))
+                .addFile(results.resolve("no-such-algorithm.sh").toUri())
+                .build());
+
+    backend().submit(spec, recorder).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    BackendJobState end = recorder.awaitTerminal();
+    assertThat(end.status()).isEqualTo(JobStatus.ALGORITHM_PROVISIONING_FAILED);
+    assertThat(end.detail()).contains("algorithm file 0");
+    assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).isEmpty();
   }
 
   @Test
@@ -528,7 +621,7 @@ final class KubernetesComputeBackendTest {
   private BackendJobState failWith(String step, int exit, String reason) throws Exception {
     Recorder recorder = new Recorder();
     JobSpec spec = submit(backend(), "r-" + step + "-" + reason, recorder);
-    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
     kubelet.fail(kubelet.start(spec.jobId()), step, exit, reason);
     return recorder.awaitTerminal();
   }
@@ -537,7 +630,7 @@ final class KubernetesComputeBackendTest {
   void aJobPastItsDeadlineTimesOut() throws Exception {
     Recorder recorder = new Recorder();
     JobSpec spec = submit(backend(), "r-deadline", recorder);
-    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
     Pod pod = kubelet.algorithmRunning(kubelet.start(spec.jobId()));
     recorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
 
@@ -550,7 +643,7 @@ final class KubernetesComputeBackendTest {
   void anImageThatCannotBePulledFailsAfterABoundedWait() throws Exception {
     Recorder recorder = new Recorder();
     JobSpec spec = submit(backend(Duration.ofMillis(200)), "r-pull", recorder);
-    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
 
     kubelet.imagePullBackOff(kubelet.start(spec.jobId()));
 
@@ -568,7 +661,7 @@ final class KubernetesComputeBackendTest {
             .datasets(
                 List.of(
                     DatasetInput.builder(DATA, "compute")
-                        .addFile(URI.create("https://data.invalid/x.csv"))
+                        .addFile(results.resolve("no-such-input.csv").toUri())
                         .build()))
             .algorithm(
                 Algorithm.raw(ContainerSpec.of("busybox", "1.36.1", "sh $ALGO"), "true").build())
@@ -588,7 +681,7 @@ final class KubernetesComputeBackendTest {
     KubernetesComputeBackend backend = backend();
     Recorder recorder = new Recorder();
     JobSpec spec = submit(backend, "r-stop", recorder);
-    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
     kubelet.algorithmRunning(kubelet.start(spec.jobId()));
     recorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
 
@@ -604,7 +697,7 @@ final class KubernetesComputeBackendTest {
     KubernetesComputeBackend backend = backend();
     Recorder recorder = new Recorder();
     JobSpec spec = submit(backend, "r-delete", recorder);
-    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
     kubelet.succeed(kubelet.start(spec.jobId()), Map.of("x", "y"), "");
     recorder.awaitTerminal();
 
@@ -663,7 +756,7 @@ final class KubernetesComputeBackendTest {
     Recorder firstRecorder = new Recorder();
     JobSpec finished = submit(first, "r-finished", firstRecorder);
     JobSpec running = submit(first, "r-running", firstRecorder);
-    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
     kubelet.succeed(kubelet.start(finished.jobId()), Map.of("a.txt", "A"), "");
     firstRecorder.awaitTerminal();
     Pod pod = kubelet.algorithmRunning(kubelet.start(running.jobId()));

@@ -96,6 +96,7 @@ final class KubernetesConformanceTest extends ComputeBackendConformanceKit {
         .namespace(namespace)
         .resultRoot(workDir)
         .addEnvironment(ENVIRONMENT)
+        .podExec(cluster -> java.util.Objects.requireNonNull(kubelet).exec())
         .build();
   }
 

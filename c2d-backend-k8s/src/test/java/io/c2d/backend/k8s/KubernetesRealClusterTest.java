@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,16 +89,27 @@ final class KubernetesRealClusterTest {
   }
 
   @Test
-  void theApiServerAcceptsEveryObjectAsTheBackendWroteIt() throws Exception {
+  void theApiServerAcceptsEveryObjectAsTheBackendWroteItAndNoSecretOrConfigMapCarriesData()
+      throws Exception {
     KubernetesComputeBackend backend = backend(Duration.ofDays(1));
     Recorder recorder = new Recorder();
-    JobSpec spec = spec("echo hello > $OUTPUTS/hello.txt", Duration.ofMinutes(2));
+    int secretsBefore =
+        client.secrets().inNamespace(RealCluster.namespace()).list().getItems().size();
+    int configMapsBefore =
+        client.configMaps().inNamespace(RealCluster.namespace()).list().getItems().size();
+    JobSpec spec =
+        spec(
+            "echo hello > $OUTPUTS/hello.txt; cat /data/inputs/"
+                + DATA.id()
+                + "/0 > $OUTPUTS/copy.txt",
+            Duration.ofMinutes(2));
 
     backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
 
     ObjectNames names = ObjectNames.of(spec.jobId());
     List<HasMetadata> created = labelled(spec.jobId());
-    assertThat(created).extracting(HasMetadata::getKind).contains("Secret", "Job", "NetworkPolicy");
+    assertThat(created).extracting(HasMetadata::getKind).contains("Job", "NetworkPolicy");
+    assertThat(created).extracting(HasMetadata::getKind).doesNotContain("Secret", "ConfigMap");
     assertThat(created).allSatisfy(o -> assertThat(o.getMetadata().getUid()).isNotBlank());
     Job job =
         client.batch().v1().jobs().inNamespace(RealCluster.namespace()).withName(names.job()).get();
@@ -118,6 +130,14 @@ final class KubernetesRealClusterTest {
     BackendJobState end = await(recorder, s -> s.status().isTerminal());
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
     assertThat(read(backend, spec.jobId(), end, "hello.txt")).isEqualTo("hello\n");
+    assertThat(read(backend, spec.jobId(), end, "copy.txt")).isEqualTo("hello world");
+    assertThat(labelled(spec.jobId()))
+        .extracting(HasMetadata::getKind)
+        .doesNotContain("Secret", "ConfigMap");
+    assertThat(client.secrets().inNamespace(RealCluster.namespace()).list().getItems())
+        .hasSize(secretsBefore);
+    assertThat(client.configMaps().inNamespace(RealCluster.namespace()).list().getItems())
+        .hasSize(configMapsBefore);
   }
 
   @Test
@@ -261,7 +281,7 @@ final class KubernetesRealClusterTest {
         .datasets(
             List.of(
                 DatasetInput.builder(DATA, "compute")
-                    .addFile(URI.create("data:,hello%20world"))
+                    .addFile(input())
                     .ddoJson("{\"id\":\"" + DATA.value() + "\"}")
                     .build()))
         .algorithm(Algorithm.raw(RealCluster.container("sh $ALGO"), script).build())
@@ -269,6 +289,19 @@ final class KubernetesRealClusterTest {
         .resources(Resources.of(0.5, 64, 256, 0))
         .maxDuration(maxDuration)
         .build();
+  }
+
+  private URI input() {
+    try {
+      Path file = results.resolveSibling(results.getFileName() + "-input.txt");
+      if (!Files.exists(file)) {
+        Files.writeString(file, "hello world");
+        file.toFile().deleteOnExit();
+      }
+      return file.toUri();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** Everything in the namespace that carries the job's labels. */

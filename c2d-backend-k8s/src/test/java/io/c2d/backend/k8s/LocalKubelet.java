@@ -243,6 +243,122 @@ final class LocalKubelet implements AutoCloseable {
     }
   }
 
+  // ------------------------------------------------------------------ exec
+
+  /**
+   * {@code pods/exec} into the pods this kubelet runs: the command runs as a local process the way
+   * the container's own command does (its user, its paths rewritten to the pod's directory).
+   */
+  PodExec exec() {
+    return new PodExec() {
+      @Override
+      public Upload upload(String pod, String container, String command) throws IOException {
+        Process process = start(pod, container, command, ProcessBuilder.Redirect.DISCARD);
+        return new Upload() {
+          @Override
+          public java.io.OutputStream input() {
+            return process.getOutputStream();
+          }
+
+          @Override
+          public void close() throws IOException {
+            process.getOutputStream().close();
+            await(process, java.time.Duration.ofSeconds(30));
+          }
+        };
+      }
+
+      @Override
+      public boolean download(
+          String pod,
+          String container,
+          String command,
+          OutputReader reader,
+          java.time.Duration timeout)
+          throws IOException {
+        Process process = start(pod, container, command, ProcessBuilder.Redirect.PIPE);
+        boolean whole;
+        try (java.io.InputStream out = process.getInputStream()) {
+          whole = reader.read(out);
+        }
+        if (!whole) {
+          kill(process);
+          return false;
+        }
+        int exit = await(process, timeout);
+        if (exit != 0) {
+          throw new IOException("'" + command + "' in " + container + " exited with " + exit);
+        }
+        return true;
+      }
+
+      @Override
+      public int run(String pod, String container, String command, java.time.Duration timeout)
+          throws IOException {
+        return await(start(pod, container, command, ProcessBuilder.Redirect.DISCARD), timeout);
+      }
+    };
+  }
+
+  private Process start(
+      String pod, String container, String command, ProcessBuilder.Redirect output)
+      throws IOException {
+    PodRun run = runs.values().stream().filter(r -> r.podName.equals(pod)).findFirst().orElse(null);
+    PodSpec spec = run == null ? null : run.spec;
+    if (run == null || spec == null || run.isCancelled()) {
+      throw new IOException("pod " + pod + " is not running");
+    }
+    List<Container> all = new ArrayList<>(spec.getInitContainers());
+    all.addAll(spec.getContainers());
+    Container target =
+        all.stream()
+            .filter(c -> c.getName().equals(container))
+            .findFirst()
+            .orElseThrow(() -> new IOException("no container " + container + " in " + pod));
+    SecurityContext security = target.getSecurityContext();
+    Long uid = firstNonNull(security == null ? null : security.getRunAsUser(), podUser(spec));
+    Long gid =
+        firstNonNull(
+            security == null ? null : security.getRunAsGroup(),
+            spec.getSecurityContext() == null ? null : spec.getSecurityContext().getRunAsGroup());
+    List<String> argv = new ArrayList<>();
+    if (asPodUser && uid != null) {
+      argv.addAll(
+          List.of(
+              "/usr/bin/setpriv",
+              "--reuid=" + uid,
+              "--regid=" + (gid == null ? uid : gid),
+              "--clear-groups",
+              "--no-new-privs",
+              "--"));
+    }
+    argv.add(run.executable("sh"));
+    argv.add("-c");
+    argv.add(run.rewrite(command));
+    ProcessBuilder builder =
+        new ProcessBuilder(argv)
+            .directory(run.podDir.toFile())
+            .redirectOutput(output)
+            .redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().clear();
+    builder.environment().put("PATH", busybox != null ? bin.toString() : "/usr/bin:/bin");
+    return builder.start();
+  }
+
+  private static int await(Process process, java.time.Duration timeout) throws IOException {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        kill(process);
+        throw new IOException("an exec did not end within " + timeout);
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      kill(process);
+      throw new java.io.InterruptedIOException("interrupted");
+    }
+  }
+
   // ------------------------------------------------------------------ one pod
 
   /** The life of one Job's pod, on a thread of its own. */
@@ -255,6 +371,7 @@ final class LocalKubelet implements AutoCloseable {
     final List<ContainerStatus> initStatuses = new ArrayList<>();
     final List<ContainerStatus> mainStatuses = new ArrayList<>();
     final Map<String, Path> volumeDirs = new LinkedHashMap<>();
+    volatile @Nullable PodSpec spec;
     volatile @Nullable Process process;
     volatile @Nullable String cancelReason;
 
@@ -298,6 +415,7 @@ final class LocalKubelet implements AutoCloseable {
           return;
         }
         PodSpec spec = pod.getSpec();
+        this.spec = spec;
         prepareVolumes(spec);
         setStatus("Pending", null, null);
         for (Container init : spec.getInitContainers()) {
@@ -468,6 +586,9 @@ final class LocalKubelet implements AutoCloseable {
       all.addAll(spec.getContainers());
       for (Container container : all) {
         for (VolumeMount mount : container.getVolumeMounts()) {
+          if (mount.getSubPath() != null && !mount.getSubPath().isEmpty()) {
+            continue; // a part of a volume mounted elsewhere: same directory, below its root
+          }
           Path dir = local(mount.getMountPath());
           Path known = volumeDirs.putIfAbsent(mount.getName(), dir);
           if (known != null && !known.equals(dir)) {
@@ -524,6 +645,15 @@ final class LocalKubelet implements AutoCloseable {
     void mountFor(Container container, @Nullable Long uid, @Nullable Long gid) throws IOException {
       for (VolumeMount mount : container.getVolumeMounts()) {
         Path dir = local(mount.getMountPath());
+        if (mount.getSubPath() != null && !mount.getSubPath().isEmpty()) {
+          Path base = volumeDirs.get(mount.getName());
+          if (base == null || !base.resolve(mount.getSubPath()).normalize().equals(dir)) {
+            throw new IllegalStateException(
+                "the local kubelet needs a subPath mount where the volume's part is: "
+                    + mount.getMountPath());
+          }
+          makeDirectories(dir);
+        }
         boolean readOnly = Boolean.TRUE.equals(mount.getReadOnly());
         try (Stream<Path> tree = Files.walk(dir)) {
           for (Path p : tree.toList()) {
@@ -576,8 +706,6 @@ final class LocalKubelet implements AutoCloseable {
         cancelled.await(); // a kubelet keeps backing off until the pod goes
         return -1;
       }
-      setStatus(init ? "Pending" : "Running", KubeletSimulator.running(name), init);
-
       PodSecurityContext podSecurity = spec.getSecurityContext();
       SecurityContext security = container.getSecurityContext();
       Long uid = firstNonNull(security == null ? null : security.getRunAsUser(), podUser(spec));
@@ -586,7 +714,9 @@ final class LocalKubelet implements AutoCloseable {
               security == null ? null : security.getRunAsGroup(),
               podSecurity == null ? null : podSecurity.getRunAsGroup());
       Long fsGroup = podSecurity == null ? null : podSecurity.getFsGroup();
+      // the mounts are in place before the container is seen running (an exec may come at once)
       mountFor(container, uid, fsGroup != null ? fsGroup : gid);
+      setStatus(init ? "Pending" : "Running", KubeletSimulator.running(name), init);
 
       List<String> command = new ArrayList<>();
       if (asPodUser && uid != null) {

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 final class ManifestsTest {
   private static final Manifests.Settings SETTINGS =
-      new Manifests.Settings("busybox:1.36.1", 1 << 20, 1 << 20, 60, Placement.none(), true);
+      new Manifests.Settings(
+          "busybox:1.36.1", 1 << 20, 1 << 20, 60, Placement.none(), 600, java.util.List.of());
 
   @Test
   void theAlgorithmSeesTheSandboxContractRootedAtData() {

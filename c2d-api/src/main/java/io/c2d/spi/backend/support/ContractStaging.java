@@ -6,10 +6,12 @@ import io.c2d.model.Algorithm;
 import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.FileLocator;
+import io.c2d.model.JobId;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.JobSpec;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +19,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +61,87 @@ public final class ContractStaging {
    */
   public static void stage(SandboxJob job, StagingTarget target)
       throws StageFailure, SandboxJob.Abort {
+    stage(StagingContext.of(job), target);
+  }
+
+  /**
+   * Stages {@code spec}'s files into {@code target} for a backend that drives its jobs without a
+   * {@link SandboxJob} (the Kubernetes backend streams the archive into its pod): remote inputs are
+   * fetched with {@code fetcher} below {@code directory}, each step goes to {@code configLog},
+   * failures name {@code backendName}. The dataset files {@code mounted} accepts are left out: the
+   * backend mounts them itself (their directory {@code inputs/<did>} is still made).
+   *
+   * @throws StageFailure with the status the job fails with
+   */
+  public static void stage(
+      JobSpec spec,
+      JobDirectory directory,
+      InputFetcher fetcher,
+      String backendName,
+      Predicate<FileLocator> mounted,
+      Consumer<String> configLog,
+      StagingTarget target)
+      throws StageFailure {
+    requireNonNull(spec, "spec");
+    requireNonNull(directory, "directory");
+    requireNonNull(fetcher, "fetcher");
+    requireNonNull(backendName, "backendName");
+    requireNonNull(mounted, "mounted");
+    requireNonNull(configLog, "configLog");
+    StagingContext context =
+        new StagingContext() {
+          @Override
+          public JobId id() {
+            return spec.jobId();
+          }
+
+          @Override
+          public JobSpec spec() {
+            return spec;
+          }
+
+          @Override
+          public JobDirectory directory() {
+            return directory;
+          }
+
+          @Override
+          public InputFetcher fetcher() {
+            return fetcher;
+          }
+
+          @Override
+          public String backendName() {
+            return backendName;
+          }
+
+          @Override
+          public void checkpoint() {}
+
+          @Override
+          public void configLog(String line) {
+            configLog.accept(line);
+          }
+
+          @Override
+          public Path localFile(URI uri, String what, JobStatus failure) throws StageFailure {
+            return StagedFiles.localFile(uri, what, failure, backendName);
+          }
+
+          @Override
+          public boolean mounts(FileLocator locator) {
+            return mounted.test(locator);
+          }
+        };
+    try {
+      stage(context, target);
+    } catch (SandboxJob.Abort e) {
+      throw new IllegalStateException("a staging without checkpoints was aborted", e);
+    }
+  }
+
+  private static void stage(StagingContext job, StagingTarget target)
+      throws StageFailure, SandboxJob.Abort {
     requireNonNull(target, "target");
     JobSpec spec = job.spec();
     try {
@@ -87,7 +172,7 @@ public final class ContractStaging {
     }
   }
 
-  private static void deleteFetched(SandboxJob job) {
+  private static void deleteFetched(StagingContext job) {
     try {
       JobDirectoryStore.deleteTree(job.directory().resolve(FETCHED));
     } catch (IOException e) {
@@ -95,7 +180,7 @@ public final class ContractStaging {
     }
   }
 
-  private static void stageDataset(SandboxJob job, DatasetInput dataset, StagingTarget target)
+  private static void stageDataset(StagingContext job, DatasetInput dataset, StagingTarget target)
       throws StageFailure, SandboxJob.Abort {
     Did did = dataset.did();
     try {
@@ -103,6 +188,10 @@ public final class ContractStaging {
       for (int n = 0; n < dataset.locators().size(); n++) {
         job.checkpoint();
         String what = "dataset " + did + " file " + n;
+        if (job.mounts(dataset.locators().get(n))) {
+          job.configLog(what + " is mounted, not staged");
+          continue;
+        }
         Path source = localInput(job, dataset.locators().get(n), did, n, what);
         stageInput(job, target, SandboxContract.inputFile(did, n), what, source);
       }
@@ -122,9 +211,9 @@ public final class ContractStaging {
    * The local file holding a dataset's file {@code n}: a {@code file:} locator's own path, or where
    * a remote one was fetched to in the job's directory.
    */
-  private static Path localInput(SandboxJob job, FileLocator locator, Did did, int n, String what)
-      throws StageFailure {
-    InputFetcher fetcher = job.runtime().fetcher();
+  private static Path localInput(
+      StagingContext job, FileLocator locator, Did did, int n, String what) throws StageFailure {
+    InputFetcher fetcher = job.fetcher();
     switch (locator.kind()) {
       case FILE -> {
         Path path = job.localFile(locator.uri(), what, JobStatus.DATA_PROVISIONING_FAILED);
@@ -140,7 +229,7 @@ public final class ContractStaging {
                   + " ("
                   + locator.redacted()
                   + "): the "
-                  + job.runtime().backendName()
+                  + job.backendName()
                   + " backend cannot mount a PersistentVolumeClaim; only the Kubernetes backend"
                   + " serves pvc inputs");
       default -> {
@@ -166,7 +255,7 @@ public final class ContractStaging {
    * ({@link StageFailure}) fails the job as it says.
    */
   private static void stageInput(
-      SandboxJob job, StagingTarget target, String name, String what, Path source)
+      StagingContext job, StagingTarget target, String name, String what, Path source)
       throws StageFailure {
     long size;
     boolean mounted;
@@ -188,7 +277,7 @@ public final class ContractStaging {
             + " bytes)");
   }
 
-  private static void stageAlgorithm(SandboxJob job, Algorithm algorithm, StagingTarget target)
+  private static void stageAlgorithm(StagingContext job, Algorithm algorithm, StagingTarget target)
       throws StageFailure, SandboxJob.Abort {
     try {
       target.text(SandboxContract.CUSTOM_DATA, algorithm.customData(), false);

@@ -11,6 +11,7 @@ import io.c2d.model.Resources;
 import io.c2d.spi.ProviderConfig;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.ComputeBackendProvider;
+import io.c2d.spi.backend.support.FetchSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -118,7 +119,9 @@ public final class KubernetesBackendProvider implements ComputeBackendProvider {
               .addEnvironment(environment)
               .imagePullTimeout(own.duration("image-pull-timeout", Duration.ofMinutes(2)))
               .helperImage(
-                  own.string("helper-image", KubernetesComputeBackend.DEFAULT_HELPER_IMAGE));
+                  own.string("helper-image", KubernetesComputeBackend.DEFAULT_HELPER_IMAGE))
+              .transferTimeout(own.duration("transfer-timeout", Duration.ofMinutes(10)))
+              .fetchSettings(FetchSettings.fromConfig(config));
       own.string("namespace").ifPresent(builder::namespace);
       own.string("context").ifPresent(builder::context);
       builder.placement(environment.id(), placement(own, environment.id()));

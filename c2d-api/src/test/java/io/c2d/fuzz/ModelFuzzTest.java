@@ -222,10 +222,18 @@ final class ModelFuzzTest {
             case 3 -> FileLocator.pvc(data.consumeString(80), data.consumeString(200));
             case 4 -> FileLocator.file(Path.of("/", data.consumeString(200)));
             default -> {
-              FileLocator.UrlBuilder url = FileLocator.urlBuilder(uri(data.consumeString(200)));
-              url.method(text(data, "POST", 8));
-              url.header(text(data, "Authorization", 40), "secret-" + data.consumeString(100));
-              yield url.build();
+              URI target = uri(data.consumeString(200));
+              String method = text(data, "POST", 8);
+              String header = text(data, "Authorization", 40);
+              String value = data.consumeString(100);
+              FileLocator shown = urlWithHeader(target, method, header, "secret-1-" + value);
+              FileLocator other = urlWithHeader(target, method, header, "secret-2-" + value);
+              // two header values must not tell the shown forms apart: neither shows its value
+              if (!shown.redacted().equals(other.redacted())
+                  || !shown.toString().equals(other.toString())) {
+                throw new IllegalStateException("a header value is shown: " + shown);
+              }
+              yield shown;
             }
           };
       if (data.consumeBoolean()) {
@@ -236,13 +244,14 @@ final class ModelFuzzTest {
           && !FileLocator.of(locator.uri()).equals(locator)) {
         throw new IllegalStateException("a locator's URI names another locator: " + locator);
       }
-      if (locator.redacted().contains("secret-") || locator.toString().contains("secret-")) {
-        throw new IllegalStateException("a header value is shown: " + locator);
-      }
       DatasetInput.builder(Did.of(DID), "compute").addLocator(locator).build();
     } catch (C2dException | InvalidPathException expected) {
       // a typed refusal is the contract; Path.of refuses a NUL before c2d sees it
     }
+  }
+
+  private static FileLocator urlWithHeader(URI target, String method, String name, String value) {
+    return FileLocator.urlBuilder(target).method(method).header(name, value).build();
   }
 
   private static DatasetInput dataset(FuzzedDataProvider data) {

@@ -13,6 +13,13 @@
 //                 second wallet's result download and log stream of this job; a replayed
 //                 signature (a result URL's nonce and signature sent twice)
 //   stop          freeComputeStart of a long job, computeStop once it runs, status to the end
+//   paid          paid compute on a chain (anvil): getComputeEnvironments (the environment's fees),
+//                 initializeCompute (providerFee and escrow payment), the order (Datatoken.startOrder
+//                 with that providerFee, for the environment's consumerAddress), the escrow funded
+//                 (approve, EscrowContract.deposit and authorize of the payee), computeStart with
+//                 the order, status to the end, every result downloaded, the escrow's funds and
+//                 locks as ocean.js reads them; then a start with a transferTxId that is no order
+//                 (refused), and, with --too-many-cpus, a start the deposit cannot pay for
 //
 // Options:
 //   --provider URL        the provider's root URL (http://127.0.0.1:PORT)
@@ -22,13 +29,26 @@
 //   --datasets JSON       the ComputeAsset[] to compute on
 //   --algorithm JSON      the ComputeAlgorithm to run
 //   --timeout-seconds N   how long to wait for a job (default 120)
+//   --rpc URL             paid: the chain's JSON-RPC URL
+//   --chain-id N          paid: the chain id (default 8996, ocean.js's "development")
+//   --datatoken ADDRESS   paid: the dataset's datatoken; --service-index N its service's index
+//   --resources JSON      paid: the ComputeResourceRequest[] to pay for
+//   --max-job-duration N  paid: seconds
+//   --deposit N           paid: whole payment tokens to deposit in the escrow
+//   --too-many-cpus N     paid: also start a job of N cpus, which the deposit does not cover
 //
 // Exit code: 0 when the flow ran to its end (what the provider answered is for the test to
 // judge), 1 when ocean.js threw where the flow did not expect it (the last line is an "error"
 // step), 2 on bad arguments.
 import { createHash } from 'node:crypto'
-import { Wallet } from 'ethers'
-import { LoggerInstance, ProviderInstance } from '@oceanprotocol/lib'
+import { JsonRpcProvider, Wallet, formatUnits } from 'ethers'
+import {
+  Datatoken,
+  EscrowContract,
+  LoggerInstance,
+  ProviderInstance,
+  approve
+} from '@oceanprotocol/lib'
 
 const RUNNING = 40
 const FINISHED = 70
@@ -343,6 +363,205 @@ async function stop(provider, options, deadline) {
   })
 }
 
+function chainConfig(options, chainId, escrow) {
+  // an explicit Config: ocean.js's ConfigHelper reads the "development" chain's addresses from a
+  // bundled address.json that does not describe this chain
+  return {
+    chainId,
+    network: 'development',
+    nodeUri: required(options, 'rpc'),
+    escrow,
+    explorerUri: '',
+    oceanTokenSymbol: 'OCEAN',
+    transactionBlockTimeout: 50,
+    transactionConfirmationBlocks: 1,
+    transactionPollingTimeout: 60,
+    gasFeeMultiplier: 1
+  }
+}
+
+async function paidStart(provider, wallet, environment, datasets, algorithm, options, token) {
+  return ProviderInstance.computeStart(
+    provider,
+    wallet,
+    environment.id,
+    datasets,
+    algorithm,
+    Number(required(options, 'max-job-duration')),
+    token,
+    json(options, 'resources'),
+    Number(options['chain-id'] ?? 8996)
+  )
+}
+
+async function paid(provider, options, deadline) {
+  const chainId = Number(options['chain-id'] ?? 8996)
+  const rpc = new JsonRpcProvider(required(options, 'rpc'), chainId, { staticNetwork: true })
+  rpc.pollingInterval = 100
+  const wallet = new Wallet(required(options, 'key'), rpc)
+  emit('wallets', { address: wallet.address })
+  const envs = await ProviderInstance.getComputeEnvironments(provider)
+  const environment = (envs || []).find((env) => env.id === required(options, 'environment'))
+  emit('environment', { environment })
+  if (!environment) throw new Error(`no environment ${options.environment}: ${safeJson(envs)}`)
+  const fee = ((environment.fees || {})[String(chainId)] || [])[0]
+  if (!fee) throw new Error(`environment ${environment.id} has no fees on ${chainId}`)
+  const token = fee.feeToken
+  const datasets = json(options, 'datasets')
+  const algorithm = json(options, 'algorithm')
+  const resources = json(options, 'resources')
+  const maxJobDuration = Number(required(options, 'max-job-duration'))
+
+  const initialized = await ProviderInstance.initializeCompute(
+    datasets,
+    algorithm,
+    environment.id,
+    token,
+    maxJobDuration,
+    provider,
+    wallet.address,
+    resources,
+    chainId
+  )
+  emit('initialize', { answer: initialized })
+  const payment = initialized.payment
+  const config = chainConfig(options, chainId, payment.escrowAddress)
+
+  // the order, for the environment's consumerAddress, with the provider's signed fee
+  const datatoken = new Datatoken(wallet, chainId, config)
+  const providerFee = initialized.datasets[0].providerFee
+  const order = await mined(
+    await datatoken.startOrder(
+      required(options, 'datatoken'),
+      environment.consumerAddress,
+      Number(options['service-index'] ?? 0),
+      providerFee
+    )
+  )
+  emit('order', { transactionHash: order.hash, status: order.status })
+
+  // the escrow: approve, deposit, authorize the payee (the environment's consumerAddress)
+  const escrow = new EscrowContract(payment.escrowAddress, wallet, chainId, config)
+  const deposit = required(options, 'deposit')
+  await mined(await approve(wallet, config, wallet.address, token, payment.escrowAddress, deposit))
+  await mined(await escrow.deposit(token, deposit))
+  // ocean.js 8.6.2 scales all three authorize limits by the token's decimals (a decimals argument
+  // of 0 counts as none), so the lock seconds and counts authorised are 10^18 times larger than
+  // given: looser than meant, never tighter
+  const authorized = await mined(
+    await escrow.authorize(token, payment.payee, deposit, String(payment.minLockSeconds), '10')
+  )
+  emit('escrow-funded', {
+    deposit,
+    authorizeStatus: authorized.status,
+    funds: await fundsOf(escrow, wallet, token),
+    authorizations: safeJsonable(
+      await escrow.getAuthorizations(token, wallet.address, payment.payee)
+    )
+  })
+
+  const paidDatasets = datasets.map((d, i) =>
+    i === 0 ? { ...d, transferTxId: order.hash } : d
+  )
+  const answer = await paidStart(
+    provider,
+    wallet,
+    environment,
+    paidDatasets,
+    algorithm,
+    options,
+    token
+  )
+  emit('start', { environment: environment.id, answer, logged: takeLogged() })
+  const started = firstJob(answer)
+  if (!started || !started.jobId) {
+    throw new Error(`computeStart returned no job: ${safeJson(answer)}`)
+  }
+  emit('locked', {
+    funds: await fundsOf(escrow, wallet, token),
+    locks: safeJsonable(await escrow.getLocks(token, wallet.address, payment.payee))
+  })
+  const job = await pollToEnd(provider, wallet, started.jobId, deadline)
+  await downloadResults(provider, wallet, job)
+  // the provider settles the lock once the job has ended: ask until it says so
+  let settled = job
+  while (!settled.payment || settled.payment.state === 'locked' || settled.payment.state === 'settling') {
+    if (Date.now() > deadline) break
+    await sleep(200)
+    settled = await status(provider, wallet, started.jobId)
+  }
+  emit('settled', {
+    job: settled,
+    funds: await fundsOf(escrow, wallet, token),
+    locks: safeJsonable(await escrow.getLocks(token, wallet.address, payment.payee))
+  })
+
+  // refused: the dataset's transferTxId is the deposit-free approve, no order
+  const before = await fundsOf(escrow, wallet, token)
+  const notAnOrder = paidDatasets.map((d, i) => (i === 0 ? { ...d, transferTxId: authorized.hash } : d))
+  try {
+    const refused = await paidStart(
+      provider,
+      wallet,
+      environment,
+      notAnOrder,
+      algorithm,
+      options,
+      token
+    )
+    emit('refused-start', { threw: false, answer: refused, logged: takeLogged() })
+  } catch (e) {
+    emit('refused-start', { threw: true, ...errorFields(e) })
+  }
+  emit('after-refused', {
+    before,
+    funds: await fundsOf(escrow, wallet, token),
+    locks: safeJsonable(await escrow.getLocks(token, wallet.address, payment.payee))
+  })
+
+  if (options['too-many-cpus']) {
+    const greedy = resources.map((r) =>
+      r.id === 'cpu' ? { ...r, amount: Number(options['too-many-cpus']) } : r
+    )
+    try {
+      const answer = await paidStart(
+        provider,
+        wallet,
+        environment,
+        paidDatasets,
+        algorithm,
+        { ...options, resources: JSON.stringify(greedy) },
+        token
+      )
+      emit('unfunded-start', { threw: false, answer, logged: takeLogged() })
+    } catch (e) {
+      emit('unfunded-start', { threw: true, ...errorFields(e) })
+    }
+  }
+}
+
+// ocean.js's contract calls answer the sent transaction; wait until it is mined before the next
+// one (ethers would otherwise reuse the pending nonce)
+async function mined(sent) {
+  return sent && typeof sent.wait === 'function' ? sent.wait() : sent
+}
+
+async function fundsOf(escrow, wallet, token) {
+  const funds = await escrow.getUserFunds(wallet.address, token)
+  return {
+    available: String(funds.available ?? funds[0]),
+    locked: String(funds.locked ?? funds[1]),
+    availableTokens: formatUnits(funds.available ?? funds[0], 18)
+  }
+}
+
+// ethers' Result objects (with BigInts) as plain JSON
+function safeJsonable(value) {
+  return JSON.parse(
+    JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? v.toString() : v))
+  )
+}
+
 async function main() {
   let parsed
   try {
@@ -356,7 +575,7 @@ async function main() {
   const { flow, options } = parsed
   const provider = options.provider
   const deadline = Date.now() + 1000 * Number(options['timeout-seconds'] ?? 120)
-  const flows = { environments, compute, stop }
+  const flows = { environments, compute, stop, paid }
   if (!flows[flow]) {
     process.stderr.write(`unknown flow ${flow}; one of ${Object.keys(flows).join(', ')}\n`)
     process.exitCode = 2

@@ -3,6 +3,8 @@ package io.c2d.model;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -38,6 +40,7 @@ public final class ComputeEnvironment {
   private final @Nullable FreeLimits freeLimits;
   private final long maxOutputBytes;
   private final long maxLogBytes;
+  private final Map<Long, ComputePricing> pricing;
 
   private ComputeEnvironment(Builder b) {
     this.id = b.id;
@@ -54,6 +57,7 @@ public final class ComputeEnvironment {
     this.freeLimits = b.freeLimits;
     this.maxOutputBytes = b.maxOutputBytes;
     this.maxLogBytes = b.maxLogBytes;
+    this.pricing = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(b.pricing));
     if (!maxPerJob.fitsIn(capacity)) {
       throw new IllegalArgumentException(
           "environment " + id + ": maxPerJob " + maxPerJob + " exceeds capacity " + capacity);
@@ -158,6 +162,21 @@ public final class ComputeEnvironment {
     return Optional.ofNullable(freeLimits);
   }
 
+  /**
+   * What a paid job costs here, per chain id (Ocean's {@code fees}, keyed by chain): one payment
+   * token and its prices per resource and billing unit on each chain. Empty for an environment
+   * without a price (paid jobs then need only their order). Unmodifiable, in the order the chains
+   * were added.
+   */
+  public Map<Long, ComputePricing> pricing() {
+    return pricing;
+  }
+
+  /** The pricing on {@code chainId}, if this environment is priced there. */
+  public Optional<ComputePricing> pricing(long chainId) {
+    return Optional.ofNullable(pricing.get(chainId));
+  }
+
   /** The most bytes of outputs a job keeps; the rest is cut and the job says so. */
   public long maxOutputBytes() {
     return maxOutputBytes;
@@ -188,6 +207,7 @@ public final class ComputeEnvironment {
         && phaseTimeouts.equals(that.phaseTimeouts)
         && free == that.free
         && Objects.equals(freeLimits, that.freeLimits)
+        && pricing.equals(that.pricing)
         && maxOutputBytes == that.maxOutputBytes
         && maxLogBytes == that.maxLogBytes;
   }
@@ -229,6 +249,7 @@ public final class ComputeEnvironment {
     private PhaseTimeouts phaseTimeouts = PhaseTimeouts.DEFAULTS;
     private boolean free = true;
     private @Nullable FreeLimits freeLimits;
+    private final Map<Long, ComputePricing> pricing = new LinkedHashMap<>();
     private long maxOutputBytes = 100L << 20;
     private long maxLogBytes = 10L << 20;
 
@@ -310,6 +331,25 @@ public final class ComputeEnvironment {
      */
     public Builder free(boolean free) {
       this.free = free;
+      return this;
+    }
+
+    /**
+     * Prices paid jobs on {@code chainId} (Ocean's escrow payment): the provider locks the price of
+     * a job's resources for its maximum duration in the payer's escrow at start, and claims what
+     * ran when it ends. Default none.
+     *
+     * @throws IllegalArgumentException if the chain id is not positive
+     * @throws IllegalStateException if the environment is already priced on that chain
+     */
+    public Builder pricing(long chainId, ComputePricing pricing) {
+      requireNonNull(pricing, "pricing");
+      if (chainId <= 0) {
+        throw new IllegalArgumentException("chainId must be positive but is " + chainId);
+      }
+      if (this.pricing.putIfAbsent(chainId, pricing) != null) {
+        throw new IllegalStateException("environment " + id + " is already priced on " + chainId);
+      }
       return this;
     }
 

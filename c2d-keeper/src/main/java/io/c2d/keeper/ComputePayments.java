@@ -2,6 +2,7 @@ package io.c2d.keeper;
 
 import io.c2d.ErrorCode;
 import io.c2d.PaymentException;
+import io.c2d.model.ComputePricing;
 import io.c2d.model.JobId;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.c2d.ErrorCode;
 import io.c2d.PaymentException;
+import io.c2d.model.ComputePricing;
 import io.c2d.model.JobId;
 import java.math.BigInteger;
 import java.time.Duration;

@@ -43,7 +43,8 @@ import org.web3j.utils.Numeric;
  *       derives DIDs), so a wrong directory entry cannot pass an order of another asset;
  *   <li>succeeded (receipt status 1) and has the configured number of {@link
  *       ChainSettings#confirmations() confirmations};
- *   <li>emitted {@code OrderStarted} from the service's datatoken, for the asking consumer, for the
+ *   <li>emitted {@code OrderStarted} from the service's datatoken, for the asking consumer (or for
+ *       this provider and paid by the asking consumer, as ocean.js orders compute), for the
  *       service's index, paying at least one datatoken (10<sup>18</sup> wei);
  *   <li>is still within the service's timeout (measured on the chain's clock, from the order's
  *       timestamp to the latest block's; a timeout of 0 never expires);
@@ -217,7 +218,13 @@ public final class OrderVerifier implements ServiceAgreementVerifier {
     }
     List<Log> ofConsumer = new ArrayList<>();
     for (Log log : ofAsset) {
-      if (query.consumer().value().equalsIgnoreCase(topicAddress(log, 1))) {
+      String consumer = topicAddress(log, 1);
+      if (query.consumer().value().equalsIgnoreCase(consumer)) {
+        ofConsumer.add(log);
+      } else if (provider.value().equalsIgnoreCase(consumer)
+          && query.consumer().value().equalsIgnoreCase(wordAddress(log, 0))) {
+        // ocean.js's paid compute flow orders for the environment's address (this provider) and
+        // pays from the consumer's wallet, as ocean-node requires: the payer is the consumer
         ofConsumer.add(log);
       }
     }
@@ -360,6 +367,12 @@ public final class OrderVerifier implements ServiceAgreementVerifier {
   private static String topicAddress(Log log, int topic) {
     String word = log.getTopics().get(topic);
     return "0x" + word.substring(word.length() - 40).toLowerCase(Locale.ROOT);
+  }
+
+  /** The address in the {@code n}th 32-byte word of the log's data, lower case. */
+  private static String wordAddress(Log log, int n) {
+    String hex = Numeric.toHexStringNoPrefixZeroPadded(word(log, n), 64);
+    return "0x" + hex.substring(24);
   }
 
   /** The {@code n}th 32-byte word of the log's data, unsigned. */

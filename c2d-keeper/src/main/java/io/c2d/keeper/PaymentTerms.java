@@ -2,6 +2,7 @@ package io.c2d.keeper;
 
 import static java.util.Objects.requireNonNull;
 
+import io.c2d.model.ComputePricing;
 import io.c2d.model.EthAddress;
 import java.time.Duration;
 import java.util.Map;

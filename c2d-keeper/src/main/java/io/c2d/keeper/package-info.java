@@ -21,7 +21,7 @@
  * datatoken checks it; {@link io.c2d.keeper.EscrowClient} locks, claims and releases a payer's
  * deposit in Ocean's Escrow contract; {@link io.c2d.keeper.ComputePayments} (implemented by {@link
  * io.c2d.keeper.EscrowPayments}) is what the HTTP layer calls around a paid job's life, with the
- * environment's {@link io.c2d.keeper.ComputePricing}.
+ * environment's {@link io.c2d.model.ComputePricing}.
  */
 @NullMarked
 package io.c2d.keeper;

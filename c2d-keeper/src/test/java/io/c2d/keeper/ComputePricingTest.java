@@ -3,6 +3,7 @@ package io.c2d.keeper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.c2d.model.ComputePricing;
 import io.c2d.model.EthAddress;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

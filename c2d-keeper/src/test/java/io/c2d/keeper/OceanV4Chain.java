@@ -61,7 +61,7 @@ public final class OceanV4Chain implements AutoCloseable {
   public static final Credentials STRANGER =
       Credentials.create("0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a");
 
-  static final BigInteger ONE_TOKEN = BigInteger.TEN.pow(18);
+  public static final BigInteger ONE_TOKEN = BigInteger.TEN.pow(18);
 
   private static final Path ARTIFACTS =
       AnvilNode.NODE_MODULES.resolve("@oceanprotocol/contracts/artifacts/contracts");
@@ -285,7 +285,7 @@ public final class OceanV4Chain implements AutoCloseable {
    * Deploys Ocean's Escrow contract (the 2.6.0 artifact) on this chain's router, with {@code
    * opcCollector} receiving the community fee of each claim.
    */
-  EthAddress deployEscrow(EthAddress opcCollector) throws IOException {
+  public EthAddress deployEscrow(EthAddress opcCollector) throws IOException {
     return EthAddress.of(
         create(
             "escrow/Escrow.sol/Escrow.json",
@@ -296,7 +296,7 @@ public final class OceanV4Chain implements AutoCloseable {
    * Deploys an Ocean token (the ERC-20 of {@code utils/OceanToken.sol}, owned by the publisher) as
    * a payment token and mints {@code 1000} tokens to the consumer and to the stranger.
    */
-  EthAddress deployPaymentToken() throws IOException {
+  public EthAddress deployPaymentToken() throws IOException {
     String token =
         create(
             "utils/OceanToken.sol/OceanToken.json", List.of(new Address(PUBLISHER.getAddress())));
@@ -341,6 +341,73 @@ public final class OceanV4Chain implements AutoCloseable {
     return send(CONSUMER, asset.datatoken().value(), startOrder, false);
   }
 
+  /**
+   * The consumer orders service {@code serviceIndex} of {@code asset} for {@code consumer}
+   * (ocean.js orders compute for the environment's address) with {@code fee}; returns the
+   * successful order.
+   */
+  public TransactionReceipt orderFor(
+      Asset asset, int serviceIndex, ProviderFee fee, EthAddress consumer) throws IOException {
+    Function startOrder =
+        new Function(
+            "startOrder",
+            List.of(
+                new Address(consumer.value()),
+                new Uint256(serviceIndex),
+                new DynamicStruct(
+                    new Address(fee.feeAddress().value()),
+                    new Address(fee.feeToken().value()),
+                    new Uint256(fee.amount()),
+                    new Uint8(fee.v()),
+                    new Bytes32(Numeric.hexStringToByteArray(fee.r())),
+                    new Bytes32(Numeric.hexStringToByteArray(fee.s())),
+                    new Uint256(fee.validUntil().getEpochSecond()),
+                    new DynamicBytes(Numeric.hexStringToByteArray(fee.providerData()))),
+                new StaticStruct(Address.DEFAULT, Address.DEFAULT, Uint256.DEFAULT)),
+            List.of());
+    return send(CONSUMER, asset.datatoken().value(), startOrder, true);
+  }
+
+  /**
+   * The consumer funds {@code escrow} as ocean.js's {@code EscrowContract} does: approves and
+   * deposits {@code amount} of {@code token}, and authorises {@code payee} to lock up to that
+   * amount, for up to {@code maxLock}, in up to {@code maxLocks} locks.
+   */
+  public void fundEscrow(
+      EthAddress escrow,
+      EthAddress token,
+      BigInteger amount,
+      EthAddress payee,
+      Duration maxLock,
+      int maxLocks)
+      throws IOException {
+    send(
+        CONSUMER,
+        token.value(),
+        new Function(
+            "approve", List.of(new Address(escrow.value()), new Uint256(amount)), List.of()),
+        true);
+    send(
+        CONSUMER,
+        escrow.value(),
+        new Function(
+            "deposit", List.of(new Address(token.value()), new Uint256(amount)), List.of()),
+        true);
+    send(
+        CONSUMER,
+        escrow.value(),
+        new Function(
+            "authorize",
+            List.of(
+                new Address(token.value()),
+                new Address(payee.value()),
+                new Uint256(amount),
+                new Uint256(maxLock.toSeconds()),
+                new Uint256(maxLocks)),
+            List.of()),
+        true);
+  }
+
   /** A uint256 view call's answer. */
   BigInteger readUint(String to, Function function) throws IOException {
     String answer =
@@ -354,7 +421,7 @@ public final class OceanV4Chain implements AutoCloseable {
   }
 
   /** {@code holder}'s balance of the ERC-20 {@code token}. */
-  BigInteger balanceOf(EthAddress token, String holder) throws IOException {
+  public BigInteger balanceOf(EthAddress token, String holder) throws IOException {
     return readUint(
         token.value(), new Function("balanceOf", List.of(new Address(holder)), List.of()));
   }

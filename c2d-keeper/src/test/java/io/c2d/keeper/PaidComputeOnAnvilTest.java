@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.c2d.ErrorCode;
 import io.c2d.PaymentException;
+import io.c2d.model.ComputePricing;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
 import io.c2d.spi.agreement.AgreementQuery;

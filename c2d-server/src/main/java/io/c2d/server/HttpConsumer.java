@@ -77,6 +77,20 @@ final class HttpConsumer {
   }
 
   /**
+   * {@code POST initializeCompute}, unsigned as ocean.js sends it: {@code body} holds the datasets,
+   * algorithm, environment, payment and maximum duration; the consumer is added here.
+   */
+  JsonNode initialize(ObjectNode body) throws IOException, InterruptedException {
+    ObjectNode sent = body.deepCopy();
+    sent.put("consumerAddress", address);
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(endpoint("initializeCompute"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(sent.toString()));
+    return send("initializeCompute", request).json();
+  }
+
+  /**
    * {@code POST freeCompute} (free) or {@code computeStart}: {@code body} holds the datasets,
    * algorithm and environment; the consumer, nonce and signature are added here.
    */

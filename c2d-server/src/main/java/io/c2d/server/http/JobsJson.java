@@ -10,6 +10,7 @@ import io.c2d.model.ComputeJob;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobStatus;
 import io.c2d.ocean.OceanJson;
+import java.math.BigDecimal;
 import java.util.List;
 import org.web3j.crypto.Keys;
 
@@ -23,9 +24,9 @@ import org.web3j.crypto.Keys;
  * #QUEUED} for a queued one; c2d's own code is in {@code c2dStatus}, its text in {@code
  * statusText}), plus {@code did} (the first input's DID, or {@code null}) and {@code
  * stopRequested}. Environments: {@link OceanJson#writeEnvironments(List)}'s members plus
- * ocean-node's {@code consumerAddress} (this provider), {@code fees} ({@code {}}: c2d's
- * environments have no price), {@code runningJobs}, {@code queuedJobs}, {@code runningfreeJobs} and
- * {@code queuedFreeJobs}.
+ * ocean-node's {@code consumerAddress} (this provider), {@code fees} (the environment's {@link
+ * ComputeEnvironment#pricing() pricing} per chain, {@code {}} for none), {@code runningJobs},
+ * {@code queuedJobs}, {@code runningfreeJobs} and {@code queuedFreeJobs}.
  */
 final class JobsJson {
   /** ocean-node's status of every ended job. */
@@ -66,7 +67,7 @@ final class JobsJson {
       ObjectNode node = (ObjectNode) list.get(i);
       ComputeEnvironment environment = environments.get(i);
       node.put("consumerAddress", provider.value());
-      node.putObject("fees");
+      fees(node.putObject("fees"), environment);
       int running = engine.runningJobs(environment.id());
       int queued = engine.queuedJobs(environment.id());
       node.put("runningJobs", running);
@@ -74,6 +75,30 @@ final class JobsJson {
       node.put("runningfreeJobs", engine.freeJobs(environment.id()));
     }
     return list;
+  }
+
+  /**
+   * ocean-node's {@code fees}: chain id (a string) to {@code [{feeToken, prices: [{id, price}]}]},
+   * the price in whole tokens (of an 18-decimal token, as ocean-node converts it) per unit and
+   * billing unit (a minute by default); {@code {}} for an unpriced environment.
+   */
+  private static void fees(ObjectNode fees, ComputeEnvironment environment) {
+    environment
+        .pricing()
+        .forEach(
+            (chainId, pricing) -> {
+              ObjectNode fee = fees.putArray(Long.toString(chainId)).addObject();
+              fee.put("feeToken", Keys.toChecksumAddress(pricing.token().value()));
+              ArrayNode prices = fee.putArray("prices");
+              pricing
+                  .prices()
+                  .forEach(
+                      (id, wei) ->
+                          prices
+                              .addObject()
+                              .put("id", id)
+                              .put("price", new BigDecimal(wei, 18).stripTrailingZeros()));
+            });
   }
 
   private static JsonNode tree(String json) {

@@ -11,6 +11,8 @@ import io.c2d.ErrorCode;
 import io.c2d.InvalidRequestException;
 import io.c2d.JobStateException;
 import io.c2d.UnavailableException;
+import io.c2d.keeper.ComputePayments;
+import io.c2d.keeper.ProviderFeeSigner;
 import io.c2d.model.ComputeJob;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
@@ -21,6 +23,8 @@ import io.c2d.server.assets.AssetDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +35,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,6 +94,7 @@ public final class OceanComputeHandler {
   private final Duration engineTimeout;
   private final Semaphore liveLogSlots;
   private final StartRoute starts;
+  private final @Nullable PaidJobs paidJobs;
 
   private OceanComputeHandler(Builder b) {
     this.engine = b.engine;
@@ -97,7 +103,28 @@ public final class OceanComputeHandler {
     this.maxBodyBytes = b.maxBodyBytes;
     this.engineTimeout = b.engineTimeout;
     this.liveLogSlots = new Semaphore(b.maxLiveLogStreams);
-    this.starts = new StartRoute(engine, b.assets, providerAddress);
+    PaidStarts paid = null;
+    PaidJobs jobs = null;
+    if (b.payments != null && b.feeSigner != null && b.paymentRecords != null) {
+      jobs = new PaidJobs(engine, b.payments, b.paymentRecords, Clock.systemUTC());
+      engine.addListener(jobs);
+      // only once the engine has found its jobs again: a job not yet recovered is not gone
+      PaidJobs recovering = jobs;
+      var unused =
+          engine
+              .ready()
+              .thenRun(recovering::recover)
+              .exceptionally(
+                  failure -> {
+                    logger.error("settling the payment records left open failed", failure);
+                    return null;
+                  });
+      paid =
+          new PaidStarts(
+              engine, b.payments, b.feeSigner, b.paymentChainId, jobs, Clock.systemUTC());
+    }
+    this.paidJobs = jobs;
+    this.starts = new StartRoute(engine, b.assets, providerAddress, paid);
   }
 
   /** A builder of a handler over {@code engine}. */
@@ -209,7 +236,7 @@ public final class OceanComputeHandler {
       throws IOException {
     ObjectNode body = Bodies.object(Bodies.read(request, maxBodyBytes));
     ComputeJob job = await(starts.start(body, free));
-    sendJson(response, 200, JobsJson.jobs(List.of(job)));
+    sendJson(response, 200, jobs(List.of(job)));
   }
 
   private void status(QueryParams query, ProviderResponse response) throws IOException {
@@ -224,7 +251,19 @@ public final class OceanComputeHandler {
     } else {
       jobs = engine.jobsOf(consumer);
     }
-    sendJson(response, 200, JobsJson.jobs(jobs));
+    sendJson(response, 200, jobs(jobs));
+  }
+
+  /** The jobs in ocean-node's shape, with a paid job's {@code payment} as it stands. */
+  private ArrayNode jobs(List<ComputeJob> jobs) {
+    ArrayNode list = JobsJson.jobs(jobs);
+    if (paidJobs != null) {
+      for (int i = 0; i < list.size(); i++) {
+        ObjectNode node = (ObjectNode) list.get(i);
+        paidJobs.describe(jobs.get(i).id()).ifPresent(payment -> node.set("payment", payment));
+      }
+    }
+    return list;
   }
 
   private void stop(QueryParams query, ProviderResponse response) throws IOException {
@@ -240,7 +279,7 @@ public final class OceanComputeHandler {
       // stopping an ended job is not an error for the client: it sees how the job ended
       job = engine.status(id, owner);
     }
-    sendJson(response, 200, JobsJson.jobs(List.of(job)));
+    sendJson(response, 200, jobs(List.of(job)));
   }
 
   private void delete(QueryParams query, ProviderResponse response) throws IOException {
@@ -445,6 +484,10 @@ public final class OceanComputeHandler {
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxLiveLogStreams = DEFAULT_MAX_LIVE_LOG_STREAMS;
     private Duration engineTimeout = Duration.ofSeconds(60);
+    private @Nullable ComputePayments payments;
+    private @Nullable ProviderFeeSigner feeSigner;
+    private long paymentChainId;
+    private @Nullable Path paymentRecords;
 
     private Builder(ComputeEngine engine) {
       this.engine = requireNonNull(engine, "engine");
@@ -495,6 +538,33 @@ public final class OceanComputeHandler {
         throw new IllegalArgumentException("engineTimeout must be positive");
       }
       this.engineTimeout = engineTimeout;
+      return this;
+    }
+
+    /**
+     * Takes paid jobs in the environments priced on {@code chainId} ({@link
+     * io.c2d.model.ComputeEnvironment#pricing()}), as ocean-node does with Ocean's Escrow contract:
+     * {@code initializeCompute} answers each asset's {@code providerFee}, signed by {@code
+     * feeSigner} (the provider's key, which must also be the payee of {@code payments} and this
+     * handler's {@link #providerAddress}), and the escrow terms; a paid start locks the job's price
+     * through {@code payments} before the job exists (a payer without the funds or the
+     * authorisation gets 402); the lock is claimed for what ran when the job ends, or released when
+     * the job never ran. Each paid job's payment record is kept in {@code records} (a directory,
+     * created if missing, below the provider's state directory), so that a restarted provider still
+     * settles the locks of the jobs it finds again. Without this, priced environments are answered
+     * as unpriced.
+     *
+     * <p>The handler registers itself as a listener of the engine when it is built.
+     */
+    public Builder payments(
+        ComputePayments payments, ProviderFeeSigner feeSigner, long chainId, Path records) {
+      this.payments = requireNonNull(payments, "payments");
+      this.feeSigner = requireNonNull(feeSigner, "feeSigner");
+      if (chainId <= 0) {
+        throw new IllegalArgumentException("chainId must be positive but is " + chainId);
+      }
+      this.paymentChainId = chainId;
+      this.paymentRecords = requireNonNull(records, "records");
       return this;
     }
 

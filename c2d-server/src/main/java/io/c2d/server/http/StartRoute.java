@@ -20,6 +20,7 @@ import io.c2d.server.assets.AssetService;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts (paid and free) and {@code initializeCompute}: from ocean.js's JSON body to the engine's
@@ -29,11 +30,14 @@ final class StartRoute {
   private final ComputeEngine engine;
   private final AssetDirectory assets;
   private final EthAddress provider;
+  private final @Nullable PaidStarts paid;
 
-  StartRoute(ComputeEngine engine, AssetDirectory assets, EthAddress provider) {
+  StartRoute(
+      ComputeEngine engine, AssetDirectory assets, EthAddress provider, @Nullable PaidStarts paid) {
     this.engine = engine;
     this.assets = assets;
     this.provider = provider;
+    this.paid = paid;
   }
 
   CompletionStage<ComputeJob> start(ObjectNode body, boolean free) {
@@ -73,21 +77,27 @@ final class StartRoute {
         nonce,
         signature,
         free ? OceanSignature.FREE_START_COMPUTE : OceanSignature.START_COMPUTE);
-    return engine.start(request.build());
+    ComputeRequest built = request.build();
+    if (!free && paid != null) {
+      Optional<ComputeEnvironment> environment = environment(built.environmentId());
+      if (environment.isPresent() && !environment.get().pricing().isEmpty()) {
+        return paid.start(built, environment.get(), body);
+      }
+    }
+    return engine.start(built);
   }
 
   /**
-   * ocean-node's {@code initializeCompute} for environments without a price (c2d's have none yet):
-   * checks the environment, the consumer and that every asset is published here, and answers what
-   * each needs: no order is valid yet, no provider fee is due.
+   * ocean-node's {@code initializeCompute}: checks the environment, the consumer and that every
+   * asset is published here, and answers what each needs (whether its order is valid yet); for a
+   * priced environment also each asset's {@code providerFee} to order with and the escrow {@code
+   * payment} terms ({@link PaidStarts#initialize}).
    */
   ObjectNode initialize(ObjectNode body) {
-    EthAddress.parse(text(body, "consumerAddress"), "consumerAddress");
+    EthAddress consumer = EthAddress.parse(text(body, "consumerAddress"), "consumerAddress");
     String environmentId = text(body, "environment");
     ComputeEnvironment environment =
-        engine.environments().stream()
-            .filter(e -> e.id().equals(environmentId))
-            .findFirst()
+        environment(environmentId)
             .orElseThrow(
                 () ->
                     new InvalidRequestException(
@@ -125,7 +135,14 @@ final class StartRoute {
     }
     answer.put("environment", environment.id());
     answer.put("free", environment.isFree());
+    if (paid != null && !environment.pricing().isEmpty()) {
+      paid.initialize(answer, environment, consumer, body);
+    }
     return answer;
+  }
+
+  private Optional<ComputeEnvironment> environment(String id) {
+    return engine.environments().stream().filter(e -> e.id().equals(id)).findFirst();
   }
 
   private ObjectNode entry(Did did, String serviceId, JsonNode sent) {

@@ -1,8 +1,7 @@
-package io.c2d.keeper;
+package io.c2d.model;
 
 import static java.util.Objects.requireNonNull;
 
-import io.c2d.model.EthAddress;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.LinkedHashMap;

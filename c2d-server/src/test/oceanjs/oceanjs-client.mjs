@@ -396,7 +396,11 @@ async function paidStart(provider, wallet, environment, datasets, algorithm, opt
 
 async function paid(provider, options, deadline) {
   const chainId = Number(options['chain-id'] ?? 8996)
-  const rpc = new JsonRpcProvider(required(options, 'rpc'), chainId, { staticNetwork: true })
+  // no request cache: ethers would otherwise answer the next transaction's nonce from the last one
+  const rpc = new JsonRpcProvider(required(options, 'rpc'), chainId, {
+    staticNetwork: true,
+    cacheTimeout: -1
+  })
   rpc.pollingInterval = 100
   const wallet = new Wallet(required(options, 'key'), rpc)
   emit('wallets', { address: wallet.address })

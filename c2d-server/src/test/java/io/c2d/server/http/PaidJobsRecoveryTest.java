@@ -83,7 +83,18 @@ class PaidJobsRecoveryTest {
 
   private ComputeEngine engine() {
     return ComputeEngine.builder()
-        .properties(Map.of("c2d.verifier", DemoVerifierProvider.NAME))
+        .properties(
+            Map.of(
+                "c2d.verifier",
+                DemoVerifierProvider.NAME,
+                "c2d.authenticator",
+                "web3j",
+                "c2d.chain-id",
+                "8996",
+                "c2d.provider-address",
+                "0x00000000000000000000000000000000000c2d01",
+                "c2d.state-dir",
+                dir.resolve("state").toString()))
         .backend(
             EmbeddedComputeBackend.builder()
                 .workRoot(dir.resolve("jobs"))

@@ -40,11 +40,11 @@ final class ContainerResults {
   private ContainerResults() {}
 
   /**
-   * Collects the outputs and the log of container {@code containerId}.
+   * Collects the outputs of container {@code containerId} from the engine's archive.
    *
    * @throws IOException if the result area cannot be written
    */
-  static void collect(
+  static void collectOutputs(
       DockerClient docker, JobId jobId, String containerId, ResultCollector collector)
       throws IOException {
     try (InputStream archive =
@@ -56,7 +56,6 @@ final class ContainerResults {
       collector.outputsFailed(
           "could not fetch the outputs from the container (" + e.getMessage() + ")");
     }
-    containerLog(docker, jobId, containerId, collector);
   }
 
   /**

@@ -2,9 +2,11 @@ package io.c2d.backend.docker;
 
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.JobStatus;
+import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.JobDirectory;
 import io.c2d.spi.backend.support.JobDirectoryStore;
+import io.c2d.spi.backend.support.JobLimits;
 import io.c2d.spi.backend.support.Reattached;
 import io.c2d.spi.backend.support.ResultCollector;
 import io.c2d.spi.backend.support.Sandbox;
@@ -18,7 +20,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,12 +43,22 @@ final class DockerSandbox implements Sandbox {
   private static final Logger logger = LoggerFactory.getLogger(DockerSandbox.class);
   private static final String STAGING_TAR = "staging.tar";
 
+  /** The file in the job's directory its stdout and stderr are captured in while it runs. */
+  static final String CAPTURED_LOG = "captured.log";
+
+  /** How long collecting waits for the captured log's stream to end after the container did. */
+  private static final Duration LOG_END_WAIT = Duration.ofSeconds(30);
+
+  /** The exit code of a process killed by its file-size limit: 128 + SIGXFSZ (25). */
+  static final int FILE_SIZE_LIMIT_EXIT = 153;
+
   private final JobSpec spec;
   private final JobDirectory directory;
   private final ComputeEnvironment environment;
   private final Shared shared;
   private final JobContainer container;
   private volatile @Nullable String containerId;
+  private volatile @Nullable LogCapture capture;
 
   DockerSandbox(
       JobSpec spec, JobDirectory directory, ComputeEnvironment environment, Shared shared) {
@@ -114,14 +128,67 @@ final class DockerSandbox implements Sandbox {
   @Override
   public void start(SandboxJob job) throws StageFailure {
     String id = requireContainer();
+    // attached before the start, so that the cap counts the output from its first byte
+    capture = capture(job, id, false);
     try {
       container.start(id);
     } catch (RuntimeException e) {
+      closeCapture();
       job.configLog("could not start the container: " + e.getMessage());
       throw new StageFailure(
           JobStatus.ALGORITHM_FAILED, "the container could not be started: " + e.getMessage());
     }
-    job.configLog("started the algorithm");
+    job.configLog(
+        capture != null
+            ? "started the algorithm; its stdout and stderr are capped at "
+                + environment.maxLogBytes()
+                + " bytes as they are written (past the cap it is killed)"
+            : "started the algorithm");
+  }
+
+  /**
+   * Attaches a {@link LogCapture} to the container's output, or returns null (and says so in the
+   * configuration log) if the engine refuses: the log is then read from the engine at the end.
+   */
+  private @Nullable LogCapture capture(SandboxJob job, String id, boolean replay) {
+    long cap = environment.maxLogBytes();
+    try {
+      return LogCapture.attach(
+          shared.docker(),
+          id,
+          directory.resolve(CAPTURED_LOG),
+          cap,
+          replay,
+          () -> overLogCap(job, cap));
+    } catch (IOException | RuntimeException e) {
+      logger.warn("could not attach to the output of job {}'s container", job.id(), e);
+      job.configLog(
+          "could not attach to the container's output ("
+              + e.getMessage()
+              + "): its log is read from the engine once it ends, cut at the cap then");
+      return null;
+    }
+  }
+
+  /** The output went past the log cap: the job kills the algorithm (on the executor). */
+  private void overLogCap(SandboxJob job, long cap) {
+    String detail =
+        "its stdout and stderr went past the log cap of "
+            + cap
+            + " bytes: the algorithm was killed and algorithm.log is cut at the cap";
+    try {
+      shared.runtime().executor().execute(() -> job.capReached(SandboxJob.Cap.LOG, detail));
+    } catch (RejectedExecutionException e) {
+      // closed: a later instance recovers the job, and reads its log from the engine
+    }
+  }
+
+  private void closeCapture() {
+    LogCapture attached = capture;
+    capture = null;
+    if (attached != null) {
+      attached.close();
+    }
   }
 
   @Override
@@ -154,13 +221,31 @@ final class DockerSandbox implements Sandbox {
           Exit.outOfMemory(
               ended.exitCode(),
               "the algorithm ran out of its "
-                  + ContainerSpecs.limits(spec, environment).memoryBytes()
+                  + JobLimits.of(spec, environment).memoryBytes()
                   + " bytes of memory and was killed"));
-    } else if (ended.exitCode() == null) {
-      job.exited(Exit.unknown("the container ended without an exit code"));
     } else {
-      job.exited(Exit.code(ended.exitCode()));
+      job.exited(exit(ended.exitCode()));
     }
+  }
+
+  /**
+   * The end of a container that was not killed for memory: a kill by the file-size limit (the job's
+   * disk quota, enforced at the source by the kernel on every write) is the quota exceeded.
+   */
+  private Exit exit(@Nullable Integer code) {
+    if (code == null) {
+      return Exit.unknown("the container ended without an exit code");
+    }
+    long disk = JobLimits.of(spec, environment).diskBytes();
+    if (code == FILE_SIZE_LIMIT_EXIT && disk > 0) {
+      return Exit.diskQuotaExceeded(
+          code,
+          "the algorithm wrote a file past its disk quota of "
+              + disk
+              + " bytes and was killed by the file-size limit (exit code 153, SIGXFSZ); what it"
+              + " wrote up to the quota is collected, up to the output cap");
+    }
+    return Exit.code(code);
   }
 
   @Override
@@ -184,6 +269,8 @@ final class DockerSandbox implements Sandbox {
     }
     containerId = found.id();
     if (found.running()) {
+      // what the engine still holds is replayed, then the output is capped again as it comes
+      capture = capture(job, found.id(), true);
       return Reattached.running();
     }
     return ran || !"created".equals(found.status()) ? Reattached.ended() : Reattached.neverRan();
@@ -195,10 +282,12 @@ final class DockerSandbox implements Sandbox {
    */
   @Override
   public void discard(SandboxJob job) {
+    closeCapture();
     container.remove();
     containerId = null;
     try {
       Files.deleteIfExists(directory.resolve(STAGING_TAR));
+      Files.deleteIfExists(directory.resolve(CAPTURED_LOG));
       JobDirectoryStore.deleteTree(directory.resolve(HostStaging.SANDBOX));
     } catch (IOException e) {
       throw new UncheckedIOException("could not delete the staging archive of job " + job.id(), e);
@@ -218,9 +307,27 @@ final class DockerSandbox implements Sandbox {
       // the result area (no copy; links never followed; the sandbox is deleted next anyway)
       collector.takeOutputDirectory(
           data.resolve(SandboxContract.OUTPUTS), "data/" + SandboxContract.OUTPUTS);
-      ContainerResults.containerLog(shared.docker(), job.id(), id, collector);
     } else {
-      ContainerResults.collect(shared.docker(), job.id(), id, collector);
+      ContainerResults.collectOutputs(shared.docker(), job.id(), id, collector);
+    }
+    long disk = JobLimits.of(spec, environment).diskBytes();
+    if (disk > 0 && collector.largestOutputBytes() >= disk) {
+      // the file-size limit stopped a write there; the algorithm may have gone on (a shell runs
+      // its next line, Python ignores SIGXFSZ and sees EFBIG), but it did reach its quota
+      collector.quotaExceeded(
+          "an output reached the algorithm's disk quota of "
+              + disk
+              + " bytes, where the file-size limit stopped its writes");
+    }
+    LogCapture captured = capture;
+    if (captured != null && captured.awaitComplete(LOG_END_WAIT)) {
+      collector.addLog("algorithm.log", ResultKind.ALGORITHM_LOG, captured.file(), captured.cut());
+    } else {
+      if (captured != null) {
+        captured.close();
+        collector.note("the captured log did not end with the container: reading the engine's");
+      }
+      ContainerResults.containerLog(shared.docker(), job.id(), id, collector);
     }
   }
 
@@ -234,6 +341,12 @@ final class DockerSandbox implements Sandbox {
   /** Removes the container, then its volume or its directory on this host. */
   @Override
   public void remove() {
+    closeCapture();
+    try {
+      Files.deleteIfExists(directory.resolve(CAPTURED_LOG));
+    } catch (IOException e) {
+      logger.warn("could not delete the captured log of job {}", spec.jobId(), e);
+    }
     Path sandbox = directory.resolve(HostStaging.SANDBOX);
     boolean host = Files.exists(sandbox, LinkOption.NOFOLLOW_LINKS);
     container.remove(!host);

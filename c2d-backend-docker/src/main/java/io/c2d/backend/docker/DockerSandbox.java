@@ -59,6 +59,7 @@ final class DockerSandbox implements Sandbox {
   private final JobContainer container;
   private volatile @Nullable String containerId;
   private volatile @Nullable LogCapture capture;
+  private volatile @Nullable DiskWatch diskWatch;
 
   DockerSandbox(
       JobSpec spec, JobDirectory directory, ComputeEnvironment environment, Shared shared) {
@@ -138,6 +139,7 @@ final class DockerSandbox implements Sandbox {
       throw new StageFailure(
           JobStatus.ALGORITHM_FAILED, "the container could not be started: " + e.getMessage());
     }
+    diskWatch = watchDisk(job);
     job.configLog(
         capture != null
             ? "started the algorithm; its stdout and stderr are capped at "
@@ -183,6 +185,88 @@ final class DockerSandbox implements Sandbox {
     }
   }
 
+  /**
+   * Watches the sum of the job's writable directories where this process can read them on the
+   * engine's host (the host-directory layout, or the volume's directory when inputs are mounted,
+   * i.e. the engine shares this machine's files); else says in the configuration log that the sum
+   * is bounded at collection only.
+   */
+  private @Nullable DiskWatch watchDisk(SandboxJob job) {
+    long quota = JobLimits.of(spec, environment).diskBytes();
+    if (quota <= 0) {
+      return null;
+    }
+    Path base = HostStaging.data(directory.path());
+    if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
+      base = volumeDirectory();
+    }
+    if (base == null) {
+      job.configLog(
+          "the sum of the algorithm's files is not watched while it runs (the volume's directory"
+              + " is not readable here): each file is limited to "
+              + quota
+              + " bytes, the sum is cut at the output cap when collected");
+      return null;
+    }
+    DiskWatch watch =
+        DiskWatch.start(
+            shared.runtime().scheduler(),
+            List.of(base.resolve(SandboxContract.OUTPUTS), base.resolve(SandboxContract.LOGS)),
+            quota,
+            seen -> overDiskQuota(job, quota, seen));
+    if (watch != null) {
+      job.configLog(
+          "the algorithm's files in /data/outputs and /data/logs are limited to "
+              + quota
+              + " bytes each and in sum (past it, it is killed)");
+    }
+    return watch;
+  }
+
+  /** The job's volume's directory on this host, if the engine shares its files and it reads. */
+  private @Nullable Path volumeDirectory() {
+    if (!shared.settings().mountInputs()) {
+      return null;
+    }
+    try {
+      String mountpoint = shared.docker().inspectVolumeCmd(container.name()).exec().getMountpoint();
+      if (mountpoint == null) {
+        return null;
+      }
+      Path path = Path.of(mountpoint);
+      return Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) && Files.isReadable(path)
+          ? path
+          : null;
+    } catch (RuntimeException e) {
+      logger.debug("no readable volume directory for job {}: {}", spec.jobId(), e.toString());
+      return null;
+    }
+  }
+
+  private void overDiskQuota(SandboxJob job, long quota, long seen) {
+    String detail =
+        "its files in /data/outputs and /data/logs went past its disk quota of "
+            + quota
+            + " bytes ("
+            + (seen == Long.MAX_VALUE
+                ? "more than " + DiskWatch.MAX_ENTRIES + " files"
+                : seen + " bytes")
+            + " seen): the algorithm was killed";
+    try {
+      shared.runtime().executor().execute(() -> job.capReached(SandboxJob.Cap.DISK, detail));
+    } catch (RejectedExecutionException e) {
+      // closed: a later instance recovers the job
+    }
+  }
+
+  private void stopDiskWatch() {
+    DiskWatch watch = diskWatch;
+    diskWatch = null;
+    if (watch != null) {
+      watch.stop();
+    }
+  }
+
   private void closeCapture() {
     LogCapture attached = capture;
     capture = null;
@@ -212,10 +296,13 @@ final class DockerSandbox implements Sandbox {
       container.rewatch(id, () -> ended(job, id));
       return;
     }
+    if (ended != null && ended.running()) {
+      container.rewatch(id, () -> ended(job, id));
+      return;
+    }
+    stopDiskWatch();
     if (ended == null) {
       job.exited(Exit.unknown("the job's container vanished while it ran"));
-    } else if (ended.running()) {
-      container.rewatch(id, () -> ended(job, id));
     } else if (ended.oomKilled()) {
       job.exited(
           Exit.outOfMemory(
@@ -271,6 +358,7 @@ final class DockerSandbox implements Sandbox {
     if (found.running()) {
       // what the engine still holds is replayed, then the output is capped again as it comes
       capture = capture(job, found.id(), true);
+      diskWatch = watchDisk(job);
       return Reattached.running();
     }
     return ran || !"created".equals(found.status()) ? Reattached.ended() : Reattached.neverRan();
@@ -283,6 +371,7 @@ final class DockerSandbox implements Sandbox {
   @Override
   public void discard(SandboxJob job) {
     closeCapture();
+    stopDiskWatch();
     container.remove();
     containerId = null;
     try {
@@ -342,6 +431,7 @@ final class DockerSandbox implements Sandbox {
   @Override
   public void remove() {
     closeCapture();
+    stopDiskWatch();
     try {
       Files.deleteIfExists(directory.resolve(CAPTURED_LOG));
     } catch (IOException e) {

@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,32 +39,6 @@ public final class FileLocator {
 
   /** The most headers a url locator may carry. */
   public static final int MAX_HEADERS = 64;
-
-  private static final int MAX_HEADER_VALUE_CHARS = 8192;
-  private static final int MAX_ID_CHARS = 128;
-  private static final int MAX_CLAIM_CHARS = 253;
-  private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}");
-  private static final Pattern CID = Pattern.compile("[A-Za-z0-9]{1," + MAX_ID_CHARS + "}");
-  private static final Pattern TX_ID = Pattern.compile("[A-Za-z0-9_-]{1," + MAX_ID_CHARS + "}");
-  private static final Pattern DNS_1123_SUBDOMAIN =
-      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-
-  /**
-   * Headers the JDK's HTTP client sets itself and refuses from callers, and the range headers the
-   * fetcher sets to resume a cut download.
-   */
-  private static final Set<String> RESTRICTED_HEADERS =
-      Set.of(
-          "connection",
-          "content-length",
-          "expect",
-          "host",
-          "upgrade",
-          "te",
-          "trailer",
-          "transfer-encoding",
-          "range",
-          "if-range");
 
   /** The kinds of place a file can live. */
   public enum Kind {
@@ -125,20 +97,23 @@ public final class FileLocator {
     requireNonNull(uri, "uri");
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     return switch (scheme) {
-      case "file" -> file(filePath(uri));
+      case "file" -> file(LocatorChecks.filePath(uri));
       case "http", "https" -> url(uri);
-      case "data" -> data(uri);
-      case "ipfs" -> ipfs(authorityId(uri, "file.hash"));
-      case "ar" -> arweave(authorityId(uri, "file.transactionId"));
+      case "data" ->
+          new FileLocator(Kind.URL, LocatorChecks.dataUri(uri), null, "GET", Map.of(), -1, null);
+      case "ipfs" -> ipfs(LocatorChecks.authorityId(uri, "file.hash"));
+      case "ar" -> arweave(LocatorChecks.authorityId(uri, "file.transactionId"));
       case "pvc" -> {
         String path = uri.getPath() == null ? "" : uri.getPath();
-        yield pvc(authorityId(uri, "file.claim"), path.startsWith("/") ? path.substring(1) : path);
+        yield pvc(
+            LocatorChecks.authorityId(uri, "file.claim"),
+            path.startsWith("/") ? path.substring(1) : path);
       }
       default ->
           throw new InvalidRequestException(
               "file.url",
               "expected a file:, http:, https:, data:, ipfs:, ar: or pvc: URI but got '"
-                  + Text.abbreviate(redact(uri.toString()))
+                  + Text.abbreviate(LocatorChecks.redact(uri.toString()))
                   + "'");
     };
   }
@@ -150,19 +125,7 @@ public final class FileLocator {
    *     segment
    */
   public static FileLocator file(Path path) {
-    requireNonNull(path, "path");
-    if (!path.isAbsolute()) {
-      throw new InvalidRequestException("file.path", "must be an absolute path");
-    }
-    for (Path segment : path) {
-      if (segment.toString().equals("..")) {
-        throw new InvalidRequestException("file.path", "must not climb with '..'");
-      }
-    }
-    String text = path.normalize().toString();
-    if (text.length() > MAX_URI_CHARS || text.indexOf('\0') >= 0) {
-      throw new InvalidRequestException("file.path", "is too long or holds a NUL character");
-    }
+    String text = LocatorChecks.absolutePath(requireNonNull(path, "path"));
     return new FileLocator(Kind.FILE, text, null, "GET", Map.of(), -1, null);
   }
 
@@ -183,7 +146,7 @@ public final class FileLocator {
    *     a host
    */
   public static UrlBuilder urlBuilder(URI url) {
-    return new UrlBuilder(checkUrl(requireNonNull(url, "url")));
+    return new UrlBuilder(LocatorChecks.url(requireNonNull(url, "url")));
   }
 
   /**
@@ -193,14 +156,7 @@ public final class FileLocator {
    *     characters or holds anything but ASCII letters and digits
    */
   public static FileLocator ipfs(String cid) {
-    return new FileLocator(
-        Kind.IPFS,
-        checkId(cid, CID, "file.hash", "ASCII letters and digits"),
-        null,
-        "GET",
-        Map.of(),
-        -1,
-        null);
+    return new FileLocator(Kind.IPFS, LocatorChecks.cid(cid), null, "GET", Map.of(), -1, null);
   }
 
   /**
@@ -211,13 +167,7 @@ public final class FileLocator {
    */
   public static FileLocator arweave(String transactionId) {
     return new FileLocator(
-        Kind.ARWEAVE,
-        checkId(transactionId, TX_ID, "file.transactionId", "ASCII letters, digits, '-' and '_'"),
-        null,
-        "GET",
-        Map.of(),
-        -1,
-        null);
+        Kind.ARWEAVE, LocatorChecks.transactionId(transactionId), null, "GET", Map.of(), -1, null);
   }
 
   /**
@@ -230,20 +180,14 @@ public final class FileLocator {
    *     malformed
    */
   public static FileLocator pvc(String claimName, String pathInClaim) {
-    if (claimName == null
-        || claimName.isEmpty()
-        || claimName.length() > MAX_CLAIM_CHARS
-        || !DNS_1123_SUBDOMAIN.matcher(claimName).matches()) {
-      throw new InvalidRequestException(
-          "file.claim",
-          "expected a DNS-1123 name (lower-case letters, digits, '-' and '.', at most "
-              + MAX_CLAIM_CHARS
-              + " characters) but got '"
-              + Text.abbreviate(String.valueOf(claimName))
-              + "'");
-    }
     return new FileLocator(
-        Kind.PVC, claimName, checkRelativePath(pathInClaim), "GET", Map.of(), -1, null);
+        Kind.PVC,
+        LocatorChecks.claimName(claimName),
+        LocatorChecks.pathInClaim(pathInClaim),
+        "GET",
+        Map.of(),
+        -1,
+        null);
   }
 
   /** The kind of place this file lives in. */
@@ -344,7 +288,7 @@ public final class FileLocator {
    * never a header value.
    */
   public String redacted() {
-    return kind == Kind.URL ? redact(value) : uri().toString();
+    return kind == Kind.URL ? LocatorChecks.redact(value) : uri().toString();
   }
 
   /** The same as {@link #redacted()}, with the method and the header names for a url. */
@@ -378,149 +322,6 @@ public final class FileLocator {
     return Objects.hash(kind, value, subPath, method, headers, expectedSize, sha256);
   }
 
-  // ------------------------------------------------------------------------------ validation
-
-  private static Path filePath(URI uri) {
-    try {
-      if (uri.isOpaque() || uri.getRawAuthority() != null) {
-        throw new InvalidRequestException(
-            "file.path",
-            "expected file:/absolute/path but got '" + Text.abbreviate(uri.toString()) + "'");
-      }
-      return Path.of(uri);
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException(
-          "file.path", "is not a local path: '" + Text.abbreviate(uri.toString()) + "'");
-    }
-  }
-
-  private static FileLocator data(URI uri) {
-    String text = uri.toString();
-    if (text.length() > MAX_URI_CHARS || !uri.isOpaque() || text.indexOf(',') < 0) {
-      throw new InvalidRequestException(
-          "file.url",
-          "expected data:[<type>][;base64],<content> of at most " + MAX_URI_CHARS + " characters");
-    }
-    return new FileLocator(Kind.URL, text, null, "GET", Map.of(), -1, null);
-  }
-
-  private static String authorityId(URI uri, String field) {
-    String authority = uri.getRawAuthority();
-    if (authority == null) {
-      throw new InvalidRequestException(
-          field,
-          "expected "
-              + uri.getScheme()
-              + "://<id> but got '"
-              + Text.abbreviate(uri.toString())
-              + "'");
-    }
-    if ((uri.getRawQuery() != null || uri.getRawFragment() != null)
-        || (!field.equals("file.claim")
-            && uri.getRawPath() != null
-            && !uri.getRawPath().isEmpty())) {
-      throw new InvalidRequestException(
-          field, "must be an id alone, without a path, query or fragment");
-    }
-    return authority;
-  }
-
-  private static String checkUrl(URI url) {
-    String text = url.toString();
-    if (text.length() > MAX_URI_CHARS) {
-      throw new InvalidRequestException(
-          "file.url", "is longer than " + MAX_URI_CHARS + " characters");
-    }
-    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new InvalidRequestException(
-          "file.url",
-          "expected an http: or https: URL but got '" + Text.abbreviate(redact(text)) + "'");
-    }
-    if (url.isOpaque() || url.getHost() == null || url.getHost().isEmpty()) {
-      throw new InvalidRequestException(
-          "file.url", "must name a host: '" + Text.abbreviate(redact(text)) + "'");
-    }
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c <= 0x20 || c == 0x7f) {
-        throw new InvalidRequestException("file.url", "holds a space or control character");
-      }
-    }
-    return text;
-  }
-
-  private static String checkId(
-      @Nullable String id, Pattern pattern, String field, String allowed) {
-    if (id == null || !pattern.matcher(id).matches()) {
-      throw new InvalidRequestException(
-          field,
-          "expected 1 to "
-              + MAX_ID_CHARS
-              + " "
-              + allowed
-              + " but got '"
-              + Text.abbreviate(String.valueOf(id))
-              + "'");
-    }
-    return id;
-  }
-
-  private static String checkRelativePath(@Nullable String path) {
-    if (path == null || path.isEmpty()) {
-      throw new InvalidRequestException("file.path", "is missing");
-    }
-    if (path.length() > MAX_URI_CHARS) {
-      throw new InvalidRequestException(
-          "file.path", "is longer than " + MAX_URI_CHARS + " characters");
-    }
-    if (path.startsWith("/")) {
-      throw new InvalidRequestException("file.path", "must be relative to the claim's root");
-    }
-    for (int i = 0; i < path.length(); i++) {
-      char c = path.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '\\') {
-        throw new InvalidRequestException("file.path", "holds a control character or a backslash");
-      }
-    }
-    for (String segment : path.split("/", -1)) {
-      if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-        throw new InvalidRequestException(
-            "file.path",
-            "must not hold empty, '.' or '..' segments: '" + Text.abbreviate(path) + "'");
-      }
-    }
-    return path;
-  }
-
-  /** A URL without user-info, query and fragment; {@code ?...} marks a dropped query. */
-  static String redact(String url) {
-    URI uri;
-    try {
-      uri = new URI(url);
-    } catch (URISyntaxException e) {
-      // Not shown at all: where its user-info ends is not known.
-      return "<malformed URL>";
-    }
-    if (uri.isOpaque() || uri.getScheme() == null) {
-      return uri.getScheme() == null ? "<relative URI>" : uri.getScheme() + ":...";
-    }
-    StringBuilder shown = new StringBuilder(uri.getScheme()).append("://");
-    if (uri.getHost() != null) {
-      shown.append(uri.getHost());
-    }
-    if (uri.getPort() >= 0) {
-      shown.append(':').append(uri.getPort());
-    }
-    if (uri.getRawPath() != null) {
-      shown.append(uri.getRawPath());
-    }
-    if (uri.getRawQuery() != null) {
-      shown.append("?...");
-    }
-    return shown.toString();
-  }
-
   /**
    * Builds a {@link Kind#URL} locator: Ocean's {@code url} file object. Not thread-safe.
    *
@@ -542,11 +343,7 @@ public final class FileLocator {
      * @throws InvalidRequestException ({@code "file.method"}) for another method
      */
     public UrlBuilder method(String method) {
-      String upper = requireNonNull(method, "method").toUpperCase(Locale.ROOT);
-      if (!upper.equals("GET") && !upper.equals("POST")) {
-        throw new InvalidRequestException(
-            "file.method", "expected GET or POST but got '" + Text.abbreviate(method) + "'");
-      }
+      String upper = LocatorChecks.method(requireNonNull(method, "method"));
       this.method = upper;
       return this;
     }
@@ -562,30 +359,9 @@ public final class FileLocator {
     public UrlBuilder header(String name, String value) {
       requireNonNull(name, "name");
       requireNonNull(value, "value");
-      if (!TOKEN.matcher(name).matches()) {
-        throw new InvalidRequestException(
-            "file.headers", "'" + Text.abbreviate(name) + "' is not a valid header name");
-      }
-      if (RESTRICTED_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
-        throw new InvalidRequestException(
-            "file.headers", "'" + name + "' is set by the HTTP client and cannot be given");
-      }
-      if (value.length() > MAX_HEADER_VALUE_CHARS) {
-        throw new InvalidRequestException(
-            "file.headers", "the value of '" + name + "' is too long");
-      }
-      for (int i = 0; i < value.length(); i++) {
-        char c = value.charAt(i);
-        if ((c < 0x20 && c != '\t') || c == 0x7f) {
-          // CR and LF would let a publisher inject headers or a second request.
-          throw new InvalidRequestException(
-              "file.headers", "the value of '" + name + "' holds a control character");
-        }
-      }
+      LocatorChecks.header(name, value);
       headers.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
-      if (headers.size() == MAX_HEADERS) {
-        throw new InvalidRequestException("file.headers", "more than " + MAX_HEADERS + " headers");
-      }
+      LocatorChecks.roomForHeader(headers.size());
       headers.put(name, value);
       return this;
     }

@@ -25,8 +25,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Collects what an ended container holds into a {@link ResultCollector}: the outputs, as the
  * engine's tar archive of {@code /data/outputs} (regular files only: a link, a device or a FIFO is
- * skipped, never followed), and the container's stdout and stderr as {@code algorithm.log}. The
- * collector applies the caps and the name rules.
+ * skipped, never followed), and the engine's log of the container's stdout and stderr as {@code
+ * algorithm.log} where no {@link LogCapture} saw the whole run. The collector applies the caps and
+ * the name rules.
  *
  * <p>Stateless; thread-safe (one collection per job at a time).
  */
@@ -40,11 +41,11 @@ final class ContainerResults {
   private ContainerResults() {}
 
   /**
-   * Collects the outputs and the log of container {@code containerId}.
+   * Collects the outputs of container {@code containerId} from the engine's archive.
    *
    * @throws IOException if the result area cannot be written
    */
-  static void collect(
+  static void collectOutputs(
       DockerClient docker, JobId jobId, String containerId, ResultCollector collector)
       throws IOException {
     try (InputStream archive =
@@ -56,7 +57,6 @@ final class ContainerResults {
       collector.outputsFailed(
           "could not fetch the outputs from the container (" + e.getMessage() + ")");
     }
-    containerLog(docker, jobId, containerId, collector);
   }
 
   /**

@@ -14,6 +14,7 @@ import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.ContainerSpec;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.support.JobLimits;
 import io.c2d.spi.backend.support.SandboxContract;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +80,7 @@ final class ContainerSpecs {
       String name,
       boolean volume,
       List<InputMounts.InputMount> binds) {
-    Resources limits = limits(spec, environment);
+    Resources limits = JobLimits.of(spec, environment);
     long memory = limits.memoryBytes();
     long nanoCpus = limits.milliCpus() * 1_000_000L;
     long disk = limits.diskBytes();
@@ -130,16 +131,5 @@ final class ContainerSpecs {
       host.withNanoCPUs(nanoCpus);
     }
     return host;
-  }
-
-  /** The job's resources, the environment's defaults filling in what the job left at 0. */
-  static Resources limits(JobSpec spec, ComputeEnvironment environment) {
-    Resources asked = spec.resources();
-    Resources fallback = environment.defaultPerJob();
-    return new Resources(
-        asked.milliCpus() > 0 ? asked.milliCpus() : fallback.milliCpus(),
-        asked.memoryBytes() > 0 ? asked.memoryBytes() : fallback.memoryBytes(),
-        asked.diskBytes() > 0 ? asked.diskBytes() : fallback.diskBytes(),
-        asked.gpus());
   }
 }

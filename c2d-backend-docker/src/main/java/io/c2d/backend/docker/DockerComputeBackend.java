@@ -100,6 +100,16 @@ import org.slf4j.LoggerFactory;
  * publish.log} each up to {@link ComputeEnvironment#maxLogBytes()}. A job whose results were cut
  * ends as {@code COMPLETED_TRUNCATED}. Then the container and volume are removed.
  *
+ * <p>Floods are capped at the source, while the algorithm runs. Its stdout and stderr are read by
+ * attaching to the container before it starts and written to the job's directory up to the log cap;
+ * at the first byte past it the container is killed and the job ends {@code COMPLETED_TRUNCATED}
+ * with {@code algorithm.log} cut at the cap (the engine's {@code json-file} log, kept to the cap
+ * plus 64 KiB, is read only when no capture saw the whole run). A file past the job's disk is
+ * stopped by the file-size limit; the sum of {@code /data/outputs} and {@code /data/logs} is
+ * checked every half second where this process reads them (the host directory, or a local volume as
+ * root) and the container killed past the disk. Either way the job ends {@code DISK_QUOTA_EXCEEDED}
+ * with its outputs collected up to the output cap.
+ *
  * <h2>State and restarts</h2>
  *
  * <p>Each job keeps {@code job.json} (its {@link JobSpec}) and {@code state.json} in {@code

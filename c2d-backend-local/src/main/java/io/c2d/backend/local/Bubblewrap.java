@@ -1,6 +1,5 @@
 package io.c2d.backend.local;
 
-import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.SandboxContract;
@@ -203,17 +202,6 @@ final class Bubblewrap {
   /** The most processes a job may have. */
   long pidsLimit() {
     return pidsLimit;
-  }
-
-  /** The limits of {@code spec}: what it asked for, else its environment's per-job default. */
-  static Resources limits(JobSpec spec, ComputeEnvironment environment) {
-    Resources asked = spec.resources();
-    Resources fallback = environment.defaultPerJob();
-    return new Resources(
-        asked.milliCpus() > 0 ? asked.milliCpus() : fallback.milliCpus(),
-        asked.memoryBytes() > 0 ? asked.memoryBytes() : fallback.memoryBytes(),
-        asked.diskBytes() > 0 ? asked.diskBytes() : fallback.diskBytes(),
-        asked.gpus());
   }
 
   /**

@@ -9,6 +9,7 @@ import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.ContractStaging;
 import io.c2d.spi.backend.support.JobDirectory;
 import io.c2d.spi.backend.support.JobDirectoryStore;
+import io.c2d.spi.backend.support.JobLimits;
 import io.c2d.spi.backend.support.Reattached;
 import io.c2d.spi.backend.support.ResultCollector;
 import io.c2d.spi.backend.support.Sandbox;
@@ -152,7 +153,7 @@ final class LocalSandbox implements Sandbox {
     job.configLog(
         "job " + job.id() + " in environment " + environment.id() + " (embedded backend)");
     Bubblewrap sandbox = isolation.sandbox();
-    Resources limits = Bubblewrap.limits(spec, environment);
+    Resources limits = JobLimits.of(spec, environment);
     if (sandbox != null) {
       sandbox.describe(spec, limits).forEach(job::configLog);
     } else {
@@ -255,7 +256,7 @@ final class LocalSandbox implements Sandbox {
       command.addAll(
           sandbox.command(
               data,
-              Bubblewrap.limits(spec, environment),
+              JobLimits.of(spec, environment),
               List.of("/bin/sh", "-c", "--", spec.algorithm().container().entrypoint())));
     }
     ProcessBuilder builder =

@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * How a job ends once its results are collected: {@code COMPLETED} becomes {@code
  * COMPLETED_TRUNCATED} when a cap cut something and {@code RESULTS_FETCH_FAILED} when the outputs
- * could not be fetched or collecting failed; the detail says why. Immutable.
+ * could not be fetched or collecting failed; a job that completed or failed with an exit code ends
+ * {@code DISK_QUOTA_EXCEEDED} when the sandbox found its disk quota reached; the detail says why.
+ * Immutable.
  *
  * @param status the terminal status
  * @param detail the job's detail, or null
@@ -44,6 +46,14 @@ record Conclusion(JobStatus status, @Nullable String detail, List<JobResult> res
         }
         why = join(why, "results cut at their caps: " + collected.cutSummary());
       }
+      String quota = collected.quotaExceeded();
+      if (quota != null
+          && (end == JobStatus.COMPLETED
+              || end == JobStatus.COMPLETED_TRUNCATED
+              || end == JobStatus.ALGORITHM_FAILED)) {
+        end = JobStatus.DISK_QUOTA_EXCEEDED;
+        why = why == null ? quota : quota + "; " + why;
+      }
       String failure = collected.failure();
       if (failure != null && end == JobStatus.COMPLETED) {
         end = JobStatus.RESULTS_FETCH_FAILED;
@@ -61,8 +71,9 @@ record Conclusion(JobStatus status, @Nullable String detail, List<JobResult> res
   }
 
   /**
-   * The terminal status an ended algorithm leads to: a stop or the timeout first (also when only
-   * the job's ending file says so, after a restart), then what {@code exit} says.
+   * The terminal status an ended algorithm leads to: a stop or the timeout first, then a cap the
+   * sandbox killed it at (each also when only the job's ending file says so, after a restart), then
+   * what {@code exit} says.
    *
    * @param status the terminal status
    * @param exitCode the exit code to report
@@ -76,6 +87,8 @@ record Conclusion(JobStatus status, @Nullable String detail, List<JobResult> res
         boolean stopped,
         boolean timedOut,
         String stoppedBecause,
+        SandboxJob.@Nullable Cap capped,
+        String cappedDetail,
         @Nullable String ending,
         Duration maxDuration) {
       Integer code = exit.exitCode();
@@ -87,6 +100,22 @@ record Conclusion(JobStatus status, @Nullable String detail, List<JobResult> res
             code,
             "ran longer than its maximum duration of " + maxDuration + " and was killed",
             false);
+      } else if (capped == SandboxJob.Cap.LOG || JobDirectory.ENDING_LOG_CAP.equals(ending)) {
+        return new Ending(
+            JobStatus.COMPLETED_TRUNCATED,
+            code,
+            capped != null
+                ? cappedDetail
+                : "killed when its output went past the log cap; its log is cut there",
+            true);
+      } else if (capped == SandboxJob.Cap.DISK || JobDirectory.ENDING_DISK_QUOTA.equals(ending)) {
+        return new Ending(
+            JobStatus.DISK_QUOTA_EXCEEDED,
+            code,
+            capped != null ? cappedDetail : "killed when it wrote past its disk quota",
+            true);
+      } else if (exit.diskQuotaExceeded()) {
+        return new Ending(JobStatus.DISK_QUOTA_EXCEEDED, code, exit.detail(), true);
       } else if (exit.outOfMemory()) {
         return new Ending(JobStatus.OUT_OF_MEMORY, code, exit.detail(), true);
       } else if (code == null) {

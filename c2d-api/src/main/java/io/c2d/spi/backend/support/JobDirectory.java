@@ -49,6 +49,18 @@ public final class JobDirectory {
   /** The content of the ending file once the maximum duration was reached: {@value}. */
   public static final String ENDING_TIMED_OUT = "timed-out";
 
+  /**
+   * The content of the ending file once the algorithm was killed for writing past the log cap:
+   * {@value}.
+   */
+  public static final String ENDING_LOG_CAP = "log-cap";
+
+  /**
+   * The content of the ending file once the algorithm was killed for writing past its disk quota:
+   * {@value}.
+   */
+  public static final String ENDING_DISK_QUOTA = "disk-quota";
+
   private final JobId id;
   private final Path path;
 
@@ -136,12 +148,15 @@ public final class JobDirectory {
     JobDirectoryStore.writeAtomically(path.resolve(STATE_JSON), state.toJson() + "\n");
   }
 
-  /** Records how the job is ending ({@link #ENDING_STOPPED} or {@link #ENDING_TIMED_OUT}). */
+  /**
+   * Records how the job is ending ({@link #ENDING_STOPPED}, {@link #ENDING_TIMED_OUT}, {@link
+   * #ENDING_LOG_CAP} or {@link #ENDING_DISK_QUOTA}).
+   */
   public void writeEnding(String ending) throws IOException {
     JobDirectoryStore.writeAtomically(path.resolve("ending"), ending + "\n");
   }
 
-  /** {@link #ENDING_STOPPED}, {@link #ENDING_TIMED_OUT}, or null if none was recorded. */
+  /** The ending {@link #writeEnding} recorded, or null if none was. */
   public @Nullable String readEnding() {
     try {
       String text = Files.readString(path.resolve("ending"), StandardCharsets.US_ASCII).trim();

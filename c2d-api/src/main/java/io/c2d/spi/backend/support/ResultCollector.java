@@ -65,6 +65,8 @@ public final class ResultCollector {
   private int outputs;
   private int droppedBeyondCount;
   private @Nullable String failure;
+  private @Nullable String quotaExceeded;
+  private long largestOutput;
   private boolean finished;
 
   private ResultCollector(
@@ -127,6 +129,27 @@ public final class ResultCollector {
     if (failure == null) {
       failure = detail;
     }
+  }
+
+  /**
+   * Says the algorithm reached its disk quota (and notes it), as the sandbox saw once it ended (a
+   * file as large as its file-size limit, say): a job that would complete or fail with an exit code
+   * ends {@code DISK_QUOTA_EXCEEDED} with this detail, its results still listed.
+   */
+  public void quotaExceeded(String detail) {
+    requireNonNull(detail, "detail");
+    note(detail);
+    if (quotaExceeded == null) {
+      quotaExceeded = detail;
+    }
+  }
+
+  /**
+   * The size of the largest output offered so far, as its source gave it (before any cut at the
+   * cap; kept, cut or dropped), or 0.
+   */
+  public long largestOutputBytes() {
+    return largestOutput;
   }
 
   /**
@@ -312,6 +335,17 @@ public final class ResultCollector {
    * @throws IOException if the result area cannot be written
    */
   public void addLog(String name, ResultKind kind, Path source) throws IOException {
+    addLog(name, kind, source, false);
+  }
+
+  /**
+   * As {@link #addLog(String, ResultKind, Path)}, for a log the sandbox may already have cut at the
+   * log cap as it was written: with {@code cutAtSource} its cut is reported as if made here.
+   *
+   * @throws IOException if the result area cannot be written
+   */
+  public void addLog(String name, ResultKind kind, Path source, boolean cutAtSource)
+      throws IOException {
     if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
@@ -327,7 +361,7 @@ public final class ResultCollector {
       Files.deleteIfExists(target);
       return;
     }
-    keepLog(name, kind, copy);
+    keepLog(name, kind, cutAtSource ? new Copy(copy.bytes(), true) : copy);
   }
 
   /**
@@ -405,13 +439,14 @@ public final class ResultCollector {
         StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE);
     results.add(new JobResult("publish.log", ResultKind.PUBLISH_LOG, kept, results.size()));
-    return new Collected(List.copyOf(results), List.copyOf(cuts), failure);
+    return new Collected(List.copyOf(results), List.copyOf(cuts), failure, quotaExceeded);
   }
 
   // -------------------------------------------------------------------------------------------
 
   private @Nullable Path outputTarget(String name, long size) throws IOException {
     requireNonNull(name, "name");
+    largestOutput = Math.max(largestOutput, size);
     if (!safeName(name)) {
       return null;
     }
@@ -587,12 +622,22 @@ public final class ResultCollector {
    * @param results the listed results
    * @param cuts one line per cut or dropped result
    * @param failure set through {@link #outputsFailed}, else null
+   * @param quotaExceeded set through {@link #quotaExceeded}, else null
    */
-  public record Collected(List<JobResult> results, List<String> cuts, @Nullable String failure) {
+  public record Collected(
+      List<JobResult> results,
+      List<String> cuts,
+      @Nullable String failure,
+      @Nullable String quotaExceeded) {
     /** Copies the lists. */
     public Collected {
       results = List.copyOf(results);
       cuts = List.copyOf(cuts);
+    }
+
+    /** A collection whose quota was not found exceeded. */
+    public Collected(List<JobResult> results, List<String> cuts, @Nullable String failure) {
+      this(results, cuts, failure, null);
     }
 
     /** Whether a cap cut or dropped something. */

@@ -54,6 +54,8 @@ public final class SandboxJob {
   private boolean stopRequested;
   private String stopDetail = "stopped on request";
   private boolean timedOut;
+  private @Nullable Cap capped;
+  private String cappedDetail = "";
   private boolean concluding;
   private boolean deleted;
 
@@ -178,6 +180,8 @@ public final class SandboxJob {
     boolean stop;
     boolean timed;
     String stoppedBecause;
+    Cap cap;
+    String capDetail;
     synchronized (lock) {
       if (deleted || concluding || state.status().isTerminal()) {
         return;
@@ -185,11 +189,50 @@ public final class SandboxJob {
       stop = stopRequested;
       timed = timedOut;
       stoppedBecause = stopDetail;
+      cap = capped;
+      capDetail = cappedDetail;
     }
     Conclusion.Ending ending =
         Conclusion.Ending.of(
-            exit, stop, timed, stoppedBecause, directory.readEnding(), spec.maxDuration());
+            exit,
+            stop,
+            timed,
+            stoppedBecause,
+            cap,
+            capDetail,
+            directory.readEnding(),
+            spec.maxDuration());
     conclude(ending.status(), ending.exitCode(), ending.detail(), ending.publishing());
+  }
+
+  /**
+   * The algorithm went past a cap while it ran, as the sandbox saw at the source (its stdout and
+   * stderr past the environment's log cap, its files past the job's disk quota): kills it, unless
+   * the job is already being stopped, timed out or ending. The job then ends, whatever the exit
+   * code, as {@code COMPLETED_TRUNCATED} ({@link Cap#LOG}) or {@code DISK_QUOTA_EXCEEDED} ({@link
+   * Cap#DISK}), with {@code detail} and its results collected up to their caps. Recorded in the
+   * job's ending file, so that an instance that recovers the job after a restart still knows. From
+   * any thread; only the first call counts.
+   */
+  public void capReached(Cap cap, String detail) {
+    requireNonNull(cap, "cap");
+    requireNonNull(detail, "detail");
+    synchronized (lock) {
+      if (capped != null
+          || stopRequested
+          || timedOut
+          || concluding
+          || deleted
+          || state.status().isTerminal()
+          || runtime.isClosed()) {
+        return;
+      }
+      capped = cap;
+      cappedDetail = detail;
+    }
+    configLog("killing the algorithm: " + detail);
+    writeEnding(cap == Cap.LOG ? JobDirectory.ENDING_LOG_CAP : JobDirectory.ENDING_DISK_QUOTA);
+    sandbox.kill();
   }
 
   // Driven by SandboxJobs
@@ -525,7 +568,11 @@ public final class SandboxJob {
   private void timeUp(Duration limit) {
     boolean running;
     synchronized (lock) {
-      if (state.status().isTerminal() || concluding || stopRequested || runtime.isClosed()) {
+      if (state.status().isTerminal()
+          || concluding
+          || stopRequested
+          || capped != null
+          || runtime.isClosed()) {
         return;
       }
       timedOut = true;
@@ -565,23 +612,42 @@ public final class SandboxJob {
    *
    * @param exitCode its exit code, or null if there is none
    * @param outOfMemory whether it was killed for running out of memory
-   * @param detail the job's detail when it ran out of memory or left no exit code
+   * @param diskQuotaExceeded whether it was killed for writing past its disk quota (a file-size
+   *     limit, say)
+   * @param detail the job's detail when it ran out of memory or disk, or left no exit code
    */
-  public record Exit(@Nullable Integer exitCode, boolean outOfMemory, String detail) {
+  public record Exit(
+      @Nullable Integer exitCode, boolean outOfMemory, boolean diskQuotaExceeded, String detail) {
     /** It exited with {@code exitCode}. */
     public static Exit code(int exitCode) {
-      return new Exit(exitCode, false, "the algorithm exited with code " + exitCode);
+      return new Exit(exitCode, false, false, "the algorithm exited with code " + exitCode);
     }
 
     /** It ended without an exit code; {@code detail} says how (the job fails with it). */
     public static Exit unknown(String detail) {
-      return new Exit(null, false, detail);
+      return new Exit(null, false, false, detail);
     }
 
     /** It was killed for running out of memory; {@code detail} says so. */
     public static Exit outOfMemory(@Nullable Integer exitCode, String detail) {
-      return new Exit(exitCode, true, detail);
+      return new Exit(exitCode, true, false, detail);
     }
+
+    /**
+     * It was killed for writing past its disk quota; {@code detail} says so (the job ends {@code
+     * DISK_QUOTA_EXCEEDED}, its results collected).
+     */
+    public static Exit diskQuotaExceeded(@Nullable Integer exitCode, String detail) {
+      return new Exit(exitCode, false, true, detail);
+    }
+  }
+
+  /** A cap the sandbox saw the algorithm go past while it ran; see {@link #capReached}. */
+  public enum Cap {
+    /** Its stdout and stderr together went past the environment's log cap. */
+    LOG,
+    /** What it wrote went past the job's disk quota. */
+    DISK
   }
 
   /** The task ends here; whatever had to be reported was reported. */

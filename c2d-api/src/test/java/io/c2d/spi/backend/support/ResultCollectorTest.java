@@ -179,6 +179,27 @@ final class ResultCollectorTest {
   }
 
   @Test
+  void aLogCutAtTheSourceIsReportedCutAndAReachedQuotaIsKeptWithTheLargestOutput()
+      throws IOException {
+    Path captured = Files.writeString(root.resolve("captured.log"), "hello");
+    ResultCollector collector = ResultCollector.start(directory, 100, 10_000, CLOCK);
+    collector.addOutput("a", 2, new ByteArrayInputStream("aa".getBytes(StandardCharsets.UTF_8)));
+    collector.addOutput(
+        "big", 1000, new ByteArrayInputStream("bbbbbbbbbb".getBytes(StandardCharsets.UTF_8)));
+    collector.addLog("algorithm.log", ResultKind.ALGORITHM_LOG, captured, true);
+    assertThat(collector.largestOutputBytes()).isEqualTo(1000);
+    collector.quotaExceeded("an output reached the quota");
+    ResultCollector.Collected collected = collector.finish();
+
+    assertThat(collected.cuts()).contains("algorithm.log cut at 5 bytes (the log cap)");
+    assertThat(collected.quotaExceeded()).isEqualTo("an output reached the quota");
+    assertThat(collected.failure()).isNull();
+    assertThat(directory.resultArea(ResultKind.PUBLISH_LOG).resolve("publish.log"))
+        .content()
+        .contains("an output reached the quota");
+  }
+
+  @Test
   void aSecondCollectionReplacesTheFirst() throws IOException {
     Files.writeString(outputs.resolve("a"), "a");
     ResultCollector first = ResultCollector.start(directory, 100, 1000, CLOCK);

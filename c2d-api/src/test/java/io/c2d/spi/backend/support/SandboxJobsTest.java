@@ -187,6 +187,99 @@ final class SandboxJobsTest {
   }
 
   @Test
+  void anAlgorithmPastTheLogCapIsKilledOnceAndItsJobEndsTruncated() throws Exception {
+    SandboxJobs jobs = jobs();
+    Recorder recorder = new Recorder();
+    JobSpec spec = Specs.spec("a");
+    jobs.submit(spec, recorder);
+    recorder.await(s -> s.status() == JobStatus.RUNNING_ALGORITHM);
+    SandboxJob job = sandboxes.get(0).started.get(10, TimeUnit.SECONDS);
+
+    job.capReached(SandboxJob.Cap.LOG, "its output went past the log cap");
+    job.capReached(SandboxJob.Cap.DISK, "a second cap counts no more");
+    BackendJobState end = recorder.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.COMPLETED_TRUNCATED);
+    assertThat(end.detail()).isEqualTo("its output went past the log cap");
+    assertThat(end.results()).extracting(JobResult::name).contains("out.txt");
+    assertThat(sandboxes.get(0).kills).as("one kill for the cap, one by the removal").hasValue(2);
+    assertThat(JobDirectoryStore.of(root).directory(spec.jobId()).readEnding())
+        .isEqualTo(JobDirectory.ENDING_LOG_CAP);
+  }
+
+  @Test
+  void anAlgorithmPastItsDiskQuotaIsKilledAndItsJobEndsDiskQuotaExceededWithResults()
+      throws Exception {
+    SandboxJobs jobs = jobs();
+    Recorder recorder = new Recorder();
+    JobSpec spec = Specs.spec("a");
+    jobs.submit(spec, recorder);
+    recorder.await(s -> s.status() == JobStatus.RUNNING_ALGORITHM);
+
+    sandboxes.get(0).started.get(10, TimeUnit.SECONDS).capReached(SandboxJob.Cap.DISK, "full");
+    BackendJobState end = recorder.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.DISK_QUOTA_EXCEEDED);
+    assertThat(end.detail()).isEqualTo("full");
+    assertThat(end.results()).extracting(JobResult::name).contains("out.txt");
+  }
+
+  @Test
+  void aCapAfterAStopCountsNoMore() throws Exception {
+    SandboxJobs jobs = jobs();
+    Recorder recorder = new Recorder();
+    JobSpec spec = Specs.spec("a");
+    jobs.submit(spec, recorder);
+    recorder.await(s -> s.status() == JobStatus.RUNNING_ALGORITHM);
+    SandboxJob job = sandboxes.get(0).started.get(10, TimeUnit.SECONDS);
+
+    var unused = jobs.stop(spec.jobId());
+    job.capReached(SandboxJob.Cap.LOG, "too late");
+    BackendJobState end = recorder.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.STOPPED);
+  }
+
+  @Test
+  void aDiskQuotaExitEndsTheJobDiskQuotaExceededWithItsResults() throws Exception {
+    SandboxJobs jobs = jobs();
+    Recorder recorder = new Recorder();
+    JobSpec spec = Specs.spec("a");
+    jobs.submit(spec, recorder);
+    recorder.await(s -> s.status() == JobStatus.RUNNING_ALGORITHM);
+
+    sandboxes.get(0).exit.complete(SandboxJob.Exit.diskQuotaExceeded(153, "file-size limit"));
+    BackendJobState end = recorder.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.DISK_QUOTA_EXCEEDED);
+    assertThat(end.exitCode()).isEqualTo(153);
+    assertThat(end.detail()).isEqualTo("file-size limit");
+    assertThat(end.results()).extracting(JobResult::name).contains("out.txt");
+  }
+
+  @Test
+  void aCapRecordedBeforeARestartStillDecidesHowTheJobEnds() throws Exception {
+    JobSpec spec = Specs.spec("a");
+    SandboxJobs first = jobs();
+    Recorder before = new Recorder();
+    first.submit(spec, before);
+    before.await(s -> s.status() == JobStatus.RUNNING_ALGORITHM);
+    // the instance died right after recording the cap, before its kill was seen
+    JobDirectoryStore.of(root).directory(spec.jobId()).writeEnding(JobDirectory.ENDING_LOG_CAP);
+    first.close();
+
+    SandboxJobs second = jobs();
+    Recorder after = new Recorder();
+    second.recover(after).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    sandboxes.get(1).exit.complete(SandboxJob.Exit.code(137));
+    BackendJobState end = after.await(s -> s.status().isTerminal());
+
+    assertThat(end.status()).isEqualTo(JobStatus.COMPLETED_TRUNCATED);
+    assertThat(end.exitCode()).isEqualTo(137);
+    assertThat(end.detail()).contains("log cap");
+  }
+
+  @Test
   void aJobWhoseAlgorithmNeverRanIsRunFromTheStartAfterARestart() throws Exception {
     JobSpec spec = Specs.spec("a");
     JobDirectoryStore.of(root)
@@ -376,6 +469,7 @@ final class SandboxJobsTest {
     final AtomicInteger starts = new AtomicInteger();
     final AtomicInteger removes = new AtomicInteger();
     final List<String> events = new CopyOnWriteArrayList<>();
+    final CompletableFuture<SandboxJob> started = new CompletableFuture<>();
 
     @Override
     public void stage(SandboxJob job) throws StageFailure, SandboxJob.Abort {
@@ -407,6 +501,7 @@ final class SandboxJobsTest {
     public void start(SandboxJob job) {
       events.add("start");
       starts.incrementAndGet();
+      started.complete(job);
       job.configLog("started");
       if (exitOnStart) {
         exit.complete(SandboxJob.Exit.code(0));

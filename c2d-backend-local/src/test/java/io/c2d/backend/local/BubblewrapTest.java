@@ -56,7 +56,7 @@ final class BubblewrapTest {
             "--ro-bind " + data + " /data",
             "--bind " + data.resolve("outputs") + " /data/outputs",
             "--bind " + data.resolve("logs") + " /data/logs",
-            "--remount-ro / --chdir /data --",
+            "--remount-ro / --chdir / --",
             "--nproc=64",
             "--as=" + (128L << 20),
             "--fsize=" + (2L << 20),

@@ -18,6 +18,7 @@ import io.c2d.model.Resources;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.testkit.RecordingListener;
+import io.c2d.testkit.junit.Requires;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -33,7 +34,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * real {@code /data} paths and nothing else of the host, cannot reach the network or write outside
  * its outputs, sees only its own processes, and hits its limits.
  */
-@ExtendWith(RequiresBubblewrap.class)
+@Requires(WorkingBubblewrap.class)
 final class BubblewrapSandboxTest {
   @TempDir Path temp;
 

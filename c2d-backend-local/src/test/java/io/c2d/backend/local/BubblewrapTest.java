@@ -3,15 +3,15 @@ package io.c2d.backend.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.c2d.model.Resources;
+import io.c2d.testkit.junit.Requires;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The shape of the sandbox's command line, where a job cannot show it. */
-@ExtendWith(RequiresBubblewrap.class)
+@Requires(WorkingBubblewrap.class)
 final class BubblewrapTest {
   @TempDir Path temp;
 

@@ -132,7 +132,7 @@ final class BubblewrapSandboxTest {
         .isEqualTo(
             String.join(
                 "\n",
-                "pwd=/data",
+                "pwd=/",
                 "VOLUME=/data",
                 "INPUTS=/data/inputs",
                 "OUTPUTS=/data/outputs",

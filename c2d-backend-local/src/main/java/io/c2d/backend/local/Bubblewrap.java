@@ -34,10 +34,10 @@ import org.jspecify.annotations.Nullable;
  * provider's state or the publisher's files; a work root below {@code /usr} or {@code /etc} is
  * covered with an empty tmpfs. It has its own network namespace (only its own loopback), IPC, UTS,
  * cgroup and PID namespaces, a new session, and dies with its parent. Its working directory is
- * {@code /}. Over an image's root ({@link #command(Path, Resources, List, Path)}) the host's
- * {@code /usr}, {@code /bin}, {@code /lib*} and {@code /etc} files give way to the image's own
- * top-level entries, read-only, and the host's {@code /usr} is at {@value #HOST_TOOLS} only for
- * {@code setpriv} and {@code prlimit}, which run through the host's dynamic loader.
+ * {@code /}. Over an image's root ({@link #command(Path, Resources, List, Path)}) the host's {@code
+ * /usr}, {@code /bin}, {@code /lib*} and {@code /etc} files give way to the image's own top-level
+ * entries, read-only, and the host's {@code /usr} is at {@value #HOST_TOOLS} only for {@code
+ * setpriv} and {@code prlimit}, which run through the host's dynamic loader.
  *
  * <p>When the provider runs as root the algorithm runs as {@value #SANDBOX_UID}:{@value
  * #SANDBOX_UID} with every capability, the bounding set and the inheritable set dropped and {@code

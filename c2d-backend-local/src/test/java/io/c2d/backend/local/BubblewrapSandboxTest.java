@@ -329,8 +329,9 @@ final class BubblewrapSandboxTest {
     assertThat(pids).as("the processes it sees").hasSizeLessThanOrEqualTo(8).contains("1");
     assertThat(read(embedded, done, "init.txt")).contains("bwrap ", "--unshare-pid");
     assertThat(read(embedded, done, "cmdlines.txt"))
-        .contains("sh $ALGO")
-        .doesNotContain("sleep 327", "java");
+        .as("the entrypoint sh $ALGO started as its own words, with no shell reading it")
+        .contains("sh /data/transformations/algorithm")
+        .doesNotContain("sh $ALGO", "sh -c", "sleep 327", "java");
   }
 
   @Test

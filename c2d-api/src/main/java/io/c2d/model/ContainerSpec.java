@@ -14,7 +14,10 @@ import org.jspecify.annotations.Nullable;
  * @param tag the image tag, such as {@code 3.12-slim}
  * @param digest the content digest the image must have, {@code sha256:} and 64 hex digits; when
  *     set, a backend fails the job at algorithm provisioning (status 32) if the image differs
- * @param entrypoint the command line, run by a POSIX shell, such as {@code python $ALGO}
+ * @param entrypoint the command line, such as {@code python $ALGO}: every backend replaces {@code
+ *     $ALGO} by the algorithm file's path, splits the line on white space and runs it without a
+ *     shell in the image's working directory ({@code
+ *     io.c2d.spi.backend.support.SandboxContract#command}); {@code sh -c <script>} runs a script
  */
 public record ContainerSpec(String image, String tag, @Nullable String digest, String entrypoint) {
   private static final Pattern IMAGE =

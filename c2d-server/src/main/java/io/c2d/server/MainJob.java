@@ -64,10 +64,13 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * <p>Extra {@code c2d.*} properties come from {@code c2d.KEY=VALUE} arguments and from system
- * properties, so any backend's options can be set ({@code c2d.k8s.namespace=jobs}). {@code --image}
- * is the container the algorithm runs in (default {@code busybox:stable}); a cluster without a
- * registry runs a locally imported one, such as {@code c2d-test/busybox:1}. {@code --port} is the
- * provider's port on 127.0.0.1 (default 0: a free one).
+ * properties, so any backend's options can be set ({@code c2d.k8s.namespace=jobs}). The algorithm
+ * is {@code aggregate.py} (pandas; a chart with matplotlib) in the Python image {@code
+ * c2d-algo/python:1} where {@code .ci/algo-images/build.sh} built it on this machine (and, on the
+ * embedded backend, where bubblewrap runs its root), else the shell script {@code aggregate.sh}; it
+ * prints which. {@code --image} runs {@code aggregate.sh} in the container named (default {@code
+ * busybox:stable}); a cluster without a registry runs a locally imported one, such as {@code
+ * c2d-test/busybox:1}. {@code --port} is the provider's port on 127.0.0.1 (default 0: a free one).
  *
  * <p>By default the dataset has a test DID, the consumer is anvil's public development account #0
  * and the verifier is {@code demo-allow-all}, which accepts any agreement and warns that it does
@@ -111,6 +114,11 @@ public final class MainJob {
   /** The free compute the embedded backend's environment offers. */
   private static final FreeLimits FREE_LIMITS =
       FreeLimits.of(Duration.ofMinutes(5), Resources.of(1, 1024, 1024, 0), 4, 2);
+
+  /** The Python image .ci/algo-images builds (Debian's python3, pandas, matplotlib). */
+  private static final String PYTHON_IMAGE = "c2d-algo/python";
+
+  private static final String PYTHON_TAG = "1";
 
   private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
   private static final Duration POLL = Duration.ofMillis(200);
@@ -218,7 +226,6 @@ public final class MainJob {
             ? Files.createDirectories(Path.of(options.get("work-dir")))
             : Files.createTempDirectory("c2d-main-job");
     Path dataset = copyResource("sales.csv", workDir.resolve("publisher-data/sales.csv"));
-    String algorithm = readResource("aggregate.sh");
     Duration timeout = Duration.ofSeconds(Long.parseLong(options.getOrDefault("timeout", "120")));
 
     Map<String, String> properties = new LinkedHashMap<>();
@@ -243,12 +250,21 @@ public final class MainJob {
           }
         });
     EthAddress provider = EthAddress.of(properties.get("c2d.provider-address"));
-    String image = options.getOrDefault("image", "busybox:stable");
-    int colon = image.lastIndexOf(':');
-    ContainerSpec container =
-        colon > 0 && !image.substring(colon).contains("/")
-            ? ContainerSpec.of(image.substring(0, colon), image.substring(colon + 1), "sh $ALGO")
-            : ContainerSpec.of(image, "latest", "sh $ALGO");
+    @Nullable Path pythonRoot = options.containsKey("image") ? null : pythonImageRoot();
+    String algorithm;
+    ContainerSpec container;
+    if (pythonRoot != null) {
+      algorithm = readResource("aggregate.py");
+      container = ContainerSpec.of(PYTHON_IMAGE, PYTHON_TAG, "python3 $ALGO");
+    } else {
+      algorithm = readResource("aggregate.sh");
+      String image = options.getOrDefault("image", "busybox:stable");
+      int colon = image.lastIndexOf(':');
+      container =
+          colon > 0 && !image.substring(colon).contains("/")
+              ? ContainerSpec.of(image.substring(0, colon), image.substring(colon + 1), "sh $ALGO")
+              : ContainerSpec.of(image, "latest", "sh $ALGO");
+    }
     DatasetInput published = datasetInput.addFile(dataset.toUri()).build();
     int port = Integer.parseInt(options.getOrDefault("port", "0"));
 
@@ -259,15 +275,37 @@ public final class MainJob {
     @Nullable ComputeBackend embedded = null;
     if (properties.get("c2d.backend").equals("embedded")) {
       // built here rather than from properties, so that its environment offers free compute
-      embedded =
+      EmbeddedComputeBackend.Builder local =
           EmbeddedComputeBackend.builder()
               .workRoot(Path.of(properties.get("c2d.embedded.work-root")))
               .environment(
                   ComputeEnvironment.builder(EmbeddedComputeBackend.DEFAULT_ENVIRONMENT_ID)
                       .freeLimits(FREE_LIMITS)
-                      .build())
-              .build();
+                      .build());
+      if (pythonRoot != null) {
+        local.imageRoot(container.image() + ":" + container.tag(), pythonRoot);
+      }
+      EmbeddedComputeBackend built = local.build();
+      if (pythonRoot != null && !built.sandboxed()) {
+        // without bubblewrap the image's root cannot be used: the host may have no pandas
+        out.printf(
+            "algorithm: the embedded backend has no sandbox here, so it cannot run the Python"
+                + " image; running the shell algorithm aggregate.sh in busybox:stable instead%n");
+        algorithm = readResource("aggregate.sh");
+        container = ContainerSpec.of("busybox", "stable", "sh $ALGO");
+      }
+      embedded = built;
       engineBuilder.backend(embedded);
+    }
+    if (pythonRoot != null && container.image().equals(PYTHON_IMAGE)) {
+      out.printf(
+          "algorithm: aggregate.py (pandas, matplotlib) in %s:%s, entrypoint '%s'%n",
+          PYTHON_IMAGE, PYTHON_TAG, container.entrypoint());
+    } else if (!options.containsKey("image")) {
+      out.printf(
+          "algorithm: aggregate.sh in %s (the Python image %s:%s is not built here; bash"
+              + " .ci/algo-images/build.sh builds it)%n",
+          container.reference(), PYTHON_IMAGE, PYTHON_TAG);
     }
     try (ComputeEngine engine = engineBuilder.build()) {
       // the provider's side of the story, as its log would tell it
@@ -475,6 +513,18 @@ public final class MainJob {
       }
     }
     return options;
+  }
+
+  /**
+   * The unpacked root of the Python image where .ci/algo-images built it ({@code
+   * $C2D_ALGO_IMAGES_HOME/rootfs/python}, default below {@code /opt/c2d-algo-images}), which says
+   * the image was imported into Docker too; null where it was not built.
+   */
+  private static @Nullable Path pythonImageRoot() {
+    String home = System.getenv("C2D_ALGO_IMAGES_HOME");
+    Path root =
+        Path.of(home == null || home.isBlank() ? "/opt/c2d-algo-images" : home, "rootfs", "python");
+    return Files.isExecutable(root.resolve("usr/bin/python3")) ? root : null;
   }
 
   private static Path copyResource(String name, Path target) throws IOException {

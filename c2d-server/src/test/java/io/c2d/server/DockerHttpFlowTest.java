@@ -10,24 +10,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.c2d.backend.docker.DockerComputeBackend;
+import io.c2d.testkit.junit.Requires;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The consumer flow through HTTP on the Docker backend, a real engine: a free job in a closed
@@ -35,7 +29,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * 403 for another wallet, a stop, a delete. Skipped loudly without a Docker engine, failed when
  * {@code CI=true}.
  */
-@ExtendWith(DockerHttpFlowTest.DockerEngine.class)
+@Requires(DockerTestImage.class)
 final class DockerHttpFlowTest {
   private static final String IMAGE = "c2d-test/busybox";
   private static final String TAG = "1";
@@ -106,57 +100,5 @@ final class DockerHttpFlowTest {
     JsonNode done = awaitEnd(alice, jobId, Duration.ofSeconds(60));
     assertThat(done.path("c2dStatus").asInt()).isEqualTo(102);
     alice.delete(jobId);
-  }
-
-  /** Enabled where a Docker engine answers and the test image builds. */
-  static final class DockerEngine implements ExecutionCondition {
-    private static volatile String problem;
-
-    @Override
-    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-      String found = problem;
-      if (found == null) {
-        found = check();
-        problem = found;
-      }
-      if (found.isEmpty()) {
-        return ConditionEvaluationResult.enabled("a Docker engine answers");
-      }
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new IllegalStateException("CI=true but the Docker HTTP tests cannot run: " + found);
-      }
-      org.slf4j.LoggerFactory.getLogger(DockerHttpFlowTest.class)
-          .warn("SKIPPING the Docker HTTP tests: {}", found);
-      return ConditionEvaluationResult.disabled("SKIPPED, no Docker engine: " + found);
-    }
-
-    private static String check() {
-      try {
-        if (run(List.of("docker", "info", "--format", "{{.ServerVersion}}")) != 0) {
-          return "`docker info` failed";
-        }
-        // the image c2d-backend-docker's tests build, from Debian's busybox-static
-        Path script = Path.of("../c2d-backend-docker/src/test/resources/build-test-image.sh");
-        if (run(List.of("bash", script.toString(), IMAGE + ":" + TAG)) != 0) {
-          return "building " + IMAGE + ":" + TAG + " failed";
-        }
-        return "";
-      } catch (IOException e) {
-        return e.toString();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return "interrupted";
-      }
-    }
-
-    private static int run(List<String> command) throws IOException, InterruptedException {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      process.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-      if (!process.waitFor(180, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return -1;
-      }
-      return process.exitValue();
-    }
   }
 }

@@ -16,6 +16,7 @@ import io.c2d.model.JobStatus;
 import io.c2d.testkit.FakeAgreementVerifier;
 import io.c2d.testkit.JobWaiter;
 import io.c2d.testkit.TestRequests;
+import io.c2d.testkit.junit.AlgorithmImages;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -122,6 +123,13 @@ final class MainJobTest {
     assertThat(printed)
         .contains("Running algorithm", "Job finished", "summary.csv", "algorithm.log")
         .contains("north,220,146.00", "south,310,184.50");
+    // the Python algorithm where .ci/algo-images built its image (and bubblewrap runs its root)
+    if (Files.isExecutable(AlgorithmImages.root(AlgorithmImages.PYTHON).resolve("usr/bin/python3"))
+        && !printed.contains("has no sandbox here")) {
+      assertThat(printed).contains("aggregate.py", "c2d-algo/python:1", "revenue.png");
+    } else {
+      assertThat(printed).contains("aggregate.sh");
+    }
   }
 
   @Test

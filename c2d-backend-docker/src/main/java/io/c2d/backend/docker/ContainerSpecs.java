@@ -21,9 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The closed container of one job, as the engine is asked to create it: user, working directory,
- * environment, entrypoint and the hardened host configuration (see {@link DockerComputeBackend}'s
- * documentation of each setting).
+ * The closed container of one job, as the engine is asked to create it: user, environment,
+ * entrypoint (the sandbox contract's start rule, in the image's working directory) and the hardened
+ * host configuration (see {@link DockerComputeBackend}'s documentation of each setting).
  *
  * <p>Stateless; thread-safe.
  */
@@ -53,9 +53,9 @@ final class ContainerSpecs {
             .withName(name)
             .withLabels(labels)
             .withUser(sandbox.uid() + ":" + sandbox.gid())
-            .withWorkingDir(SandboxContract.CONTAINER_ROOT)
+            // no working directory: the image's own, as ocean-node leaves it
             .withEnv(environmentVariables(spec))
-            .withEntrypoint("/bin/sh", "-c", container.entrypoint())
+            .withEntrypoint(SandboxContract.container().command(container.entrypoint()))
             .withCmd(List.of())
             .withStdinOpen(false)
             .withTty(false)

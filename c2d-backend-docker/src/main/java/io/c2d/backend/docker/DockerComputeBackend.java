@@ -75,10 +75,11 @@ import org.slf4j.LoggerFactory;
  * /data/ddos/<did>} and the algorithm at {@code /data/transformations/algorithm}) is copied into
  * the volume as a tar archive before the container starts, owned by root and read-only (files 0444,
  * directories and the algorithm 0555); nothing else of the provider's file system is mounted. Only
- * {@code file:} URIs are staged. The entrypoint runs as {@code /bin/sh -c <entrypoint>} in {@code
- * /data} with {@code DIDS}, {@code TRANSFORMATION_DID}, {@code VOLUME}, {@code INPUTS}, {@code
- * OUTPUTS}, {@code LOGS}, {@code ALGO}, {@code HOME=/tmp}, {@code TMPDIR=/tmp} and the algorithm's
- * own environment.
+ * {@code file:} URIs are staged. The entrypoint is started by the sandbox contract's rule ({@link
+ * io.c2d.spi.backend.support.SandboxContract#command}: {@code $ALGO} replaced, split on white
+ * space, no shell) in the image's own working directory, with {@code DIDS}, {@code
+ * TRANSFORMATION_DID}, {@code VOLUME}, {@code INPUTS}, {@code OUTPUTS}, {@code LOGS}, {@code ALGO},
+ * {@code HOME=/tmp}, {@code TMPDIR=/tmp} and the algorithm's own environment.
  *
  * <h2>Images</h2>
  *

@@ -6,12 +6,12 @@ import io.c2d.model.Resources;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.testkit.conformance.ComputeBackendConformanceKit;
 import io.c2d.testkit.conformance.TestAlgorithms;
+import io.c2d.testkit.junit.Requires;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The Docker backend keeps every promise of the testkit's conformance kit, on the real engine. */
-@ExtendWith(DockerEngineCondition.class)
+@Requires(DockerEngine.class)
 final class DockerBackendConformanceTest extends ComputeBackendConformanceKit {
   private static final ComputeEnvironment ENVIRONMENT =
       ComputeEnvironment.builder("conformance")
@@ -42,8 +42,7 @@ final class DockerBackendConformanceTest extends ComputeBackendConformanceKit {
 
   @Override
   protected ContainerSpec algorithmImage() {
-    return ContainerSpec.of(
-        DockerEngineCondition.IMAGE, DockerEngineCondition.TAG, TestAlgorithms.ENTRYPOINT);
+    return ContainerSpec.of(DockerEngine.IMAGE, DockerEngine.TAG, TestAlgorithms.ENTRYPOINT);
   }
 
   @Override

@@ -21,6 +21,7 @@ import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
 import io.c2d.spi.backend.support.JobDirectory;
 import io.c2d.spi.backend.support.JobDirectoryStore;
+import io.c2d.testkit.junit.Requires;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,11 +31,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The Docker backend's lifecycle on the real engine: happy path, failures, stop, restart. */
-@ExtendWith(DockerEngineCondition.class)
+@Requires(DockerEngine.class)
 final class DockerBackendTest {
   private static final String INSTANCE = "backend-test";
 
@@ -83,10 +83,7 @@ final class DockerBackendTest {
             + " > $OUTPUTS/ddo\n"
             + "echo to-stderr >&2\n";
     Algorithm algorithm =
-        Algorithm.raw(
-                ContainerSpec.of(
-                    DockerEngineCondition.IMAGE, DockerEngineCondition.TAG, "sh $ALGO"),
-                script)
+        Algorithm.raw(ContainerSpec.of(DockerEngine.IMAGE, DockerEngine.TAG, "sh $ALGO"), script)
             .putEnvironment("GREETING", "hi")
             .customData("{\"k\":1}")
             .build();
@@ -152,8 +149,7 @@ final class DockerBackendTest {
     String wrong = "sha256:" + "0".repeat(64);
     Algorithm algorithm =
         Algorithm.raw(
-                new ContainerSpec(
-                    DockerEngineCondition.IMAGE, DockerEngineCondition.TAG, wrong, "sh $ALGO"),
+                new ContainerSpec(DockerEngine.IMAGE, DockerEngine.TAG, wrong, "sh $ALGO"),
                 "echo should not run\n")
             .build();
     BackendJobState end = run(spec("digest", algorithm).build());
@@ -166,21 +162,20 @@ final class DockerBackendTest {
   @Test
   void runsAnImageWithTheDigestItNames() {
     String id =
-        DockerEngineCondition.run(
+        DockerEngine.run(
                 List.of(
                     "docker",
                     "image",
                     "inspect",
                     "-f",
                     "{{.Id}}",
-                    DockerEngineCondition.IMAGE + ":" + DockerEngineCondition.TAG),
+                    DockerEngine.IMAGE + ":" + DockerEngine.TAG),
                 30)
             .output()
             .strip();
     Algorithm algorithm =
         Algorithm.raw(
-                new ContainerSpec(
-                    DockerEngineCondition.IMAGE, DockerEngineCondition.TAG, id, "sh $ALGO"),
+                new ContainerSpec(DockerEngine.IMAGE, DockerEngine.TAG, id, "sh $ALGO"),
                 "echo ran\n")
             .build();
     BackendJobState end = run(spec("digest-ok", algorithm).build());
@@ -256,12 +251,8 @@ final class DockerBackendTest {
     String mine = createLabelled(INSTANCE, orphanJob);
     String someoneElses = createLabelled("another-instance", orphanJob);
     String unlabelled =
-        DockerEngineCondition.run(
-                List.of(
-                    "docker",
-                    "create",
-                    DockerEngineCondition.IMAGE + ":" + DockerEngineCondition.TAG,
-                    "true"),
+        DockerEngine.run(
+                List.of("docker", "create", DockerEngine.IMAGE + ":" + DockerEngine.TAG, "true"),
                 30)
             .output()
             .strip();
@@ -287,7 +278,7 @@ final class DockerBackendTest {
       assertThat(exists(someoneElses)).as("another instance's container is kept").isTrue();
       assertThat(exists(unlabelled)).as("a container c2d did not make is kept").isTrue();
     } finally {
-      DockerEngineCondition.run(List.of("docker", "rm", "-f", someoneElses, unlabelled, mine), 30);
+      DockerEngine.run(List.of("docker", "rm", "-f", someoneElses, unlabelled, mine), 30);
     }
   }
 
@@ -333,7 +324,7 @@ final class DockerBackendTest {
       assertThat(TestJobs.leftovers(spec.jobId())).as("containers and volumes left").isEmpty();
       assertThat(directory.resolve("staging.tar")).doesNotExist();
     } finally {
-      DockerEngineCondition.run(List.of("docker", "rm", "-f", stale), 30);
+      DockerEngine.run(List.of("docker", "rm", "-f", stale), 30);
     }
   }
 
@@ -367,7 +358,7 @@ final class DockerBackendTest {
       assertThat(exists(stale)).isFalse();
       assertThat(TestJobs.leftovers(spec.jobId())).isEmpty();
     } finally {
-      DockerEngineCondition.run(List.of("docker", "rm", "-f", stale), 30);
+      DockerEngine.run(List.of("docker", "rm", "-f", stale), 30);
     }
   }
 
@@ -385,20 +376,16 @@ final class DockerBackendTest {
     List<String> volume = new java.util.ArrayList<>(List.of("docker", "volume", "create"));
     volume.addAll(labels);
     volume.add(name);
-    assertThat(DockerEngineCondition.run(volume, 30).code()).isZero();
+    assertThat(DockerEngine.run(volume, 30).code()).isZero();
     List<String> create = new java.util.ArrayList<>(List.of("docker", "create", "--name", name));
     create.addAll(labels);
     create.addAll(
-        List.of(
-            "-v",
-            name + ":/data",
-            DockerEngineCondition.IMAGE + ":" + DockerEngineCondition.TAG,
-            "true"));
-    return DockerEngineCondition.run(create, 30).output().strip();
+        List.of("-v", name + ":/data", DockerEngine.IMAGE + ":" + DockerEngine.TAG, "true"));
+    return DockerEngine.run(create, 30).output().strip();
   }
 
   private static String createLabelled(String instance, String jobId) {
-    return DockerEngineCondition.run(
+    return DockerEngine.run(
             List.of(
                 "docker",
                 "create",
@@ -408,7 +395,7 @@ final class DockerBackendTest {
                 "io.c2d.instance=" + instance,
                 "--label",
                 "io.c2d.job-id=" + jobId,
-                DockerEngineCondition.IMAGE + ":" + DockerEngineCondition.TAG,
+                DockerEngine.IMAGE + ":" + DockerEngine.TAG,
                 "true"),
             30)
         .output()
@@ -416,6 +403,6 @@ final class DockerBackendTest {
   }
 
   private static boolean exists(String container) {
-    return DockerEngineCondition.run(List.of("docker", "inspect", container), 30).code() == 0;
+    return DockerEngine.run(List.of("docker", "inspect", container), 30).code() == 0;
   }
 }

@@ -15,6 +15,7 @@ import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.JobDirectory;
 import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.SandboxContract;
+import io.c2d.testkit.junit.Requires;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -31,7 +32,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * copied), inputs that must not or cannot be mounted safely, outputs cut at the cap as they stream,
  * and 200 MiB moved in and out with the provider's heap flat.
  */
-@ExtendWith(DockerEngineCondition.class)
+@Requires(DockerEngine.class)
 final class DockerDataTest {
   private static final long MIB = 1L << 20;
   private static final long HEAP_BOUND = 64 * MIB;

@@ -11,13 +11,13 @@ import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
+import io.c2d.testkit.junit.Requires;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * algorithm.log} cut exactly at the cap. Scaled down (a 20 MiB quota, a 1 MiB log cap) so each runs
  * in seconds; the floods themselves would go on for gigabytes.
  */
-@ExtendWith(DockerEngineCondition.class)
+@Requires(DockerEngine.class)
 final class DockerFloodTest {
   private static final long MIB = 1 << 20;
   private static final long OUTPUT_CAP = 8 * MIB;

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
+import io.c2d.testkit.junit.Commands;
+import io.c2d.testkit.junit.Requires;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It writes its figures to {@code c2d-backend-docker/target/docker-overhead.txt}.
  */
-@ExtendWith(DockerEngineCondition.class)
+@Requires(DockerEngine.class)
 final class DockerOverheadBenchmark {
   private static final Logger logger = LoggerFactory.getLogger(DockerOverheadBenchmark.class);
   private static final int ROUNDS = 7;
@@ -86,15 +87,15 @@ final class DockerOverheadBenchmark {
 
   private static long bareRun() {
     long start = System.nanoTime();
-    DockerEngineCondition.Result result =
-        DockerEngineCondition.run(
+    Commands.Result result =
+        DockerEngine.run(
             List.of(
                 "docker",
                 "run",
                 "--rm",
                 "--network",
                 "none",
-                DockerEngineCondition.IMAGE + ":" + DockerEngineCondition.TAG,
+                DockerEngine.IMAGE + ":" + DockerEngine.TAG,
                 "sh",
                 "-c",
                 COMMAND),

@@ -14,12 +14,12 @@ import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.FetchSettings;
 import io.c2d.testkit.LoopbackFileServer;
+import io.c2d.testkit.junit.Requires;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * before the container starts, and the algorithm, whose container has no network, reads it at
  * {@code /data/inputs/<did>/0}.
  */
-@ExtendWith(DockerEngineCondition.class)
+@Requires(DockerEngine.class)
 final class DockerRemoteInputTest {
   @TempDir Path dir;
   private final LoopbackFileServer server = LoopbackFileServer.start();

@@ -12,6 +12,7 @@ import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
+import io.c2d.testkit.junit.Requires;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ended in the right status. No test sends traffic anywhere: the network test only looks at the
  * container's interfaces and routes.
  */
-@ExtendWith(DockerEngineCondition.class)
+@Requires(DockerEngine.class)
 final class DockerSandboxTest {
   private static final long OUTPUT_CAP = 64 * 1024;
 

@@ -44,9 +44,7 @@ final class TestJobs {
   }
 
   static Algorithm raw(String script) {
-    return Algorithm.raw(
-            ContainerSpec.of(DockerEngineCondition.IMAGE, DockerEngineCondition.TAG, "sh $ALGO"),
-            script)
+    return Algorithm.raw(ContainerSpec.of(DockerEngine.IMAGE, DockerEngine.TAG, "sh $ALGO"), script)
         .build();
   }
 
@@ -107,10 +105,9 @@ final class TestJobs {
   static String leftovers(JobId id) {
     String filter = "label=io.c2d.job-id=" + id.value();
     String containers =
-        DockerEngineCondition.run(List.of("docker", "ps", "-aq", "--filter", filter), 30).output();
+        DockerEngine.run(List.of("docker", "ps", "-aq", "--filter", filter), 30).output();
     String volumes =
-        DockerEngineCondition.run(List.of("docker", "volume", "ls", "-q", "--filter", filter), 30)
-            .output();
+        DockerEngine.run(List.of("docker", "volume", "ls", "-q", "--filter", filter), 30).output();
     return (containers + volumes).strip();
   }
 

@@ -205,8 +205,8 @@ final class Manifests {
             .withName(ALGORITHM)
             .withImage(spec.algorithm().container().reference())
             .withImagePullPolicy("IfNotPresent")
-            .withCommand("/bin/sh", "-c", spec.algorithm().container().entrypoint())
-            .withWorkingDir(CONTRACT.root())
+            // the sandbox contract's start rule, in the image's own working directory
+            .withCommand(CONTRACT.command(spec.algorithm().container().entrypoint()))
             .withEnv(environment(spec))
             .withSecurityContext(restricted())
             .withResources(resources(spec.resources(), settings.placement().gpuResource()))

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -103,6 +104,12 @@ final class KubernetesConformanceTest extends ComputeBackendConformanceKit {
   @Override
   protected ComputeEnvironment environment() {
     return ENVIRONMENT;
+  }
+
+  /** The local kubelet runs each pod in a host directory of its own standing for its root. */
+  @Override
+  protected Optional<String> algorithmWorkingDirectory() {
+    return Optional.empty();
   }
 
   @Override

@@ -37,7 +37,11 @@ final class ManifestsTest {
         .containsEntry("ALGO", "/data/transformations/algorithm")
         .containsEntry("HOME", "/tmp")
         .containsEntry("TMPDIR", "/tmp");
-    assertThat(algorithm.getWorkingDir()).isEqualTo("/data");
+    assertThat(algorithm.getWorkingDir()).as("the image's own working directory").isNull();
+    assertThat(algorithm.getCommand())
+        .as("the entrypoint %s without a shell", spec.algorithm().container().entrypoint())
+        .containsExactly("sh", "/data/transformations/algorithm");
+    assertThat(algorithm.getArgs()).as("no arguments of the image's CMD").isNullOrEmpty();
   }
 
   private static Container algorithm(Job job) {

@@ -6,13 +6,16 @@ import io.c2d.spi.backend.support.SandboxContract;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,7 +32,11 @@ import org.jspecify.annotations.Nullable;
  * writable). Nothing else of the host exists in it: not the work root, not other jobs, not the
  * provider's state or the publisher's files; a work root below {@code /usr} or {@code /etc} is
  * covered with an empty tmpfs. It has its own network namespace (only its own loopback), IPC, UTS,
- * cgroup and PID namespaces, a new session, and dies with its parent.
+ * cgroup and PID namespaces, a new session, and dies with its parent. Its working directory is
+ * {@code /}. Over an image's root ({@link #command(Path, Resources, List, Path)}) the host's {@code
+ * /usr}, {@code /bin}, {@code /lib*} and {@code /etc} files give way to the image's own top-level
+ * entries, read-only, and the host's {@code /usr} is at {@value #HOST_TOOLS} only for {@code
+ * setpriv} and {@code prlimit}, which run through the host's dynamic loader.
  *
  * <p>When the provider runs as root the algorithm runs as {@value #SANDBOX_UID}:{@value
  * #SANDBOX_UID} with every capability, the bounding set and the inheritable set dropped and {@code
@@ -74,6 +81,19 @@ final class Bubblewrap {
           "magic",
           "protocols",
           "services");
+
+  /**
+   * Where an image's sandbox sees the host's {@code /usr} (read-only), whose {@code setpriv} and
+   * {@code prlimit} start the algorithm: {@value}.
+   */
+  static final String HOST_TOOLS = "/.c2d-host-usr";
+
+  /** The top-level names of an image's root that the sandbox provides itself. */
+  static final Set<String> PROVIDED = Set.of("data", "dev", "proc", "sys", "tmp", "run");
+
+  /** The host's dynamic loaders, one per architecture. */
+  private static final List<String> LOADERS =
+      List.of("/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1");
 
   /** {@code PATH} inside the sandbox. */
   static final String PATH = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
@@ -205,10 +225,24 @@ final class Bubblewrap {
   }
 
   /**
-   * The command that runs {@code program} in the sandbox, with {@code data} (the job's layout on
-   * the host, or null for none) at {@code /data}. The environment is inherited from the caller.
+   * The command that runs {@code program} in the sandbox over the host's {@code /usr}, with {@code
+   * data} (the job's layout on the host, or null for none) at {@code /data}, in the working
+   * directory {@code /}. The environment is inherited from the caller.
    */
   List<String> command(@Nullable Path data, Resources limits, List<String> program) {
+    return command(data, limits, program, null);
+  }
+
+  /**
+   * The command that runs {@code program} in the sandbox, over {@code imageRoot} (a container
+   * image's root file system, unpacked in a directory) when it is not null, else over the host's
+   * {@code /usr}: each top-level entry of the image's root but {@link #PROVIDED} is bound
+   * read-only, and the host's {@code /usr} at {@value #HOST_TOOLS}, from where {@code setpriv} and
+   * {@code prlimit} run through the host's dynamic loader (the image need not have them, nor a
+   * shell).
+   */
+  List<String> command(
+      @Nullable Path data, Resources limits, List<String> program, @Nullable Path imageRoot) {
     List<String> args = new ArrayList<>();
     args.add(executable);
     args.addAll(
@@ -226,22 +260,13 @@ final class Bubblewrap {
       // as root setpriv drops the capabilities below, after it has used CAP_SETUID
       args.addAll(List.of("--unshare-user", "--cap-drop", "ALL"));
     }
-    args.addAll(List.of("--ro-bind", "/usr", "/usr"));
-    for (String name : TOP_LEVEL) {
-      Path path = Path.of("/", name);
-      if (Files.isSymbolicLink(path)) {
-        try {
-          args.addAll(List.of("--symlink", Files.readSymbolicLink(path).toString(), "/" + name));
-        } catch (IOException e) {
-          // unreadable link: the sandbox goes without it
-        }
-      } else if (Files.isDirectory(path)) {
-        args.addAll(List.of("--ro-bind", path.toString(), "/" + name));
-      }
-    }
-    args.addAll(List.of("--perms", "0755", "--dir", "/etc"));
-    for (String name : ETC) {
-      args.addAll(List.of("--ro-bind-try", "/etc/" + name, "/etc/" + name));
+    List<String> tools;
+    if (imageRoot == null) {
+      hostRoot(args);
+      tools = List.of();
+    } else {
+      imageRoot(args, imageRoot);
+      tools = hostLoader();
     }
     args.addAll(List.of("--proc", "/proc", "--dev", "/dev"));
     String tmpBytes = Long.toString(TMP_BYTES);
@@ -259,15 +284,17 @@ final class Bubblewrap {
     for (String path : hidden) {
       // a mount point cannot be made in the read-only /usr: a work root not there yet is not seen
       if (Files.isDirectory(Path.of(path))) {
-        args.addAll(List.of("--tmpfs", path));
+        args.addAll(List.of("--tmpfs", imageRoot == null ? path : hostTool(path)));
       }
     }
-    args.addAll(List.of("--remount-ro", "/", "--chdir", mount, "--"));
+    // the working directory is the image's: / (the images c2d builds and Ocean's declare no other)
+    args.addAll(List.of("--remount-ro", "/", "--chdir", "/", "--"));
     if (root) {
       String id = Integer.toString(SANDBOX_UID);
+      args.addAll(tools);
       args.addAll(
           List.of(
-              SETPRIV,
+              imageRoot == null ? SETPRIV : hostTool(SETPRIV),
               "--reuid=" + id,
               "--regid=" + id,
               "--clear-groups",
@@ -276,9 +303,11 @@ final class Bubblewrap {
               "--no-new-privs",
               "--"));
     } else {
-      args.addAll(List.of(SETPRIV, "--no-new-privs", "--"));
+      args.addAll(tools);
+      args.addAll(List.of(imageRoot == null ? SETPRIV : hostTool(SETPRIV), "--no-new-privs", "--"));
     }
-    args.add(PRLIMIT);
+    args.addAll(tools);
+    args.add(imageRoot == null ? PRLIMIT : hostTool(PRLIMIT));
     args.add("--nproc=" + pidsLimit);
     args.add("--nofile=1024");
     args.add("--core=0");
@@ -291,6 +320,80 @@ final class Bubblewrap {
     args.add("--");
     args.addAll(program);
     return args;
+  }
+
+  /** The host's {@code /usr}, {@code /bin}, {@code /lib*} and a few files of {@code /etc}. */
+  private static void hostRoot(List<String> args) {
+    args.addAll(List.of("--ro-bind", "/usr", "/usr"));
+    for (String name : TOP_LEVEL) {
+      Path path = Path.of("/", name);
+      if (Files.isSymbolicLink(path)) {
+        try {
+          args.addAll(List.of("--symlink", Files.readSymbolicLink(path).toString(), "/" + name));
+        } catch (IOException e) {
+          // unreadable link: the sandbox goes without it
+        }
+      } else if (Files.isDirectory(path)) {
+        args.addAll(List.of("--ro-bind", path.toString(), "/" + name));
+      }
+    }
+    args.addAll(List.of("--perms", "0755", "--dir", "/etc"));
+    for (String name : ETC) {
+      args.addAll(List.of("--ro-bind-try", "/etc/" + name, "/etc/" + name));
+    }
+  }
+
+  /** Every top-level entry of an image's root but {@link #PROVIDED}, and the host's tools. */
+  private static void imageRoot(List<String> args, Path imageRoot) {
+    List<Path> entries;
+    try (Stream<Path> list = Files.list(imageRoot)) {
+      entries = list.sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the image root " + imageRoot, e);
+    }
+    for (Path entry : entries) {
+      String name = entry.getFileName().toString();
+      if (PROVIDED.contains(name)) {
+        continue;
+      }
+      if (Files.isSymbolicLink(entry)) {
+        try {
+          args.addAll(List.of("--symlink", Files.readSymbolicLink(entry).toString(), "/" + name));
+        } catch (IOException e) {
+          // unreadable link: the sandbox goes without it
+        }
+      } else {
+        args.addAll(List.of("--ro-bind", entry.toString(), "/" + name));
+      }
+    }
+    args.addAll(List.of("--ro-bind", "/usr", HOST_TOOLS));
+  }
+
+  /**
+   * The host's dynamic loader and library directory as seen in an image's sandbox, the prefix that
+   * runs a host tool there; empty when the host's loader is not below {@code /usr} (an image root
+   * then fails to start, and the job's log says why).
+   */
+  static List<String> hostLoader() {
+    for (String candidate : LOADERS) {
+      try {
+        Path real = Path.of(candidate).toRealPath();
+        Path directory = real.getParent();
+        if (real.startsWith("/usr/") && directory != null) {
+          String loader = hostTool(real.toString());
+          String libraries = hostTool(directory.toString());
+          return List.of(loader, "--library-path", libraries);
+        }
+      } catch (IOException e) {
+        // not this architecture's loader
+      }
+    }
+    return List.of();
+  }
+
+  /** Where the host's {@code /usr/...} {@code path} is in an image's sandbox. */
+  private static String hostTool(String path) {
+    return path.startsWith("/usr/") ? HOST_TOOLS + path.substring("/usr".length()) : path;
   }
 
   /** What the job's configuration log says about its sandbox. */

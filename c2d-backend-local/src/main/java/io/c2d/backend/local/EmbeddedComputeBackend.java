@@ -19,6 +19,7 @@ import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.JobRuntime;
 import io.c2d.spi.backend.support.SandboxJobs;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -33,11 +34,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded default {@link ComputeBackend}: runs each job's algorithm as a local OS process
- * ({@code /bin/sh -c <entrypoint>}), inside bubblewrap where the machine allows it, in a private
- * working directory laid out like the sandbox contract, so that a provider application can run real
- * jobs end to end with nothing installed but a POSIX shell (and, for the sandbox, Debian's {@code
- * bubblewrap}).
+ * The embedded default {@link ComputeBackend}: runs each job's algorithm as a local OS process (its
+ * entrypoint started as the sandbox contract says, without a shell: {@link
+ * io.c2d.spi.backend.support.SandboxContract#command}), inside bubblewrap where the machine allows
+ * it (over the root file system of the job's image where {@link Builder#imageRoot} gave one), in a
+ * private working directory laid out like the sandbox contract, so that a provider application can
+ * run real jobs end to end with nothing installed but a POSIX shell (and, for the sandbox, Debian's
+ * {@code bubblewrap}).
  *
  * <h2>The sandbox</h2>
  *
@@ -71,15 +74,19 @@ import org.slf4j.LoggerFactory;
  * transformations/algorithm} (the raw code, or the published algorithm's {@code file:} files
  * concatenated in order; anything else fails the job with {@code ALGORITHM_PROVISIONING_FAILED}),
  * {@code outputs/} and {@code logs/}. {@code <did>} is the DID without {@code did:op:}. The process
- * runs in {@code /data} (in bubblewrap) or in {@code data/} with {@code DIDS} (a JSON array of
- * those ids), {@code TRANSFORMATION_DID} (empty for a raw algorithm), {@code VOLUME}, {@code
- * INPUTS}, {@code OUTPUTS}, {@code LOGS} and {@code ALGO} (absolute paths of the directories above
- * and of the algorithm file, below {@code /data} in bubblewrap), plus the algorithm's own
- * environment, {@code PATH}, {@code HOME} ({@code /tmp} in bubblewrap, else the data directory) and
- * {@code TMPDIR} ({@code /tmp}, else the job's {@code tmp/}); nothing else of the JVM's environment
- * is passed on. Its stdout and stderr go to {@code algorithm.log}; stdin is empty. The container
- * image is not used (nor its digest checked): the entrypoint runs with the host's {@code /bin/sh}.
- * Files the algorithm writes to {@code data/logs/} are not returned.
+ * runs in {@code /} in bubblewrap (the working directory of an image's root, and of the images c2d
+ * builds and Ocean publishes), else in {@code <workRoot>/<jobId>/}, whose {@code data/} stands
+ * where {@code /data} would (a relative {@code data/inputs/<did>/0} works either way), with {@code
+ * DIDS} (a JSON array of those ids), {@code TRANSFORMATION_DID} (empty for a raw algorithm), {@code
+ * VOLUME}, {@code INPUTS}, {@code OUTPUTS}, {@code LOGS} and {@code ALGO} (absolute paths of the
+ * directories above and of the algorithm file, below {@code /data} in bubblewrap), plus the
+ * algorithm's own environment, {@code PATH}, {@code HOME} ({@code /tmp} in bubblewrap, else the
+ * data directory) and {@code TMPDIR} ({@code /tmp}, else the job's {@code tmp/}); nothing else of
+ * the JVM's environment is passed on. Its stdout and stderr go to {@code algorithm.log}; stdin is
+ * empty. The container image is used only where {@link Builder#imageRoot} gave its root file system
+ * (and its digest is never checked); otherwise the entrypoint's program is the host's ({@code sh
+ * $ALGO} runs the host's {@code sh}). Files the algorithm writes to {@code data/logs/} are not
+ * returned.
  *
  * <h2>Results</h2>
  *
@@ -121,11 +128,13 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
 
   private final Path workRoot;
   private final Bubblewrap.Probe isolation;
+  private final Map<String, Path> imageRoots;
   private final SandboxJobs jobs;
 
   private EmbeddedComputeBackend(Builder builder, Path workRoot) {
     this.workRoot = workRoot;
     this.isolation = isolation(builder, workRoot);
+    this.imageRoots = Map.copyOf(builder.imageRoots);
     List<ComputeEnvironment> configured = new ArrayList<>(builder.environments.values());
     if (configured.isEmpty()) {
       configured.add(
@@ -148,7 +157,7 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
             runtime.build(),
             configured,
             (spec, directory, environment) ->
-                new LocalSandbox(spec, directory, environment, isolation));
+                new LocalSandbox(spec, directory, environment, isolation, imageRoots));
   }
 
   private static Bubblewrap.Probe isolation(Builder builder, Path workRoot) {
@@ -308,8 +317,33 @@ public final class EmbeddedComputeBackend implements ComputeBackend {
     private long pidsLimit = DEFAULT_PIDS_LIMIT;
     private boolean pidsLimitSet;
     private FetchSettings fetchSettings = FetchSettings.defaults();
+    private final Map<String, Path> imageRoots = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * The root file system of the container image {@code image} ({@code name:tag}, as algorithms
+     * name it), unpacked in the directory {@code root} (for instance from {@code docker export}):
+     * in bubblewrap, a job naming that image runs over that root, read-only, with the image's own
+     * programs and libraries instead of the host's {@code /usr}, in the working directory {@code
+     * /}, exactly as on a container backend (its digest is not checked). Without the sandbox the
+     * root is not used. Images without a root run over the host's {@code /usr}. Default: none.
+     *
+     * @throws IllegalArgumentException if {@code root} is not a directory, or the image was given a
+     *     root already
+     */
+    public Builder imageRoot(String image, Path root) {
+      requireNonNull(image, "image");
+      requireNonNull(root, "root");
+      if (!Files.isDirectory(root)) {
+        throw new IllegalArgumentException(
+            "the root file system of " + image + " must be a directory but " + root + " is not");
+      }
+      if (imageRoots.putIfAbsent(image, root.toAbsolutePath().normalize()) != null) {
+        throw new IllegalArgumentException("image " + image + " was already given a root");
+      }
+      return this;
+    }
 
     /**
      * How the provider fetches remote inputs (url, IPFS, Arweave) before a job starts: gateways,

@@ -2,6 +2,7 @@ package io.c2d.backend.local;
 
 import io.c2d.model.Algorithm;
 import io.c2d.model.ComputeEnvironment;
+import io.c2d.model.ContainerSpec;
 import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
 import io.c2d.model.ResultKind;
@@ -42,8 +43,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The sandbox of one job of the {@link EmbeddedComputeBackend}: a directory laid out as the {@link
  * SandboxContract} says and a local process, inside {@link Bubblewrap} (the layout at {@code
- * /data}) where the backend found it working, else a plain {@code /bin/sh} process of the
- * provider's user (the layout named by the contract's variables only). Beside the files {@link
+ * /data}, over the host's {@code /usr} or over the root file system of the job's image where the
+ * backend has one) where the backend found it working, else a plain process of the provider's user
+ * (the layout named by the contract's variables only). Either way the entrypoint is started by the
+ * contract's rule ({@link SandboxContract#command}, no shell), in {@code /} in the sandbox and in
+ * the job's directory (whose {@code data/} is the layout) without it. Beside the files {@link
  * JobDirectory} keeps, the job's directory holds:
  *
  * <pre>
@@ -63,17 +67,11 @@ final class LocalSandbox implements Sandbox {
   private static final Logger logger = LoggerFactory.getLogger(LocalSandbox.class);
 
   /**
-   * The fixed command the wrapper shell runs. The entrypoint and the exit-code file arrive as
-   * environment variables, never spliced into this text, and are removed from the algorithm's
-   * environment before it starts.
-   */
-  static final String WRAPPER =
-      "c2d_e=$C2D_ENTRYPOINT; c2d_x=$C2D_EXITCODE_FILE; unset C2D_ENTRYPOINT C2D_EXITCODE_FILE; "
-          + "/bin/sh -c -- \"$c2d_e\"; c2d_s=$?; echo \"$c2d_s\" > \"$c2d_x\"";
-
-  /**
-   * The wrapper of a sandboxed job: runs its arguments (bwrap and what runs inside it) and writes
-   * their exit code, with the exit-code file, again, only in the environment.
+   * The wrapper of a job, the host's {@code /bin/sh}: runs its arguments (bwrap and what runs
+   * inside it, or the algorithm's own command without the sandbox) and writes their exit code. The
+   * exit-code file arrives in the environment, never spliced into this text, and is removed from
+   * the algorithm's environment before it starts; the algorithm's words are arguments, which this
+   * shell passes on as they are, never reads as a command line.
    */
   static final String SANDBOX_WRAPPER =
       "c2d_x=$C2D_EXITCODE_FILE; unset C2D_EXITCODE_FILE; \"$@\"; c2d_s=$?; "
@@ -88,6 +86,7 @@ final class LocalSandbox implements Sandbox {
   private final Path data;
   private final SandboxContract contract;
   private final Bubblewrap.Probe isolation;
+  private final @Nullable Path imageRoot;
   private final Object lock = new Object();
 
   // guarded by lock
@@ -98,11 +97,14 @@ final class LocalSandbox implements Sandbox {
       JobSpec spec,
       JobDirectory directory,
       ComputeEnvironment environment,
-      Bubblewrap.Probe isolation) {
+      Bubblewrap.Probe isolation,
+      Map<String, Path> imageRoots) {
     this.spec = spec;
     this.directory = directory;
     this.environment = environment;
     this.isolation = isolation;
+    ContainerSpec container = spec.algorithm().container();
+    this.imageRoot = imageRoots.get(container.image() + ":" + container.tag());
     this.data = directory.resolve("data");
     this.contract =
         isolation.sandbox() != null
@@ -172,13 +174,31 @@ final class LocalSandbox implements Sandbox {
       openToSandboxUser(job);
     }
     Algorithm algorithm = spec.algorithm();
-    job.configLog("entrypoint: " + algorithm.container().entrypoint());
     job.configLog(
-        "image "
-            + algorithm.container().reference()
-            + " is not used: the embedded backend runs the entrypoint with the host's /bin/sh"
-            + (sandbox != null ? " and /usr" : "")
-            + (algorithm.container().digest() == null ? "" : ", so its digest is not checked"));
+        "entrypoint: "
+            + algorithm.container().entrypoint()
+            + ", started without a shell as "
+            + contract.command(algorithm.container().entrypoint())
+            + " in "
+            + (sandbox != null ? "/" : directory.path() + " (whose data/ is the layout)"));
+    String digest = algorithm.container().digest() == null ? "" : "; its digest is not checked";
+    if (sandbox != null && imageRoot != null) {
+      job.configLog(
+          "image "
+              + algorithm.container().reference()
+              + ": its root file system is "
+              + imageRoot
+              + digest);
+    } else {
+      job.configLog(
+          "image "
+              + algorithm.container().reference()
+              + " is not used"
+              + (imageRoot != null ? " (its root " + imageRoot + " needs the sandbox)" : "")
+              + ": the embedded backend runs the entrypoint with the host's "
+              + (sandbox != null ? "/usr" : "programs")
+              + digest);
+    }
     if (sandbox == null) {
       job.configLog(
           "network access "
@@ -249,19 +269,17 @@ final class LocalSandbox implements Sandbox {
   public void start(SandboxJob job) throws StageFailure {
     Bubblewrap sandbox = isolation.sandbox();
     List<String> command = new ArrayList<>();
+    List<String> program = contract.command(spec.algorithm().container().entrypoint());
+    command.addAll(List.of("/bin/sh", "-c", SANDBOX_WRAPPER, "c2d-sandbox"));
     if (sandbox == null) {
-      command.addAll(List.of("/bin/sh", "-c", WRAPPER));
+      command.addAll(program);
     } else {
-      command.addAll(List.of("/bin/sh", "-c", SANDBOX_WRAPPER, "c2d-sandbox"));
-      command.addAll(
-          sandbox.command(
-              data,
-              JobLimits.of(spec, environment),
-              List.of("/bin/sh", "-c", "--", spec.algorithm().container().entrypoint())));
+      command.addAll(sandbox.command(data, JobLimits.of(spec, environment), program, imageRoot));
     }
+    // without the sandbox the job's directory stands for the image's root: data/ is the layout
     ProcessBuilder builder =
         new ProcessBuilder(command)
-            .directory(data.toFile())
+            .directory(directory.path().toFile())
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(algorithmLog().toFile()));
     Map<String, String> env = builder.environment();
@@ -273,9 +291,6 @@ final class LocalSandbox implements Sandbox {
       env.put("PATH", Bubblewrap.PATH);
     }
     env.putAll(contract.environment(spec));
-    if (sandbox == null) {
-      env.put("C2D_ENTRYPOINT", spec.algorithm().container().entrypoint());
-    }
     env.put("C2D_EXITCODE_FILE", exitCodeFile().toString());
 
     try {

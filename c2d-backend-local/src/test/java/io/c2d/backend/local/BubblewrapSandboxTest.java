@@ -18,6 +18,7 @@ import io.c2d.model.Resources;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.testkit.RecordingListener;
+import io.c2d.testkit.junit.Requires;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -33,7 +34,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * real {@code /data} paths and nothing else of the host, cannot reach the network or write outside
  * its outputs, sees only its own processes, and hits its limits.
  */
-@ExtendWith(RequiresBubblewrap.class)
+@Requires(WorkingBubblewrap.class)
 final class BubblewrapSandboxTest {
   @TempDir Path temp;
 
@@ -132,7 +132,7 @@ final class BubblewrapSandboxTest {
         .isEqualTo(
             String.join(
                 "\n",
-                "pwd=/data",
+                "pwd=/",
                 "VOLUME=/data",
                 "INPUTS=/data/inputs",
                 "OUTPUTS=/data/outputs",
@@ -329,8 +329,9 @@ final class BubblewrapSandboxTest {
     assertThat(pids).as("the processes it sees").hasSizeLessThanOrEqualTo(8).contains("1");
     assertThat(read(embedded, done, "init.txt")).contains("bwrap ", "--unshare-pid");
     assertThat(read(embedded, done, "cmdlines.txt"))
-        .contains("sh $ALGO")
-        .doesNotContain("sleep 327", "java");
+        .as("the entrypoint sh $ALGO started as its own words, with no shell reading it")
+        .contains("sh /data/transformations/algorithm")
+        .doesNotContain("sh $ALGO", "sh -c", "sleep 327", "java");
   }
 
   @Test

@@ -4,16 +4,16 @@ import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.testkit.conformance.ComputeBackendConformanceKit;
+import io.c2d.testkit.junit.Requires;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The embedded default backend, in its bubblewrap sandbox, keeps every promise of the kit ({@link
  * UnsandboxedConformanceTest} runs the kit on plain processes). This class is also the README's
  * conformance example: {@code ReadmeTest} keeps the two equal.
  */
-@ExtendWith(RequiresBubblewrap.class)
+@Requires(WorkingBubblewrap.class)
 // README:conformance:start
 final class EmbeddedBackendConformanceTest extends ComputeBackendConformanceKit {
   private static final ComputeEnvironment ENVIRONMENT =

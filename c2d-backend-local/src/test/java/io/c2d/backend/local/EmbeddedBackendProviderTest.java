@@ -134,7 +134,7 @@ final class EmbeddedBackendProviderTest {
   }
 
   @Test
-  @org.junit.jupiter.api.extension.ExtendWith(RequiresBubblewrap.class)
+  @io.c2d.testkit.junit.Requires(WorkingBubblewrap.class)
   void requiresTheSandboxWhereItWorks() {
     try (ComputeBackend backend =
         provider()

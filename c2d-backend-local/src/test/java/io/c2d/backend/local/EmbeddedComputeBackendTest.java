@@ -171,7 +171,7 @@ final class EmbeddedComputeBackendTest {
         .isEqualTo(
             String.join(
                 "\n",
-                "pwd=" + data.toRealPath(),
+                "pwd=" + job.toRealPath(), // the job's directory stands for the image's root
                 "VOLUME=" + data,
                 "INPUTS=" + data.resolve("inputs"),
                 "OUTPUTS=" + data.resolve("outputs"),

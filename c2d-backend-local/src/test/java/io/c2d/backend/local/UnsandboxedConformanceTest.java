@@ -6,6 +6,7 @@ import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.testkit.conformance.ComputeBackendConformanceKit;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Without bubblewrap ({@link SandboxMode#OFF}, as on a host where it does not work) the embedded
@@ -32,6 +33,12 @@ final class UnsandboxedConformanceTest extends ComputeBackendConformanceKit {
   @Override
   protected ComputeEnvironment environment() {
     return ENVIRONMENT;
+  }
+
+  /** Without bubblewrap the job's own directory stands for the image's root. */
+  @Override
+  protected Optional<String> algorithmWorkingDirectory() {
+    return Optional.empty();
   }
 
   @Override

@@ -17,12 +17,14 @@ import io.c2d.model.FileLocator;
 import io.c2d.model.FreeLimits;
 import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
+import io.c2d.server.DockerTestImage;
 import io.c2d.server.assets.AssetDirectory;
 import io.c2d.server.assets.AssetFolder;
 import io.c2d.server.assets.SampleAssets;
 import io.c2d.server.internal.DemoVerifierProvider;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.testkit.EthereumKey;
+import io.c2d.testkit.junit.Requires;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -44,7 +46,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The unmodified ocean.js client ({@code @oceanprotocol/lib} {@value
@@ -53,9 +54,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * port, the embedded backend and (second case) the Docker backend running the locally built image.
  * Every assertion reads what ocean.js itself returned, threw or logged ({@link OceanJsRun}); no
  * request is made by anything else. In CI a missing node, npm install or Docker engine fails the
- * test ({@link RequiresOceanJs}, {@link RequiresDockerImage}).
+ * test ({@link OceanJs}, {@link io.c2d.server.DockerTestImage}).
  */
-@ExtendWith(RequiresOceanJs.class)
+@Requires(OceanJs.class)
 class OceanJsClientTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration FLOW_TIMEOUT = Duration.ofSeconds(150);
@@ -144,7 +145,7 @@ class OceanJsClientTest {
 
   @Nested
   @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-  @ExtendWith(RequiresDockerImage.class)
+  @Requires(DockerTestImage.class)
   class Docker extends Flows {
     Docker() {
       super("c2d-test/busybox", "1");

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -81,7 +82,12 @@ public abstract class ComputeBackendConformanceKit {
     /** Environments report what they enforce; the engine refuses a job asking for more. */
     ENVIRONMENTS("environments report what they enforce"),
     /** The algorithm cannot write its inputs and does not run as root. */
-    SANDBOX("the algorithm is sandboxed: read-only inputs, not root");
+    SANDBOX("the algorithm is sandboxed: read-only inputs, not root"),
+    /**
+     * The entrypoint is started as the sandbox contract says, without a shell, in the image's
+     * working directory ({@link io.c2d.spi.backend.support.SandboxContract#command}).
+     */
+    ENTRYPOINT("the entrypoint runs without a shell, in the image's working directory");
 
     private final String description;
 
@@ -146,6 +152,16 @@ public abstract class ComputeBackendConformanceKit {
     return ContainerSpec.of("busybox", "stable", TestAlgorithms.ENTRYPOINT);
   }
 
+  /**
+   * The working directory of {@link #algorithmImage()}, where its entrypoint must start; default
+   * {@code /} (busybox's, and that of the images Ocean publishes). Empty for a backend that runs
+   * the algorithm in a host directory of the job's own standing for the image's root (the kit then
+   * checks only that {@code data/inputs/<did>/0} is found from there).
+   */
+  protected Optional<String> algorithmWorkingDirectory() {
+    return Optional.of("/");
+  }
+
   /** The clock of the kit's job specs ({@link JobSpec#createdAt()}); default the system clock. */
   protected Clock clock() {
     return Clock.systemUTC();
@@ -196,6 +212,16 @@ public abstract class ComputeBackendConformanceKit {
   @DisplayName("Sandbox contract")
   class SandboxContract extends SandboxContractPromises {
     SandboxContract() {
+      super(fixture);
+    }
+  }
+
+  /** How the entrypoint is started: its own words, no shell, the image's working directory. */
+  @Nested
+  @DisplayName("Entrypoint")
+  @Keeps(Promise.ENTRYPOINT)
+  class Entrypoint extends EntrypointPromises {
+    Entrypoint() {
       super(fixture);
     }
   }

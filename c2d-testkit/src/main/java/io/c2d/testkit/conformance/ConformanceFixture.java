@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -149,6 +150,25 @@ final class ConformanceFixture {
         Algorithm.raw(image, TestAlgorithms.source(algorithm)).customData("{\"conformance\":true}");
     env.forEach(code::putEnvironment);
     return submit(algorithm, code.build(), customize, onFirst);
+  }
+
+  /**
+   * Submits {@code algorithm} as {@link #submit} does, with {@code entrypoint} (which may use
+   * {@code $ALGO}) instead of the kit's image's.
+   */
+  KitJob submitWithEntrypoint(String algorithm, String entrypoint) {
+    ContainerSpec image = algorithmImage();
+    ContainerSpec container =
+        new ContainerSpec(image.image(), image.tag(), image.digest(), entrypoint);
+    Algorithm code =
+        Algorithm.raw(container, TestAlgorithms.source(algorithm))
+            .customData("{\"conformance\":true}")
+            .build();
+    return submit(algorithm, code, spec -> {}, null);
+  }
+
+  Optional<String> algorithmWorkingDirectory() {
+    return kit.algorithmWorkingDirectory();
   }
 
   KitJob submitPublished(String algorithm) throws IOException {

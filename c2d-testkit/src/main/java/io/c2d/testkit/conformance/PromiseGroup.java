@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -46,6 +47,14 @@ abstract class PromiseGroup {
       Map<String, String> env,
       @Nullable Consumer<BackendJobState> onFirst) {
     return fixture.submit(algorithm, customize, env, onFirst);
+  }
+
+  final KitJob submitWithEntrypoint(String algorithm, String entrypoint) {
+    return fixture.submitWithEntrypoint(algorithm, entrypoint);
+  }
+
+  final Optional<String> algorithmWorkingDirectory() {
+    return fixture.algorithmWorkingDirectory();
   }
 
   final KitJob submitPublished(String algorithm) throws IOException {

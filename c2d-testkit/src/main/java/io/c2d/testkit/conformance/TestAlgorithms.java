@@ -62,6 +62,13 @@ public final class TestAlgorithms {
    */
   public static final String SANDBOX_PROBE = "sandbox-probe.sh";
 
+  /**
+   * Writes its arguments to {@code args.txt} (one a line), its working directory to {@code
+   * cwd.txt}, and copies the first input, opened as {@code data/inputs/<did>/0} relative to its
+   * working directory (as Ocean's examples do), to {@code relative-input} when that path exists.
+   */
+  public static final String PRINT_ARGS = "print-args.sh";
+
   /** Every script's name. */
   public static final List<String> NAMES =
       List.of(
@@ -71,7 +78,8 @@ public final class TestAlgorithms {
           WRITE_BIG_OUTPUT,
           SYMLINK_ESCAPE,
           PRINT_ENV,
-          SANDBOX_PROBE);
+          SANDBOX_PROBE,
+          PRINT_ARGS);
 
   private static final String ROOT = "algorithms/";
 

@@ -65,7 +65,8 @@ final class InMemoryBackendConformanceTest extends ComputeBackendConformanceKit 
             Promise.EXIT_CODE,
             Promise.CAPS,
             Promise.RESULT_AREA,
-            Promise.SANDBOX)) {
+            Promise.SANDBOX,
+            Promise.ENTRYPOINT)) {
       reasons.put(promise, runsNothing);
     }
     reasons.put(

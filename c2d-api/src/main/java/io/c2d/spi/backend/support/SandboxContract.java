@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.c2d.model.Did;
 import io.c2d.spi.backend.JobSpec;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,6 +32,22 @@ import java.util.Map;
  * name. In a container ({@link #container()}) the root is {@value #CONTAINER_ROOT} and {@code HOME}
  * and {@code TMPDIR} are {@value #CONTAINER_TMP}; a backend without containers names host
  * directories ({@link #of}).
+ *
+ * <p><b>How the algorithm is started</b> ({@link #command}), the same on every backend and after
+ * ocean-node's Docker engine: every {@value #ALGO_MACRO} in the entrypoint becomes the algorithm
+ * file's absolute path ({@code /data/transformations/algorithm} in a container), the result is
+ * split on white space into the program and its arguments, and the program is executed directly: no
+ * shell reads the line (no quoting, no {@code $VARIABLE} expansion, no redirections), so an image
+ * needs no {@code /bin/sh}. It runs in the image's own working directory (a backend never sets
+ * one), so Ocean's examples that open {@code data/inputs/<did>/0} relative to an image whose
+ * working directory is {@code /} find their inputs; the paths above are absolute and do not depend
+ * on the user the algorithm runs as. An entrypoint that wants a shell says so itself: when its
+ * second word is {@code -c} (as in {@code sh -c 'cmd1; cmd2'} or {@code python3 -c ...}), the rest
+ * of the line after {@code -c} is passed verbatim as one argument, the script, which that program
+ * then reads. ocean-node differs in three details that only ever broke entrypoints: it replaces the
+ * first {@value #ALGO_MACRO} only, with the relative path {@code data/transformations/algorithm}
+ * (found only from the working directory {@code /}), and it splits on each single space (two spaces
+ * give an empty argument, and {@code sh -c} gets only the script's first word).
  *
  * <p>Immutable and thread-safe. Arguments are non-null.
  */
@@ -61,6 +78,9 @@ public final class SandboxContract {
 
   /** The algorithm's logs directory, relative to the root: {@value}. */
   public static final String LOGS = "logs";
+
+  /** The word of an entrypoint that {@link #command} replaces by the algorithm's path: {@value}. */
+  public static final String ALGO_MACRO = "$ALGO";
 
   /** The directories of the layout that are read-only for the algorithm, in creation order. */
   public static final List<String> READ_ONLY_DIRECTORIES = List.of(INPUTS, DDOS, TRANSFORMATIONS);
@@ -171,6 +191,52 @@ public final class SandboxContract {
     env.put("HOME", home);
     env.put("TMPDIR", tmpDir);
     return Collections.unmodifiableMap(env);
+  }
+
+  /**
+   * The program and arguments that start an algorithm with {@code entrypoint}, by the rule in this
+   * class's documentation: {@value #ALGO_MACRO} replaced by {@code path(ALGORITHM)}, split on white
+   * space, and for a second word {@code -c} the rest of the line as one argument. A backend
+   * executes the list directly (first element the program, looked up on the algorithm's {@code
+   * PATH} when it has no {@code /}) in the image's own working directory. Unmodifiable.
+   *
+   * @throws IllegalArgumentException if the entrypoint has no word (the model refuses such a {@link
+   *     io.c2d.model.ContainerSpec} before it gets here)
+   */
+  public List<String> command(String entrypoint) {
+    requireNonNull(entrypoint, "entrypoint");
+    String line = entrypoint.replace(ALGO_MACRO, path(ALGORITHM));
+    List<String> words = new ArrayList<>();
+    int at = skipSpace(line, 0);
+    while (at < line.length()) {
+      if (words.size() == 2 && words.get(1).equals("-c")) {
+        // the script of "sh -c ...": verbatim, its own quoting and newlines intact
+        words.add(line.substring(at).stripTrailing());
+        break;
+      }
+      int end = at;
+      while (end < line.length() && !isSpace(line.charAt(end))) {
+        end++;
+      }
+      words.add(line.substring(at, end));
+      at = skipSpace(line, end);
+    }
+    if (words.isEmpty()) {
+      throw new IllegalArgumentException("the entrypoint has no program: '" + entrypoint + "'");
+    }
+    return List.copyOf(words);
+  }
+
+  private static int skipSpace(String line, int from) {
+    int at = from;
+    while (at < line.length() && isSpace(line.charAt(at))) {
+      at++;
+    }
+    return at;
+  }
+
+  private static boolean isSpace(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
   }
 
   @Override

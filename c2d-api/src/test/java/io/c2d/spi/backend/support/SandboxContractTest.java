@@ -58,4 +58,42 @@ final class SandboxContractTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("root");
   }
+
+  @Test
+  void theEntrypointIsSplitIntoWordsWithAlgoReplacedAndNoShell() {
+    assertThat(SandboxContract.container().command("python3 $ALGO"))
+        .containsExactly("python3", "/data/transformations/algorithm");
+    assertThat(SandboxContract.container().command("  node\t$ALGO   --seed  $HOME 'a b' x;y  "))
+        .as("runs of white space are one separator; quotes, $HOME and ; are plain characters")
+        .containsExactly(
+            "node", "/data/transformations/algorithm", "--seed", "$HOME", "'a", "b'", "x;y");
+    assertThat(SandboxContract.container().command("/noshell $ALGO $ALGO"))
+        .containsExactly(
+            "/noshell", "/data/transformations/algorithm", "/data/transformations/algorithm");
+  }
+
+  @Test
+  void aSecondWordDashCTakesTheRestOfTheLineAsOneScript() {
+    assertThat(
+            SandboxContract.container()
+                .command("sh -c   cat $ALGO > \"$OUTPUTS/a b\";\n echo 'done'  \n"))
+        .containsExactly(
+            "sh", "-c", "cat /data/transformations/algorithm > \"$OUTPUTS/a b\";\n echo 'done'");
+    assertThat(SandboxContract.container().command("python3 -c print(1 + 1)"))
+        .containsExactly("python3", "-c", "print(1 + 1)");
+    assertThat(SandboxContract.container().command("sh -x -c echo hi"))
+        .as("only a second word -c starts a script")
+        .containsExactly("sh", "-x", "-c", "echo", "hi");
+  }
+
+  @Test
+  void onAHostRootAlgoIsTheHostPathAndAnEmptyEntrypointIsRefused() {
+    SandboxContract contract = SandboxContract.of("/work/j/data", "/work/j/data", "/work/j/tmp");
+
+    assertThat(contract.command("sh $ALGO"))
+        .containsExactly("sh", "/work/j/data/transformations/algorithm");
+    assertThatThrownBy(() -> contract.command(" \t "))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no program");
+  }
 }

@@ -1,6 +1,7 @@
 package io.c2d.server.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.c2d.testkit.junit.RealPart;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,49 +9,26 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.extension.ConditionEvaluationResult;
-import org.junit.jupiter.api.extension.ExecutionCondition;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Runs a test only where Node.js (18 or newer) and the build's install of the unmodified ocean.js
- * client ({@code @oceanprotocol/lib} {@value OceanJsClient#OCEAN_JS_VERSION}, {@code npm ci} into
- * {@link OceanJsClient#DIRECTORY}) are present. In CI ({@code CI=true}) their absence FAILS the
- * test ({@code .ci/run} installs node and npm; the build runs {@code npm ci}); elsewhere the test
- * is skipped with a reason that says loudly what is missing.
+ * Node.js (18 or newer) and the build's install of the unmodified ocean.js client ({@code
+ * @oceanprotocol/lib} {@value OceanJsClient#OCEAN_JS_VERSION}, {@code npm ci} into {@link
+ * OceanJsClient#DIRECTORY}), for {@code @Requires}: in CI ({@code CI=true}) their absence FAILS
+ * the test ({@code .ci/run} installs node and npm; the build runs {@code npm ci}).
  */
-final class RequiresOceanJs implements ExecutionCondition {
-  private static final Object LOCK = new Object();
-  private static @Nullable String problem;
-  private static boolean checked;
-
+final class OceanJs implements RealPart {
   @Override
-  public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
-    String found;
-    synchronized (LOCK) {
-      if (!checked) {
-        problem = check();
-        checked = true;
-      }
-      found = problem;
-    }
-    if (found == null) {
-      return ConditionEvaluationResult.enabled(
-          "node and @oceanprotocol/lib " + OceanJsClient.OCEAN_JS_VERSION + " are installed");
-    }
-    if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-      throw new IllegalStateException(
-          "CI=true but the ocean.js client tests cannot run: "
-              + found
-              + " (.ci/run installs node and npm; the build runs `npm ci` in "
-              + OceanJsClient.DIRECTORY
-              + ")");
-    }
-    System.err.println("WARNING: SKIPPING the ocean.js client tests: " + found);
-    return ConditionEvaluationResult.disabled("SKIPPED, no ocean.js client: " + found);
+  public String name() {
+    return "node and @oceanprotocol/lib " + OceanJsClient.OCEAN_JS_VERSION;
   }
 
-  private static @Nullable String check() {
+  @Override
+  public String remedy() {
+    return ".ci/run installs node and npm; the build runs `npm ci` in " + OceanJsClient.DIRECTORY;
+  }
+
+  @Override
+  public @Nullable String problem() {
     String version;
     try {
       Process node =

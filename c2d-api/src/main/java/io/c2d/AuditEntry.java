@@ -11,7 +11,7 @@ import java.util.List;
 
 /**
  * One decision about a job's results, as the publisher's audit record keeps it ({@link
- * ComputeEngine#auditRecord()}): which job and assets, who decided (a filter, the filter chain, a
+ * ResultReview#auditRecord()}): which job and assets, who decided (a filter, the filter chain, a
  * reviewer, the review's time limit), what, why, and the SHA-256 of what was released.
  *
  * <p>Actors are {@code filter:<name>} (one filter's decision, and its report to the reviewer),

@@ -87,6 +87,7 @@ public final class ComputeEngine implements AutoCloseable {
   private final Recovery recovery;
   private final OceanEntryPoints ocean;
   private final ResultRelease release;
+  private final ResultReview review;
   private final Executor executor;
   private final List<AutoCloseable> owned;
 
@@ -125,6 +126,7 @@ public final class ComputeEngine implements AutoCloseable {
     this.release =
         new ResultRelease(gate, lifecycle, registry, b.clock, s.reviewTimeout, b.scheduler);
     lifecycle.resultRelease(release);
+    this.review = new ResultReview(release);
     if (publication != null) {
       publication.gate(gate);
     }
@@ -310,74 +312,11 @@ public final class ComputeEngine implements AutoCloseable {
   }
 
   /**
-   * The jobs whose results wait for the publisher's review ({@link JobStatus#AWAITING_RELEASE}),
-   * with what each filter proposed and reported. For the publisher only: the application
-   * authenticates the publisher before it calls this (c2d-server's review endpoint does).
+   * The publisher's review of results held by the result filters, and the audit record of every
+   * decision about results. For the publisher only, never a consumer.
    */
-  public List<PendingReview> pendingReviews() {
-    return release.pendingReviews();
-  }
-
-  /**
-   * Releases every result of {@code id} that waits for review (a proposed redaction is served
-   * redacted); the job then ends, or publishes if it asked to. Recorded as {@code
-   * reviewer:<reviewer>} in the audit record. For the publisher only.
-   *
-   * @param reviewer who decides: 1 to 64 letters, digits or {@code . _ @ -}
-   * @throws NotFoundException ({@link ErrorCode#JOB_NOT_FOUND}) if there is no such job
-   * @throws JobStateException ({@link ErrorCode#JOB_NOT_AWAITING_RELEASE}) if it does not wait
-   * @throws InvalidRequestException ({@code "reviewer"}) if {@code reviewer} is malformed
-   * @throws UnavailableException if the audit record cannot be written
-   */
-  public CompletionStage<ComputeJob> releaseResults(JobId id, String reviewer) {
-    return release.release(id, reviewer);
-  }
-
-  /**
-   * Replaces the content of one result of {@code id} that waits for review by {@code replacement}
-   * (at most 64 MiB), which the consumer then gets with {@code reason}. The job ends once no result
-   * waits any more. For the publisher only.
-   *
-   * @throws NotFoundException if there is no such job ({@link ErrorCode#JOB_NOT_FOUND}) or result
-   *     ({@link ErrorCode#RESULT_NOT_FOUND})
-   * @throws JobStateException ({@link ErrorCode#JOB_NOT_AWAITING_RELEASE}) if the job or result
-   *     does not wait for review
-   * @throws InvalidRequestException ({@code "reviewer"}, {@code "reason"}, {@code "replacement"},
-   *     {@code "result.name"}) if one is malformed or too long
-   * @throws UnavailableException if the replacement or the audit record cannot be written
-   */
-  public CompletionStage<ComputeJob> redactResult(
-      JobId id, String reviewer, String resultName, byte[] replacement, String reason) {
-    return release.redact(id, reviewer, resultName, replacement, reason);
-  }
-
-  /**
-   * Rejects every result of {@code id}: none is ever served, the consumer learns {@code reason},
-   * and the results are deleted in the backend. The stage completes once they are. For the
-   * publisher only.
-   *
-   * @throws NotFoundException ({@link ErrorCode#JOB_NOT_FOUND}) if there is no such job
-   * @throws JobStateException ({@link ErrorCode#JOB_NOT_AWAITING_RELEASE}) if it does not wait
-   * @throws InvalidRequestException ({@code "reviewer"}, {@code "reason"}) if one is malformed
-   * @throws UnavailableException (also in the stage) if the audit record cannot be written, or the
-   *     backend cannot delete the results
-   */
-  public CompletionStage<ComputeJob> rejectResults(JobId id, String reviewer, String reason) {
-    return release.reject(id, reviewer, reason);
-  }
-
-  /**
-   * Every decision about results so far, oldest first: durable in {@code audit/} below the state
-   * directory, in memory without one. For the publisher only.
-   */
-  public List<AuditEntry> auditRecord() {
-    return release.gate().journal().entries();
-  }
-
-  /** The decisions about the results of {@code id}, oldest first. For the publisher only. */
-  public List<AuditEntry> auditRecord(JobId id) {
-    requireNonNull(id, "id");
-    return release.gate().journal().entries(id);
+  public ResultReview review() {
+    return review;
   }
 
   /** The environments of every backend, with their limits. */

@@ -11,9 +11,9 @@ import java.util.List;
 
 /**
  * A job whose results wait for the publisher's review ({@link
- * io.c2d.model.JobStatus#AWAITING_RELEASE}), as {@link ComputeEngine#pendingReviews()} lists it:
- * what each filter proposed per result and reported, and until when the publisher may decide (after
- * that the results are rejected).
+ * io.c2d.model.JobStatus#AWAITING_RELEASE}), as {@link ResultReview#pending()} lists it: what each
+ * filter proposed per result and reported, and until when the publisher may decide (after that the
+ * results are rejected).
  *
  * <p>Immutable and thread-safe.
  *

@@ -130,7 +130,7 @@ final class ResultFiltersEngineTest {
     assertThat(summary.size()).isEqualTo("region,total\n".length());
     assertThat(result(job, "copy.bin").size()).isZero();
 
-    List<AuditEntry> audit = engine.auditRecord(id);
+    List<AuditEntry> audit = engine.review().auditRecord(id);
     AuditEntry released =
         audit.stream()
             .filter(e -> e.actor().equals("chain") && e.resultName().equals("summary.csv"))
@@ -292,7 +292,7 @@ final class ResultFiltersEngineTest {
     assertThatThrownBy(() -> engine.openLiveLog(id, alice()))
         .isInstanceOf(NotFoundException.class)
         .hasMessageContaining("review");
-    List<PendingReview> pending = engine.pendingReviews();
+    List<PendingReview> pending = engine.review().pending();
     assertThat(pending)
         .singleElement()
         .satisfies(
@@ -312,15 +312,15 @@ final class ResultFiltersEngineTest {
                   .satisfies(n -> assertThat(n.reason()).startsWith("redaction proposed: "));
             });
 
-    ComputeJob released = engine.releaseResults(id, "dora").toCompletableFuture().join();
+    ComputeJob released = engine.review().release(id, "dora").toCompletableFuture().join();
 
     assertThat(released.status()).isEqualTo(JobStatus.COMPLETED);
-    assertThat(engine.pendingReviews()).isEmpty();
+    assertThat(engine.review().pending()).isEmpty();
     assertThat(read(id, "notes.txt")).isEqualTo("honest notes\n");
     assertThat(read(id, "summary.csv")).isEqualTo("region,total\n");
     assertThatThrownBy(() -> engine.openResult(id, alice(), "copy.bin"))
         .isInstanceOf(ResultWithheldException.class);
-    assertThat(engine.auditRecord(id))
+    assertThat(engine.review().auditRecord(id))
         .filteredOn(e -> e.actor().equals("reviewer:dora") && e.resultName().equals("notes.txt"))
         .singleElement()
         .satisfies(
@@ -338,11 +338,12 @@ final class ResultFiltersEngineTest {
 
     ComputeJob stillHeld =
         engine
-            .redactResult(id, "dora", "notes.txt", bytes("[redacted]\n"), "names removed")
+            .review()
+            .redact(id, "dora", "notes.txt", bytes("[redacted]\n"), "names removed")
             .toCompletableFuture()
             .join();
     assertThat(stillHeld.status()).isEqualTo(JobStatus.AWAITING_RELEASE);
-    engine.releaseResults(id, "dora").toCompletableFuture().join();
+    engine.review().release(id, "dora").toCompletableFuture().join();
 
     assertThat(read(id, "notes.txt")).isEqualTo("[redacted]\n");
     assertThat(read(id, "copy.bin")).isEqualTo("the publisher's whole file");
@@ -355,7 +356,7 @@ final class ResultFiltersEngineTest {
     waiter.awaitStatus(id, JobStatus.AWAITING_RELEASE, WAIT);
 
     ComputeJob rejected =
-        engine.rejectResults(id, "dora", "the output names people").toCompletableFuture().join();
+        engine.review().reject(id, "dora", "the output names people").toCompletableFuture().join();
 
     assertThat(rejected.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(rejected.notices())
@@ -380,7 +381,7 @@ final class ResultFiltersEngineTest {
     assertThat(job.notices())
         .allSatisfy(
             n -> assertThat(n.reason()).contains("did not review the results within PT0.3S"));
-    assertThat(engine.auditRecord(id))
+    assertThat(engine.review().auditRecord(id))
         .anySatisfy(e -> assertThat(e.actor()).isEqualTo("review-timeout"));
   }
 
@@ -388,12 +389,12 @@ final class ResultFiltersEngineTest {
   void everyBadReviewCallGetsATypedError() throws Exception {
     start(b -> b.resultPolicy(ResultPolicy.of(List.of(), true)));
     JobId unknown = JobId.of("ffffffffffffffffffffffffffffffff");
-    assertThatThrownBy(() -> engine.releaseResults(unknown, "dora"))
+    assertThatThrownBy(() -> engine.review().release(unknown, "dora"))
         .isInstanceOf(NotFoundException.class)
         .satisfies(
             e -> assertThat(((NotFoundException) e).code()).isEqualTo(ErrorCode.JOB_NOT_FOUND));
     JobId id = submit();
-    assertThatThrownBy(() -> engine.releaseResults(id, "dora"))
+    assertThatThrownBy(() -> engine.review().release(id, "dora"))
         .isInstanceOf(JobStateException.class)
         .satisfies(
             e ->
@@ -401,21 +402,21 @@ final class ResultFiltersEngineTest {
                     .isEqualTo(ErrorCode.JOB_NOT_AWAITING_RELEASE));
     backend.job(id).complete(OUTPUTS);
     waiter.awaitStatus(id, JobStatus.AWAITING_RELEASE, WAIT);
-    assertThatThrownBy(() -> engine.releaseResults(id, "bad reviewer!"))
+    assertThatThrownBy(() -> engine.review().release(id, "bad reviewer!"))
         .isInstanceOf(InvalidRequestException.class)
         .satisfies(e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("reviewer"));
-    assertThatThrownBy(() -> engine.rejectResults(id, "dora", " "))
+    assertThatThrownBy(() -> engine.review().reject(id, "dora", " "))
         .isInstanceOf(InvalidRequestException.class)
         .satisfies(e -> assertThat(((InvalidRequestException) e).field()).isEqualTo("reason"));
-    assertThatThrownBy(() -> engine.rejectResults(id, "dora", "x".repeat(501)))
+    assertThatThrownBy(() -> engine.review().reject(id, "dora", "x".repeat(501)))
         .isInstanceOf(InvalidRequestException.class);
-    assertThatThrownBy(() -> engine.redactResult(id, "dora", "nope.txt", bytes("x"), "why"))
+    assertThatThrownBy(() -> engine.review().redact(id, "dora", "nope.txt", bytes("x"), "why"))
         .isInstanceOf(NotFoundException.class)
         .satisfies(
             e -> assertThat(((NotFoundException) e).code()).isEqualTo(ErrorCode.RESULT_NOT_FOUND));
-    assertThatThrownBy(() -> engine.redactResult(id, "dora", "../etc/passwd", bytes("x"), "why"))
+    assertThatThrownBy(() -> engine.review().redact(id, "dora", "../etc/passwd", bytes("x"), "why"))
         .isInstanceOf(InvalidRequestException.class);
-    assertThat(engine.pendingReviews()).hasSize(1);
+    assertThat(engine.review().pending()).hasSize(1);
   }
 
   @Test
@@ -427,7 +428,7 @@ final class ResultFiltersEngineTest {
                 .resultPolicy(chain("judge", false)));
     JobId filtered = run(OUTPUTS);
     waiter.awaitTerminal(filtered, WAIT);
-    int entries = engine.auditRecord().size();
+    int entries = engine.review().auditRecord().size();
     restart(
         b ->
             b.stateDirectory(state)
@@ -443,7 +444,7 @@ final class ResultFiltersEngineTest {
     assertThatThrownBy(() -> engine.openResult(filtered, alice(), "copy.bin"))
         .isInstanceOf(ResultWithheldException.class);
     assertThat(read(filtered, "summary.csv")).isEqualTo("region,total\n");
-    assertThat(engine.auditRecord()).hasSize(entries);
+    assertThat(engine.review().auditRecord()).hasSize(entries);
 
     // a job held for review stays held, and can be released after the restart
     restart(b -> b.stateDirectory(state).resultPolicy(ResultPolicy.of(List.of(), true)));
@@ -451,8 +452,8 @@ final class ResultFiltersEngineTest {
     waiter.awaitStatus(held, JobStatus.AWAITING_RELEASE, WAIT);
     restart(b -> b.stateDirectory(state).resultPolicy(ResultPolicy.of(List.of(), true)));
     assertThat(engine.status(held, alice()).status()).isEqualTo(JobStatus.AWAITING_RELEASE);
-    assertThat(engine.pendingReviews()).extracting(PendingReview::jobId).containsExactly(held);
-    engine.releaseResults(held, "dora").toCompletableFuture().join();
+    assertThat(engine.review().pending()).extracting(PendingReview::jobId).containsExactly(held);
+    engine.review().release(held, "dora").toCompletableFuture().join();
     assertThat(read(held, "notes.txt")).isEqualTo("honest notes\n");
   }
 

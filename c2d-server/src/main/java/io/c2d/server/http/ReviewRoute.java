@@ -52,8 +52,8 @@ final class ReviewRoute {
           ErrorCode.PUBLISHER_UNAUTHORIZED,
           "the review endpoints are off: the provider has no publisher token configured");
     }
-    String header = request.header("Authorization");
-    if (header == null || !header.startsWith(BEARER)) {
+    String header = request.header("Authorization").orElse("");
+    if (!header.startsWith(BEARER)) {
       throw new AccessDeniedException(
           ErrorCode.PUBLISHER_UNAUTHORIZED, "the publisher's bearer token is missing");
     }
@@ -66,7 +66,7 @@ final class ReviewRoute {
   /** {@code GET reviews}: the jobs awaiting release. */
   ArrayNode pending() {
     ArrayNode list = Bodies.JSON.createArrayNode();
-    for (PendingReview review : engine.pendingReviews()) {
+    for (PendingReview review : engine.review().pending()) {
       ObjectNode node = list.addObject();
       node.put("jobId", review.jobId().value());
       node.put("owner", review.owner().value());
@@ -87,11 +87,12 @@ final class ReviewRoute {
     JobId id = JobId.of(text(body, "jobId"));
     String reviewer = text(body, "reviewer");
     return switch (action) {
-      case "release" -> engine.releaseResults(id, reviewer);
-      case "reject" -> engine.rejectResults(id, reviewer, text(body, "reason"));
+      case "release" -> engine.review().release(id, reviewer);
+      case "reject" -> engine.review().reject(id, reviewer, text(body, "reason"));
       case "redact" ->
-          engine.redactResult(
-              id, reviewer, text(body, "result"), content(body), text(body, "reason"));
+          engine
+              .review()
+              .redact(id, reviewer, text(body, "result"), content(body), text(body, "reason"));
       default ->
           throw new OceanComputeHandler.HttpFailure(
               404,
@@ -105,7 +106,9 @@ final class ReviewRoute {
   ArrayNode audit(QueryParams query) {
     Optional<String> jobId = query.optional("jobId");
     List<AuditEntry> entries =
-        jobId.isPresent() ? engine.auditRecord(query.jobId("jobId")) : engine.auditRecord();
+        jobId.isPresent()
+            ? engine.review().auditRecord(query.jobId("jobId"))
+            : engine.review().auditRecord();
     ArrayNode list = Bodies.JSON.createArrayNode();
     for (AuditEntry entry : entries) {
       ObjectNode node = list.addObject();

@@ -84,6 +84,13 @@ final class ReviewRoute {
 
   /** {@code POST reviews/<action>}: release, reject or redact; answers the job. */
   CompletionStage<ComputeJob> decide(String action, ObjectNode body) {
+    if (!List.of("release", "reject", "redact").contains(action)) {
+      throw new OceanComputeHandler.HttpFailure(
+          404,
+          "not_found",
+          "no review action '" + QueryParams.abbreviate(action) + "': release, reject, redact",
+          java.util.Map.of());
+    }
     JobId id = JobId.of(text(body, "jobId"));
     String reviewer = text(body, "reviewer");
     return switch (action) {

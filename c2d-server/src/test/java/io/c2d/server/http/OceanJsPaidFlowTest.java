@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c2d.keeper.EscrowClient;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobStatus;
+import io.c2d.testkit.junit.Requires;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -18,7 +19,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.web3j.protocol.Web3j;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.http.HttpService;
@@ -31,7 +31,7 @@ import org.web3j.protocol.http.HttpService;
  * order is no order is refused and its lock released; a start the deposit cannot cover is 402.
  * Every assertion reads what ocean.js returned or the chain itself.
  */
-@ExtendWith(RequiresOceanJs.class)
+@Requires(OceanJs.class)
 class OceanJsPaidFlowTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration FLOW_TIMEOUT = Duration.ofSeconds(150);

@@ -1,0 +1,22 @@
+package io.c2d.spi.filter;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Opens a stream of bytes on demand: a job's result, an input file, or a filter's replacement
+ * content. Nothing is held in memory until the stream is read.
+ *
+ * <p>Implementations say whether they may be opened more than once; the caller closes every stream
+ * it opens.
+ */
+@FunctionalInterface
+public interface ContentSource {
+
+  /**
+   * Opens a new stream over the content.
+   *
+   * @throws IOException if the content cannot be read
+   */
+  InputStream open() throws IOException;
+}

@@ -53,7 +53,9 @@ final class CountRule {
   int countColumn(List<String> header) {
     for (int i = 0; i < header.size(); i++) {
       String name = header.get(i).toLowerCase(Locale.ROOT);
-      if (column != null ? name.equals(column.toLowerCase(Locale.ROOT)) : COUNT_NAMES.contains(name)) {
+      if (column != null
+          ? name.equals(column.toLowerCase(Locale.ROOT))
+          : COUNT_NAMES.contains(name)) {
         return i;
       }
     }

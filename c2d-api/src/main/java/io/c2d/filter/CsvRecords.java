@@ -172,7 +172,8 @@ final class CsvRecords {
       throw new RecordTooLongException(maxRecord);
     }
     if (recordLen + len > record.length) {
-      record = Arrays.copyOf(record, Math.min(maxRecord, Math.max(recordLen + len, record.length * 2)));
+      record =
+          Arrays.copyOf(record, Math.min(maxRecord, Math.max(recordLen + len, record.length * 2)));
     }
     System.arraycopy(buffer, from, record, recordLen, len);
     recordLen += len;

@@ -1,8 +1,13 @@
 package io.c2d.filter;
 
 import io.c2d.model.Sha256;
+import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -15,10 +20,61 @@ import org.jspecify.annotations.Nullable;
 final class PrintCache {
   private final long maxWeight;
   private final LinkedHashMap<String, InputPrint> prints = new LinkedHashMap<>(16, 0.75f, true);
+  private final ConcurrentHashMap<String, CompletableFuture<InputPrint>> inFlight =
+      new ConcurrentHashMap<>();
   private long weight;
 
   PrintCache(long maxWeight) {
     this.maxWeight = maxWeight;
+  }
+
+  /** Computes a print from an input. */
+  @FunctionalInterface
+  interface Computation {
+    InputPrint compute() throws IOException;
+  }
+
+  /**
+   * The cached print of the input with {@code sha256}, else the one {@code computation} makes
+   * (cached then), else, when another thread is computing it, that one's.
+   *
+   * @throws IOException if the computation fails, or the thread is interrupted while it waits
+   */
+  InputPrint getOrCompute(Sha256 sha256, Computation computation) throws IOException {
+    InputPrint cached = get(sha256);
+    if (cached != null) {
+      return cached;
+    }
+    String key = sha256.hex();
+    CompletableFuture<InputPrint> mine = new CompletableFuture<>();
+    CompletableFuture<InputPrint> other = inFlight.putIfAbsent(key, mine);
+    if (other != null) {
+      try {
+        return other.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for an input's fingerprints");
+      } catch (ExecutionException e) {
+        // the other job could not read it; this one tries on its own
+        InputPrint print = computation.compute();
+        put(print);
+        return print;
+      }
+    }
+    try {
+      InputPrint print = get(sha256);
+      if (print == null) {
+        print = computation.compute();
+        put(print);
+      }
+      mine.complete(print);
+      return print;
+    } catch (IOException | RuntimeException e) {
+      mine.completeExceptionally(e);
+      throw e;
+    } finally {
+      inFlight.remove(key, mine);
+    }
   }
 
   synchronized @Nullable InputPrint get(Sha256 sha256) {

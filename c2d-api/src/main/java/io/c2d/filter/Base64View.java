@@ -18,6 +18,8 @@ final class Base64View implements ByteSink {
   private static final byte NEWLINE = -2;
   private static final byte OTHER = -1;
   private static final byte[] VALUES = values();
+  private static final byte[] ADD = classTable(VALUES, false);
+  private static final byte[] KEEP = classTable(VALUES, true);
 
   /** Run length (characters) from which decoded bytes are passed on. */
   private static final int MIN_RUN = 16;
@@ -35,15 +37,59 @@ final class Base64View implements ByteSink {
 
   private int pendingLen;
 
+  private final RunTrigger trigger = new RunTrigger(ADD, KEEP, MIN_RUN);
+
+  /** Decoding a run (the slow path); else scanning for one. */
+  private boolean active;
+
+  /** Absolute offset of the piece being written. */
+  private long position;
+
+  /** {@code off} of the piece being written. */
+  private int currentOff;
+
   Base64View(ByteSink next) {
     this.next = next;
   }
 
   @Override
   public void write(byte[] b, int off, int len) {
-    final byte[] values = VALUES;
     final int end = off + len;
-    for (int i = off; i < end; i++) {
+    trigger.begin(position, off);
+    currentOff = off;
+    int i = off;
+    while (i < end) {
+      if (!active) {
+        int hit = trigger.scan(b, i, end);
+        if (hit == end) {
+          break;
+        }
+        // a long run: decode it from its start, which may lie in an earlier piece
+        long start = trigger.runStart(position);
+        active = true;
+        reset();
+        if (start < position) {
+          int n = (int) (position - start);
+          int tailLen = trigger.tailLength();
+          decode(trigger.tail(), tailLen - n, tailLen, false);
+          i = off;
+        } else {
+          i = off + (int) (start - position);
+        }
+      }
+      i = decode(b, i, end, true);
+    }
+    trigger.keepTail(b, off, len);
+    position += len;
+  }
+
+  /**
+   * Decodes {@code b[i..end)}; when {@code mayExit}, stops after the first reset (the run ended)
+   * and returns the index after it, the fast path taking over.
+   */
+  private int decode(byte[] b, int i, int end, boolean mayExit) {
+    final byte[] values = VALUES;
+    for (; i < end; i++) {
       int v = values[b[i] & 0xff];
       if (v >= 0) {
         quad = (quad << 6) | v;
@@ -59,6 +105,9 @@ final class Base64View implements ByteSink {
       } else if (v == NEWLINE) {
         if ((lineChars & 3) != 0) {
           reset();
+          if (mayExit) {
+            return exit(i);
+          }
         }
         lineChars = 0;
       } else {
@@ -66,8 +115,18 @@ final class Base64View implements ByteSink {
           padding();
         }
         reset();
+        if (mayExit) {
+          return exit(i);
+        }
       }
     }
+    return i;
+  }
+
+  private int exit(int i) {
+    active = false;
+    trigger.restart(position + (i + 1 - currentOff));
+    return i + 1;
   }
 
   @Override
@@ -123,6 +182,14 @@ final class Base64View implements ByteSink {
     run = 0;
     lineChars = 0;
     pendingLen = 0;
+  }
+
+  private static byte[] classTable(byte[] values, boolean keepNewlines) {
+    byte[] table = new byte[256];
+    for (int c = 0; c < 256; c++) {
+      table[c] = (byte) (values[c] >= 0 || (keepNewlines && values[c] == NEWLINE) ? 1 : 0);
+    }
+    return table;
   }
 
   private static byte[] values() {

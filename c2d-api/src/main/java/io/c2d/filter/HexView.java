@@ -24,6 +24,11 @@ final class HexView implements ByteSink {
   private static final byte NEWLINE = -3;
   private static final byte OTHER = -1;
   private static final byte[] CLASSES = classes();
+  private static final byte[] ADD = table(false);
+  private static final byte[] KEEP = table(true);
+
+  /** Hex digits in a run (blanks, line breaks and x between them) that start decoding. */
+  private static final int MIN_RUN = 24;
 
   /** Tokens up to this many digits are held until their end; longer ones are data and stream. */
   private static final int HOLD = 16;
@@ -47,15 +52,52 @@ final class HexView implements ByteSink {
   private int firstLen = -1; // -1: none held
   private int tokensInLine;
 
+  private final RunTrigger trigger = new RunTrigger(ADD, KEEP, MIN_RUN);
+  private boolean active;
+  private long position;
+  private int currentOff;
+
   HexView(ByteSink next) {
     this.next = next;
   }
 
   @Override
   public void write(byte[] b, int off, int len) {
-    final byte[] classes = CLASSES;
     final int end = off + len;
-    for (int i = off; i < end; i++) {
+    trigger.begin(position, off);
+    currentOff = off;
+    int i = off;
+    while (i < end) {
+      if (!active) {
+        int hit = trigger.scan(b, i, end);
+        if (hit == end) {
+          break;
+        }
+        long start = trigger.runStart(position);
+        active = true;
+        resetState();
+        if (start < position) {
+          int n = (int) (position - start);
+          int tailLen = trigger.tailLength();
+          decode(trigger.tail(), tailLen - n, tailLen, false);
+          i = off;
+        } else {
+          i = off + (int) (start - position);
+        }
+      }
+      i = decode(b, i, end, true);
+    }
+    trigger.keepTail(b, off, len);
+    position += len;
+  }
+
+  /**
+   * Decodes {@code b[i..end)}; when {@code mayExit}, stops at the first character that cannot be
+   * part of hex text (the run ended) and returns the index after it, the fast path taking over.
+   */
+  private int decode(byte[] b, int i, int end, boolean mayExit) {
+    final byte[] classes = CLASSES;
+    for (; i < end; i++) {
       int c = b[i] & 0xff;
       int v = classes[c];
       if (v >= 0) {
@@ -65,10 +107,24 @@ final class HexView implements ByteSink {
       } else if (v == NEWLINE) {
         endToken();
         endLine();
-      } else {
-        other(c);
+      } else if (!other(c) && mayExit) {
+        resetState();
+        active = false;
+        trigger.restart(position + (i + 1 - currentOff));
+        return i + 1;
       }
     }
+    return i;
+  }
+
+  private void resetState() {
+    inToken = false;
+    tokenBad = false;
+    streaming = false;
+    streamNibble = -1;
+    tokenLen = 0;
+    firstLen = -1;
+    tokensInLine = 0;
   }
 
   @Override
@@ -108,13 +164,15 @@ final class HexView implements ByteSink {
     streamNibble = v;
   }
 
-  private void other(int c) {
+  /** A character that is no hex digit or separator; whether it was a {@code 0x} prefix's x. */
+  private boolean other(int c) {
     if (inToken && !tokenBad && !streaming && tokenLen == 1 && token[0] == 0 && (c | 0x20) == 'x') {
       tokenLen = 0; // a 0x prefix
-      return;
+      return true;
     }
     inToken = true;
     tokenBad = true;
+    return false;
   }
 
   private void endToken() {
@@ -179,6 +237,17 @@ final class HexView implements ByteSink {
       next.write(out, 0, outLen);
       outLen = 0;
     }
+  }
+
+  private static byte[] table(boolean separators) {
+    byte[] classes = classes();
+    byte[] table = new byte[256];
+    for (int c = 0; c < 256; c++) {
+      boolean digit = classes[c] >= 0;
+      boolean separator = classes[c] == BLANK || classes[c] == NEWLINE || c == 'x' || c == 'X';
+      table[c] = (byte) (digit || (separators && separator) ? 1 : 0);
+    }
+    return table;
   }
 
   private static byte[] classes() {

@@ -23,18 +23,18 @@ import java.util.Set;
  *
  * <p>How: each input is cut into content-defined chunks (a gear hash, about 190 B chunks for inputs
  * under 1 MiB, about 5 KiB above) whose 64-bit fingerprints are computed in one read and cached by
- * the input's SHA-256 (bounded by {@code c2d.filter.input-copy.cache-bytes}, default 64 MiB, least
+ * the input's SHA-256 (bounded by {@code c2d.filter.input-copy.cacheBytes}, default 64 MiB, least
  * recently used first out). Each result is read once and chunked the same way, as it is and through
  * gzip, base64 and hex decoders; every chunk is looked up. An input counts as copied when the job's
- * results together carry at least {@code min-copied-bytes} of its distinct bytes (or all of them,
- * for a smaller input) and either {@code max-copied-bytes} of them or {@code max-copied-fraction}
- * of its distinct content; then every result that carried any of it is withheld ({@code
- * action=withhold}, the default) or held for the publisher's review ({@code action=review}). Cost
- * is linear in the bytes read; memory is the fingerprints and fixed buffers, never the data.
+ * results together carry at least {@code minCopiedBytes} of its distinct bytes (or all of them, for
+ * a smaller input) and either {@code maxCopiedBytes} of them or {@code maxCopiedFraction} of its
+ * distinct content; then every result that carried any of it is withheld ({@code action=withhold},
+ * the default) or held for the publisher's review ({@code action=review}). Cost is linear in the
+ * bytes read; memory is the fingerprints and fixed buffers, never the data.
  *
- * <p>Parameters (per asset, all optional): {@code max-copied-bytes} (default {@code 64k}), {@code
- * max-copied-fraction} (default {@code 0.1}), {@code min-copied-bytes} (default {@code 512}),
- * {@code action} ({@code withhold} or {@code review}).
+ * <p>Parameters (per asset, all optional): {@code maxCopiedBytes} (default {@code 64k}), {@code
+ * maxCopiedFraction} (default {@code 0.1}), {@code minCopiedBytes} (default {@code 512}), {@code
+ * action} ({@code withhold} or {@code review}).
  *
  * <p>What it does not catch: copies shorter than a few chunks, content transformed otherwise
  * (encrypted, re-ordered, re-formatted, encoded twice beyond gzip inside base64 or hex, or in a
@@ -65,9 +65,9 @@ public final class InputCopyGuard implements ResultFilter {
 
   @Override
   public FilterOutcome check(FilterSubject subject) throws IOException {
-    long maxBytes = Parameters.bytes(subject, NAME, "max-copied-bytes", 64 * 1024);
-    double maxFraction = Parameters.fraction(subject, NAME, "max-copied-fraction", 0.1);
-    long minBytes = Parameters.bytes(subject, NAME, "min-copied-bytes", 512);
+    long maxBytes = Parameters.bytes(subject, NAME, "maxCopiedBytes", 64 * 1024);
+    double maxFraction = Parameters.fraction(subject, NAME, "maxCopiedFraction", 0.1);
+    long minBytes = Parameters.bytes(subject, NAME, "minCopiedBytes", 512);
     String action = Parameters.choice(subject, NAME, "action", "withhold", ACTIONS);
 
     long started = System.nanoTime();
@@ -192,7 +192,7 @@ public final class InputCopyGuard implements ResultFilter {
 
   /**
    * Creates the {@value #NAME} filter for {@link java.util.ServiceLoader}; reads {@code
-   * c2d.filter.input-copy.cache-bytes} (default 64 MiB). Stateless and thread-safe.
+   * c2d.filter.input-copy.cacheBytes} (default 64 MiB). Stateless and thread-safe.
    */
   public static final class Provider implements ResultFilterProvider {
     /** For {@link java.util.ServiceLoader}. */
@@ -206,11 +206,11 @@ public final class InputCopyGuard implements ResultFilter {
     @Override
     public ResultFilter create(ProviderConfig config) {
       long cacheBytes =
-          config.scoped("c2d.filter." + NAME + ".").longValue("cache-bytes", DEFAULT_CACHE_BYTES);
+          config.scoped("c2d.filter." + NAME + ".").longValue("cacheBytes", DEFAULT_CACHE_BYTES);
       if (cacheBytes < 0) {
         throw new io.c2d.ConfigurationException(
             io.c2d.ErrorCode.CONFIGURATION_INVALID,
-            "c2d.filter." + NAME + ".cache-bytes must be >= 0 but was " + cacheBytes);
+            "c2d.filter." + NAME + ".cacheBytes must be >= 0 but was " + cacheBytes);
       }
       return new InputCopyGuard(cacheBytes);
     }

@@ -165,6 +165,47 @@ final class CopyScanTest {
     assertThat(chunks(data, 65536)).isEqualTo(whole);
   }
 
+  @Test
+  void theDecodersGiveTheSameBytesWhateverTheWriteSizes() throws IOException {
+    byte[] input = random(20_000, 10);
+    byte[] text =
+        concat(
+            random(3000, 11),
+            text("prose before\n"),
+            Base64.getMimeEncoder().encode(input),
+            random(5000, 12),
+            text(dump(input, "hexdump")),
+            text(dump(input, "xxd")),
+            text(wrap(HexFormat.of().formatHex(input), 60)));
+    for (boolean hex : new boolean[] {false, true}) {
+      byte[] whole = decoded(hex, text, text.length);
+      assertThat(whole.length).isGreaterThan(input.length);
+      for (int step : new int[] {1, 7, 100, 4096}) {
+        assertThat(decoded(hex, text, step)).as("hex %s, step %d", hex, step).isEqualTo(whole);
+      }
+    }
+  }
+
+  private static byte[] decoded(boolean hex, byte[] text, int step) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteSink collect =
+        new ByteSink() {
+          @Override
+          public void write(byte[] b, int off, int len) {
+            out.write(b, off, len);
+          }
+
+          @Override
+          public void finish() {}
+        };
+    ByteSink view = hex ? new HexView(collect) : new Base64View(collect);
+    for (int i = 0; i < text.length; i += step) {
+      view.write(text, i, Math.min(step, text.length - i));
+    }
+    view.finish();
+    return out.toByteArray();
+  }
+
   private static List<Long> chunks(byte[] data, int step) {
     List<Long> out = new java.util.ArrayList<>();
     Chunker chunker = new Chunker(ChunkLevel.COARSE, (fp, len) -> out.add(fp ^ ((long) len << 48)));

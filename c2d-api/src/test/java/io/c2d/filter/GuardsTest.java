@@ -134,16 +134,16 @@ final class GuardsTest {
       results.clear();
       FilterSubject strict =
           subject(outputs, data)
-              .parameter("max-copied-bytes", "16k")
+              .parameter("maxCopiedBytes", "16k")
               .parameter("action", "review")
               .build();
       assertThat(guard.check(strict).decision(result("slice.bin")).action())
           .isEqualTo(Action.REVIEW);
       results.clear();
-      FilterSubject bad = subject(outputs, data).parameter("max-copied-fraction", "2").build();
+      FilterSubject bad = subject(outputs, data).parameter("maxCopiedFraction", "2").build();
       assertThatThrownBy(() -> guard.check(bad))
           .isInstanceOf(IllegalArgumentException.class)
-          .hasMessageContaining("max-copied-fraction");
+          .hasMessageContaining("maxCopiedFraction");
     }
   }
 

@@ -11,10 +11,12 @@ import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
 import io.c2d.model.OceanSignature;
+import io.c2d.model.ResultPolicy;
 import io.c2d.spi.agreement.ServiceAgreementVerifier;
 import io.c2d.spi.auth.ConsumerAuthenticator;
 import io.c2d.spi.auth.NonceStore;
 import io.c2d.spi.backend.ComputeBackend;
+import io.c2d.spi.filter.ResultFilter;
 import io.c2d.spi.publish.DerivedAssetPublisher;
 import java.io.InputStream;
 import java.math.BigInteger;
@@ -80,10 +82,12 @@ public final class ComputeEngine implements AutoCloseable {
   private final RequestValidation validation;
   private final SchedulingPath schedulingPath;
   private final Authentication authentication;
-  private final NonceStore nonces;
   private final JobRegistry registry = new JobRegistry();
   private final JobLifecycle lifecycle;
   private final Recovery recovery;
+  private final OceanEntryPoints ocean;
+  private final ResultRelease release;
+  private final ResultReview review;
   private final Executor executor;
   private final List<AutoCloseable> owned;
 
@@ -100,7 +104,6 @@ public final class ComputeEngine implements AutoCloseable {
             publication,
             b.listeners,
             expiry -> new Watchdogs(b.ticker, b.executor, b.scheduler, b.runningGrace, expiry));
-    this.nonces = s.nonceStore;
     this.authentication =
         new Authentication(
             s.authenticator,
@@ -119,7 +122,17 @@ public final class ComputeEngine implements AutoCloseable {
             registry,
             new Admission(registry, lifecycle, b.clock),
             publication != null);
-    this.recovery = new Recovery(s.backends, validation, registry, lifecycle, publication != null);
+    ResultGate gate = new ResultGate(s.filters, s.resultPolicy, s.auditJournal, s.replacements);
+    this.release =
+        new ResultRelease(gate, lifecycle, registry, b.clock, s.reviewTimeout, b.scheduler);
+    lifecycle.resultRelease(release);
+    this.review = new ResultReview(release);
+    if (publication != null) {
+      publication.gate(gate);
+    }
+    this.ocean = new OceanEntryPoints(authentication, s.nonceStore, registry, lifecycle, gate);
+    this.recovery =
+        new Recovery(s.backends, validation, registry, lifecycle, publication != null, release);
   }
 
   /** A new builder. */
@@ -175,16 +188,7 @@ public final class ComputeEngine implements AutoCloseable {
   public EthAddress authenticate(OceanSignature signature, String command) {
     requireNonNull(signature, "signature");
     requireNonNull(command, "command");
-    if (command.equals(OceanSignature.START_COMPUTE)
-        || command.equals(OceanSignature.FREE_START_COMPUTE)) {
-      throw new IllegalArgumentException(
-          "a start is authenticated by start(request), with ComputeRequest.Builder.oceanSignature");
-    }
-    signature.message(command); // validates the command name before any work
-    if (lifecycle.isClosed()) {
-      throw closedException();
-    }
-    return authentication.authenticate(signature, command);
+    return ocean.authenticate(signature, command);
   }
 
   /**
@@ -197,7 +201,7 @@ public final class ComputeEngine implements AutoCloseable {
    */
   public BigInteger currentNonce(EthAddress consumer) {
     requireNonNull(consumer, "consumer");
-    return nonces.counter(consumer);
+    return ocean.currentNonce(consumer);
   }
 
   /**
@@ -261,12 +265,14 @@ public final class ComputeEngine implements AutoCloseable {
    *
    * @throws NotFoundException ({@link ErrorCode#RESULT_NOT_FOUND}) if there is no such result
    * @throws AccessDeniedException if {@code requester} is not the job's owner
+   * @throws ResultWithheldException if the publisher's result filters or review withheld it, or it
+   *     awaits the review ({@link ComputeJob#notices()} says why)
    */
   public CompletionStage<InputStream> openResult(JobId id, EthAddress requester, int index) {
     JobRecord record = registry.owned(id, requester);
     for (JobResult result : record.snapshot().results()) {
       if (result.index() == index) {
-        return record.slot.backend.openResult(id, result);
+        return release.gate().open(record, result);
       }
     }
     throw new NotFoundException(
@@ -279,13 +285,14 @@ public final class ComputeEngine implements AutoCloseable {
    * @throws NotFoundException ({@link ErrorCode#RESULT_NOT_FOUND}) if there is no such result
    * @throws AccessDeniedException if {@code requester} is not the job's owner
    * @throws InvalidRequestException if {@code name} tries to leave the result area
+   * @throws ResultWithheldException if the publisher's result filters or review withheld it
    */
   public CompletionStage<InputStream> openResult(JobId id, EthAddress requester, String name) {
     JobResult.checkName(name);
     JobRecord record = registry.owned(id, requester);
     for (JobResult result : record.snapshot().results()) {
       if (result.name().equals(name)) {
-        return record.slot.backend.openResult(id, result);
+        return release.gate().open(record, result);
       }
     }
     throw new NotFoundException(
@@ -301,12 +308,15 @@ public final class ComputeEngine implements AutoCloseable {
    * @throws AccessDeniedException if {@code requester} is not the job's owner
    */
   public CompletionStage<InputStream> openLiveLog(JobId id, EthAddress requester) {
-    JobRecord record = registry.owned(id, requester);
-    if (record.snapshot().isTerminal()) {
-      throw new NotFoundException(
-          ErrorCode.JOB_NOT_FOUND, "job " + id + " is not running; its log is among its results");
-    }
-    return record.slot.backend.openLiveLog(id);
+    return ocean.openLiveLog(id, requester);
+  }
+
+  /**
+   * The publisher's review of results held by the result filters, and the audit record of every
+   * decision about results. For the publisher only, never a consumer.
+   */
+  public ResultReview review() {
+    return review;
   }
 
   /** The environments of every backend, with their limits. */
@@ -358,6 +368,7 @@ public final class ComputeEngine implements AutoCloseable {
   @Override
   public void close() {
     lifecycle.close();
+    release.close();
     for (AutoCloseable resource : owned) {
       try {
         resource.close();
@@ -396,6 +407,9 @@ public final class ComputeEngine implements AutoCloseable {
    *   <tr><td>{@code c2d.signature.max-lifetime}</td><td>farthest expiry a signed request may have</td><td>1h</td></tr>
    *   <tr><td>{@code c2d.verifier.timeout}</td><td>time a verifier gets before its answer counts as unknown</td><td>30s</td></tr>
    *   <tr><td>{@code c2d.verifier.cache-ttl}</td><td>longest an allow verdict is cached</td><td>5m</td></tr>
+   *   <tr><td>{@code c2d.filters}</td><td>result filters for every asset, comma-separated, in order; parameters below {@code c2d.filter.<name>.}</td><td>none</td></tr>
+   *   <tr><td>{@code c2d.filters.review}</td><td>hold every job's results for the publisher's review</td><td>false</td></tr>
+   *   <tr><td>{@code c2d.review.timeout}</td><td>how long results wait for review before they are rejected</td><td>24h</td></tr>
    *   <tr><td>{@code c2d.state-dir}</td><td>directory of the provider's durable state (used nonces and Ocean's nonce counters in {@code nonces/})</td><td>none: nonces in memory, a restart reopens the replay window (for Ocean's format, of every signature)</td></tr>
    * </table>
    *
@@ -423,8 +437,42 @@ public final class ComputeEngine implements AutoCloseable {
     ClassLoader classLoader = ComputeEngine.class.getClassLoader();
     Map<String, String> properties = Map.of();
     final List<JobListener> listeners = new ArrayList<>();
+    final Map<String, ResultFilter> resultFilters = new java.util.HashMap<>();
+    @Nullable ResultPolicy resultPolicy;
+    @Nullable Duration reviewTimeout;
 
     private Builder() {}
+
+    /**
+     * Makes {@code filter} available under {@code name} to result policies, before the providers
+     * found with {@link java.util.ServiceLoader}. The engine does not close a filter given here.
+     */
+    public Builder resultFilter(String name, ResultFilter filter) {
+      requireNonNull(name, "name");
+      requireNonNull(filter, "filter");
+      ResultPolicy.Filter.named(name); // validates the name
+      resultFilters.put(name, filter);
+      return this;
+    }
+
+    /**
+     * The publisher's result policy for every asset (property {@code c2d.filters}, with each
+     * filter's parameters below {@code c2d.filter.<name>.} and {@code c2d.filters.review}); an
+     * asset's own ({@code compute.resultFilters} in its DDO) runs after it. Default none.
+     */
+    public Builder resultPolicy(ResultPolicy resultPolicy) {
+      this.resultPolicy = requireNonNull(resultPolicy, "resultPolicy");
+      return this;
+    }
+
+    /**
+     * How long results may wait for the publisher's review before they are rejected (property
+     * {@code c2d.review.timeout}); default 24 hours.
+     */
+    public Builder reviewTimeout(Duration reviewTimeout) {
+      this.reviewTimeout = positive(reviewTimeout, "reviewTimeout");
+      return this;
+    }
 
     /** Adds a backend; its environments join the engine's. */
     public Builder backend(ComputeBackend backend) {

@@ -1,6 +1,7 @@
 package io.c2d;
 
 import io.c2d.model.EthAddress;
+import io.c2d.model.ResultPolicy;
 import io.c2d.spi.ProviderConfig;
 import io.c2d.spi.agreement.ServiceAgreementVerifier;
 import io.c2d.spi.agreement.ServiceAgreementVerifierProvider;
@@ -42,6 +43,11 @@ final class EngineSettings {
   final Duration maxSignatureLifetime;
   final Duration verifierTimeout;
   final Duration verdictCacheTtl;
+  final FilterRegistry filters;
+  final ResultPolicy resultPolicy;
+  final Duration reviewTimeout;
+  final AuditJournal auditJournal;
+  final Path replacements;
 
   private EngineSettings(
       ComputeEngine.Builder b, ProviderConfig config, List<AutoCloseable> owned) {
@@ -101,6 +107,64 @@ final class EngineSettings {
             ? b.verdictCacheTtl
             : config.duration("c2d.verifier.cache-ttl", Duration.ofMinutes(5));
     this.nonceStore = b.nonceStore != null ? b.nonceStore : nonceStoreFrom(b, config, owned);
+    this.filters = new FilterRegistry(b.resultFilters, config, b.classLoader);
+    owned.add(filters);
+    this.resultPolicy = b.resultPolicy != null ? b.resultPolicy : resultPolicyFrom(config);
+    filters.require(resultPolicy.filters().stream().map(ResultPolicy.Filter::name).toList());
+    this.reviewTimeout =
+        b.reviewTimeout != null
+            ? b.reviewTimeout
+            : config.duration("c2d.review.timeout", Duration.ofHours(24));
+    if (reviewTimeout.isNegative() || reviewTimeout.isZero()) {
+      throw new ConfigurationException(
+          ErrorCode.CONFIGURATION_INVALID,
+          "property c2d.review.timeout must be positive but is " + reviewTimeout);
+    }
+    Path stateDirectory = stateDirectoryOf(b, config);
+    if (stateDirectory != null) {
+      this.auditJournal = AuditJournal.open(stateDirectory.resolve("audit"), b.clock);
+      this.replacements = stateDirectory.resolve("filters");
+    } else {
+      this.auditJournal = AuditJournal.inMemory(b.clock);
+      this.replacements =
+          Path.of(
+              System.getProperty("java.io.tmpdir"), "c2d-filters-" + java.util.UUID.randomUUID());
+    }
+    owned.add(auditJournal);
+  }
+
+  private static @Nullable Path stateDirectoryOf(ComputeEngine.Builder b, ProviderConfig config) {
+    return b.stateDirectory != null
+        ? b.stateDirectory
+        : config.string("c2d.state-dir").map(Path::of).orElse(null);
+  }
+
+  /**
+   * The publisher's own chain: {@code c2d.filters} names the filters for every asset, in order;
+   * each gets the properties below {@code c2d.filter.<name>.} as its parameters; {@code
+   * c2d.filters.review=true} holds every job for the publisher's review.
+   */
+  private static ResultPolicy resultPolicyFrom(ProviderConfig config) {
+    List<ResultPolicy.Filter> chain = new ArrayList<>();
+    for (String name : config.string("c2d.filters", "").split(",", -1)) {
+      String trimmed = name.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      try {
+        chain.add(
+            new ResultPolicy.Filter(trimmed, config.scoped("c2d.filter." + trimmed + ".").asMap()));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigurationException(
+            ErrorCode.CONFIGURATION_INVALID, "property c2d.filters: " + e.getMessage(), e);
+      }
+    }
+    try {
+      return ResultPolicy.of(chain, config.booleanValue("c2d.filters.review", false));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(
+          ErrorCode.CONFIGURATION_INVALID, "property c2d.filters: " + e.getMessage(), e);
+    }
   }
 
   /** The file store below the state directory if there is one; else in memory (lost on restart). */

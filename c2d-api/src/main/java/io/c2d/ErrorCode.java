@@ -72,6 +72,15 @@ public enum ErrorCode {
   NOT_OWNER("not_owner"),
   /** The job has no result with this index or name. */
   RESULT_NOT_FOUND("result_not_found"),
+  /**
+   * The publisher's result filters or review withheld this result, or it waits for the review: it
+   * is not served; the job's notices say why.
+   */
+  RESULT_WITHHELD("result_withheld"),
+  /** The job is not waiting for the publisher's review, so it cannot be released or rejected. */
+  JOB_NOT_AWAITING_RELEASE("job_not_awaiting_release"),
+  /** The call needs the publisher's credentials (the review and audit endpoints). */
+  PUBLISHER_UNAUTHORIZED("publisher_unauthorized"),
   /** The job has already ended, so it cannot be stopped. */
   JOB_FINISHED("job_finished"),
   /** The job is still running, so it cannot be deleted; stop it first. */

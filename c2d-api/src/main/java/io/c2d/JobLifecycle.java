@@ -35,6 +35,7 @@ final class JobLifecycle {
   private final @Nullable Publication publication;
   private final CopyOnWriteArrayList<JobListener> listeners;
   private final Watchdogs watchdogs;
+  private @Nullable ResultRelease release;
   private volatile boolean closed;
 
   JobLifecycle(
@@ -52,6 +53,16 @@ final class JobLifecycle {
 
   Watchdogs watchdogs() {
     return watchdogs;
+  }
+
+  /** Sets the result filters' part, once, before any job is dispatched or recovered. */
+  void resultRelease(ResultRelease release) {
+    this.release = release;
+  }
+
+  /** Whether completed jobs that ask for it are published. */
+  boolean publishes() {
+    return publication != null;
   }
 
   boolean isClosed() {
@@ -128,6 +139,10 @@ final class JobLifecycle {
                 ErrorCode.BACKEND_FAILURE, "the backend could not delete job " + id, failure);
           }
           registry.unregister(record);
+          ResultRelease gated = release;
+          if (gated != null) {
+            gated.gate().forget(id, false);
+          }
           return null;
         });
   }
@@ -167,10 +182,18 @@ final class JobLifecycle {
     boolean ended;
     boolean stopInBackend = false;
     boolean publish = false;
+    boolean filter = false;
+    ResultRelease gated = release;
     synchronized (record.lock) {
       ComputeJob current = record.snapshot();
+      ResultRelease.Handling handling;
       if (record.publishing != null) {
         // The backend's part is over; late or repeated reports change nothing while publishing.
+        ended = false;
+      } else if (gated != null
+          && (handling = gated.onReport(record, state)) != ResultRelease.Handling.USUAL) {
+        // The result filters (and review) decide before the job ends or publishes.
+        filter = handling == ResultRelease.Handling.FILTER;
         ended = false;
       } else if (publication != null && Publication.wanted(record, state)) {
         // Backends report 60 while they collect; the engine's publishing stays in that status.
@@ -198,6 +221,9 @@ final class JobLifecycle {
     }
     if (stopInBackend) {
       stopQuietly(record);
+    }
+    if (filter && gated != null) {
+      gated.filter(record);
     }
     if (publish) {
       publish(record);
@@ -275,7 +301,8 @@ final class JobLifecycle {
     if (!current.status().canMoveTo(status)) {
       return false;
     }
-    ComputeJob.Builder next = current.toBuilder().status(status).updatedAt(at);
+    ComputeJob.Builder next =
+        current.toBuilder().status(status).updatedAt(at).notices(record.notices);
     if (exitCode != null) {
       next.exitCode(exitCode);
     }
@@ -284,6 +311,8 @@ final class JobLifecycle {
     }
     if (status.isTerminal()) {
       next.finishedAt(at).results(results).derivedAssetDid(record.derivedAsset);
+      record.filtering = null;
+      record.filteringSpec = null;
       record.spec = null;
       watchdogs.disarm(record);
       // Free the capacity before anyone hears of the end, so a listener sees it free.
@@ -311,7 +340,7 @@ final class JobLifecycle {
   }
 
   /** Dispatches the waiting jobs that got the capacity of {@code record}, which just ended. */
-  private void afterEnd(JobRecord record) {
+  void afterEnd(JobRecord record) {
     List<JobRecord> runnable;
     synchronized (record.lock) {
       runnable = record.nowRunnable;

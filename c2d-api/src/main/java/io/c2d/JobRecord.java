@@ -5,6 +5,8 @@ import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
 import io.c2d.model.Resources;
+import io.c2d.model.ResultNotice;
+import io.c2d.model.ResultPolicy;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
 import java.util.List;
@@ -41,6 +43,18 @@ final class JobRecord {
 
   /** While the job's outputs are being published: the backend's completed state to end with. */
   @Nullable BackendJobState publishing;
+
+  /** The result filters and review of the job's assets, once computed ({@link ResultGate}). */
+  @Nullable ResultPolicy resultPolicy;
+
+  /** While the result filters run or the review waits: the backend's ended state to end with. */
+  @Nullable BackendJobState filtering;
+
+  /** The spec of a job whose results are being filtered (kept for its inputs and publishing). */
+  @Nullable JobSpec filteringSpec;
+
+  /** What the result filters and review decided, shown in every later snapshot. */
+  List<ResultNotice> notices = List.of();
 
   /** The derived asset published from the job's outputs, once there is one. */
   @Nullable Did derivedAsset;

@@ -4,7 +4,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The job is in a state that does not allow the operation: stopping a job that has ended ({@link
- * ErrorCode#JOB_FINISHED}), deleting one that still runs ({@link ErrorCode#JOB_RUNNING}).
+ * ErrorCode#JOB_FINISHED}), deleting one that still runs ({@link ErrorCode#JOB_RUNNING}), releasing
+ * or rejecting the results of one that does not wait for the publisher's review ({@link
+ * ErrorCode#JOB_NOT_AWAITING_RELEASE}).
  *
  * <p>Immutable; safe to share between threads.
  */
@@ -14,7 +16,8 @@ public final class JobStateException extends C2dException {
   /**
    * Creates the exception.
    *
-   * @throws IllegalArgumentException if {@code code} is not one of JOB_FINISHED, JOB_RUNNING
+   * @throws IllegalArgumentException if {@code code} is not one of JOB_FINISHED, JOB_RUNNING,
+   *     JOB_NOT_AWAITING_RELEASE
    */
   public JobStateException(ErrorCode code, String message) {
     this(code, message, null);
@@ -23,9 +26,17 @@ public final class JobStateException extends C2dException {
   /**
    * Creates the exception with its cause.
    *
-   * @throws IllegalArgumentException if {@code code} is not one of JOB_FINISHED, JOB_RUNNING
+   * @throws IllegalArgumentException if {@code code} is not one of JOB_FINISHED, JOB_RUNNING,
+   *     JOB_NOT_AWAITING_RELEASE
    */
   public JobStateException(ErrorCode code, String message, @Nullable Throwable cause) {
-    super(Codes.require(code, ErrorCode.JOB_FINISHED, ErrorCode.JOB_RUNNING), message, cause);
+    super(
+        Codes.require(
+            code,
+            ErrorCode.JOB_FINISHED,
+            ErrorCode.JOB_RUNNING,
+            ErrorCode.JOB_NOT_AWAITING_RELEASE),
+        message,
+        cause);
   }
 }

@@ -137,6 +137,9 @@ final class Providers<P> {
     if (provider instanceof DerivedAssetPublisherProvider publisher) {
       return publisher.warning();
     }
+    if (provider instanceof io.c2d.spi.filter.ResultFilterProvider filter) {
+      return filter.warning();
+    }
     return Optional.empty();
   }
 }

@@ -28,10 +28,16 @@ import java.util.concurrent.Executor;
 final class Publication {
   private final DerivedAssetPublisher publisher;
   private final Executor executor;
+  private volatile @org.jspecify.annotations.Nullable ResultGate gate;
 
   Publication(DerivedAssetPublisher publisher, Executor executor) {
     this.publisher = publisher;
     this.executor = executor;
+  }
+
+  /** Publishes only what the result filters released, as served (redacted where they redacted). */
+  void gate(ResultGate gate) {
+    this.gate = gate;
   }
 
   /** Whether a job whose backend reports {@code state} must be published before it ends. */
@@ -45,18 +51,22 @@ final class Publication {
 
   /** Publishes the outputs listed in {@code completed}; the stage ends with the new DID. */
   CompletionStage<Did> publish(JobRecord record, JobSpec spec, BackendJobState completed) {
+    ResultGate filtered = gate;
+    Verdicts verdicts = filtered == null ? null : filtered.verdicts(record.id());
     List<JobResult> outputs =
-        completed.results().stream().filter(r -> r.kind() == ResultKind.OUTPUT).toList();
+        completed.results().stream()
+            .filter(r -> r.kind() == ResultKind.OUTPUT)
+            .filter(r -> verdicts == null || served(verdicts, r))
+            .toList();
     CompletableFuture<List<DerivedAsset.Output>> hashed =
         CompletableFuture.completedFuture(new ArrayList<>(outputs.size()));
     for (JobResult output : outputs) {
       hashed =
           hashed.thenCompose(
               list ->
-                  record
-                      .slot
-                      .backend
-                      .openResult(record.id(), output)
+                  (filtered != null && verdicts != null
+                          ? filtered.open(record, output)
+                          : record.slot.backend.openResult(record.id(), output))
                       .thenApplyAsync(
                           in -> {
                             list.add(new DerivedAsset.Output(output, sha256Of(in)));
@@ -65,6 +75,13 @@ final class Publication {
                           executor));
     }
     return hashed.thenCompose(list -> publisher.publish(derivedAsset(spec, completed, list)));
+  }
+
+  private static boolean served(Verdicts verdicts, JobResult result) {
+    Verdicts.Decision decision = verdicts.decision(result);
+    return decision != null
+        && (decision.state() == io.c2d.model.ResultNotice.State.RELEASED
+            || decision.state() == io.c2d.model.ResultNotice.State.REDACTED);
   }
 
   private static DerivedAsset derivedAsset(

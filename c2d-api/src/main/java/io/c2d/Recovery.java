@@ -31,6 +31,7 @@ final class Recovery {
   private final JobRegistry registry;
   private final JobLifecycle lifecycle;
   private final boolean publishes;
+  private final @Nullable ResultRelease release;
   private final ConcurrentHashMap<JobId, BackendJobState> earlyUpdates = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -39,7 +40,9 @@ final class Recovery {
       RequestValidation environments,
       JobRegistry registry,
       JobLifecycle lifecycle,
-      boolean publishes) {
+      boolean publishes,
+      @Nullable ResultRelease release) {
+    this.release = release;
     this.backends = backends;
     this.environments = environments;
     this.registry = registry;
@@ -105,11 +108,19 @@ final class Recovery {
     }
     // A completed job that asked to be published may have lost its publishing to the restart:
     // publish again (publishers answer the first DID for a job they already published).
+    // A gated job whose run ended passes the result filters again, or takes the verdicts of the
+    // audit record; it publishes (if asked) once released.
+    boolean gated = release != null && release.gates(spec, state);
     boolean republish =
-        publishes
+        !gated
+            && publishes
             && spec.output().publishAsAsset()
             && state.status().outcome() == JobStatus.Outcome.SUCCEEDED;
-    JobStatus status = republish ? JobStatus.PUBLISHING_RESULTS : state.status();
+    JobStatus status =
+        gated
+            ? JobStatus.FILTERING_RESULTS
+            : republish ? JobStatus.PUBLISHING_RESULTS : state.status();
+    boolean held = gated || republish;
     ComputeJob job =
         ComputeJob.builder(spec.jobId(), spec.owner())
             .requestId(spec.requestId())
@@ -118,12 +129,12 @@ final class Recovery {
             .algorithmDid(spec.algorithm().did().orElse(null))
             .environmentId(spec.environmentId())
             .status(status)
-            .detail(republish ? null : state.detail())
-            .exitCode(republish ? null : state.exitCode())
+            .detail(held ? null : state.detail())
+            .exitCode(held ? null : state.exitCode())
             .createdAt(spec.createdAt())
             .updatedAt(state.at())
             .finishedAt(status.isTerminal() ? state.at() : null)
-            .results(republish ? List.of() : state.results())
+            .results(held ? List.of() : state.results())
             .build();
     JobRecord record =
         new JobRecord(
@@ -140,7 +151,9 @@ final class Recovery {
     }
     registry.register(record);
     synchronized (record.lock) {
-      if (republish) {
+      if (gated) {
+        lifecycle.watchdogs().arm(record, Phase.of(status));
+      } else if (republish) {
         record.publishing = state;
         lifecycle.watchdogs().arm(record, Phase.of(status));
       } else if (!status.isTerminal()) {
@@ -151,6 +164,9 @@ final class Recovery {
     }
     if (republish) {
       lifecycle.publish(record);
+    }
+    if (gated && release != null) {
+      release.resume(record, spec, state);
     }
   }
 }

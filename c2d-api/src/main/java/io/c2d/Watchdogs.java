@@ -24,13 +24,16 @@ final class Watchdogs implements AutoCloseable {
     QUEUED,
     STAGING,
     RUNNING,
-    COLLECTING;
+    COLLECTING,
+    /** Waiting for the publisher's review: its own limit rejects the results (ResultRelease). */
+    REVIEW;
 
     static Phase of(JobStatus status) {
       return switch (status) {
         case QUEUED -> QUEUED;
         case RUNNING_ALGORITHM -> RUNNING;
         case FILTERING_RESULTS, PUBLISHING_RESULTS -> COLLECTING;
+        case AWAITING_RELEASE -> REVIEW;
         default -> STAGING;
       };
     }
@@ -96,7 +99,7 @@ final class Watchdogs implements AutoCloseable {
   void arm(JobRecord record, Phase phase) {
     disarm(record);
     ComputeJob job = record.snapshot();
-    if (closed || job.isTerminal() || Phase.of(job.status()) != phase) {
+    if (closed || job.isTerminal() || Phase.of(job.status()) != phase || phase == Phase.REVIEW) {
       return;
     }
     Duration limit = limitOf(record, phase);
@@ -124,7 +127,15 @@ final class Watchdogs implements AutoCloseable {
         JobSpec spec = record.spec;
         yield (spec == null ? environment.maxDuration() : spec.maxDuration()).plus(runningGrace);
       }
-      case COLLECTING -> environment.phaseTimeouts().collecting();
+      case COLLECTING ->
+          record.filtering != null
+              // the result filters have their own limit on top of collecting's
+              ? environment
+                  .phaseTimeouts()
+                  .collecting()
+                  .plus(environment.phaseTimeouts().filtering())
+              : environment.phaseTimeouts().collecting();
+      case REVIEW -> throw new IllegalStateException("the review's limit is not a watchdog's");
       case STAGING -> environment.phaseTimeouts().staging();
     };
   }

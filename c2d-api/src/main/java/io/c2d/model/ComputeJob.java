@@ -31,6 +31,7 @@ public final class ComputeJob {
   private final @Nullable Instant finishedAt;
   private final List<JobResult> results;
   private final @Nullable Did derivedAssetDid;
+  private final List<ResultNotice> notices;
 
   private ComputeJob(Builder b) {
     this.id = b.id;
@@ -48,6 +49,7 @@ public final class ComputeJob {
     this.finishedAt = b.finishedAt;
     this.results = b.results;
     this.derivedAssetDid = b.derivedAssetDid;
+    this.notices = b.notices;
   }
 
   /** A builder of a job {@code id} owned by {@code owner}. */
@@ -71,6 +73,7 @@ public final class ComputeJob {
     b.finishedAt = finishedAt;
     b.results = results;
     b.derivedAssetDid = derivedAssetDid;
+    b.notices = notices;
     return b;
   }
 
@@ -149,6 +152,15 @@ public final class ComputeJob {
     return Optional.ofNullable(finishedAt);
   }
 
+  /**
+   * What the publisher's result filters and review decided for its results, once they have decided:
+   * which are withheld, redacted or waiting for review, and why; unmodifiable, empty for a job
+   * whose asset has no result filters.
+   */
+  public List<ResultNotice> notices() {
+    return notices;
+  }
+
   /** Its results, listed once it has ended; unmodifiable. */
   public List<JobResult> results() {
     return results;
@@ -186,7 +198,8 @@ public final class ComputeJob {
         && updatedAt.equals(that.updatedAt)
         && Objects.equals(finishedAt, that.finishedAt)
         && results.equals(that.results)
-        && Objects.equals(derivedAssetDid, that.derivedAssetDid);
+        && Objects.equals(derivedAssetDid, that.derivedAssetDid)
+        && notices.equals(that.notices);
   }
 
   @Override
@@ -228,6 +241,7 @@ public final class ComputeJob {
     private @Nullable Instant finishedAt;
     private List<JobResult> results = List.of();
     private @Nullable Did derivedAssetDid;
+    private List<ResultNotice> notices = List.of();
 
     private Builder(JobId id, EthAddress owner) {
       this.id = requireNonNull(id, "id");
@@ -297,6 +311,12 @@ public final class ComputeJob {
     /** When it ended, or null. */
     public Builder finishedAt(@Nullable Instant finishedAt) {
       this.finishedAt = finishedAt;
+      return this;
+    }
+
+    /** What the result filters and review decided; default none. */
+    public Builder notices(List<ResultNotice> notices) {
+      this.notices = List.copyOf(notices);
       return this;
     }
 

@@ -43,6 +43,7 @@ public final class ComputePolicy {
   private final boolean allowNetworkAccess;
   private final List<TrustedAlgorithm> trustedAlgorithms;
   private final List<String> trustedPublishers;
+  private final ResultPolicy resultPolicy;
 
   /**
    * A trusted algorithm entry. Null or {@code "*"} checksums are not checked.
@@ -66,10 +67,25 @@ public final class ComputePolicy {
       boolean allowNetworkAccess,
       List<TrustedAlgorithm> trustedAlgorithms,
       List<String> trustedPublishers) {
+    this(
+        allowRawAlgorithm,
+        allowNetworkAccess,
+        trustedAlgorithms,
+        trustedPublishers,
+        ResultPolicy.NONE);
+  }
+
+  private ComputePolicy(
+      boolean allowRawAlgorithm,
+      boolean allowNetworkAccess,
+      List<TrustedAlgorithm> trustedAlgorithms,
+      List<String> trustedPublishers,
+      ResultPolicy resultPolicy) {
     this.allowRawAlgorithm = allowRawAlgorithm;
     this.allowNetworkAccess = allowNetworkAccess;
     this.trustedAlgorithms = List.copyOf(trustedAlgorithms);
     this.trustedPublishers = List.copyOf(trustedPublishers);
+    this.resultPolicy = resultPolicy;
   }
 
   /** A policy with the given options. */
@@ -123,11 +139,17 @@ public final class ComputePolicy {
       for (JsonNode publisher : compute.path("publisherTrustedAlgorithmPublishers")) {
         publishers.add(publisher.asText(""));
       }
-      return of(
-          compute.path("allowRawAlgorithm").asBoolean(false),
-          compute.path("allowNetworkAccess").asBoolean(false),
-          algorithms,
-          publishers);
+      ComputePolicy policy =
+          of(
+              compute.path("allowRawAlgorithm").asBoolean(false),
+              compute.path("allowNetworkAccess").asBoolean(false),
+              algorithms,
+              publishers);
+      JsonNode filters = compute.path("resultFilters");
+      return filters.isMissingNode() || filters.isNull()
+          ? policy
+          : policy.withResultPolicy(
+              ResultPolicy.fromNode(filters, field + ".compute.resultFilters"));
     }
     throw new InvalidRequestException(field, "has no service with id " + serviceId);
   }
@@ -145,6 +167,21 @@ public final class ComputePolicy {
   /** The trusted algorithms; unmodifiable. */
   public List<TrustedAlgorithm> trustedAlgorithms() {
     return trustedAlgorithms;
+  }
+
+  /**
+   * The result filters and review the asset's publisher asks for ({@code compute.resultFilters});
+   * {@link ResultPolicy#NONE} by default. The engine runs them after the publisher's own.
+   */
+  public ResultPolicy resultPolicy() {
+    return resultPolicy;
+  }
+
+  /** This policy with {@code resultPolicy} as its result filters and review. */
+  public ComputePolicy withResultPolicy(ResultPolicy resultPolicy) {
+    requireNonNull(resultPolicy, "resultPolicy");
+    return new ComputePolicy(
+        allowRawAlgorithm, allowNetworkAccess, trustedAlgorithms, trustedPublishers, resultPolicy);
   }
 
   /** The trusted publishers, lower case; unmodifiable. */
@@ -197,7 +234,8 @@ public final class ComputePolicy {
     return allowRawAlgorithm == that.allowRawAlgorithm
         && allowNetworkAccess == that.allowNetworkAccess
         && trustedAlgorithms.equals(that.trustedAlgorithms)
-        && trustedPublishers.equals(that.trustedPublishers);
+        && trustedPublishers.equals(that.trustedPublishers)
+        && resultPolicy.equals(that.resultPolicy);
   }
 
   @Override
@@ -215,6 +253,7 @@ public final class ComputePolicy {
         + trustedAlgorithms
         + ", trustedPublishers="
         + trustedPublishers
+        + (resultPolicy.isNone() ? "" : ", resultPolicy=" + resultPolicy)
         + '}';
   }
 }

@@ -28,41 +28,46 @@ public enum JobStatus {
   RUNNING_ALGORITHM(40, "Running algorithm ", 5, Outcome.NONE),
   /** Results are being filtered (Ocean). */
   FILTERING_RESULTS(50, "Filtering results", 6, Outcome.NONE),
+  /**
+   * The result filters held some results for the publisher's review: nothing is served until the
+   * publisher releases, redacts or rejects them, or the review's time limit rejects them (c2d).
+   */
+  AWAITING_RELEASE(107, "Awaiting release", 7, Outcome.NONE),
   /** Outputs and logs are being collected and, if asked, published (Ocean). */
-  PUBLISHING_RESULTS(60, "Publishing results", 7, Outcome.NONE),
+  PUBLISHING_RESULTS(60, "Publishing results", 8, Outcome.NONE),
 
   /** The job finished and its results are ready (Ocean). */
-  COMPLETED(70, "Job finished", 8, Outcome.SUCCEEDED),
+  COMPLETED(70, "Job finished", 9, Outcome.SUCCEEDED),
   /** The job finished but some outputs or logs were cut at their caps (c2d). */
-  COMPLETED_TRUNCATED(106, "Job finished, results truncated", 8, Outcome.SUCCEEDED),
+  COMPLETED_TRUNCATED(106, "Job finished, results truncated", 9, Outcome.SUCCEEDED),
   /** The algorithm's image could not be pulled (ocean-node). */
-  IMAGE_PULL_FAILED(11, "Pulling algorithm image failed", 8, Outcome.FAILED),
+  IMAGE_PULL_FAILED(11, "Pulling algorithm image failed", 9, Outcome.FAILED),
   /** The job's volumes could not be created (ocean-node). */
-  VOLUME_CREATION_FAILED(21, "Volume creation failed", 8, Outcome.FAILED),
+  VOLUME_CREATION_FAILED(21, "Volume creation failed", 9, Outcome.FAILED),
   /** The job's container could not be created (ocean-node). */
-  CONTAINER_CREATION_FAILED(22, "Container creation failed", 8, Outcome.FAILED),
+  CONTAINER_CREATION_FAILED(22, "Container creation failed", 9, Outcome.FAILED),
   /** An input could not be staged (Ocean). */
-  DATA_PROVISIONING_FAILED(31, "Data provisioning failed", 8, Outcome.FAILED),
+  DATA_PROVISIONING_FAILED(31, "Data provisioning failed", 9, Outcome.FAILED),
   /** The algorithm could not be staged, or its image is not the one asked for (Ocean). */
-  ALGORITHM_PROVISIONING_FAILED(32, "Algorithm provisioning failed", 8, Outcome.FAILED),
+  ALGORITHM_PROVISIONING_FAILED(32, "Algorithm provisioning failed", 9, Outcome.FAILED),
   /** Staged data could not be copied into the sandbox (ocean-node). */
-  DATA_UPLOAD_FAILED(33, "Data upload to container failed", 8, Outcome.FAILED),
+  DATA_UPLOAD_FAILED(33, "Data upload to container failed", 9, Outcome.FAILED),
   /** The algorithm exited with a non-zero code, kept as the job's exit code (ocean-node). */
-  ALGORITHM_FAILED(41, "Failed to run algorithm", 8, Outcome.FAILED),
+  ALGORITHM_FAILED(41, "Failed to run algorithm", 9, Outcome.FAILED),
   /** The algorithm exceeded its disk quota (ocean-node). */
-  DISK_QUOTA_EXCEEDED(42, "Error: disk quota exceeded", 8, Outcome.FAILED),
+  DISK_QUOTA_EXCEEDED(42, "Error: disk quota exceeded", 9, Outcome.FAILED),
   /** Outputs could not be fetched from the sandbox (ocean-node). */
-  RESULTS_FETCH_FAILED(61, "Failed to get outputs folder from container", 8, Outcome.FAILED),
+  RESULTS_FETCH_FAILED(61, "Failed to get outputs folder from container", 9, Outcome.FAILED),
   /** Results could not be stored or published (ocean-node). */
-  RESULTS_UPLOAD_FAILED(62, "Failed to upload results to storage", 8, Outcome.FAILED),
+  RESULTS_UPLOAD_FAILED(62, "Failed to upload results to storage", 9, Outcome.FAILED),
   /** The job was stopped by its owner or the provider (c2d). */
-  STOPPED(102, "Job stopped", 8, Outcome.STOPPED),
+  STOPPED(102, "Job stopped", 9, Outcome.STOPPED),
   /** The job ran past its maximum duration or a phase's time limit (c2d). */
-  TIMED_OUT(103, "Job timed out", 8, Outcome.FAILED),
+  TIMED_OUT(103, "Job timed out", 9, Outcome.FAILED),
   /** The algorithm ran out of memory (c2d). */
-  OUT_OF_MEMORY(104, "Algorithm ran out of memory", 8, Outcome.FAILED),
+  OUT_OF_MEMORY(104, "Algorithm ran out of memory", 9, Outcome.FAILED),
   /** The job failed for a reason none of the other codes names; see its detail (c2d). */
-  FAILED(105, "Job failed", 8, Outcome.FAILED);
+  FAILED(105, "Job failed", 9, Outcome.FAILED);
 
   /** What a terminal status means for the job's owner. */
   public enum Outcome {
@@ -106,7 +111,7 @@ public enum JobStatus {
     return text;
   }
 
-  /** The position in the lifecycle; a job's rank never decreases. All terminal statuses share 8. */
+  /** The position in the lifecycle; a job's rank never decreases. All terminal statuses share 9. */
   public int rank() {
     return rank;
   }

@@ -15,9 +15,15 @@ import java.time.Duration;
  * @param queued how long a job may wait for capacity
  * @param staging how long staging (statuses 1 to 30, image pull included) may take
  * @param collecting how long collecting and publishing results (statuses 50 and 60) may take
+ * @param filtering how long the result filters of a job (status 50) may take together; past it
+ *     every result is withheld (the filters fail closed)
  */
-public record PhaseTimeouts(Duration queued, Duration staging, Duration collecting) {
-  /** Defaults: 1 hour queued, 15 minutes staging, 10 minutes collecting. */
+public record PhaseTimeouts(
+    Duration queued, Duration staging, Duration collecting, Duration filtering) {
+  /** The default limit of the result filters: 10 minutes. */
+  public static final Duration DEFAULT_FILTERING = Duration.ofMinutes(10);
+
+  /** Defaults: 1 hour queued, 15 minutes staging, 10 minutes collecting, 10 minutes filtering. */
   public static final PhaseTimeouts DEFAULTS =
       new PhaseTimeouts(Duration.ofHours(1), Duration.ofMinutes(15), Duration.ofMinutes(10));
 
@@ -26,6 +32,12 @@ public record PhaseTimeouts(Duration queued, Duration staging, Duration collecti
     requirePositive(queued, "queued");
     requirePositive(staging, "staging");
     requirePositive(collecting, "collecting");
+    requirePositive(filtering, "filtering");
+  }
+
+  /** The limits given, and the {@linkplain #DEFAULT_FILTERING default} filtering limit. */
+  public PhaseTimeouts(Duration queued, Duration staging, Duration collecting) {
+    this(queued, staging, collecting, DEFAULT_FILTERING);
   }
 
   private static void requirePositive(Duration value, String name) {

@@ -18,6 +18,7 @@ import io.c2d.model.ComputePolicy;
 import io.c2d.model.ContainerSpec;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
+import io.c2d.model.ResultPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -186,7 +187,12 @@ final class DdoReader {
                 : EthAddress.parse(publisher, item).value());
       }
     }
-    return ComputePolicy.of(raw != null && raw, network != null && network, algorithms, publishers);
+    ComputePolicy policy =
+        ComputePolicy.of(raw != null && raw, network != null && network, algorithms, publishers);
+    JsonNode filters = optional(compute, "resultFilters");
+    return filters == null
+        ? policy
+        : policy.withResultPolicy(ResultPolicy.parse(filters.toString(), path + ".resultFilters"));
   }
 
   private static List<JsonNode> limited(List<JsonNode> items, String field) {

@@ -90,15 +90,42 @@ final class HttpProvider implements AutoCloseable {
   static HttpProvider start(
       Path dir, ComputeBackend backend, UnaryOperator<OceanComputeHandler.Builder> options)
       throws IOException {
+    return start(dir, backend, UnaryOperator.identity(), options);
+  }
+
+  /** A provider whose engine {@code engineOptions} configures further (result filters, review). */
+  static HttpProvider start(
+      Path dir,
+      UnaryOperator<ComputeEngine.Builder> engineOptions,
+      UnaryOperator<OceanComputeHandler.Builder> options)
+      throws IOException {
+    return start(
+        dir,
+        EmbeddedComputeBackend.builder()
+            .workRoot(dir.resolve("jobs"))
+            .environment(environment())
+            .build(),
+        engineOptions,
+        options);
+  }
+
+  private static HttpProvider start(
+      Path dir,
+      ComputeBackend backend,
+      UnaryOperator<ComputeEngine.Builder> engineOptions,
+      UnaryOperator<OceanComputeHandler.Builder> options)
+      throws IOException {
     Path csv = Files.writeString(dir.resolve("numbers.csv"), "n\n1\n2\n3\n4\n");
     ComputeEngine engine =
-        ComputeEngine.builder()
-            .backend(backend)
-            .verifier(FakeAgreementVerifier.allowAll())
-            .authenticator(Web3jAuthenticator.create())
-            .chainId(8996)
-            .providerAddress(PROVIDER)
-            .stateDirectory(dir.resolve("state"))
+        engineOptions
+            .apply(
+                ComputeEngine.builder()
+                    .backend(backend)
+                    .verifier(FakeAgreementVerifier.allowAll())
+                    .authenticator(Web3jAuthenticator.create())
+                    .chainId(8996)
+                    .providerAddress(PROVIDER)
+                    .stateDirectory(dir.resolve("state")))
             .build();
     AssetDirectory assets =
         AssetDirectory.builder()

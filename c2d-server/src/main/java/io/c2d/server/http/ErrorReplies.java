@@ -25,7 +25,10 @@ import io.c2d.UnavailableException;
  *   <tr><td>{@link InvalidRequestException} (a missing or malformed field, unknown environment,
  *       resources over the limits)<td>400; 413 for a body over the size limit, 416 for a {@code
  *       Range} that cannot be served; 409 for a request id reused
- *   <tr><td>{@link AuthenticationException} (signature, signer, nonce)<td>401
+ *   <tr><td>{@link AuthenticationException} (signature, signer, nonce), {@link
+ *       ErrorCode#PUBLISHER_UNAUTHORIZED} (the review endpoints' bearer token)<td>401
+ *   <tr><td>{@link io.c2d.ResultWithheldException} (the publisher's filters or review withheld the
+ *       result)<td>403
  *   <tr><td>{@link AccessDeniedException} (not the job's owner), {@link PolicyViolationException}
  *       (algorithm not trusted, raw algorithms or network refused), {@link AgreementException} with
  *       {@link ErrorCode#AGREEMENT_REFUSED}<td>403
@@ -76,8 +79,12 @@ final class ErrorReplies {
       }
       return failure.code() == ErrorCode.REQUEST_ID_CONFLICT ? 409 : 400;
     }
-    if (failure instanceof AuthenticationException) {
+    if (failure instanceof AuthenticationException
+        || failure.code() == ErrorCode.PUBLISHER_UNAUTHORIZED) {
       return 401;
+    }
+    if (failure.code() == ErrorCode.RESULT_WITHHELD) {
+      return 403;
     }
     if (failure instanceof AccessDeniedException || failure instanceof PolicyViolationException) {
       return 403;

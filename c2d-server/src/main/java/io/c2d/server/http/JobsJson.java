@@ -20,12 +20,12 @@ import org.web3j.crypto.Keys;
  * <p>Jobs: {@link OceanJson#writeStatusList(List)}'s members, with {@code results} always an array
  * ({@code []} until the job has ended, as ocean-node writes it), {@code owner} in EIP-55 form (as
  * ocean.js sends it), ocean-node's status numbers ({@value #FINISHED} for every ended job, {@value
- * #QUEUED} for a queued one; c2d's own code is in {@code c2dStatus}, its text in {@code
- * statusText}), plus {@code did} (the first input's DID, or {@code null}) and {@code
- * stopRequested}. Environments: {@link OceanJson#writeEnvironments(List)}'s members plus
- * ocean-node's {@code consumerAddress} (this provider), {@code fees} ({@code {}}: c2d's
- * environments have no price), {@code runningJobs}, {@code queuedJobs}, {@code runningfreeJobs} and
- * {@code queuedFreeJobs}.
+ * #QUEUED} for a queued one, 50 for one awaiting the publisher's review; c2d's own code is in
+ * {@code c2dStatus}, its text in {@code statusText}), plus {@code did} (the first input's DID, or
+ * {@code null}) and {@code stopRequested}. Environments: {@link
+ * OceanJson#writeEnvironments(List)}'s members plus ocean-node's {@code consumerAddress} (this
+ * provider), {@code fees} ({@code {}}: c2d's environments have no price), {@code runningJobs},
+ * {@code queuedJobs}, {@code runningfreeJobs} and {@code queuedFreeJobs}.
  */
 final class JobsJson {
   /** ocean-node's status of every ended job. */
@@ -50,10 +50,15 @@ final class JobsJson {
       // ocean-node's numbering where c2d's differs: every ended job is 70 ("finished", whatever
       // its outcome, as ocean-node reports it; statusText and c2dStatus tell how), queued is 1
       node.put("c2dStatus", job.statusCode());
+      // what the publisher's result filters and review decided, and why (never the content)
+      ReviewRoute.notices(node.putArray("resultNotices"), job.notices());
       if (job.isTerminal()) {
         node.put("status", FINISHED);
       } else if (job.status() == JobStatus.QUEUED) {
         node.put("status", QUEUED);
+      } else if (job.status() == JobStatus.AWAITING_RELEASE) {
+        // ocean-node knows no review: to its clients the results are still being filtered
+        node.put("status", JobStatus.FILTERING_RESULTS.code());
       }
     }
     return list;

@@ -61,6 +61,15 @@ import org.slf4j.LoggerFactory;
  *       ?consumerAddress&jobId&nonce&signature}<td>{@code getComputeStreamableLogs}
  * </table>
  *
+ * <p><b>The publisher's review</b> (c2d's own, not in the root document; authenticated by the
+ * publisher's bearer token, {@link Builder#publisherToken}, never by a consumer's signature):
+ * {@code GET /api/services/c2d/reviews} lists the jobs awaiting release with each filter's report;
+ * {@code POST /api/services/c2d/reviews/release} ({@code {"jobId","reviewer"}}), {@code .../reject}
+ * ({@code {"jobId","reviewer","reason"}}) and {@code .../redact} ({@code {"jobId","reviewer",
+ * "result","reason","content"}}, content in base64) decide and answer the job; {@code GET
+ * /api/services/c2d/audit[?jobId=]} lists the audit record. Jobs carry {@code resultNotices}: what
+ * the publisher's result filters decided per result and why.
+ *
  * <p>A signed call carries Ocean's signature: {@code consumerAddress} as sent, then {@code nonce},
  * then the command, keccak-256, EIP-191 over the 32-byte digest; the nonce must be greater than the
  * last one the address spent. Start, free start and stop answer a JSON array of jobs; errors are
@@ -89,6 +98,7 @@ public final class OceanComputeHandler {
   private final Duration engineTimeout;
   private final Semaphore liveLogSlots;
   private final StartRoute starts;
+  private final ReviewRoute reviews;
 
   private OceanComputeHandler(Builder b) {
     this.engine = b.engine;
@@ -98,6 +108,7 @@ public final class OceanComputeHandler {
     this.engineTimeout = b.engineTimeout;
     this.liveLogSlots = new Semaphore(b.maxLiveLogStreams);
     this.starts = new StartRoute(engine, b.assets, providerAddress);
+    this.reviews = new ReviewRoute(engine, b.publisherToken);
   }
 
   /** A builder of a handler over {@code engine}. */
@@ -183,9 +194,28 @@ public final class OceanComputeHandler {
         requireMethod(method, "GET");
         liveLogs(QueryParams.parse(request.rawQuery()), response);
       }
-      default ->
-          throw new HttpFailure(
-              404, "not_found", "no endpoint " + QueryParams.abbreviate(path), Map.of());
+      case ReviewRoute.REVIEWS -> {
+        requireMethod(method, "GET");
+        reviews.authenticate(request);
+        sendJson(response, 200, reviews.pending());
+      }
+      case ReviewRoute.AUDIT -> {
+        requireMethod(method, "GET");
+        reviews.authenticate(request);
+        sendJson(response, 200, reviews.audit(QueryParams.parse(request.rawQuery())));
+      }
+      default -> {
+        if (path.startsWith(ReviewRoute.REVIEWS + "/")) {
+          requireMethod(method, "POST");
+          reviews.authenticate(request);
+          String action = path.substring(ReviewRoute.REVIEWS.length() + 1);
+          ObjectNode body = Bodies.object(Bodies.read(request, maxBodyBytes));
+          sendJson(response, 200, JobsJson.jobs(List.of(await(reviews.decide(action, body)))));
+          return;
+        }
+        throw new HttpFailure(
+            404, "not_found", "no endpoint " + QueryParams.abbreviate(path), Map.of());
+      }
     }
   }
 
@@ -445,6 +475,7 @@ public final class OceanComputeHandler {
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxLiveLogStreams = DEFAULT_MAX_LIVE_LOG_STREAMS;
     private Duration engineTimeout = Duration.ofSeconds(60);
+    private @org.jspecify.annotations.Nullable String publisherToken;
 
     private Builder(ComputeEngine engine) {
       this.engine = requireNonNull(engine, "engine");
@@ -495,6 +526,20 @@ public final class OceanComputeHandler {
         throw new IllegalArgumentException("engineTimeout must be positive");
       }
       this.engineTimeout = engineTimeout;
+      return this;
+    }
+
+    /**
+     * The publisher's secret bearer token (at least 32 characters), which the review and audit
+     * endpoints ({@code /api/services/c2d/reviews}, {@code /api/services/c2d/audit}) require as
+     * {@code Authorization: Bearer <token>}. Without one, the default, they refuse every call.
+     */
+    public Builder publisherToken(String publisherToken) {
+      requireNonNull(publisherToken, "publisherToken");
+      if (publisherToken.strip().length() < 32) {
+        throw new IllegalArgumentException("publisherToken must have at least 32 characters");
+      }
+      this.publisherToken = publisherToken.strip();
       return this;
     }
 

@@ -114,17 +114,17 @@ public final class RestartChild {
           () -> {
             Random random = new Random(runId.hashCode() * 31L + from + lane);
             for (int n = from + lane; n < from + count; n += concurrency) {
-              ComputeRequest request =
-                  requests
-                      .by(EthereumKey.ALICE)
-                      .nonce(runId + "-" + n)
-                      .dataset(1, input.toUri())
-                      .algorithm(
-                          Algorithm.raw(ContainerSpec.of(IMAGE, TAG, "sh $ALGO"), SCRIPT).build())
-                      .environment(ENVIRONMENT)
-                      .sign();
               print(out, "T " + n);
               try {
+                ComputeRequest request =
+                    requests
+                        .by(EthereumKey.ALICE)
+                        .nonce(runId + String.format(java.util.Locale.ROOT, "%06d", n))
+                        .dataset(1, input.toUri())
+                        .algorithm(
+                            Algorithm.raw(ContainerSpec.of(IMAGE, TAG, "sh $ALGO"), SCRIPT).build())
+                        .environment(ENVIRONMENT)
+                        .sign();
                 ComputeJob job =
                     engine.start(request).toCompletableFuture().get(2, TimeUnit.MINUTES);
                 print(out, "A " + n + " " + job.id().value());

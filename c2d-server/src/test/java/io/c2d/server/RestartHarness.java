@@ -76,7 +76,7 @@ final class RestartHarness {
     this.kind = kind;
     this.state = state;
     this.instance = instance;
-    this.runId = Long.toString(seed, 36).replace("-", "m");
+    this.runId = Long.toString(1 + Math.floorMod(seed, 999_999_999L));
     this.kills = kills;
     this.jobsPerLife = jobsPerLife;
     this.concurrency = concurrency;
@@ -127,6 +127,10 @@ final class RestartHarness {
       this.sandboxesStarted = started;
       this.leftovers = leftovers;
       this.elapsedMs = elapsedMs;
+    }
+
+    int acknowledgedCount() {
+      return acknowledged.size();
     }
 
     List<String> lost() {
@@ -187,6 +191,9 @@ final class RestartHarness {
 
   /** The harness's assertions: 0 lost, 0 failed by a restart, 0 duplicated sandboxes, 0 orphans. */
   static void check(Figures figures) {
+    assertThat(figures.acknowledgedCount())
+        .as("jobs acknowledged over the run (a run that started nothing proves nothing)")
+        .isGreaterThanOrEqualTo(figures.killCount);
     assertThat(figures.lost()).as("acknowledged jobs lost").isEmpty();
     assertThat(figures.failed()).as("jobs that did not complete with their results").isEmpty();
     assertThat(figures.duplicated()).as("jobs whose algorithm started in two sandboxes").isEmpty();

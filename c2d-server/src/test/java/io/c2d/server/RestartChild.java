@@ -213,7 +213,6 @@ public final class RestartChild {
         .addEnvironment(environment.build())
         .helperImage(IMAGE + ":" + TAG)
         .imagePullTimeout(Duration.ofMinutes(2))
-        .ttlAfterFinished(Duration.ofSeconds(5))
         .build();
   }
 

@@ -95,7 +95,7 @@ final class RestartHarness {
       assertThat(reader.ready.await(3, TimeUnit.MINUTES)).as("life %d came up", k).isTrue();
       long delay = minDelayMs + (long) (random.nextDouble() * (maxDelayMs - minDelayMs));
       Thread.sleep(delay);
-      Map<String, Integer> phases = phasesNow();
+      Map<String, Integer> phases = reader.phasesNow();
       child.destroyForcibly();
       assertThat(child.waitFor(1, TimeUnit.MINUTES)).isTrue();
       reader.join();
@@ -108,8 +108,10 @@ final class RestartHarness {
     assertThat(last.waitFor(10, TimeUnit.MINUTES)).as("the final life ended").isTrue();
     reader.join();
     assertThat(reader.done).as("the final life finished every job (see %s)", reader.log).isTrue();
-    Map<String, Integer> started = sandboxes.started();
     Set<String> ids = Set.copyOf(statuses.keySet());
+    // only this run's jobs: other users of the same engine or namespace are none of its business
+    Map<String, Integer> started = new TreeMap<>(sandboxes.started());
+    started.keySet().retainAll(ids);
     List<String> leftovers = sandboxes.leftovers(ids);
     leftovers.addAll(leftoverFiles());
     return new Figures(kills, started, leftovers, (System.nanoTime() - startedAt) / 1_000_000);
@@ -200,18 +202,6 @@ final class RestartHarness {
     assertThat(figures.leftovers).as("orphans left behind").isEmpty();
   }
 
-  /** The statuses of the jobs under way right now: where a kill now finds them. */
-  private Map<String, Integer> phasesNow() {
-    Map<String, Integer> phases = new TreeMap<>();
-    lastStatus.forEach(
-        (id, status) -> {
-          if (!ends.containsKey(id) && !terminal(status)) {
-            phases.merge(status, 1, Integer::sum);
-          }
-        });
-    return phases;
-  }
-
   private static boolean terminal(String status) {
     return !Set.of(
             "QUEUED",
@@ -263,6 +253,7 @@ final class RestartHarness {
   /** Reads one child's history. */
   private final class Reader extends Thread {
     final CountDownLatch ready = new CountDownLatch(1);
+    final Map<String, String> thisLife = new ConcurrentHashMap<>();
     final Process child;
     final Path log;
     volatile boolean done;
@@ -289,6 +280,18 @@ final class RestartHarness {
       }
     }
 
+    /** The statuses this life reported of its jobs under way: where a kill now finds them. */
+    Map<String, Integer> phasesNow() {
+      Map<String, Integer> phases = new TreeMap<>();
+      thisLife.forEach(
+          (id, status) -> {
+            if (!terminal(status)) {
+              phases.merge(status, 1, Integer::sum);
+            }
+          });
+      return phases;
+    }
+
     private void take(String line) {
       String[] f = line.split(" ", 5);
       switch (f[0]) {
@@ -302,6 +305,7 @@ final class RestartHarness {
         }
         case "S" -> {
           lastStatus.put(f[1], f[2]);
+          thisLife.put(f[1], f[2]);
           statuses
               .computeIfAbsent(f[1], k -> java.util.Collections.synchronizedList(new ArrayList<>()))
               .add(f[2]);

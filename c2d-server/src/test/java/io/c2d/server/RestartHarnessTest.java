@@ -47,7 +47,7 @@ final class RestartHarnessTest {
   void dockerNoJobLostFailedOrDuplicatedAcrossKills() throws Exception {
     String instance = "c2d-restart-" + UUID.randomUUID().toString().substring(0, 8);
     RestartHarness harness =
-        new RestartHarness("docker", dir, instance, KILLS, 6, 3, 1500, 6000, System.nanoTime());
+        new RestartHarness("docker", dir, instance, KILLS, 6, 3, 2000, 12000, System.nanoTime());
     try (DockerSandboxes sandboxes = new DockerSandboxes(instance)) {
       RestartHarness.Figures figures = harness.run(sandboxes);
       report("docker", figures);
@@ -66,7 +66,7 @@ final class RestartHarnessTest {
       Assumptions.abort("no KUBECONFIG: no real Kubernetes node to kill the provider over");
     }
     RestartHarness harness =
-        new RestartHarness("k8s", dir, "k8s", KILLS, 3, 2, 3000, 12000, System.nanoTime());
+        new RestartHarness("k8s", dir, "k8s", KILLS, 3, 2, 4000, 25000, System.nanoTime());
     try (KubernetesSandboxes sandboxes = new KubernetesSandboxes()) {
       RestartHarness.Figures figures = harness.run(sandboxes);
       report("k8s", figures);

@@ -208,7 +208,7 @@ public final class RestartChild {
           .build();
     }
     return KubernetesComputeBackend.builder()
-        .namespace(System.getenv().getOrDefault("C2D_K8S_NAMESPACE", "default"))
+        .namespace(System.getProperty("c2d.restart.namespace", "default"))
         .resultRoot(state.resolve("results"))
         .addEnvironment(environment.build())
         .helperImage(IMAGE + ":" + TAG)

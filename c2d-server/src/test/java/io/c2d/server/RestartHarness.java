@@ -234,6 +234,7 @@ final class RestartHarness {
             "-Xmx256m",
             "-XX:TieredStopAtLevel=1",
             "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+            "-Dc2d.restart.namespace=" + instance,
             "-cp",
             System.getProperty("java.class.path"),
             RestartChild.class.getName(),

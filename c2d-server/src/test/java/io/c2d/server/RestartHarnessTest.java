@@ -65,9 +65,12 @@ final class RestartHarnessTest {
       logger.warn("SKIPPING the Kubernetes restart harness: no KUBECONFIG");
       Assumptions.abort("no KUBECONFIG: no real Kubernetes node to kill the provider over");
     }
+    // a namespace of its own: a provider recovers every c2d job of its namespace, so two in one
+    // would collect (and here, delete) each other's jobs
+    String namespace = "c2d-restart-" + UUID.randomUUID().toString().substring(0, 8);
     RestartHarness harness =
-        new RestartHarness("k8s", dir, "k8s", KILLS, 3, 2, 4000, 25000, System.nanoTime());
-    try (KubernetesSandboxes sandboxes = new KubernetesSandboxes()) {
+        new RestartHarness("k8s", dir, namespace, KILLS, 3, 2, 4000, 25000, System.nanoTime());
+    try (KubernetesSandboxes sandboxes = new KubernetesSandboxes(namespace)) {
       RestartHarness.Figures figures = harness.run(sandboxes);
       report("k8s", figures);
       RestartHarness.check(figures);
@@ -184,11 +187,21 @@ final class RestartHarnessTest {
     private static final String MANAGED_BY = "app.kubernetes.io/managed-by";
     private static final String JOB_ID = "c2d.io/job-id";
     private final KubernetesClient client = new KubernetesClientBuilder().build();
-    private final String namespace = System.getenv().getOrDefault("C2D_K8S_NAMESPACE", "default");
+    private final String namespace;
     private final Map<String, Set<String>> algorithmPods = new ConcurrentHashMap<>();
     private final Watch watch;
 
-    KubernetesSandboxes() {
+    KubernetesSandboxes(String namespace) {
+      this.namespace = namespace;
+      client
+          .namespaces()
+          .resource(
+              new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                  .withNewMetadata()
+                  .withName(namespace)
+                  .endMetadata()
+                  .build())
+          .create();
       this.watch =
           client
               .pods()
@@ -280,6 +293,7 @@ final class RestartHarnessTest {
     @Override
     public void close() {
       watch.close();
+      client.namespaces().withName(namespace).delete();
       client.close();
     }
   }

@@ -65,6 +65,18 @@ final class RestartHarnessTest {
       logger.warn("SKIPPING the Kubernetes restart harness: no KUBECONFIG");
       Assumptions.abort("no KUBECONFIG: no real Kubernetes node to kill the provider over");
     }
+    // the image the pods run, imported into the node's Docker engine as the Docker tests do
+    Process image =
+        new ProcessBuilder(
+                "bash",
+                "../c2d-backend-docker/src/test/resources/build-test-image.sh",
+                RestartChild.IMAGE + ":" + RestartChild.TAG)
+            .redirectErrorStream(true)
+            .start();
+    String built = new String(image.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!image.waitFor(3, TimeUnit.MINUTES) || image.exitValue() != 0) {
+      throw new IllegalStateException("building the test image failed: " + built);
+    }
     // a namespace of its own: a provider recovers every c2d job of its namespace, so two in one
     // would collect (and here, delete) each other's jobs
     String namespace = "c2d-restart-" + UUID.randomUUID().toString().substring(0, 8);

@@ -10,6 +10,8 @@ import io.c2d.spi.backend.JobSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * DESIGN steps 5 and 6: an entitled request becomes a job that runs at once, waits in its
@@ -29,14 +31,16 @@ final class Admission {
   }
 
   /**
-   * Admits the job and returns its first snapshot.
+   * Admits the job and returns its first snapshot: for a job that runs at once, once its backend
+   * has accepted it (so that a start acknowledged to the consumer survives a crash of the provider
+   * wherever the backend keeps its jobs durably), or refused it (the job has then failed).
    *
    * @throws CapacityExceededException if the environment's queue is full ({@link
    *     ErrorCode#CAPACITY_EXHAUSTED}), or a free job finds the free jobs at their limit ({@link
    *     ErrorCode#FREE_LIMIT_REACHED})
    * @throws UnavailableException if the engine closed meanwhile
    */
-  ComputeJob admit(
+  CompletionStage<ComputeJob> admit(
       ComputeRequest request,
       EnvironmentSlot slot,
       JobId id,
@@ -85,8 +89,7 @@ final class Admission {
           lifecycle.notifyListeners(record.snapshot(), null);
         }
         ComputeJob admitted = record.snapshot();
-        lifecycle.dispatch(record);
-        return admitted;
+        return lifecycle.dispatch(record).thenApply(ignored -> admitted);
       }
       case QUEUE -> {
         registry.register(record);
@@ -94,7 +97,7 @@ final class Admission {
           lifecycle.watchdogs().arm(record, Phase.QUEUED);
           lifecycle.notifyListeners(queued, null);
         }
-        return queued;
+        return CompletableFuture.completedFuture(queued);
       }
       case FREE_LIMIT ->
           throw new CapacityExceededException(

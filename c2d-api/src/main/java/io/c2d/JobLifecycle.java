@@ -147,13 +147,17 @@ final class JobLifecycle {
         });
   }
 
-  /** Hands the job to its backend, unless it ended meanwhile; a refusal fails the job. */
-  void dispatch(JobRecord record) {
+  /**
+   * Hands the job to its backend, unless it ended meanwhile; a refusal fails the job. The stage
+   * completes (never exceptionally) once the backend has accepted the job, and so holds it durably
+   * where it keeps its jobs, or refused it.
+   */
+  CompletionStage<Void> dispatch(JobRecord record) {
     JobSpec spec;
     synchronized (record.lock) {
       spec = record.spec;
       if (spec == null || record.snapshot().isTerminal()) {
-        return;
+        return CompletableFuture.completedFuture(null);
       }
       record.dispatched = true;
     }
@@ -163,12 +167,13 @@ final class JobLifecycle {
     } catch (RuntimeException e) {
       submitted = CompletableFuture.failedFuture(e);
     }
-    submitted.whenComplete(
+    return submitted.handle(
         (ignored, failure) -> {
           if (failure != null) {
             logger.warn("backend refused job {}", record.id(), failure);
             end(record, JobStatus.FAILED, null, "the backend could not start the job: " + failure);
           }
+          return null;
         });
   }
 
@@ -350,7 +355,7 @@ final class JobLifecycle {
       synchronized (next.lock) {
         moveTo(next, JobStatus.WARMING_UP, null, null, List.of(), clock.instant());
       }
-      dispatch(next);
+      var unused = dispatch(next);
     }
   }
 

@@ -102,7 +102,7 @@ final class SchedulingPath {
         (free
                 ? CompletableFuture.<Void>completedFuture(null)
                 : agreements.check(request, slot.environment))
-            .thenApply(
+            .thenCompose(
                 ignored ->
                     admission.admit(
                         request,

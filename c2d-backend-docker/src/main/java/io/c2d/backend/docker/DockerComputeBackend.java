@@ -3,6 +3,7 @@ package io.c2d.backend.docker;
 import static java.util.Objects.requireNonNull;
 
 import com.github.dockerjava.api.DockerClient;
+import io.c2d.InvalidRequestException;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
@@ -23,11 +24,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.regex.Pattern;
@@ -260,6 +259,9 @@ public final class DockerComputeBackend implements ComputeBackend {
    */
   @Override
   public CompletionStage<List<RecoveredJob>> recover(BackendListener listener) {
+    // Orphans are judged against the live jobs, not the list recover() returned: a job submitted
+    // or resumed while this runs is under way before its container can exist, and one that ended
+    // meanwhile has its container removed by its own end anyway.
     return jobs.recover(listener)
         .thenCompose(
             found ->
@@ -267,15 +269,17 @@ public final class DockerComputeBackend implements ComputeBackend {
                     .runtime()
                     .async(
                         () -> {
-                          Set<String> underWay = new HashSet<>();
-                          for (RecoveredJob job : found) {
-                            if (!job.state().status().isTerminal()) {
-                              underWay.add(job.spec().jobId().value());
-                            }
-                          }
-                          Orphans.remove(docker, shared.settings().instance(), underWay);
+                          Orphans.remove(docker, shared.settings().instance(), this::isUnderWay);
                           return found;
                         }));
+  }
+
+  private boolean isUnderWay(String jobId) {
+    try {
+      return jobs.isUnderWay(JobId.of(jobId));
+    } catch (InvalidRequestException e) {
+      return false;
+    }
   }
 
   /**

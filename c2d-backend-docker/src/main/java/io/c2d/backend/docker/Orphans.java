@@ -6,7 +6,8 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,19 +23,20 @@ final class Orphans {
   private Orphans() {}
 
   /**
-   * Removes instance {@code instance}'s containers and volumes whose job is not in {@code
-   * underWay}.
+   * Removes instance {@code instance}'s containers and volumes whose job is not {@code underWay}.
+   * The predicate is asked per object, after the objects were listed: a job submitted meanwhile is
+   * under way by the time its container can exist, so its objects are never taken for orphans.
    *
    * @throws RuntimeException if the engine cannot list them
    */
-  static void remove(DockerClient docker, String instance, Set<String> underWay) {
+  static void remove(DockerClient docker, String instance, Predicate<String> underWay) {
     List<String> filter = Labels.ownedFilter(instance);
     for (Container container :
         docker.listContainersCmd().withShowAll(true).withLabelFilter(filter).exec()) {
       Map<String, String> labels = container.getLabels() == null ? Map.of() : container.getLabels();
       if (!Labels.MANAGER.equals(labels.get(Labels.MANAGED_BY))
           || !instance.equals(labels.get(Labels.INSTANCE))
-          || underWay.contains(labels.get(Labels.JOB_ID))) {
+          || isUnderWay(underWay, labels.get(Labels.JOB_ID))) {
         continue;
       }
       logger.info(
@@ -52,7 +54,7 @@ final class Orphans {
       Map<String, String> labels = volume.getLabels() == null ? Map.of() : volume.getLabels();
       if (!Labels.MANAGER.equals(labels.get(Labels.MANAGED_BY))
           || !instance.equals(labels.get(Labels.INSTANCE))
-          || underWay.contains(labels.get(Labels.JOB_ID))) {
+          || isUnderWay(underWay, labels.get(Labels.JOB_ID))) {
         continue;
       }
       logger.info("removing orphan volume {}", volume.getName());
@@ -64,5 +66,9 @@ final class Orphans {
         logger.warn("could not remove orphan volume {}", volume.getName(), e);
       }
     }
+  }
+
+  private static boolean isUnderWay(Predicate<String> underWay, @Nullable String jobId) {
+    return jobId != null && underWay.test(jobId);
   }
 }

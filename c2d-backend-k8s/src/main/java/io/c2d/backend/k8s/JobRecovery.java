@@ -6,11 +6,15 @@ import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.BackendListener;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,31 +25,39 @@ import org.slf4j.LoggerFactory;
 /**
  * Finds every job of the namespace again from the cluster alone, as a new backend instance must:
  * each c2d NetworkPolicy is a job's record; one with a recorded end is ended (its finished Job is
- * removed later where the cluster does not), one whose Job is gone with no end recorded failed, and
- * any other is tracked again from its pods' current state.
+ * removed later where the cluster does not), and any other is tracked again from its pods' current
+ * state. A job whose algorithm never started is not failed for the restart but run from the start:
+ * its Job is created if the restart came before it was (one name per job, so never two), and a pod
+ * whose staging failed while no backend ran (an input stream the restart cut) is removed with its
+ * Job, which is then created again once both are gone. Only a job whose Job vanished unended after
+ * its algorithm may have run (no pod of it tells otherwise) has failed.
  *
  * <p>Thread-safe; {@link #recover} blocks on the API server.
  */
 final class JobRecovery {
   private static final Logger log = LoggerFactory.getLogger(JobRecovery.class);
+  private static final Duration GONE_TIMEOUT = Duration.ofSeconds(60);
 
   private final Cluster cluster;
   private final Clock clock;
   private final Informers informers;
   private final StatusTracker tracker;
   private final FinishedJobReaper reaper;
+  private final JobSubmitter submitter;
 
   JobRecovery(
       Cluster cluster,
       Clock clock,
       Informers informers,
       StatusTracker tracker,
-      FinishedJobReaper reaper) {
+      FinishedJobReaper reaper,
+      JobSubmitter submitter) {
     this.cluster = cluster;
     this.clock = clock;
     this.informers = informers;
     this.tracker = tracker;
     this.reaper = reaper;
+    this.submitter = submitter;
   }
 
   /** Recovers every job, reporting to {@code listener} from now on. */
@@ -118,30 +130,85 @@ final class JobRecovery {
     return List.copyOf(recovered);
   }
 
-  /** Tracks a job with no recorded end again, or ends it if its Job is gone. */
+  /**
+   * Tracks a job with no recorded end again; runs it from the start if its algorithm never started
+   * and its Job is missing or failed in staging; ends it if its Job is gone after that.
+   */
   private void resume(TrackedJob t) {
     JobId id = t.spec.jobId();
     Job job = Cluster.retrying("reading Job of " + id, () -> cluster.job(id));
     if (job == null) {
-      BackendJobState lost =
-          new BackendJobState(
-              id,
-              JobStatus.FAILED,
-              null,
-              "the job's Kubernetes Job is gone and no end was recorded (never created, or"
-                  + " removed by its ttlSecondsAfterFinished while no backend ran)",
-              List.of(),
-              clock.instant());
-      tracker.onEventThread(() -> tracker.terminate(t, lost));
-    } else {
-      for (Pod pod : cluster.podsOf(id)) {
-        PodObservation seen = PodObservation.of(pod);
-        if (seen.kind() == PodObservation.Kind.PROGRESS
-            && t.state.status().canMoveTo(seen.status())) {
-          t.state = BackendJobState.of(id, seen.status(), clock.instant());
+      // no pod can have run without its Job: the restart came between the record and the Job
+      // (a Job removed by its TTL had ended, and its end would have been recorded before)
+      log.info("job {} has a record but no Job: creating it, the job runs from the start", id);
+      submitter.createJob(t.spec);
+      tracker.later(() -> tracker.reconcile(t));
+      return;
+    }
+    List<Pod> pods = cluster.podsOf(id);
+    if (!pods.isEmpty() && pods.stream().allMatch(JobRecovery::failedBeforeTheAlgorithm)) {
+      log.info(
+          "job {} failed in staging while no backend ran (its input stream cut by the restart):"
+              + " running it again from the start",
+          id);
+      cluster.deleteJob(id, DeletionPropagation.FOREGROUND);
+      cluster.deletePods(id);
+      awaitGone(id);
+      submitter.createJob(t.spec);
+      tracker.later(() -> tracker.reconcile(t));
+      return;
+    }
+    for (Pod pod : pods) {
+      PodObservation seen = PodObservation.of(pod);
+      if (seen.kind() == PodObservation.Kind.PROGRESS
+          && t.state.status().canMoveTo(seen.status())) {
+        t.state = BackendJobState.of(id, seen.status(), clock.instant());
+      }
+    }
+    tracker.later(() -> tracker.reconcile(t));
+  }
+
+  /** Whether the pod's staging step failed, so its algorithm's container never started. */
+  static boolean failedBeforeTheAlgorithm(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getInitContainerStatuses() == null) {
+      return false;
+    }
+    boolean stagingFailed = false;
+    for (ContainerStatus status : pod.getStatus().getInitContainerStatuses()) {
+      ContainerState state = status.getState();
+      if (Manifests.STAGE_DATA.equals(status.getName())) {
+        stagingFailed =
+            state != null
+                && state.getTerminated() != null
+                && !Integer.valueOf(0).equals(state.getTerminated().getExitCode());
+      } else if (Manifests.ALGORITHM.equals(status.getName())) {
+        boolean started =
+            state != null && (state.getRunning() != null || state.getTerminated() != null);
+        if (started
+            || (status.getLastState() != null && status.getLastState().getTerminated() != null)) {
+          return false;
         }
       }
-      tracker.later(() -> tracker.reconcile(t));
     }
+    return stagingFailed;
+  }
+
+  /** Waits until the job's Job and pods are gone, so that the Job's name can be used again. */
+  private void awaitGone(JobId id) {
+    long deadline = System.nanoTime() + GONE_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Cluster.retrying("reading Job of " + id, () -> cluster.job(id)) == null
+          && cluster.podsOf(id).isEmpty()) {
+        return;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while the Job of " + id + " was removed", e);
+      }
+    }
+    throw new IllegalStateException(
+        "the failed Job of " + id + " was not removed within " + GONE_TIMEOUT);
   }
 }

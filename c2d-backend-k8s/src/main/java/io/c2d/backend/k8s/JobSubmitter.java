@@ -217,7 +217,8 @@ final class JobSubmitter {
         id, JobStatus.DATA_PROVISIONING_FAILED, null, detail, List.of(), clock.instant());
   }
 
-  private void createJob(JobSpec spec) {
+  /** Creates the job's Job, or adopts the one that exists. */
+  void createJob(JobSpec spec) {
     ObjectNames names = ObjectNames.of(spec.jobId());
     KubernetesClient client = cluster.client();
     String namespace = cluster.namespace();

@@ -134,7 +134,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             results);
     this.informers = new Informers(cluster, threads, tracker::onPod, tracker::onJob);
     this.submitter = new JobSubmitter(cluster, settings, b.clock, informers, tracker, reaper);
-    this.recovery = new JobRecovery(cluster, b.clock, informers, tracker, reaper);
+    this.recovery = new JobRecovery(cluster, b.clock, informers, tracker, reaper, submitter);
     this.removal = new JobRemoval(cluster, results, b.clock, informers, tracker);
   }
 

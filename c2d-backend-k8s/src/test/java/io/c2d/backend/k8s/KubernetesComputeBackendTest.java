@@ -785,4 +785,76 @@ final class KubernetesComputeBackendTest {
     assertThat(end.jobId()).isEqualTo(running.jobId());
     assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
   }
+
+  @Test
+  void aJobWhoseRestartCameBeforeItsJobWasCreatedRunsFromTheStart() throws Exception {
+    KubernetesComputeBackend first = backend();
+    JobSpec spec = submit(first, "r-no-job", new Recorder());
+    first.close();
+    // what a crash between creating the record and creating the Job leaves: the record alone
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NS)
+        .withName(ObjectNames.of(spec.jobId()).job())
+        .delete();
+
+    KubernetesComputeBackend second = backend();
+    Recorder recorder = new Recorder();
+    List<RecoveredJob> recovered =
+        second.recover(recorder).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertThat(recovered).extracting(r -> r.state().status().isTerminal()).containsExactly(false);
+
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
+    kubelet.succeed(kubelet.start(spec.jobId()), Map.of("a.txt", "A"), "");
+    BackendJobState end = recorder.awaitTerminal();
+    assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(1);
+  }
+
+  @Test
+  void aJobWhoseStagingTheRestartCutRunsFromTheStartInsteadOfFailing() throws Exception {
+    KubernetesComputeBackend first = backend();
+    JobSpec spec = submit(first, "r-cut-staging", new Recorder());
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
+    Pod pod = kubelet.start(spec.jobId());
+    first.close();
+    // the provider died while it streamed the inputs: stage-data read a cut archive and failed
+    kubelet.fail(pod, Manifests.STAGE_DATA, 1, "Error");
+
+    KubernetesComputeBackend second = backend();
+    Recorder recorder = new Recorder();
+    second.recover(recorder).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(client.pods().inNamespace(NS).list().getItems())
+        .as("the failed attempt's pod is removed before the Job is made again")
+        .isEmpty();
+
+    kubelet.succeed(kubelet.start(spec.jobId()), Map.of("a.txt", "A"), "");
+    BackendJobState end = recorder.awaitTerminal();
+    assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(recorder.statuses()).doesNotContain(JobStatus.DATA_PROVISIONING_FAILED);
+  }
+
+  @Test
+  void aPodWhoseAlgorithmStartedIsNeverRunAgain() {
+    Pod pod =
+        new io.fabric8.kubernetes.api.model.PodBuilder()
+            .withNewStatus()
+            .withInitContainerStatuses(
+                KubeletSimulator.done(Manifests.STAGE_DATA),
+                KubeletSimulator.terminated(Manifests.ALGORITHM, 1, "Error"))
+            .endStatus()
+            .build();
+    Pod staging =
+        new io.fabric8.kubernetes.api.model.PodBuilder()
+            .withNewStatus()
+            .withInitContainerStatuses(
+                KubeletSimulator.terminated(Manifests.STAGE_DATA, 1, "Error"))
+            .endStatus()
+            .build();
+
+    assertThat(JobRecovery.failedBeforeTheAlgorithm(pod)).isFalse();
+    assertThat(JobRecovery.failedBeforeTheAlgorithm(staging)).isTrue();
+  }
 }

@@ -12,6 +12,7 @@ import io.c2d.spi.backend.JobSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -63,10 +64,12 @@ public final class JobDirectory {
 
   private final JobId id;
   private final Path path;
+  private final JobDirectoryStore.CrashPoint crashPoint;
 
-  JobDirectory(JobId id, Path path) {
+  JobDirectory(JobId id, Path path, JobDirectoryStore.CrashPoint crashPoint) {
     this.id = id;
     this.path = path;
+    this.crashPoint = crashPoint;
   }
 
   /** The job's id. */
@@ -87,6 +90,35 @@ public final class JobDirectory {
   /** Whether the directory exists (a directory, not a link). */
   public boolean exists() {
     return Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * Whether the directory holds a {@code job.json}: a job directory made by {@link
+   * JobDirectoryStore#create} always does, from the instant it exists.
+   */
+  public boolean isComplete() {
+    return Files.isRegularFile(path.resolve(JOB_JSON), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * Removes the temporary files an atomic write cut short by a crash left in the directory (never
+   * anything else); a failure is ignored, the next call tries again.
+   */
+  public void removeTemporaries() {
+    try (DirectoryStream<Path> entries =
+        Files.newDirectoryStream(path, entry -> isTemporary(entry.getFileName().toString()))) {
+      for (Path entry : entries) {
+        if (Files.isRegularFile(entry, LinkOption.NOFOLLOW_LINKS)) {
+          Files.deleteIfExists(entry);
+        }
+      }
+    } catch (IOException e) {
+      // best effort: a leftover temporary file is never read as a state
+    }
+  }
+
+  private static boolean isTemporary(String name) {
+    return name.startsWith(".") && name.endsWith(JobDirectoryStore.TEMPORARY_SUFFIX);
   }
 
   /** {@code configuration.log}. */
@@ -145,7 +177,7 @@ public final class JobDirectory {
 
   /** Replaces {@code state.json} atomically. */
   public void writeState(BackendJobState state) throws IOException {
-    JobDirectoryStore.writeAtomically(path.resolve(STATE_JSON), state.toJson() + "\n");
+    JobDirectoryStore.writeAtomically(path.resolve(STATE_JSON), state.toJson() + "\n", crashPoint);
   }
 
   /**
@@ -153,7 +185,7 @@ public final class JobDirectory {
    * #ENDING_LOG_CAP} or {@link #ENDING_DISK_QUOTA}).
    */
   public void writeEnding(String ending) throws IOException {
-    JobDirectoryStore.writeAtomically(path.resolve("ending"), ending + "\n");
+    JobDirectoryStore.writeAtomically(path.resolve("ending"), ending + "\n", crashPoint);
   }
 
   /** The ending {@link #writeEnding} recorded, or null if none was. */

@@ -7,6 +7,7 @@ import io.c2d.model.JobId;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -52,6 +53,9 @@ import org.slf4j.LoggerFactory;
  * system failures; arguments are non-null.
  */
 public final class JobDirectoryStore {
+  /** The name suffix of a file being written atomically, before its rename: {@value}. */
+  public static final String TEMPORARY_SUFFIX = ".tmp";
+
   /** The name prefix of a job directory under construction: {@value}. */
   public static final String CREATING_PREFIX = ".creating-";
 
@@ -59,15 +63,25 @@ public final class JobDirectoryStore {
 
   private final Path root;
   private final Set<String> creating = ConcurrentHashMap.newKeySet();
+  private final CrashPoint crashPoint;
 
-  private JobDirectoryStore(Path root) {
+  private JobDirectoryStore(Path root, CrashPoint crashPoint) {
     this.root = root;
+    this.crashPoint = crashPoint;
   }
 
   /** A store over {@code root} (created when the first job is). Does no I/O. */
   public static JobDirectoryStore of(Path root) {
     requireNonNull(root, "root");
-    return new JobDirectoryStore(root.toAbsolutePath().normalize());
+    return new JobDirectoryStore(root.toAbsolutePath().normalize(), CrashPoint.NONE);
+  }
+
+  /**
+   * A store whose writes call {@code crashPoint} between their steps; the crash-atomicity tests
+   * throw from it to stop a write where a crash could.
+   */
+  static JobDirectoryStore withCrashPoint(Path root, CrashPoint crashPoint) {
+    return new JobDirectoryStore(root.toAbsolutePath().normalize(), crashPoint);
   }
 
   /** The directory the job directories live in. */
@@ -78,7 +92,7 @@ public final class JobDirectoryStore {
   /** The directory of job {@code id}, whether it exists or not. */
   public JobDirectory directory(JobId id) {
     requireNonNull(id, "id");
-    return new JobDirectory(id, root.resolve(id.value()));
+    return new JobDirectory(id, root.resolve(id.value()), crashPoint);
   }
 
   /** The directory of job {@code id}, if it exists (a directory, not a link). */
@@ -91,6 +105,9 @@ public final class JobDirectoryStore {
    * Durably creates the directory of {@code spec}'s job with its spec and {@code first} state; the
    * directory appears only once both are written and synced.
    *
+   * <p>A directory of the job without a {@code job.json} (a backend's own files for a job whose
+   * creation never completed) is an orphan: it is removed first.
+   *
    * @throws FileAlreadyExistsException if the job already has a directory (two submits never share
    *     one)
    * @throws IOException if writing fails; nothing is left behind then
@@ -100,6 +117,7 @@ public final class JobDirectoryStore {
     requireNonNull(first, "first");
     JobDirectory target = directory(spec.jobId());
     Files.createDirectories(root);
+    removeIfIncomplete(spec.jobId());
     if (Files.exists(target.path(), LinkOption.NOFOLLOW_LINKS)) {
       throw new FileAlreadyExistsException(target.path().toString());
     }
@@ -108,8 +126,11 @@ public final class JobDirectoryStore {
     Path temp = root.resolve(name);
     try {
       Files.createDirectory(temp);
-      writeAtomically(temp.resolve(JobDirectory.JOB_JSON), spec.toJson());
-      writeAtomically(temp.resolve(JobDirectory.STATE_JSON), first.toJson() + "\n");
+      crashPoint.reached("create: temporary directory made");
+      writeAtomically(temp.resolve(JobDirectory.JOB_JSON), spec.toJson(), crashPoint);
+      writeAtomically(temp.resolve(JobDirectory.STATE_JSON), first.toJson() + "\n", crashPoint);
+      syncDirectory(temp);
+      crashPoint.reached("create: spec and state written");
       try {
         // rename(2) refuses a non-empty target: a job directory that appeared meanwhile survives
         Files.move(temp, target.path(), StandardCopyOption.ATOMIC_MOVE);
@@ -118,7 +139,9 @@ public final class JobDirectoryStore {
       } catch (DirectoryNotEmptyException e) {
         throw new FileAlreadyExistsException(target.path().toString());
       }
+      crashPoint.reached("create: renamed into place");
       syncDirectory(root);
+      crashPoint.reached("create: root synced");
       return target;
     } catch (IOException | RuntimeException e) {
       try {
@@ -169,6 +192,24 @@ public final class JobDirectoryStore {
     return ids;
   }
 
+  /**
+   * Removes the directory of job {@code id} if it has no {@code job.json}: no creation through
+   * {@link #create} ever leaves one, so it holds what a backend kept for a job that was never
+   * completely created (an orphan, not a job). Returns whether one was removed.
+   *
+   * @throws IOException if it cannot be removed
+   */
+  public boolean removeIfIncomplete(JobId id) throws IOException {
+    JobDirectory directory = directory(id);
+    if (!directory.exists() || directory.isComplete()) {
+      return false;
+    }
+    deleteTree(directory.path());
+    logger.info(
+        "removed {}: a job directory without {} is no job", directory, JobDirectory.JOB_JSON);
+    return true;
+  }
+
   private static void removeLeftover(Path leftover) {
     try {
       deleteTree(leftover);
@@ -188,21 +229,50 @@ public final class JobDirectoryStore {
    * @throws IOException if writing or moving fails; {@code target} is then unchanged
    */
   public static void writeAtomically(Path target, String text) throws IOException {
+    writeAtomically(target, text, CrashPoint.NONE);
+  }
+
+  /**
+   * As {@link #writeAtomically(Path, String)}, calling {@code crashPoint} between the steps. The
+   * rename is made durable too (the directory is synced), so a state once written survives a power
+   * cut. A crash at any step leaves {@code target} old or new, whole, and at most a temporary file
+   * ({@link #TEMPORARY_SUFFIX}) beside it, which {@link JobDirectory#removeTemporaries} removes.
+   */
+  static void writeAtomically(Path target, String text, CrashPoint crashPoint) throws IOException {
     Path parent = Objects.requireNonNull(target.getParent(), "target has no parent");
-    Path temp = Files.createTempFile(parent, "." + target.getFileName(), ".tmp");
+    Path temp = Files.createTempFile(parent, "." + target.getFileName(), TEMPORARY_SUFFIX);
     try {
+      crashPoint.reached("write: temporary file made");
       try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        channel.write(StandardCharsets.UTF_8.encode(text));
+        ByteBuffer bytes = StandardCharsets.UTF_8.encode(text);
+        int half = bytes.limit() / 2;
+        ByteBuffer first = bytes.duplicate();
+        first.limit(half);
+        channel.write(first);
+        crashPoint.reached("write: temporary file half written");
+        bytes.position(half);
+        channel.write(bytes);
+        crashPoint.reached("write: temporary file written");
         channel.force(true);
       }
+      crashPoint.reached("write: temporary file synced");
       try {
         Files.move(
             temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
       }
-    } finally {
-      Files.deleteIfExists(temp);
+      crashPoint.reached("write: renamed over the target");
+      syncDirectory(parent);
+      crashPoint.reached("write: directory synced");
+    } catch (IOException | RuntimeException e) {
+      // a crash (not modelled by exceptions) leaves the temporary file; a failure does not
+      try {
+        Files.deleteIfExists(temp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
     }
   }
 
@@ -275,5 +345,14 @@ public final class JobDirectoryStore {
   @Override
   public String toString() {
     return "JobDirectoryStore{" + root + '}';
+  }
+
+  /** Where a write may stop: the crash-atomicity tests throw from it. */
+  @FunctionalInterface
+  interface CrashPoint {
+    CrashPoint NONE = step -> {};
+
+    /** The write reached {@code step}. */
+    void reached(String step);
   }
 }

@@ -9,16 +9,14 @@ import io.c2d.model.ResultKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -221,12 +219,15 @@ public final class ResultCollector {
   }
 
   /**
-   * As {@link #addOutputDirectory}, but each file is moved into the result area rather than copied
-   * where both lie on one file system (a rename: a result of any size costs no copy), and the one
-   * that crosses the output cap is truncated there; across file systems, or for a file with another
-   * name (a hard link), it is copied. For a backend whose sandbox wrote its outputs on this host
-   * into a directory it deletes afterwards: what was taken is gone from {@code outputs}. The moved
-   * files are given the result area's owner (where this process may) and made 0644.
+   * As {@link #addOutputDirectory}, but each file is linked into the result area rather than copied
+   * where both lie on one file system (a hard link: a result of any size costs no copy), and the
+   * one that crosses the output cap is truncated there; across file systems, where links are
+   * refused, or for a file with another name already (a hard link the algorithm made), it is
+   * copied. For a backend whose sandbox wrote its outputs on this host into a directory it deletes
+   * afterwards: the files stay in {@code outputs} until then, so a collection a crash cut short is
+   * done again in full by the next instance (a move would have left them only in the result area,
+   * which a new collection clears). The linked files are given the result area's owner (where this
+   * process may) and made 0644.
    *
    * @throws IOException if the result area cannot be written
    */
@@ -287,7 +288,7 @@ public final class ResultCollector {
     }
   }
 
-  /** Moves the regular file {@code file} in as output {@code name}, truncated at the cap. */
+  /** Links the regular file {@code file} in as output {@code name}, truncated at the cap. */
   private void takeOutputFile(String name, Path file) throws IOException {
     BasicFileAttributes attrs;
     try {
@@ -300,32 +301,26 @@ public final class ResultCollector {
       skip(name, "not a regular file");
       return;
     }
-    if (!soleLink(file)) {
-      // another name shares its data: moving and truncating one would change the other
+    long size = attrs.size();
+    if (!soleLink(file) || size > maxOutputBytes - outputBytes) {
+      // another name shares its data, or the file crosses the cap: a copy (up to the cap) leaves
+      // the original as it is for a collection the next instance may have to do again
       addOutputFile(name, file);
       return;
     }
-    long size = attrs.size();
     Path target = outputTarget(name, size);
     if (target == null) {
       return;
     }
     try {
-      Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
+      Files.createLink(target, file);
+    } catch (FileSystemException | UnsupportedOperationException e) {
+      // another file system, or links to another user's file refused (fs.protected_hardlinks)
       addOutputFile(name, file);
       return;
     }
-    long room = maxOutputBytes - outputBytes;
-    Copy copy = new Copy(size, false);
-    if (size > room) {
-      try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
-        channel.truncate(room);
-      }
-      copy = new Copy(room, true);
-    }
     normalize(target);
-    keepOutput(name, copy);
+    keepOutput(name, new Copy(size, false));
   }
 
   /**

@@ -162,7 +162,7 @@ public final class SandboxJobs {
           jobs.computeIfAbsent(
               spec.jobId(),
               id -> {
-                if (directory.exists()) {
+                if (directory.isComplete()) {
                   try {
                     return load(directory);
                   } catch (IOException e) {
@@ -260,7 +260,12 @@ public final class SandboxJobs {
           TreeSet<JobId> ids = new TreeSet<>((a, b) -> a.value().compareTo(b.value()));
           ids.addAll(jobs.keySet());
           try {
-            ids.addAll(store.list());
+            for (JobId id : store.list()) {
+              // a directory without its job.json is what a crash left of no job: an orphan
+              if (jobs.containsKey(id) || !store.removeIfIncomplete(id)) {
+                ids.add(id);
+              }
+            }
           } catch (IOException e) {
             throw new UncheckedIOException("could not list " + store.root(), e);
           }
@@ -273,6 +278,17 @@ public final class SandboxJobs {
           }
           return List.copyOf(found);
         });
+  }
+
+  /**
+   * Whether job {@code id} is known here and has not ended (also while its results are collected):
+   * what a backend removing orphaned sandboxes must spare. Reads memory only; call it after {@link
+   * #recover} has loaded the store.
+   */
+  public boolean isUnderWay(JobId id) {
+    requireNonNull(id, "id");
+    SandboxJob job = jobs.get(id);
+    return job != null && !job.state().status().isTerminal();
   }
 
   /**
@@ -370,7 +386,7 @@ public final class SandboxJobs {
   private Optional<SandboxJob> lookup(JobId id, @Nullable BackendListener listener) {
     SandboxJob job = jobs.get(id);
     if (job == null) {
-      Optional<JobDirectory> directory = store.find(id);
+      Optional<JobDirectory> directory = store.find(id).filter(JobDirectory::isComplete);
       if (directory.isEmpty()) {
         return Optional.empty();
       }
@@ -394,6 +410,7 @@ public final class SandboxJobs {
   /** A job as an earlier instance left it; {@link SandboxJob#resume} decides what happens next. */
   private SandboxJob load(JobDirectory directory) throws IOException {
     JobSpec spec = directory.readSpec();
+    directory.removeTemporaries();
     BackendJobState state;
     try {
       state = directory.readState();

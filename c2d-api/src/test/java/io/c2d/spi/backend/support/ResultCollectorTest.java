@@ -80,7 +80,7 @@ final class ResultCollectorTest {
   }
 
   @Test
-  void takenOutputsAreMovedNotCopiedAndTheCrossingOneIsTruncatedInPlace() throws IOException {
+  void takenOutputsAreLinkedNotCopiedAndTheCrossingOneIsCutAtTheCap() throws IOException {
     Files.writeString(outputs.resolve("a"), "aaaa");
     Files.writeString(outputs.resolve("b"), "bbbbbb");
     Files.writeString(outputs.resolve("c"), "cc");
@@ -103,9 +103,14 @@ final class ResultCollectorTest {
     assertThat(area.resolve("b")).hasContent("bbbb");
     assertThat(area.resolve("c")).doesNotExist();
     assertThat(Files.readAttributes(area.resolve("a"), BasicFileAttributes.class).fileKey())
-        .as("moved, not copied")
+        .as("linked, not copied")
         .isEqualTo(inodeOfA);
-    assertThat(outputs.resolve("a")).doesNotExist();
+    assertThat(outputs.resolve("a"))
+        .as("kept until the sandbox is removed, for a collection a crash may cut short")
+        .hasContent("aaaa");
+    assertThat(outputs.resolve("b"))
+        .as("the original of a cut file is never changed")
+        .hasContent("bbbbbb");
     assertThat(outputs.resolve("c")).exists();
     assertThat(
             java.nio.file.attribute.PosixFilePermissions.toString(
@@ -117,6 +122,29 @@ final class ResultCollectorTest {
     assertThat(directory.resultArea(ResultKind.PUBLISH_LOG).resolve("publish.log"))
         .content()
         .contains("skipped 'link': a symbolic link");
+  }
+
+  @Test
+  void aCollectionCutShortByACrashIsDoneAgainInFullByTheNextInstance() throws IOException {
+    Files.writeString(outputs.resolve("a"), "aaaa");
+    Files.writeString(outputs.resolve("b"), "bbbbbb");
+    ResultCollector first = ResultCollector.start(directory, 100, 1000, CLOCK);
+    first.takeOutputDirectory(outputs, "data/outputs");
+    // the process dies here: no finish(), no state written, the sandbox not removed
+
+    ResultCollector again = ResultCollector.start(directory, 100, 1000, CLOCK);
+    again.takeOutputDirectory(outputs, "data/outputs");
+    ResultCollector.Collected collected = again.finish();
+
+    assertThat(collected.results())
+        .extracting(JobResult::name, JobResult::size)
+        .startsWith(
+            org.assertj.core.groups.Tuple.tuple("a", 4L),
+            org.assertj.core.groups.Tuple.tuple("b", 6L));
+    Path area = directory.resultArea(ResultKind.OUTPUT);
+    assertThat(area.resolve("a")).hasContent("aaaa");
+    assertThat(area.resolve("b")).hasContent("bbbbbb");
+    assertThat(collected.truncated()).isFalse();
   }
 
   @Test

@@ -14,6 +14,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -436,6 +437,28 @@ final class SandboxJobsTest {
         second.openResult(spec.jobId(), out).toCompletableFuture().get(10, TimeUnit.SECONDS)) {
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok");
     }
+  }
+
+  @Test
+  void aJobDirectoryACrashLeftWithoutItsSpecIsCleanedUpAndTheJobCanStillBeSubmitted()
+      throws Exception {
+    JobSpec spec = Specs.spec("a");
+    Path orphan = Files.createDirectories(root.resolve(spec.jobId().value()));
+    Files.writeString(orphan.resolve("configuration.log"), "a line\n");
+
+    SandboxJobs jobs = jobs();
+    List<RecoveredJob> recovered =
+        jobs.recover(new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(recovered).as("an orphan is no job").isEmpty();
+    assertThat(orphan).doesNotExist();
+
+    Files.createDirectories(orphan); // and once more, now met by a submit
+    Recorder recorder = new Recorder();
+    exitOnStart = true;
+    jobs.submit(spec, recorder).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(recorder.await(s -> s.status().isTerminal()).status())
+        .isEqualTo(JobStatus.COMPLETED);
+    assertThat(JobDirectoryStore.of(root).directory(spec.jobId()).readSpec()).isEqualTo(spec);
   }
 
   private static void waitFor(java.util.function.BooleanSupplier condition)

@@ -1,5 +1,6 @@
 package io.c2d.server;
 
+import io.c2d.testkit.junit.Requires;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -23,7 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +43,7 @@ final class RestartHarnessTest {
   @TempDir Path dir;
 
   @Test
-  @ExtendWith(DockerHttpFlowTest.DockerEngine.class)
+  @Requires(DockerTestImage.class)
   void dockerNoJobLostFailedOrDuplicatedAcrossKills() throws Exception {
     String instance = "c2d-restart-" + UUID.randomUUID().toString().substring(0, 8);
     RestartHarness harness =

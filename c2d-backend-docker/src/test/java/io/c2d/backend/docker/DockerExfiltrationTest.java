@@ -20,6 +20,7 @@ import io.c2d.spi.filter.FilterSubject;
 import io.c2d.spi.filter.ResultDecision;
 import io.c2d.spi.filter.ResultDecision.Action;
 import io.c2d.spi.filter.ResultFilter;
+import io.c2d.testkit.junit.Requires;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Writer;
@@ -33,7 +34,6 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,7 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and revenue per region, c2d-server's {@code aggregate.sh}) over the same data is released
  * unchanged, and a count per region with a region of 2 rows loses that row only.
  */
-@ExtendWith(DockerEngineCondition.class)
+@Requires(DockerEngine.class)
 final class DockerExfiltrationTest {
   private static final long MIB = 1L << 20;
 

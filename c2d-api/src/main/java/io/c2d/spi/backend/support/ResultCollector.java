@@ -9,19 +9,15 @@ import io.c2d.model.ResultKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -257,52 +253,11 @@ public final class ResultCollector {
     candidates.sort(Comparator.comparing(Candidate::name));
     for (Candidate candidate : candidates) {
       if (move) {
-        takeOutputFile(candidate.name(), candidate.file());
+        OutputMove.take(this, candidate.name(), candidate.file());
       } else {
         addOutputFile(candidate.name(), candidate.file());
       }
     }
-  }
-
-  /** Moves the regular file {@code file} in as output {@code name}, truncated at the cap. */
-  private void takeOutputFile(String name, Path file) throws IOException {
-    BasicFileAttributes attrs;
-    try {
-      attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException e) {
-      skip(name, "unreadable (" + e + ")");
-      return;
-    }
-    if (!attrs.isRegularFile()) {
-      skip(name, "not a regular file");
-      return;
-    }
-    if (!soleLink(file)) {
-      // another name shares its data: moving and truncating one would change the other
-      addOutputFile(name, file);
-      return;
-    }
-    long size = attrs.size();
-    Path target = outputTarget(name, size);
-    if (target == null) {
-      return;
-    }
-    try {
-      Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      addOutputFile(name, file);
-      return;
-    }
-    long room = maxOutputBytes - outputBytes;
-    Copy copy = new Copy(size, false);
-    if (size > room) {
-      try (FileChannel channel = FileChannel.open(target, StandardOpenOption.WRITE)) {
-        channel.truncate(room);
-      }
-      copy = new Copy(room, true);
-    }
-    normalize(target);
-    keepOutput(name, copy);
   }
 
   /**
@@ -410,7 +365,11 @@ public final class ResultCollector {
 
   // -------------------------------------------------------------------------------------------
 
-  private @Nullable Path outputTarget(String name, long size) throws IOException {
+  /**
+   * Where output {@code name} of {@code size} bytes goes, its parents made; null if it is skipped
+   * or dropped (and noted).
+   */
+  @Nullable Path outputTarget(String name, long size) throws IOException {
     requireNonNull(name, "name");
     if (!safeName(name)) {
       return null;
@@ -447,6 +406,21 @@ public final class ResultCollector {
       Files.createDirectories(parent);
     }
     return target;
+  }
+
+  /** How many more output bytes the cap allows. */
+  long outputRoom() {
+    return maxOutputBytes - outputBytes;
+  }
+
+  /** The area the outputs go to. */
+  Path outputArea() {
+    return directory.resultArea(ResultKind.OUTPUT);
+  }
+
+  /** Lists output {@code name} of {@code bytes} bytes, noting a cut. */
+  void keepOutput(String name, long bytes, boolean cut) {
+    keepOutput(name, new Copy(bytes, cut));
   }
 
   private void keepOutput(String name, Copy copy) {
@@ -494,37 +468,6 @@ public final class ResultCollector {
       return true;
     } catch (InvalidRequestException e) {
       skip(name, "not a safe result name");
-      return false;
-    }
-  }
-
-  /**
-   * Makes a moved-in file the result area's like any other: owned by the area's owner (the sandbox
-   * user who wrote it must not change it later), 0644. Best effort: only root can change owners.
-   */
-  private void normalize(Path file) {
-    try {
-      Path area = directory.resultArea(ResultKind.OUTPUT);
-      Files.setAttribute(
-          file, "unix:gid", Files.getAttribute(area, "unix:gid"), LinkOption.NOFOLLOW_LINKS);
-      Files.setAttribute(
-          file, "unix:uid", Files.getAttribute(area, "unix:uid"), LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      // not root, or no Unix owners here: the file keeps its owner
-    }
-    try {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-    } catch (IOException | UnsupportedOperationException e) {
-      // not a POSIX file system, or not ours to change: nothing to normalize
-    }
-  }
-
-  /** Whether {@code file} is its data's only name (false where the file system cannot say). */
-  private static boolean soleLink(Path file) {
-    try {
-      return Integer.valueOf(1)
-          .equals(Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS));
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
       return false;
     }
   }

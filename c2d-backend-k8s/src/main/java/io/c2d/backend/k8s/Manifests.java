@@ -51,12 +51,20 @@ import org.jspecify.annotations.Nullable;
  * bounded by the transfer timeout, so a pod whose backend is gone never lives forever. The markers
  * live in a small {@code emptyDir} that only the helper containers mount.
  *
+ * <p>With an {@link OutputClaim}, {@code /data/outputs} and {@code /data/logs} are the job's
+ * directories on that claim instead, the algorithm is the pod's only regular container (no publish
+ * step: the provider takes the files from the claim once the algorithm ended), and the pod ends
+ * with the algorithm.
+ *
  * <p>Stateless and thread-safe.
  */
 final class Manifests {
   static final String STAGE_DATA = "stage-data";
   static final String ALGORITHM = "algorithm";
   static final String PUBLISH = "publish";
+
+  /** The volume of the output claim, when the outputs go to one ({@link OutputClaim}). */
+  static final String RESULTS_VOLUME = "results";
 
   /** Annotation on the NetworkPolicy with the job's terminal {@code BackendJobState} as JSON. */
   static final String STATE_ANNOTATION = "c2d.io/state";
@@ -154,8 +162,20 @@ final class Manifests {
     ObjectMeta meta = meta(names.job(), spec);
     List<Volume> volumes = new ArrayList<>();
     volumes.add(emptyDir("data", null));
-    volumes.add(emptyDir("outputs", room(settings.maxOutputBytes())));
-    volumes.add(emptyDir("logs", room(settings.maxLogBytes())));
+    String outputClaim = settings.outputClaim();
+    if (outputClaim == null) {
+      volumes.add(emptyDir("outputs", room(settings.maxOutputBytes())));
+      volumes.add(emptyDir("logs", room(settings.maxLogBytes())));
+    } else {
+      volumes.add(
+          new VolumeBuilder()
+              .withName(RESULTS_VOLUME)
+              .withNewPersistentVolumeClaim()
+              .withClaimName(outputClaim)
+              .withReadOnly(false)
+              .endPersistentVolumeClaim()
+              .build());
+    }
     volumes.add(emptyDir("tmp", 64L << 20));
     volumes.add(emptyDir("control", 1L << 20));
     List<VolumeMount> claimMounts = new ArrayList<>();
@@ -196,8 +216,16 @@ final class Manifests {
     algorithmMounts.add(subPath("data", SandboxContract.INPUTS));
     algorithmMounts.add(subPath("data", SandboxContract.DDOS));
     algorithmMounts.add(subPath("data", SandboxContract.TRANSFORMATIONS));
-    algorithmMounts.add(mount("outputs", CONTRACT.path(SandboxContract.OUTPUTS), false));
-    algorithmMounts.add(mount("logs", CONTRACT.path(SandboxContract.LOGS), false));
+    if (outputClaim == null) {
+      algorithmMounts.add(mount("outputs", CONTRACT.path(SandboxContract.OUTPUTS), false));
+      algorithmMounts.add(mount("logs", CONTRACT.path(SandboxContract.LOGS), false));
+    } else {
+      algorithmMounts.add(
+          claimPart(
+              SandboxContract.OUTPUTS, OutputClaim.subPath(spec.jobId(), OutputClaim.OUTPUTS)));
+      algorithmMounts.add(
+          claimPart(SandboxContract.LOGS, OutputClaim.subPath(spec.jobId(), OutputClaim.LOGS)));
+    }
     algorithmMounts.add(mount("tmp", CONTRACT.tmpDir(), false));
     algorithmMounts.addAll(inputMounts);
     Container algorithm =
@@ -243,8 +271,9 @@ final class Manifests {
                 : new LinkedHashMap<>(settings.placement().nodeSelector()))
         .withTolerations(tolerations(settings.placement()))
         .withSecurityContext(podSecurityContext())
-        .withInitContainers(stageData, algorithm)
-        .withContainers(publish)
+        .withInitContainers(
+            outputClaim == null ? List.of(stageData, algorithm) : List.of(stageData))
+        .withContainers(outputClaim == null ? List.of(publish) : List.of(algorithm))
         .withVolumes(volumes)
         .endSpec()
         .endTemplate()
@@ -416,6 +445,16 @@ final class Manifests {
         .build();
   }
 
+  /** The output claim's {@code subPath}, writable, as the sandbox's {@code directory}. */
+  private static VolumeMount claimPart(String directory, String subPath) {
+    return new VolumeMountBuilder()
+        .withName(RESULTS_VOLUME)
+        .withMountPath(CONTRACT.path(directory))
+        .withSubPath(subPath)
+        .withReadOnly(false)
+        .build();
+  }
+
   private static VolumeMount subPath(String volume, String directory) {
     return new VolumeMountBuilder()
         .withName(volume)
@@ -433,9 +472,30 @@ final class Manifests {
       long ttlSeconds,
       Placement placement,
       long transferTimeoutSeconds,
-      List<ClaimInput> claims) {
+      List<ClaimInput> claims,
+      @Nullable String outputClaim) {
     Settings {
       claims = List.copyOf(claims);
+    }
+
+    /** Settings with no output claim: the results stream out of the pod. */
+    Settings(
+        String helperImage,
+        long maxOutputBytes,
+        long maxLogBytes,
+        long ttlSeconds,
+        Placement placement,
+        long transferTimeoutSeconds,
+        List<ClaimInput> claims) {
+      this(
+          helperImage,
+          maxOutputBytes,
+          maxLogBytes,
+          ttlSeconds,
+          placement,
+          transferTimeoutSeconds,
+          claims,
+          null);
     }
   }
 

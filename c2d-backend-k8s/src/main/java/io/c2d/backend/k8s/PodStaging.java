@@ -15,10 +15,11 @@ import java.util.function.Consumer;
  * Gets a job's inputs into its pod: remote inputs are fetched into the job's directory first (and
  * deleted once streamed), then {@link ContractStaging} lays the job's files out as a tar archive
  * (the support layer's {@link StagingArchive}) that streams, as it is written, into the {@value
- * Manifests#STAGE_DATA} container's {@code tar x} through {@link PodExec} (no API object in between, no copy on the provider's disk or heap: the
- * archive's buffers are all it holds). The algorithm mounts what arrives read-only, so the
- * archive's modes need not lock anything: directories are 0755 (the staging step runs as the pod's
- * non-root user and must write into them), files 0444, the algorithm 0555.
+ * Manifests#STAGE_DATA} container's {@code tar x} through {@link PodExec} (no API object in
+ * between, no copy on the provider's disk or heap: the archive's buffers are all it holds). The
+ * algorithm mounts what arrives read-only, so the archive's modes need not lock anything:
+ * directories are 0755 (the staging step runs as the pod's non-root user and must write into them),
+ * files 0444, the algorithm 0555.
  *
  * <p>Stateless but for its {@link PodExec}; thread-safe.
  */

@@ -108,6 +108,11 @@ public final class ResultCollector {
     }
   }
 
+  /** Whether a cap cut or dropped something so far. */
+  public boolean cutSoFar() {
+    return !cuts.isEmpty() || droppedBeyondCount > 0;
+  }
+
   /** Notes that output {@code name} was skipped and why. */
   public void skip(String name, String why) {
     note("skipped " + show(name) + ": " + why);
@@ -197,9 +202,10 @@ public final class ResultCollector {
    * As {@link #addOutputDirectory}, but each file is moved into the result area rather than copied
    * where both lie on one file system (a rename: a result of any size costs no copy), and the one
    * that crosses the output cap is truncated there; across file systems, or for a file with another
-   * name (a hard link), it is copied. For a backend whose sandbox wrote its outputs on this host
-   * into a directory it deletes afterwards: what was taken is gone from {@code outputs}. The moved
-   * files are given the result area's owner (where this process may) and made 0644.
+   * name (a hard link), it is copied ({@link OutputMove}). For a backend whose sandbox wrote its
+   * outputs on this host into a directory it deletes afterwards: what was taken is gone from {@code
+   * outputs}. The moved files are given the result area's owner (where this process may) and made
+   * 0644.
    *
    * @throws IOException if the result area cannot be written
    */

@@ -49,10 +49,10 @@ import java.util.stream.Stream;
  * as {@code FileLocator.pvc}, the bare Job as a volume. The bare Job leaves its copy in an {@code
  * emptyDir}; c2d streams it out of the pod into its result directory, as a provider must, or, with
  * {@code -Dc2d.bench.output-claim=true}, has the pod write it to an output claim (another hostPath
- * volume made here) and moves it from there ({@code outputClaim}). Timed:
- * c2d from {@code submit} to the {@code COMPLETED} report; the bare Job from its create to its
- * {@code Complete} condition (polled every 100 ms). Removal is not timed. Everything made carries
- * {@code app.kubernetes.io/managed-by=c2d} and is deleted at the end.
+ * volume made here) and moves it from there ({@code outputClaim}). Timed: c2d from {@code submit}
+ * to the {@code COMPLETED} report; the bare Job from its create to its {@code Complete} condition
+ * (polled every 100 ms). Removal is not timed. Everything made carries {@code
+ * app.kubernetes.io/managed-by=c2d} and is deleted at the end.
  *
  * <p>Not a JMH benchmark (one job takes seconds to minutes): a main, run from the benchmarks jar:
  *

@@ -60,7 +60,9 @@ final class ManifestsTest {
 
     PodSpec pod = Manifests.job(spec, settings).getSpec().getTemplate().getSpec();
 
-    assertThat(pod.getInitContainers()).extracting(Container::getName).containsExactly("stage-data");
+    assertThat(pod.getInitContainers())
+        .extracting(Container::getName)
+        .containsExactly("stage-data");
     assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("algorithm");
     Volume results =
         pod.getVolumes().stream()
@@ -75,7 +77,8 @@ final class ManifestsTest {
         .filteredOn(m -> m.getName().equals(Manifests.RESULTS_VOLUME))
         .extracting(VolumeMount::getMountPath, VolumeMount::getSubPath, VolumeMount::getReadOnly)
         .containsExactly(
-            tuple("/data/outputs", job + "/outputs", false), tuple("/data/logs", job + "/logs", false));
+            tuple("/data/outputs", job + "/outputs", false),
+            tuple("/data/logs", job + "/logs", false));
   }
 
   private static Container algorithm(Job job) {

@@ -223,7 +223,9 @@ final class JobSubmitter {
     ObjectNames names = ObjectNames.of(spec.jobId());
     KubernetesClient client = cluster.client();
     String namespace = cluster.namespace();
-    Job job = Manifests.job(spec, settings.manifests(spec));
+    Job built = Manifests.job(spec, settings.manifests(spec));
+    String inline = tracker.inlineStaging(spec);
+    Job job = inline == null ? built : Manifests.withInlineStaging(built, inline);
     OutputClaim outputClaim = settings.outputClaim();
     if (outputClaim != null) {
       try {

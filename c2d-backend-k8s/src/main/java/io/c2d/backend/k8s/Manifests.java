@@ -83,6 +83,9 @@ final class Manifests {
   /** Where {@value #STAGE_DATA} mounts the claims of PersistentVolumeClaim inputs. */
   static final String CLAIMS = CONTROL + "/pvc";
 
+  /** The staging step's variable holding a staged archive, base64, when it is in the spec. */
+  static final String INLINE_ENV = "C2D_STAGED";
+
   /** The exit code of {@value #STAGE_DATA} when the upload failed. */
   static final int EXIT_UPLOAD_FAILED = 3;
 
@@ -298,6 +301,10 @@ final class Manifests {
   static String stageScript(List<ClaimInput> claims, long timeoutSeconds) {
     StringBuilder script = new StringBuilder();
     script
+        .append("if [ -n \"$" + INLINE_ENV + "\" ] && [ ! -e " + CONTROL + "/uploaded ]; then")
+        .append(" if echo \"$" + INLINE_ENV + "\" | base64 -d | tar x -C /data -f - 2> ")
+        .append(CONTROL + "/upload-error; then : > " + CONTROL + "/uploaded;")
+        .append(" else : > " + CONTROL + "/upload-failed; fi; fi\n")
         .append("n=0; while [ ! -e " + CONTROL + "/uploaded ]; do")
         .append(" if [ -e " + CONTROL + "/upload-failed ]; then")
         .append(" echo \"the upload of the inputs failed: $(head -c 2000 " + CONTROL)
@@ -324,6 +331,39 @@ final class Manifests {
           .append(" else mkdir -p '" + parent + "' && : > '" + target + "'; fi\n");
     }
     return script.append("echo 'inputs staged'\n").toString();
+  }
+
+  /**
+   * {@code job} with {@code base64} (a staged archive, {@link PodStaging#inline}) in its staging
+   * step's environment: the step unpacks it itself, and the backend streams nothing in.
+   */
+  static Job withInlineStaging(Job job, String base64) {
+    Job copy = new JobBuilder(job).build();
+    for (Container c : copy.getSpec().getTemplate().getSpec().getInitContainers()) {
+      if (STAGE_DATA.equals(c.getName())) {
+        List<EnvVar> env = new ArrayList<>(c.getEnv() == null ? List.of() : c.getEnv());
+        env.add(new EnvVar(INLINE_ENV, base64, null));
+        c.setEnv(env);
+      }
+    }
+    return copy;
+  }
+
+  /** Whether {@code pod}'s staging step unpacks its inputs from its own spec. */
+  static boolean stagedInline(io.fabric8.kubernetes.api.model.Pod pod) {
+    if (pod.getSpec() == null || pod.getSpec().getInitContainers() == null) {
+      return false;
+    }
+    for (Container c : pod.getSpec().getInitContainers()) {
+      if (STAGE_DATA.equals(c.getName()) && c.getEnv() != null) {
+        for (EnvVar var : c.getEnv()) {
+          if (INLINE_ENV.equals(var.getName())) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   /** The publish step's script: waits (bounded) until the backend collected the results. */

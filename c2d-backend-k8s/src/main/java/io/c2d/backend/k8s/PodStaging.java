@@ -1,5 +1,7 @@
 package io.c2d.backend.k8s;
 
+import io.c2d.model.DatasetInput;
+import io.c2d.model.FileLocator;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.ContractStaging;
 import io.c2d.spi.backend.support.InputFetcher;
@@ -7,9 +9,16 @@ import io.c2d.spi.backend.support.JobDirectory;
 import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.StageFailure;
 import io.c2d.spi.backend.support.StagingArchive;
+import io.c2d.spi.backend.support.StagingTarget;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gets a job's inputs into its pod: remote inputs are fetched into the job's directory first (and
@@ -25,6 +34,9 @@ import java.util.function.Consumer;
  */
 final class PodStaging {
   static final String BACKEND_NAME = "Kubernetes";
+
+  /** The largest archive staged in the pod's spec rather than streamed. */
+  static final int MAX_INLINE_BYTES = 32 * 1024;
 
   private final PodExec exec;
   private final InputFetcher fetcher;
@@ -55,5 +67,61 @@ final class PodStaging {
       // what was fetched is in the pod now (or the job failed): no second copy on this side
       JobDirectoryStore.deleteTree(directory.resolve(ContractStaging.FETCHED));
     }
+  }
+
+  /**
+   * {@code spec}'s staged archive, base64, when it holds nothing of a dataset (every dataset file
+   * is on a claim, mounted; the algorithm is raw code or its image alone) and at most {@value
+   * #MAX_INLINE_BYTES} bytes: then it goes into the staging step's environment and no stream is
+   * needed, so the pod never waits for this provider. Such an archive holds the DDOs, the custom
+   * data and the raw code only, which the job's record holds already. Null otherwise (and on any
+   * failure: the stream then stages the job and reports it).
+   */
+  @Nullable String inline(JobSpec spec, JobDirectory directory, Consumer<String> log) {
+    for (DatasetInput dataset : spec.datasets()) {
+      for (FileLocator file : dataset.locators()) {
+        if (!ClaimInputs.isClaim(file)) {
+          return null;
+        }
+      }
+    }
+    if (spec.algorithm().rawCode().isEmpty() && !spec.algorithm().files().isEmpty()) {
+      return null;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    List<String> lines = new ArrayList<>();
+    boolean[] sawFile = {false};
+    try (StagingArchive tar = StagingArchive.builder().writableDirectories().writingTo(bytes)) {
+      StagingTarget textOnly =
+          new StagingTarget() {
+            @Override
+            public void directory(String name, boolean writable) throws IOException {
+              tar.directory(name, writable);
+            }
+
+            @Override
+            public void file(String name, List<Path> sources, boolean executable) {
+              sawFile[0] = true;
+            }
+
+            @Override
+            public void text(String name, String text, boolean executable) throws IOException {
+              tar.text(name, text, executable);
+            }
+          };
+      ContractStaging.stage(
+          spec, directory, fetcher, BACKEND_NAME, ClaimInputs::isClaim, lines::add, textOnly);
+    } catch (StageFailure | IOException | RuntimeException e) {
+      return null;
+    }
+    if (sawFile[0] || bytes.size() > MAX_INLINE_BYTES) {
+      return null;
+    }
+    lines.forEach(log);
+    log.accept(
+        "staged in the pod's spec ("
+            + bytes.size()
+            + " bytes: DDOs, custom data and code, as in the job's record; no dataset)");
+    return Base64.getEncoder().encodeToString(bytes.toByteArray());
   }
 }

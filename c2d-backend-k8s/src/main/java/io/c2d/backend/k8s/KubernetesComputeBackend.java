@@ -331,7 +331,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
 
     /**
      * The image of the staging and publish steps (needs {@code sh}, {@code tar}, {@code sleep} with
-     * fractions of a second, {@code head}: busybox has them).
+     * fractions of a second, {@code head}, {@code base64}: busybox has them).
      */
     public Builder helperImage(String image) {
       this.helperImage = requireNonNull(image, "image");

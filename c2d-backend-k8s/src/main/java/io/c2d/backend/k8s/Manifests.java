@@ -98,6 +98,13 @@ final class Manifests {
   /** The exit code of {@value #PUBLISH} when no backend collected the results in time. */
   static final int EXIT_NOT_COLLECTED = 6;
 
+  /**
+   * The staged archive's last entry, an empty file at the root of {@code /data} (which the
+   * algorithm never mounts): {@code tar x} also ends well on a stream cut at an entry's boundary,
+   * so only an archive that reached this entry counts as uploaded.
+   */
+  static final String UPLOAD_END_MARKER = ".c2d-staged";
+
   /** What the backend runs in {@value #STAGE_DATA}, the staged archive on standard input. */
   static final String UPLOAD_COMMAND =
       "if [ -e "
@@ -105,9 +112,15 @@ final class Manifests {
           + "/uploaded ]; then cat > /dev/null; exit 0; fi;"
           + " if tar x -C /data -f - 2> "
           + CONTROL
-          + "/upload-error; then : > "
+          + "/upload-error && [ -e /data/"
+          + UPLOAD_END_MARKER
+          + " ]; then rm -f /data/"
+          + UPLOAD_END_MARKER
+          + "; : > "
           + CONTROL
-          + "/uploaded; else : > "
+          + "/uploaded; else echo 'the archive was cut before its end marker' >> "
+          + CONTROL
+          + "/upload-error; : > "
           + CONTROL
           + "/upload-failed; fi";
 

@@ -62,6 +62,8 @@ final class PodStaging {
               .writableDirectories()
               .writingTo(new BufferedOutputStream(upload.input(), 64 * 1024));
       ContractStaging.stage(spec, directory, fetcher, BACKEND_NAME, ClaimInputs::isClaim, log, tar);
+      // the end marker, last: a stream cut anywhere before it is refused in the pod
+      tar.text(Manifests.UPLOAD_END_MARKER, "", false);
       tar.close();
     } finally {
       // what was fetched is in the pod now (or the job failed): no second copy on this side

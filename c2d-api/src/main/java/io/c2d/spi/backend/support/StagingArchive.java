@@ -32,6 +32,7 @@ public final class StagingArchive implements StagingTarget, AutoCloseable {
   private final int writableUid;
   private final int writableGid;
   private final int readOnlyDirectoryMode;
+  private boolean finished;
 
   private StagingArchive(Builder b, OutputStream out) {
     this.tar = new TarArchiveOutputStream(out);
@@ -102,9 +103,17 @@ public final class StagingArchive implements StagingTarget, AutoCloseable {
   @Override
   public void close() throws IOException {
     try {
-      tar.finish();
+      finish();
     } finally {
       tar.close();
+    }
+  }
+
+  private void finish() throws IOException {
+    if (!finished) {
+      finished = true;
+      tar.finish();
+      tar.flush();
     }
   }
 

@@ -47,10 +47,12 @@ import java.util.stream.Stream;
  * alternate, c2d first, one job at a time). The input lives on a hostPath PersistentVolume made
  * here on the node (this machine), sparse, and both mount it read-only through the same claim: c2d
  * as {@code FileLocator.pvc}, the bare Job as a volume. The bare Job leaves its copy in an {@code
- * emptyDir}; c2d streams it out of the pod into its result directory, as a provider must. Timed:
- * c2d from {@code submit} to the {@code COMPLETED} report; the bare Job from its create to its
- * {@code Complete} condition (polled every 100 ms). Removal is not timed. Everything made carries
- * {@code app.kubernetes.io/managed-by=c2d} and is deleted at the end.
+ * emptyDir}; c2d streams it out of the pod into its result directory, as a provider must, or, with
+ * {@code -Dc2d.bench.output-claim=true}, has the pod write it to an output claim (another hostPath
+ * volume made here) and moves it from there ({@code outputClaim}). Timed: c2d from {@code submit}
+ * to the {@code COMPLETED} report; the bare Job from its create to its {@code Complete} condition
+ * (polled every 100 ms). Removal is not timed. Everything made carries {@code
+ * app.kubernetes.io/managed-by=c2d} and is deleted at the end.
  *
  * <p>Not a JMH benchmark (one job takes seconds to minutes): a main, run from the benchmarks jar:
  *
@@ -110,7 +112,15 @@ public final class KubernetesSideBySide {
     }
     Files.setPosixFilePermissions(input, PosixFilePermissions.fromString("rw-r--r--"));
     String claim = "c2d-bench-" + UUID.randomUUID().toString().substring(0, 8);
-    makeClaim(client, namespace, claim, volume);
+    makeClaim(client, namespace, claim, volume, "ReadOnlyMany");
+    String outputClaim = null;
+    Path outputs = work.resolve("outputs-" + size);
+    if (Boolean.getBoolean("c2d.bench.output-claim")) {
+      Files.createDirectories(outputs);
+      Files.setPosixFilePermissions(outputs, PosixFilePermissions.fromString("rwxr-xr-x"));
+      outputClaim = "c2d-bench-out-" + UUID.randomUUID().toString().substring(0, 8);
+      makeClaim(client, namespace, outputClaim, outputs, "ReadWriteOnce");
+    }
     ContainerSpec container = container(image, "sh $ALGO");
     ComputeEnvironment environment =
         ComputeEnvironment.builder("bench")
@@ -123,15 +133,18 @@ public final class KubernetesSideBySide {
             .build();
     List<Long> c2d = new ArrayList<>();
     List<Long> bare = new ArrayList<>();
-    try (KubernetesComputeBackend backend =
+    KubernetesComputeBackend.Builder builder =
         KubernetesComputeBackend.builder()
             .client(client)
             .namespace(namespace)
             .resultRoot(work.resolve("results"))
             .addEnvironment(environment)
             .helperImage(image)
-            .transferTimeout(Duration.ofMinutes(10))
-            .build()) {
+            .transferTimeout(Duration.ofMinutes(10));
+    if (outputClaim != null) {
+      builder.outputClaim(outputClaim, outputs);
+    }
+    try (KubernetesComputeBackend backend = builder.build()) {
       for (int run = 0; run < runs; run++) {
         c2d.add(c2dRun(backend, container, claim, size));
         bare.add(bareRun(client, namespace, image, claim));
@@ -146,16 +159,19 @@ public final class KubernetesSideBySide {
         // CHECKSTYLE.ON: RegexpSinglelineJava
       }
     } finally {
-      client.persistentVolumeClaims().inNamespace(namespace).withName(claim).delete();
-      client.persistentVolumes().withName(claim).delete();
+      for (String made : outputClaim == null ? List.of(claim) : List.of(claim, outputClaim)) {
+        client.persistentVolumeClaims().inNamespace(namespace).withName(made).delete();
+        client.persistentVolumes().withName(made).delete();
+      }
     }
     double c2dMedian = median(c2d) / 1e9;
     double bareMedian = median(bare) / 1e9;
     return String.format(
         Locale.ROOT,
-        "%,d bytes, %d runs: c2d median %.2f s, bare Job median %.2f s, c2d / bare %.2fx",
+        "%,d bytes, %d runs%s: c2d median %.2f s, bare Job median %.2f s, c2d / bare %.2fx",
         size,
         runs,
+        outputClaim == null ? ", results streamed (pods/exec)" : ", results on an output claim",
         c2dMedian,
         bareMedian,
         c2dMedian / bareMedian);
@@ -290,7 +306,8 @@ public final class KubernetesSideBySide {
     }
   }
 
-  private static void makeClaim(KubernetesClient client, String namespace, String name, Path volume)
+  private static void makeClaim(
+      KubernetesClient client, String namespace, String name, Path volume, String accessMode)
       throws InterruptedException {
     PersistentVolume pv =
         new PersistentVolumeBuilder()
@@ -300,7 +317,7 @@ public final class KubernetesSideBySide {
             .endMetadata()
             .withNewSpec()
             .withCapacity(Map.of("storage", new Quantity("8Gi")))
-            .withAccessModes("ReadOnlyMany")
+            .withAccessModes(accessMode)
             .withStorageClassName(name)
             .withPersistentVolumeReclaimPolicy("Retain")
             .withNewHostPath()
@@ -321,7 +338,7 @@ public final class KubernetesSideBySide {
             .withLabels(LABELS)
             .endMetadata()
             .withNewSpec()
-            .withAccessModes("ReadOnlyMany")
+            .withAccessModes(accessMode)
             .withStorageClassName(name)
             .withVolumeName(name)
             .withNewResources()

@@ -5,18 +5,15 @@ import io.c2d.spi.backend.support.ContractStaging;
 import io.c2d.spi.backend.support.SandboxJob;
 import io.c2d.spi.backend.support.SandboxJob.Abort;
 import io.c2d.spi.backend.support.StageFailure;
+import io.c2d.spi.backend.support.StagingArchive;
 import io.c2d.spi.backend.support.StagingTarget;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * ContractStaging} lays the job's files out in it, except the inputs it mounts in place ({@link
  * InputMounts}). Everything the algorithm reads is owned by root and read-only (directories 0555,
  * files 0444, the algorithm 0555); {@code outputs/} and {@code logs/} belong to the algorithm's
- * user (0755). The archive of {@code /data/outputs} read back is {@link ContainerResults}'s.
+ * user (0755): the support layer's {@link StagingArchive} writes the entries. The archive of {@code
+ * /data/outputs} read back is {@link ContainerResults}'s.
  *
  * <p>Not thread-safe; one instance per archive.
  */
@@ -34,22 +32,18 @@ final class StagingTar implements StagingTarget, AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(StagingTar.class);
   private static final int BUFFER = 256 * 1024;
 
-  private final TarArchiveOutputStream tar;
-  private final int uid;
-  private final int gid;
+  private final StagingArchive archive;
   private final @Nullable InputMounts mounts;
 
   private StagingTar(Path file, int uid, int gid, @Nullable InputMounts mounts) throws IOException {
-    this.tar =
-        new TarArchiveOutputStream(
-            new BufferedOutputStream(
-                Files.newOutputStream(
-                    file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                BUFFER));
-    tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-    tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-    this.uid = uid;
-    this.gid = gid;
+    this.archive =
+        StagingArchive.builder()
+            .writableOwner(uid, gid)
+            .writingTo(
+                new BufferedOutputStream(
+                    Files.newOutputStream(
+                        file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    BUFFER));
     this.mounts = mounts;
   }
 
@@ -107,52 +101,21 @@ final class StagingTar implements StagingTarget, AutoCloseable {
 
   @Override
   public void directory(String name, boolean writable) throws IOException {
-    TarArchiveEntry entry = new TarArchiveEntry(name.endsWith("/") ? name : name + "/");
-    if (writable) {
-      entry.setIds(uid, gid);
-      entry.setMode(040000 | 0755);
-    } else {
-      entry.setIds(0, 0);
-      entry.setMode(040000 | 0555);
-    }
-    tar.putArchiveEntry(entry);
-    tar.closeArchiveEntry();
+    archive.directory(name, writable);
   }
 
   @Override
   public void file(String name, List<Path> sources, boolean executable) throws IOException {
-    long size = 0;
-    for (Path source : sources) {
-      size += Files.size(source);
-    }
-    tar.putArchiveEntry(fileEntry(name, size, executable));
-    for (Path source : sources) {
-      try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
-        in.transferTo(tar);
-      }
-    }
-    tar.closeArchiveEntry();
+    archive.file(name, sources, executable);
   }
 
   @Override
   public void text(String name, String text, boolean executable) throws IOException {
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    tar.putArchiveEntry(fileEntry(name, bytes.length, executable));
-    tar.write(bytes);
-    tar.closeArchiveEntry();
-  }
-
-  private static TarArchiveEntry fileEntry(String name, long size, boolean executable) {
-    TarArchiveEntry entry = new TarArchiveEntry(name);
-    entry.setIds(0, 0);
-    entry.setMode(0100000 | (executable ? 0555 : 0444));
-    entry.setSize(size);
-    return entry;
+    archive.text(name, text, executable);
   }
 
   @Override
   public void close() throws IOException {
-    tar.finish();
-    tar.close();
+    archive.close();
   }
 }

@@ -22,6 +22,11 @@ final class ClaimInputs {
 
   private ClaimInputs() {}
 
+  /** Whether {@code name} can name a PersistentVolumeClaim. */
+  static boolean isClaimName(String name) {
+    return CLAIM.matcher(name).matches();
+  }
+
   /** Whether {@code file} is an input on a claim. */
   static boolean isClaim(FileLocator file) {
     return file.kind() == FileLocator.Kind.PVC;

@@ -5,10 +5,12 @@ import io.c2d.spi.backend.JobSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the builder configured about how jobs run: the environments offered, where each one's pods
- * are placed, the helper image and how long a finished Job stays.
+ * are placed, the helper image, how long a finished Job stays, and the claim the outputs go to
+ * (null: they stream out of the pod).
  *
  * <p>Immutable and thread-safe.
  */
@@ -18,7 +20,8 @@ record JobSettings(
     Placement defaultPlacement,
     Map<String, Placement> placements,
     Duration ttlAfterFinished,
-    Duration transferTimeout) {
+    Duration transferTimeout,
+    @Nullable OutputClaim outputClaim) {
   JobSettings {
     environments = List.copyOf(environments);
     placements = Map.copyOf(placements);
@@ -48,6 +51,7 @@ record JobSettings(
         ttlAfterFinished.toSeconds(),
         placements.getOrDefault(env.id(), defaultPlacement),
         Math.max(1, transferTimeout.toSeconds()),
-        ClaimInputs.of(spec));
+        ClaimInputs.of(spec),
+        outputClaim == null ? null : outputClaim.claim());
   }
 }

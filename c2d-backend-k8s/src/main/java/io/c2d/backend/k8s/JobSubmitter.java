@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.FileSystemNotFoundException;
 import java.nio.file.Files;
@@ -222,7 +224,24 @@ final class JobSubmitter {
     ObjectNames names = ObjectNames.of(spec.jobId());
     KubernetesClient client = cluster.client();
     String namespace = cluster.namespace();
-    Job job = Manifests.job(spec, settings.manifests(spec));
+    Job built = Manifests.job(spec, settings.manifests(spec));
+    String inline = tracker.inlineStaging(spec);
+    Job job = inline == null ? built : Manifests.withInlineStaging(built, inline);
+    OutputClaim outputClaim = settings.outputClaim();
+    if (outputClaim != null) {
+      try {
+        outputClaim.prepare(spec.jobId());
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "could not make the directory of job "
+                + spec.jobId()
+                + " on output claim "
+                + outputClaim.claim()
+                + " at "
+                + outputClaim.localRoot(),
+            e);
+      }
+    }
     Cluster.createOrAdopt(
         "Job " + names.job(),
         () -> {

@@ -116,8 +116,9 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             b.defaultPlacement,
             b.placements,
             b.ttlAfterFinished,
-            b.transferTimeout);
-    this.results = new ResultArea(requireNonNull(b.resultRoot, "resultRoot"));
+            b.transferTimeout,
+            b.outputClaim);
+    this.results = new ResultArea(requireNonNull(b.resultRoot, "resultRoot"), b.outputClaim);
     this.threads = new BackendThreads(namespace);
     Cluster cluster = new Cluster(client, namespace);
     PodExec exec = b.podExec != null ? b.podExec.apply(cluster) : PodExec.fabric8(cluster);
@@ -220,6 +221,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     private String helperImage = DEFAULT_HELPER_IMAGE;
     private Placement defaultPlacement = Placement.none();
     private final Map<String, Placement> placements = new LinkedHashMap<>();
+    private @Nullable OutputClaim outputClaim;
 
     private Builder() {}
 
@@ -301,6 +303,26 @@ public final class KubernetesComputeBackend implements ComputeBackend {
       return this;
     }
 
+    /**
+     * Has the pods write their outputs and logs to PersistentVolumeClaim {@code claim} (in the
+     * backend's namespace, writable by the pods), which this provider sees at {@code localRoot}: on
+     * the node of a hostPath or local volume, or with the claim mounted into the provider's own
+     * pod. Once the algorithm ended, the provider moves its files into the result directory (a
+     * rename where both lie on one file system), the output cap applied as they are taken; no
+     * result crosses the API server, and the pod has no publish step. The claim's own capacity
+     * bounds what an algorithm can write meanwhile. Default: none, the results stream out of the
+     * pod through the API server ({@code pods/exec}), capped while they stream.
+     */
+    public Builder outputClaim(String claim, Path localRoot) {
+      requireNonNull(claim, "claim");
+      requireNonNull(localRoot, "localRoot");
+      if (!ClaimInputs.isClaimName(claim)) {
+        throw new IllegalArgumentException("not a claim name: " + claim);
+      }
+      this.outputClaim = new OutputClaim(claim, localRoot.toAbsolutePath());
+      return this;
+    }
+
     /** How commands run in the pods (tests: the local kubelet's processes). */
     Builder podExec(Function<Cluster, PodExec> podExec) {
       this.podExec = requireNonNull(podExec, "podExec");
@@ -309,7 +331,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
 
     /**
      * The image of the staging and publish steps (needs {@code sh}, {@code tar}, {@code sleep} with
-     * fractions of a second, {@code head}: busybox has them).
+     * fractions of a second, {@code head}, {@code base64}: busybox has them).
      */
     public Builder helperImage(String image) {
       this.helperImage = requireNonNull(image, "image");

@@ -51,12 +51,20 @@ import org.jspecify.annotations.Nullable;
  * bounded by the transfer timeout, so a pod whose backend is gone never lives forever. The markers
  * live in a small {@code emptyDir} that only the helper containers mount.
  *
+ * <p>With an {@link OutputClaim}, {@code /data/outputs} and {@code /data/logs} are the job's
+ * directories on that claim instead, the algorithm is the pod's only regular container (no publish
+ * step: the provider takes the files from the claim once the algorithm ended), and the pod ends
+ * with the algorithm.
+ *
  * <p>Stateless and thread-safe.
  */
 final class Manifests {
   static final String STAGE_DATA = "stage-data";
   static final String ALGORITHM = "algorithm";
   static final String PUBLISH = "publish";
+
+  /** The volume of the output claim, when the outputs go to one ({@link OutputClaim}). */
+  static final String RESULTS_VOLUME = "results";
 
   /** Annotation on the NetworkPolicy with the job's terminal {@code BackendJobState} as JSON. */
   static final String STATE_ANNOTATION = "c2d.io/state";
@@ -75,6 +83,9 @@ final class Manifests {
   /** Where {@value #STAGE_DATA} mounts the claims of PersistentVolumeClaim inputs. */
   static final String CLAIMS = CONTROL + "/pvc";
 
+  /** The staging step's variable holding a staged archive, base64, when it is in the spec. */
+  static final String INLINE_ENV = "C2D_STAGED";
+
   /** The exit code of {@value #STAGE_DATA} when the upload failed. */
   static final int EXIT_UPLOAD_FAILED = 3;
 
@@ -87,6 +98,13 @@ final class Manifests {
   /** The exit code of {@value #PUBLISH} when no backend collected the results in time. */
   static final int EXIT_NOT_COLLECTED = 6;
 
+  /**
+   * The staged archive's last entry, an empty file at the root of {@code /data} (which the
+   * algorithm never mounts): {@code tar x} also ends well on a stream cut at an entry's boundary,
+   * so only an archive that reached this entry counts as uploaded.
+   */
+  static final String UPLOAD_END_MARKER = ".c2d-staged";
+
   /** What the backend runs in {@value #STAGE_DATA}, the staged archive on standard input. */
   static final String UPLOAD_COMMAND =
       "if [ -e "
@@ -94,9 +112,15 @@ final class Manifests {
           + "/uploaded ]; then cat > /dev/null; exit 0; fi;"
           + " if tar x -C /data -f - 2> "
           + CONTROL
-          + "/upload-error; then : > "
+          + "/upload-error && [ -e /data/"
+          + UPLOAD_END_MARKER
+          + " ]; then rm -f /data/"
+          + UPLOAD_END_MARKER
+          + "; : > "
           + CONTROL
-          + "/uploaded; else : > "
+          + "/uploaded; else echo 'the archive was cut before its end marker' >> "
+          + CONTROL
+          + "/upload-error; : > "
           + CONTROL
           + "/upload-failed; fi";
 
@@ -154,8 +178,20 @@ final class Manifests {
     ObjectMeta meta = meta(names.job(), spec);
     List<Volume> volumes = new ArrayList<>();
     volumes.add(emptyDir("data", null));
-    volumes.add(emptyDir("outputs", room(settings.maxOutputBytes())));
-    volumes.add(emptyDir("logs", room(settings.maxLogBytes())));
+    String outputClaim = settings.outputClaim();
+    if (outputClaim == null) {
+      volumes.add(emptyDir("outputs", room(settings.maxOutputBytes())));
+      volumes.add(emptyDir("logs", room(settings.maxLogBytes())));
+    } else {
+      volumes.add(
+          new VolumeBuilder()
+              .withName(RESULTS_VOLUME)
+              .withNewPersistentVolumeClaim()
+              .withClaimName(outputClaim)
+              .withReadOnly(false)
+              .endPersistentVolumeClaim()
+              .build());
+    }
     volumes.add(emptyDir("tmp", 64L << 20));
     volumes.add(emptyDir("control", 1L << 20));
     List<VolumeMount> claimMounts = new ArrayList<>();
@@ -196,8 +232,16 @@ final class Manifests {
     algorithmMounts.add(subPath("data", SandboxContract.INPUTS));
     algorithmMounts.add(subPath("data", SandboxContract.DDOS));
     algorithmMounts.add(subPath("data", SandboxContract.TRANSFORMATIONS));
-    algorithmMounts.add(mount("outputs", CONTRACT.path(SandboxContract.OUTPUTS), false));
-    algorithmMounts.add(mount("logs", CONTRACT.path(SandboxContract.LOGS), false));
+    if (outputClaim == null) {
+      algorithmMounts.add(mount("outputs", CONTRACT.path(SandboxContract.OUTPUTS), false));
+      algorithmMounts.add(mount("logs", CONTRACT.path(SandboxContract.LOGS), false));
+    } else {
+      algorithmMounts.add(
+          claimPart(
+              SandboxContract.OUTPUTS, OutputClaim.subPath(spec.jobId(), OutputClaim.OUTPUTS)));
+      algorithmMounts.add(
+          claimPart(SandboxContract.LOGS, OutputClaim.subPath(spec.jobId(), OutputClaim.LOGS)));
+    }
     algorithmMounts.add(mount("tmp", CONTRACT.tmpDir(), false));
     algorithmMounts.addAll(inputMounts);
     Container algorithm =
@@ -243,8 +287,9 @@ final class Manifests {
                 : new LinkedHashMap<>(settings.placement().nodeSelector()))
         .withTolerations(tolerations(settings.placement()))
         .withSecurityContext(podSecurityContext())
-        .withInitContainers(stageData, algorithm)
-        .withContainers(publish)
+        .withInitContainers(
+            outputClaim == null ? List.of(stageData, algorithm) : List.of(stageData))
+        .withContainers(outputClaim == null ? List.of(publish) : List.of(algorithm))
         .withVolumes(volumes)
         .endSpec()
         .endTemplate()
@@ -269,6 +314,10 @@ final class Manifests {
   static String stageScript(List<ClaimInput> claims, long timeoutSeconds) {
     StringBuilder script = new StringBuilder();
     script
+        .append("if [ -n \"$" + INLINE_ENV + "\" ] && [ ! -e " + CONTROL + "/uploaded ]; then")
+        .append(" if echo \"$" + INLINE_ENV + "\" | base64 -d | tar x -C /data -f - 2> ")
+        .append(CONTROL + "/upload-error; then : > " + CONTROL + "/uploaded;")
+        .append(" else : > " + CONTROL + "/upload-failed; fi; fi\n")
         .append("n=0; while [ ! -e " + CONTROL + "/uploaded ]; do")
         .append(" if [ -e " + CONTROL + "/upload-failed ]; then")
         .append(" echo \"the upload of the inputs failed: $(head -c 2000 " + CONTROL)
@@ -295,6 +344,39 @@ final class Manifests {
           .append(" else mkdir -p '" + parent + "' && : > '" + target + "'; fi\n");
     }
     return script.append("echo 'inputs staged'\n").toString();
+  }
+
+  /**
+   * {@code job} with {@code base64} (a staged archive, {@link PodStaging#inline}) in its staging
+   * step's environment: the step unpacks it itself, and the backend streams nothing in.
+   */
+  static Job withInlineStaging(Job job, String base64) {
+    Job copy = new JobBuilder(job).build();
+    for (Container c : copy.getSpec().getTemplate().getSpec().getInitContainers()) {
+      if (STAGE_DATA.equals(c.getName())) {
+        List<EnvVar> env = new ArrayList<>(c.getEnv() == null ? List.of() : c.getEnv());
+        env.add(new EnvVar(INLINE_ENV, base64, null));
+        c.setEnv(env);
+      }
+    }
+    return copy;
+  }
+
+  /** Whether {@code pod}'s staging step unpacks its inputs from its own spec. */
+  static boolean stagedInline(io.fabric8.kubernetes.api.model.Pod pod) {
+    if (pod.getSpec() == null || pod.getSpec().getInitContainers() == null) {
+      return false;
+    }
+    for (Container c : pod.getSpec().getInitContainers()) {
+      if (STAGE_DATA.equals(c.getName()) && c.getEnv() != null) {
+        for (EnvVar var : c.getEnv()) {
+          if (INLINE_ENV.equals(var.getName())) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
   }
 
   /** The publish step's script: waits (bounded) until the backend collected the results. */
@@ -416,6 +498,16 @@ final class Manifests {
         .build();
   }
 
+  /** The output claim's {@code subPath}, writable, as the sandbox's {@code directory}. */
+  private static VolumeMount claimPart(String directory, String subPath) {
+    return new VolumeMountBuilder()
+        .withName(RESULTS_VOLUME)
+        .withMountPath(CONTRACT.path(directory))
+        .withSubPath(subPath)
+        .withReadOnly(false)
+        .build();
+  }
+
   private static VolumeMount subPath(String volume, String directory) {
     return new VolumeMountBuilder()
         .withName(volume)
@@ -433,9 +525,30 @@ final class Manifests {
       long ttlSeconds,
       Placement placement,
       long transferTimeoutSeconds,
-      List<ClaimInput> claims) {
+      List<ClaimInput> claims,
+      @Nullable String outputClaim) {
     Settings {
       claims = List.copyOf(claims);
+    }
+
+    /** Settings with no output claim: the results stream out of the pod. */
+    Settings(
+        String helperImage,
+        long maxOutputBytes,
+        long maxLogBytes,
+        long ttlSeconds,
+        Placement placement,
+        long transferTimeoutSeconds,
+        List<ClaimInput> claims) {
+      this(
+          helperImage,
+          maxOutputBytes,
+          maxLogBytes,
+          ttlSeconds,
+          placement,
+          transferTimeoutSeconds,
+          claims,
+          null);
     }
   }
 

@@ -42,7 +42,10 @@ record PodObservation(
     FAILED,
     /** The staging step runs: it waits for the backend to upload the inputs. */
     AWAITING_INPUTS,
-    /** The algorithm succeeded and the publish step runs: the results can be collected. */
+    /**
+     * The algorithm succeeded and the publish step runs (or, with an output claim, the algorithm
+     * ended well): the results can be collected.
+     */
     COLLECTABLE,
     /** Every step ended well, the results were collected (by this or an earlier instance). */
     SUCCEEDED
@@ -119,6 +122,24 @@ record PodObservation(
       }
     }
     for (ContainerStatus container : mains) {
+      if (Manifests.ALGORITHM.equals(container.getName())) {
+        // with an output claim the algorithm is the regular container: its results are on the
+        // claim once it ended well, whatever became of the pod since
+        ContainerStateTerminated terminated = terminated(container);
+        if (terminated != null) {
+          int exit = terminated.getExitCode() == null ? -1 : terminated.getExitCode();
+          boolean oom = "OOMKilled".equals(terminated.getReason());
+          if (exit != 0 || oom) {
+            return failedStep(
+                Manifests.ALGORITHM, exit, oom, terminated.getReason(), terminated.getMessage());
+          }
+          return new PodObservation(Kind.COLLECTABLE, JobStatus.PUBLISHING_RESULTS, null, null);
+        }
+        if (container.getState() != null && container.getState().getRunning() != null) {
+          reached = JobStatus.RUNNING_ALGORITHM;
+        }
+        continue;
+      }
       if (!Manifests.PUBLISH.equals(container.getName())) {
         continue;
       }

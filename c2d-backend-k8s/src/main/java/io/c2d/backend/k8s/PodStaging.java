@@ -1,38 +1,42 @@
 package io.c2d.backend.k8s;
 
+import io.c2d.model.DatasetInput;
+import io.c2d.model.FileLocator;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.ContractStaging;
 import io.c2d.spi.backend.support.InputFetcher;
 import io.c2d.spi.backend.support.JobDirectory;
 import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.StageFailure;
+import io.c2d.spi.backend.support.StagingArchive;
 import io.c2d.spi.backend.support.StagingTarget;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.function.Consumer;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Gets a job's inputs into its pod: remote inputs are fetched into the job's directory first (and
  * deleted once streamed), then {@link ContractStaging} lays the job's files out as a tar archive
- * that streams, as it is written, into the {@value Manifests#STAGE_DATA} container's {@code tar x}
- * through {@link PodExec} (no API object in between, no copy on the provider's disk or heap: the
- * archive's buffers are all it holds). The algorithm mounts what arrives read-only, so the
- * archive's modes need not lock anything: directories are 0755 (the staging step runs as the pod's
- * non-root user and must write into them), files 0444, the algorithm 0555.
+ * (the support layer's {@link StagingArchive}) that streams, as it is written, into the {@value
+ * Manifests#STAGE_DATA} container's {@code tar x} through {@link PodExec} (no API object in
+ * between, no copy on the provider's disk or heap: the archive's buffers are all it holds). The
+ * algorithm mounts what arrives read-only, so the archive's modes need not lock anything:
+ * directories are 0755 (the staging step runs as the pod's non-root user and must write into them),
+ * files 0444, the algorithm 0555.
  *
  * <p>Stateless but for its {@link PodExec}; thread-safe.
  */
 final class PodStaging {
   static final String BACKEND_NAME = "Kubernetes";
+
+  /** The largest archive staged in the pod's spec rather than streamed. */
+  static final int MAX_INLINE_BYTES = 32 * 1024;
 
   private final PodExec exec;
   private final InputFetcher fetcher;
@@ -53,67 +57,73 @@ final class PodStaging {
   void upload(JobSpec spec, JobDirectory directory, String pod, Consumer<String> log)
       throws StageFailure, IOException {
     try (PodExec.Upload upload = exec.upload(pod, Manifests.STAGE_DATA, Manifests.UPLOAD_COMMAND)) {
-      Tar tar = new Tar(new BufferedOutputStream(upload.input(), 64 * 1024));
+      StagingArchive tar =
+          StagingArchive.builder()
+              .writableDirectories()
+              .writingTo(new BufferedOutputStream(upload.input(), 64 * 1024));
       ContractStaging.stage(spec, directory, fetcher, BACKEND_NAME, ClaimInputs::isClaim, log, tar);
-      tar.finish();
+      // the end marker, last: a stream cut anywhere before it is refused in the pod
+      tar.text(Manifests.UPLOAD_END_MARKER, "", false);
+      tar.close();
     } finally {
       // what was fetched is in the pod now (or the job failed): no second copy on this side
       JobDirectoryStore.deleteTree(directory.resolve(ContractStaging.FETCHED));
     }
   }
 
-  /** The archive, written as {@link ContractStaging} goes. Not thread-safe. */
-  static final class Tar implements StagingTarget {
-    private final TarArchiveOutputStream tar;
-
-    Tar(OutputStream out) {
-      this.tar = new TarArchiveOutputStream(out);
-      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-      tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-    }
-
-    @Override
-    public void directory(String name, boolean writable) throws IOException {
-      TarArchiveEntry entry = new TarArchiveEntry(name.endsWith("/") ? name : name + "/");
-      entry.setMode(040000 | 0755);
-      tar.putArchiveEntry(entry);
-      tar.closeArchiveEntry();
-    }
-
-    @Override
-    public void file(String name, List<Path> sources, boolean executable) throws IOException {
-      long size = 0;
-      for (Path source : sources) {
-        size += Files.size(source);
-      }
-      tar.putArchiveEntry(entry(name, size, executable));
-      for (Path source : sources) {
-        try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS)) {
-          in.transferTo(tar);
+  /**
+   * {@code spec}'s staged archive, base64, when it holds nothing of a dataset (every dataset file
+   * is on a claim, mounted; the algorithm is raw code or its image alone) and at most {@value
+   * #MAX_INLINE_BYTES} bytes: then it goes into the staging step's environment and no stream is
+   * needed, so the pod never waits for this provider. Such an archive holds the DDOs, the custom
+   * data and the raw code only, which the job's record holds already. Null otherwise (and on any
+   * failure: the stream then stages the job and reports it).
+   */
+  @Nullable String inline(JobSpec spec, JobDirectory directory, Consumer<String> log) {
+    for (DatasetInput dataset : spec.datasets()) {
+      for (FileLocator file : dataset.locators()) {
+        if (!ClaimInputs.isClaim(file)) {
+          return null;
         }
       }
-      tar.closeArchiveEntry();
     }
+    if (spec.algorithm().rawCode().isEmpty() && !spec.algorithm().files().isEmpty()) {
+      return null;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    List<String> lines = new ArrayList<>();
+    boolean[] sawFile = {false};
+    try (StagingArchive tar = StagingArchive.builder().writableDirectories().writingTo(bytes)) {
+      StagingTarget textOnly =
+          new StagingTarget() {
+            @Override
+            public void directory(String name, boolean writable) throws IOException {
+              tar.directory(name, writable);
+            }
 
-    @Override
-    public void text(String name, String text, boolean executable) throws IOException {
-      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-      tar.putArchiveEntry(entry(name, bytes.length, executable));
-      tar.write(bytes);
-      tar.closeArchiveEntry();
-    }
+            @Override
+            public void file(String name, List<Path> sources, boolean executable) {
+              sawFile[0] = true;
+            }
 
-    /** Ends the archive and its stream. */
-    void finish() throws IOException {
-      tar.finish();
-      tar.close();
+            @Override
+            public void text(String name, String text, boolean executable) throws IOException {
+              tar.text(name, text, executable);
+            }
+          };
+      ContractStaging.stage(
+          spec, directory, fetcher, BACKEND_NAME, ClaimInputs::isClaim, lines::add, textOnly);
+    } catch (StageFailure | IOException | RuntimeException e) {
+      return null;
     }
-
-    private static TarArchiveEntry entry(String name, long size, boolean executable) {
-      TarArchiveEntry entry = new TarArchiveEntry(name);
-      entry.setMode(0100000 | (executable ? 0555 : 0444));
-      entry.setSize(size);
-      return entry;
+    if (sawFile[0] || bytes.size() > MAX_INLINE_BYTES) {
+      return null;
     }
+    lines.forEach(log);
+    log.accept(
+        "staged in the pod's spec ("
+            + bytes.size()
+            + " bytes: DDOs, custom data and code, as in the job's record; no dataset)");
+    return Base64.getEncoder().encodeToString(bytes.toByteArray());
   }
 }

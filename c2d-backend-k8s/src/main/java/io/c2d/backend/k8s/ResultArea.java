@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the collected results live on this machine: below the result directory, one {@link
@@ -24,9 +25,15 @@ import java.nio.file.Path;
  */
 final class ResultArea {
   private final JobDirectoryStore store;
+  private final @Nullable OutputClaim outputClaim;
 
   ResultArea(Path root) {
+    this(root, null);
+  }
+
+  ResultArea(Path root, @Nullable OutputClaim outputClaim) {
     this.store = JobDirectoryStore.of(root);
+    this.outputClaim = outputClaim;
   }
 
   /** The directory of {@code id}, created if it does not exist. */
@@ -62,9 +69,12 @@ final class ResultArea {
     }
   }
 
-  /** Deletes {@code id}'s directory. */
+  /** Deletes {@code id}'s directory, and what its pod left on the output claim. */
   void delete(JobId id) {
     try {
+      if (outputClaim != null) {
+        outputClaim.remove(id);
+      }
       store.directory(id).delete();
     } catch (NoSuchFileException e) {
       // nothing collected yet

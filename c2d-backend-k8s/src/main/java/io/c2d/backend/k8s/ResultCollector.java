@@ -17,10 +17,12 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.jspecify.annotations.Nullable;
@@ -34,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * succeeded, {@code /data/logs} and {@code /data/outputs} streamed out of the {@value
  * Manifests#PUBLISH} container as a tar archive through {@link PodExec}, read entry by entry
  * straight to disk. Once the outputs' cap is reached the stream is closed: what lies beyond it
- * never crosses the network. Then decides the job's end from what was collected.
+ * never crosses the network. With an {@link OutputClaim} the pod has no publish step: the files are
+ * taken from the claim instead (moved, not copied). Then decides the job's end from what was
+ * collected.
  *
  * <p>Thread-safe (stateless but for its collaborators); blocks on the API server and the file
  * system, so it runs on the I/O threads.
@@ -46,6 +50,9 @@ final class ResultCollector {
   private static final int MAX_COLLECT_ATTEMPTS = 3;
 
   private static final String STREAM_FAILED = "streaming the results out of the pod failed: ";
+
+  /** How deep the output claim's log directory is walked. */
+  private static final int MAX_DEPTH = 32;
 
   /** The prefix of the names of the algorithm's own log files ({@code /data/logs}). */
   static final String ALGORITHM_LOG_PREFIX = "logs/";
@@ -118,12 +125,21 @@ final class ResultCollector {
                   + " instance that ended before it recorded the job's end?)";
           results.outputsFailed(progress.failure);
         } else if (seen.kind() == PodObservation.Kind.COLLECTABLE) {
+          OutputClaim claim = settings.outputClaim();
           try {
-            readResults(podName, results, directory, progress);
+            if (claim != null) {
+              takeFromClaim(claim, id, results, directory, progress);
+            } else {
+              readResults(podName, results, directory, progress);
+            }
             status = JobStatus.COMPLETED;
           } catch (IOException e) {
             log.warn("reading the results of job {} failed", id, e);
-            progress.failure = STREAM_FAILED + e.getMessage();
+            progress.failure =
+                (claim != null
+                        ? "taking the results from the output claim failed: "
+                        : STREAM_FAILED)
+                    + e.getMessage();
             results.outputsFailed(progress.failure);
           }
         }
@@ -146,6 +162,7 @@ final class ResultCollector {
         status = JobStatus.COMPLETED_TRUNCATED;
         detail = "cut or dropped at a cap: " + collected.cutSummary();
       }
+      removeFromClaim(id);
       return new BackendJobState(
           id, status, seen.exitCode(), detail, collected.results(), clock.instant());
     } catch (IOException e) {
@@ -201,6 +218,9 @@ final class ResultCollector {
 
   /** Lets the publish step of {@code pod} end: the results are held (best effort). */
   void release(String podName) {
+    if (settings.outputClaim() != null) {
+      return; // no publish step: the pod ended with its algorithm
+    }
     try {
       exec.run(podName, Manifests.PUBLISH, Manifests.RELEASE_COMMAND, Duration.ofSeconds(30));
     } catch (IOException e) {
@@ -294,6 +314,79 @@ final class ResultCollector {
           return true;
         },
         settings.transferTimeout());
+  }
+
+  /**
+   * Takes job {@code id}'s files from the output claim: the logs' files copied (each cut at the log
+   * cap), then the outputs moved into the result area, the output cap applied as they are taken.
+   * Links, devices and FIFOs are skipped, never followed.
+   */
+  private static void takeFromClaim(
+      OutputClaim claim,
+      JobId id,
+      io.c2d.spi.backend.support.ResultCollector results,
+      JobDirectory directory,
+      Progress progress)
+      throws IOException {
+    Path job = claim.jobDirectory(id);
+    if (!Files.isDirectory(job, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(
+          "the job's directory " + job + " on output claim " + claim.claim() + " is gone");
+    }
+    Path logs = job.resolve(OutputClaim.LOGS);
+    if (Files.isDirectory(logs, LinkOption.NOFOLLOW_LINKS)) {
+      List<Path> files;
+      try (Stream<Path> walk = Files.walk(logs, MAX_DEPTH)) {
+        files = walk.filter(p -> !p.equals(logs)).sorted().toList();
+      }
+      for (Path file : files) {
+        String relative = relativeName(logs, file);
+        BasicFileAttributes attrs =
+            Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (attrs.isDirectory()) {
+          continue;
+        }
+        if (!attrs.isRegularFile()) {
+          results.skip(
+              ALGORITHM_LOG_PREFIX + relative, "not a regular file (links are never followed)");
+          continue;
+        }
+        if (attrs.size() > progress.maxLogBytes) {
+          progress.cut = true;
+        }
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+          addLogFile(results, directory, relative, in);
+        }
+      }
+    }
+    results.takeOutputDirectory(job.resolve(OutputClaim.OUTPUTS), "data/outputs");
+    if (results.cutSoFar()) {
+      progress.cut = true;
+    }
+  }
+
+  /** Removes what is left of job {@code id}'s directory on the output claim (best effort). */
+  private void removeFromClaim(JobId id) {
+    OutputClaim claim = settings.outputClaim();
+    if (claim == null) {
+      return;
+    }
+    try {
+      claim.remove(id);
+    } catch (IOException e) {
+      log.warn("could not remove the directory of job {} from the output claim", id, e);
+    }
+  }
+
+  private static String relativeName(Path root, Path file) {
+    StringBuilder name = new StringBuilder();
+    for (Path segment : root.relativize(file)) {
+      if (name.length() > 0) {
+        name.append('/');
+      }
+      name.append(segment);
+    }
+    return name.toString();
   }
 
   /** Adds a file the algorithm left in {@code /data/logs} as the log {@code logs/<name>}. */

@@ -3,6 +3,7 @@ package io.c2d.backend.k8s;
 import io.c2d.model.JobId;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.BackendJobState;
+import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.JobDirectory;
 import io.c2d.spi.backend.support.StageFailure;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
@@ -67,6 +68,28 @@ final class StatusTracker {
     this.reaper = reaper;
     this.staging = staging;
     this.area = area;
+  }
+
+  /**
+   * {@code spec}'s staged archive for the pod's spec when it holds nothing of a dataset ({@link
+   * PodStaging#inline}), its steps in the configuration log; else null.
+   */
+  @Nullable String inlineStaging(JobSpec spec) {
+    try {
+      JobDirectory directory = area.directory(spec.jobId());
+      return staging.inline(
+          spec,
+          directory,
+          line -> {
+            try {
+              directory.appendConfigurationLog(clock.instant() + " " + line);
+            } catch (IOException e) {
+              log.warn("could not write the configuration log of job {}", spec.jobId(), e);
+            }
+          });
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** The job tracked as {@code id}, or null. */
@@ -155,7 +178,7 @@ final class StatusTracker {
       case AWAITING_INPUTS -> {
         t.pullingSince = null;
         advance(t, seen.status());
-        if (!t.uploading) {
+        if (!t.uploading && !Manifests.stagedInline(pod)) {
           t.uploading = true;
           upload(t, pod);
         }

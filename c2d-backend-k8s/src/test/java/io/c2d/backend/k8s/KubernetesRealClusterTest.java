@@ -8,7 +8,6 @@ import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
-import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.BackendJobState;
@@ -18,10 +17,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.InputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,11 +27,9 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -51,42 +45,9 @@ final class KubernetesRealClusterTest {
   private static final Duration WAIT = Duration.ofMinutes(3);
   private static final ComputeEnvironment ENVIRONMENT = RealCluster.environment("real", 64);
 
-  private static KubernetesClient client;
+  @RegisterExtension static final RealClusterFixture fixture = new RealClusterFixture();
 
   @TempDir Path results;
-  private final List<KubernetesComputeBackend> backends = new ArrayList<>();
-  private final List<JobId> submitted = new ArrayList<>();
-
-  @BeforeAll
-  static void connect() {
-    client = RealCluster.client();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    if (client != null) {
-      client.close();
-    }
-  }
-
-  @AfterEach
-  void closeBackendsAndRemoveTheirObjects() {
-    backends.forEach(KubernetesComputeBackend::close);
-    String ns = RealCluster.namespace();
-    for (JobId id : submitted) {
-      String selector = ObjectNames.of(id).selector();
-      client
-          .batch()
-          .v1()
-          .jobs()
-          .inNamespace(ns)
-          .withLabelSelector(selector)
-          .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
-          .delete();
-      client.secrets().inNamespace(ns).withLabelSelector(selector).delete();
-      client.network().v1().networkPolicies().inNamespace(ns).withLabelSelector(selector).delete();
-    }
-  }
 
   @Test
   void theApiServerAcceptsEveryObjectAsTheBackendWroteItAndNoSecretOrConfigMapCarriesData()
@@ -94,9 +55,9 @@ final class KubernetesRealClusterTest {
     KubernetesComputeBackend backend = backend(Duration.ofDays(1));
     Recorder recorder = new Recorder();
     int secretsBefore =
-        client.secrets().inNamespace(RealCluster.namespace()).list().getItems().size();
+        fixture.client().secrets().inNamespace(RealCluster.namespace()).list().getItems().size();
     int configMapsBefore =
-        client.configMaps().inNamespace(RealCluster.namespace()).list().getItems().size();
+        fixture.client().configMaps().inNamespace(RealCluster.namespace()).list().getItems().size();
     JobSpec spec =
         spec(
             "echo hello > $OUTPUTS/hello.txt; cat /data/inputs/"
@@ -112,7 +73,14 @@ final class KubernetesRealClusterTest {
     assertThat(created).extracting(HasMetadata::getKind).doesNotContain("Secret", "ConfigMap");
     assertThat(created).allSatisfy(o -> assertThat(o.getMetadata().getUid()).isNotBlank());
     Job job =
-        client.batch().v1().jobs().inNamespace(RealCluster.namespace()).withName(names.job()).get();
+        fixture
+            .client()
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(RealCluster.namespace())
+            .withName(names.job())
+            .get();
     PodSpec pod = job.getSpec().getTemplate().getSpec();
     assertThat(pod.getAutomountServiceAccountToken()).isFalse();
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
@@ -134,9 +102,9 @@ final class KubernetesRealClusterTest {
     assertThat(labelled(spec.jobId()))
         .extracting(HasMetadata::getKind)
         .doesNotContain("Secret", "ConfigMap");
-    assertThat(client.secrets().inNamespace(RealCluster.namespace()).list().getItems())
+    assertThat(fixture.client().secrets().inNamespace(RealCluster.namespace()).list().getItems())
         .hasSize(secretsBefore);
-    assertThat(client.configMaps().inNamespace(RealCluster.namespace()).list().getItems())
+    assertThat(fixture.client().configMaps().inNamespace(RealCluster.namespace()).list().getItems())
         .hasSize(configMapsBefore);
   }
 
@@ -221,7 +189,14 @@ final class KubernetesRealClusterTest {
 
     awaitTrue(
         () ->
-            client.batch().v1().jobs().inNamespace(RealCluster.namespace()).withName(jobName).get()
+            fixture
+                    .client()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(RealCluster.namespace())
+                    .withName(jobName)
+                    .get()
                 == null,
         "the finished Job is still there: ",
         () -> jobName);
@@ -250,14 +225,28 @@ final class KubernetesRealClusterTest {
     // the removal an hour away is dropped at once, not waited for until the 5 s grace runs out
     assertThat(closed).isLessThan(Duration.ofSeconds(4));
     assertThat(
-            client.batch().v1().jobs().inNamespace(RealCluster.namespace()).withName(jobName).get())
+            fixture
+                .client()
+                .batch()
+                .v1()
+                .jobs()
+                .inNamespace(RealCluster.namespace())
+                .withName(jobName)
+                .get())
         .as("the Job right after close")
         .isNotNull();
     KubernetesComputeBackend next = backend(Duration.ofSeconds(1));
     next.recover(new Recorder()).toCompletableFuture().get(1, TimeUnit.MINUTES);
     awaitTrue(
         () ->
-            client.batch().v1().jobs().inNamespace(RealCluster.namespace()).withName(jobName).get()
+            fixture
+                    .client()
+                    .batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(RealCluster.namespace())
+                    .withName(jobName)
+                    .get()
                 == null,
         "the next instance left the finished Job: ",
         () -> jobName);
@@ -266,16 +255,12 @@ final class KubernetesRealClusterTest {
   // ---------------------------------------------------------------------------------------------
 
   private KubernetesComputeBackend backend(Duration ttl) {
-    KubernetesComputeBackend backend =
-        RealCluster.backend(ENVIRONMENT, results).ttlAfterFinished(ttl).build();
-    backends.add(backend);
-    return backend;
+    return fixture.build(RealCluster.backend(ENVIRONMENT, results).ttlAfterFinished(ttl));
   }
 
   private JobSpec spec(String script, Duration maxDuration) {
     String requestId = "real-" + UUID.randomUUID();
-    JobId id = JobId.derive(OWNER, requestId);
-    submitted.add(id);
+    JobId id = fixture.submitted(JobId.derive(OWNER, requestId));
     return JobSpec.builder(id, OWNER)
         .requestId(requestId)
         .datasets(
@@ -304,59 +289,25 @@ final class KubernetesRealClusterTest {
     }
   }
 
-  /** Everything in the namespace that carries the job's labels. */
   private static List<HasMetadata> labelled(JobId id) {
-    String selector = ObjectNames.of(id).selector();
-    String ns = RealCluster.namespace();
-    List<HasMetadata> found = new ArrayList<>();
-    found.addAll(client.secrets().inNamespace(ns).withLabelSelector(selector).list().getItems());
-    found.addAll(client.configMaps().inNamespace(ns).withLabelSelector(selector).list().getItems());
-    found.addAll(
-        client.batch().v1().jobs().inNamespace(ns).withLabelSelector(selector).list().getItems());
-    found.addAll(client.pods().inNamespace(ns).withLabelSelector(selector).list().getItems());
-    found.addAll(
-        client
-            .network()
-            .v1()
-            .networkPolicies()
-            .inNamespace(ns)
-            .withLabelSelector(selector)
-            .list()
-            .getItems());
-    return found;
+    return fixture.labelled(id);
   }
 
   private static String read(
       KubernetesComputeBackend backend, JobId id, BackendJobState end, String name)
       throws Exception {
-    JobResult result =
-        end.results().stream().filter(r -> r.name().equals(name)).findFirst().orElseThrow();
-    try (InputStream in =
-        backend.openResult(id, result).toCompletableFuture().get(1, TimeUnit.MINUTES)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+    return RealClusterFixture.read(backend, id, end, name);
   }
 
   /** Submits {@code spec} and waits for its end. */
   private static BackendJobState runToEnd(KubernetesComputeBackend backend, JobSpec spec)
       throws Exception {
-    Recorder recorder = new Recorder();
-    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
-    return await(recorder, s -> s.status().isTerminal());
+    return RealClusterFixture.runToEnd(backend, spec, WAIT);
   }
 
   private static BackendJobState await(Recorder recorder, Predicate<BackendJobState> wanted)
       throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (BackendJobState state : recorder.states()) {
-        if (wanted.test(state)) {
-          return state;
-        }
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("no such report within " + WAIT + "; got " + recorder.states());
+    return RealClusterFixture.await(recorder, wanted, WAIT);
   }
 
   private static void awaitTrue(Supplier<Boolean> condition, String what, Supplier<Object> detail)

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystemException;
 import java.nio.file.FileVisitOption;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -110,6 +108,11 @@ public final class ResultCollector {
     if (publishLog.length() <= maxLogBytes) {
       publishLog.append(clock.instant()).append(' ').append(line).append('\n');
     }
+  }
+
+  /** Whether a cap cut or dropped something so far. */
+  public boolean cutSoFar() {
+    return !cuts.isEmpty() || droppedBeyondCount > 0;
   }
 
   /** Notes that output {@code name} was skipped and why. */
@@ -221,13 +224,13 @@ public final class ResultCollector {
   /**
    * As {@link #addOutputDirectory}, but each file is linked into the result area rather than copied
    * where both lie on one file system (a hard link: a result of any size costs no copy), and the
-   * one that crosses the output cap is truncated there; across file systems, where links are
+   * one that crosses the output cap is copied up to the cap; across file systems, where links are
    * refused, or for a file with another name already (a hard link the algorithm made), it is
-   * copied. For a backend whose sandbox wrote its outputs on this host into a directory it deletes
-   * afterwards: the files stay in {@code outputs} until then, so a collection a crash cut short is
-   * done again in full by the next instance (a move would have left them only in the result area,
-   * which a new collection clears). The linked files are given the result area's owner (where this
-   * process may) and made 0644.
+   * copied ({@link OutputLink}). For a backend whose sandbox wrote its outputs on this host into a
+   * directory it deletes afterwards: the files stay in {@code outputs} until then, so a collection
+   * a crash cut short is done again in full by the next instance (a move would have left them only
+   * in the result area, which a new collection clears). The linked files are given the result
+   * area's owner (where this process may) and made 0644.
    *
    * @throws IOException if the result area cannot be written
    */
@@ -281,46 +284,11 @@ public final class ResultCollector {
     candidates.sort(Comparator.comparing(Candidate::name));
     for (Candidate candidate : candidates) {
       if (move) {
-        takeOutputFile(candidate.name(), candidate.file());
+        OutputLink.take(this, candidate.name(), candidate.file());
       } else {
         addOutputFile(candidate.name(), candidate.file());
       }
     }
-  }
-
-  /** Links the regular file {@code file} in as output {@code name}, truncated at the cap. */
-  private void takeOutputFile(String name, Path file) throws IOException {
-    BasicFileAttributes attrs;
-    try {
-      attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException e) {
-      skip(name, "unreadable (" + e + ")");
-      return;
-    }
-    if (!attrs.isRegularFile()) {
-      skip(name, "not a regular file");
-      return;
-    }
-    long size = attrs.size();
-    if (!soleLink(file) || size > maxOutputBytes - outputBytes) {
-      // another name shares its data, or the file crosses the cap: a copy (up to the cap) leaves
-      // the original as it is for a collection the next instance may have to do again
-      addOutputFile(name, file);
-      return;
-    }
-    Path target = outputTarget(name, size);
-    if (target == null) {
-      return;
-    }
-    try {
-      Files.createLink(target, file);
-    } catch (FileSystemException | UnsupportedOperationException e) {
-      // another file system, or links to another user's file refused (fs.protected_hardlinks)
-      addOutputFile(name, file);
-      return;
-    }
-    normalize(target);
-    keepOutput(name, new Copy(size, false));
   }
 
   /**
@@ -439,7 +407,11 @@ public final class ResultCollector {
 
   // -------------------------------------------------------------------------------------------
 
-  private @Nullable Path outputTarget(String name, long size) throws IOException {
+  /**
+   * Where output {@code name} of {@code size} bytes goes, its parents made; null if it is skipped
+   * or dropped (and noted).
+   */
+  @Nullable Path outputTarget(String name, long size) throws IOException {
     requireNonNull(name, "name");
     largestOutput = Math.max(largestOutput, size);
     if (!safeName(name)) {
@@ -477,6 +449,21 @@ public final class ResultCollector {
       Files.createDirectories(parent);
     }
     return target;
+  }
+
+  /** How many more output bytes the cap allows. */
+  long outputRoom() {
+    return maxOutputBytes - outputBytes;
+  }
+
+  /** The area the outputs go to. */
+  Path outputArea() {
+    return directory.resultArea(ResultKind.OUTPUT);
+  }
+
+  /** Lists output {@code name} of {@code bytes} bytes, noting a cut. */
+  void keepOutput(String name, long bytes, boolean cut) {
+    keepOutput(name, new Copy(bytes, cut));
   }
 
   private void keepOutput(String name, Copy copy) {
@@ -524,37 +511,6 @@ public final class ResultCollector {
       return true;
     } catch (InvalidRequestException e) {
       skip(name, "not a safe result name");
-      return false;
-    }
-  }
-
-  /**
-   * Makes a moved-in file the result area's like any other: owned by the area's owner (the sandbox
-   * user who wrote it must not change it later), 0644. Best effort: only root can change owners.
-   */
-  private void normalize(Path file) {
-    try {
-      Path area = directory.resultArea(ResultKind.OUTPUT);
-      Files.setAttribute(
-          file, "unix:gid", Files.getAttribute(area, "unix:gid"), LinkOption.NOFOLLOW_LINKS);
-      Files.setAttribute(
-          file, "unix:uid", Files.getAttribute(area, "unix:uid"), LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-      // not root, or no Unix owners here: the file keeps its owner
-    }
-    try {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-    } catch (IOException | UnsupportedOperationException e) {
-      // not a POSIX file system, or not ours to change: nothing to normalize
-    }
-  }
-
-  /** Whether {@code file} is its data's only name (false where the file system cannot say). */
-  private static boolean soleLink(Path file) {
-    try {
-      return Integer.valueOf(1)
-          .equals(Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS));
-    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
       return false;
     }
   }

@@ -123,6 +123,15 @@ public final class KubernetesBackendProvider implements ComputeBackendProvider {
               .transferTimeout(own.duration("transfer-timeout", Duration.ofMinutes(10)))
               .fetchSettings(FetchSettings.fromConfig(config));
       own.string("namespace").ifPresent(builder::namespace);
+      Optional<String> outputClaim = own.string("output-claim");
+      Optional<String> outputClaimPath = own.string("output-claim-path");
+      if (outputClaim.isPresent() != outputClaimPath.isPresent()) {
+        throw new IllegalArgumentException(
+            "c2d." + NAME + ".output-claim and c2d." + NAME + ".output-claim-path go together");
+      }
+      if (outputClaim.isPresent()) {
+        builder.outputClaim(outputClaim.get(), Path.of(outputClaimPath.get()));
+      }
       own.string("context").ifPresent(builder::context);
       builder.placement(environment.id(), placement(own, environment.id()));
       return builder.build();

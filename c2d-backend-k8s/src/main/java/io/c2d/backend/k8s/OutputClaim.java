@@ -1,0 +1,69 @@
+package io.c2d.backend.k8s;
+
+import io.c2d.model.JobId;
+import io.c2d.spi.backend.support.JobDirectoryStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * The PersistentVolumeClaim the pods write their outputs and logs to, when the provider can see
+ * that claim's files itself (it runs on the node of a hostPath or local volume, or has the claim
+ * mounted): each job gets {@code <job name>/outputs} and {@code <job name>/logs} in it, mounted as
+ * the algorithm's {@code /data/outputs} and {@code /data/logs} ({@code subPath}s), and once the
+ * algorithm ended the provider moves the files into its result area (a rename on one file system:
+ * no byte crosses the API server, and the caps are applied as they are taken: the file that crosses
+ * the output cap is truncated, later ones dropped). The job's directory is made by the provider
+ * before the pod exists (the job's two directories writable by the pods' user, the job's own
+ * directory not) and removed once collected or when the job is deleted.
+ *
+ * <p>Immutable and thread-safe; calls block on the file system.
+ *
+ * @param claim the claim's name, in the backend's namespace
+ * @param localRoot where this provider sees the claim's root
+ */
+record OutputClaim(String claim, Path localRoot) {
+  static final String OUTPUTS = "outputs";
+  static final String LOGS = "logs";
+
+  /** The claim's {@code subPath} of job {@code id}'s directory {@code part}. */
+  static String subPath(JobId id, String part) {
+    return ObjectNames.of(id).job() + "/" + part;
+  }
+
+  /** The job's directory, as this provider sees it. */
+  Path jobDirectory(JobId id) {
+    return localRoot.resolve(ObjectNames.of(id).job());
+  }
+
+  /**
+   * Makes job {@code id}'s directories (again, if they exist), writable by the pods' non-root user:
+   * owned by it where this process may give files away (root), else open to every user (the job's
+   * directory is this provider's and no other pod mounts the job's directories).
+   */
+  void prepare(JobId id) throws IOException {
+    Path job = jobDirectory(id);
+    Files.createDirectories(job);
+    Files.setPosixFilePermissions(job, PosixFilePermissions.fromString("rwxr-xr-x"));
+    for (String part : new String[] {OUTPUTS, LOGS}) {
+      Path dir = job.resolve(part);
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(dir);
+      }
+      try {
+        Files.setAttribute(dir, "unix:uid", (int) Manifests.NOBODY, LinkOption.NOFOLLOW_LINKS);
+        Files.setAttribute(dir, "unix:gid", (int) Manifests.NOBODY, LinkOption.NOFOLLOW_LINKS);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+      }
+    }
+  }
+
+  /** Removes what is left of job {@code id}'s directory (links are removed, never followed). */
+  void remove(JobId id) throws IOException {
+    JobDirectoryStore.deleteTree(jobDirectory(id));
+  }
+}

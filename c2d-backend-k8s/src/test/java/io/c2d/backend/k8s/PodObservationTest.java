@@ -1,0 +1,75 @@
+package io.c2d.backend.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.c2d.model.JobStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The pod of a job with an output claim: the algorithm is its regular container. */
+final class PodObservationTest {
+  @Test
+  void anAlgorithmThatRunsAsTheRegularContainerIsRunning() {
+    PodObservation seen = PodObservation.of(pod("Running", running(Manifests.ALGORITHM)));
+    assertThat(seen.kind()).isEqualTo(PodObservation.Kind.PROGRESS);
+    assertThat(seen.status()).isEqualTo(JobStatus.RUNNING_ALGORITHM);
+  }
+
+  @Test
+  void anAlgorithmThatEndedWellIsCollectableEvenOnceThePodSucceeded() {
+    PodObservation seen =
+        PodObservation.of(pod("Succeeded", ended(Manifests.ALGORITHM, 0, "Completed")));
+    assertThat(seen.kind()).isEqualTo(PodObservation.Kind.COLLECTABLE);
+  }
+
+  @Test
+  void anAlgorithmThatFailedOrRanOutOfMemoryFailsTheJob() {
+    PodObservation failed =
+        PodObservation.of(pod("Failed", ended(Manifests.ALGORITHM, 3, "Error")));
+    assertThat(failed.kind()).isEqualTo(PodObservation.Kind.FAILED);
+    assertThat(failed.status()).isEqualTo(JobStatus.ALGORITHM_FAILED);
+    assertThat(failed.exitCode()).isEqualTo(3);
+    PodObservation oom =
+        PodObservation.of(pod("Failed", ended(Manifests.ALGORITHM, 137, "OOMKilled")));
+    assertThat(oom.status()).isEqualTo(JobStatus.OUT_OF_MEMORY);
+  }
+
+  private static Pod pod(String phase, ContainerStatus algorithm) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("p")
+        .endMetadata()
+        .withNewStatus()
+        .withPhase(phase)
+        .withInitContainerStatuses(List.of(ended(Manifests.STAGE_DATA, 0, "Completed")))
+        .withContainerStatuses(List.of(algorithm))
+        .endStatus()
+        .build();
+  }
+
+  private static ContainerStatus running(String name) {
+    return new ContainerStatusBuilder()
+        .withName(name)
+        .withNewState()
+        .withNewRunning()
+        .endRunning()
+        .endState()
+        .build();
+  }
+
+  private static ContainerStatus ended(String name, int exit, String reason) {
+    return new ContainerStatusBuilder()
+        .withName(name)
+        .withNewState()
+        .withNewTerminated()
+        .withExitCode(exit)
+        .withReason(reason)
+        .endTerminated()
+        .endState()
+        .build();
+  }
+}

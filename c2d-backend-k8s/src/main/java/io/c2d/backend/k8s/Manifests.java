@@ -222,34 +222,36 @@ final class Manifests {
                 mount("tmp", "/tmp", false))
             .build();
 
-    return new JobBuilder()
-        .withMetadata(meta)
-        .withNewSpec()
-        .withBackoffLimit(0)
-        .withActiveDeadlineSeconds(Math.max(1L, spec.maxDuration().toSeconds()))
-        .withTtlSecondsAfterFinished((int) Math.min(Integer.MAX_VALUE, settings.ttlSeconds()))
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(new LinkedHashMap<>(meta.getLabels()))
-        .endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withAutomountServiceAccountToken(false)
-        .withEnableServiceLinks(false)
-        .withRuntimeClassName(settings.placement().runtimeClassName().orElse(null))
-        .withNodeSelector(
-            settings.placement().nodeSelector().isEmpty()
-                ? null
-                : new LinkedHashMap<>(settings.placement().nodeSelector()))
-        .withTolerations(tolerations(settings.placement()))
-        .withSecurityContext(podSecurityContext())
-        .withInitContainers(stageData, algorithm)
-        .withContainers(publish)
-        .withVolumes(volumes)
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
+    Job job =
+        new JobBuilder()
+            .withMetadata(meta)
+            .withNewSpec()
+            .withBackoffLimit(0)
+            .withActiveDeadlineSeconds(Math.max(1L, spec.maxDuration().toSeconds()))
+            .withTtlSecondsAfterFinished((int) Math.min(Integer.MAX_VALUE, settings.ttlSeconds()))
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(new LinkedHashMap<>(meta.getLabels()))
+            .endMetadata()
+            .withNewSpec()
+            .withRestartPolicy("Never")
+            .withAutomountServiceAccountToken(false)
+            .withEnableServiceLinks(false)
+            .withRuntimeClassName(settings.placement().runtimeClassName().orElse(null))
+            .withNodeSelector(
+                settings.placement().nodeSelector().isEmpty()
+                    ? null
+                    : new LinkedHashMap<>(settings.placement().nodeSelector()))
+            .withTolerations(tolerations(settings.placement()))
+            .withSecurityContext(podSecurityContext())
+            .withInitContainers(stageData, algorithm)
+            .withContainers(publish)
+            .withVolumes(volumes)
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    return Containment.contain(job, settings.maxOutputBytes(), settings.maxLogBytes());
   }
 
   /**
@@ -257,7 +259,7 @@ final class Manifests {
    * that an algorithm writing a little too much is cut while its results stream out (and says so)
    * rather than evicted, while the node's disk stays bounded.
    */
-  private static long room(long cap) {
+  static long room(long cap) {
     long beyond = Math.max(cap, 16L << 20);
     return cap > Long.MAX_VALUE - beyond ? Long.MAX_VALUE : cap + beyond;
   }

@@ -55,6 +55,7 @@ final class ResultCollector {
   private final ResultArea area;
   private final JobSettings settings;
   private final Clock clock;
+  private final PodPidLimits pidLimits;
 
   ResultCollector(
       Cluster cluster, PodExec exec, ResultArea area, JobSettings settings, Clock clock) {
@@ -63,6 +64,7 @@ final class ResultCollector {
     this.area = area;
     this.settings = settings;
     this.clock = clock;
+    this.pidLimits = new PodPidLimits(cluster);
   }
 
   /**
@@ -99,18 +101,25 @@ final class ResultCollector {
               directory, env.maxOutputBytes(), env.maxLogBytes(), clock);
       results.note("collecting the results of job " + id + " (" + seen.status() + ")");
       Progress progress = new Progress(env.maxOutputBytes(), env.maxLogBytes());
+      String cutWhileRunning = null;
       if (pod != null) {
         String podName = pod.getMetadata().getName();
         try (OutputStream out =
             progress.log(results.openLog("algorithm.log", ResultKind.ALGORITHM_LOG))) {
-          copyContainerLog(podName, Manifests.ALGORITHM, out);
+          copyContainerLog(podName, Manifests.ALGORITHM, out, env.maxLogBytes());
         }
         try (OutputStream out =
             progress.log(results.openLog("configuration.log", ResultKind.CONFIGURATION_LOG))) {
           if (Files.isRegularFile(directory.configurationLog(), LinkOption.NOFOLLOW_LINKS)) {
             Files.copy(directory.configurationLog(), out);
           }
-          copyContainerLog(podName, Manifests.STAGE_DATA, out);
+          String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+          if (node != null) {
+            out.write(
+                (clock.instant() + " " + pidLimits.describe(node) + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          }
+          copyContainerLog(podName, Manifests.STAGE_DATA, out, env.maxLogBytes());
         }
         if (seen.kind() == PodObservation.Kind.SUCCEEDED) {
           progress.failure =
@@ -121,6 +130,17 @@ final class ResultCollector {
           try {
             readResults(podName, results, directory, progress);
             status = JobStatus.COMPLETED;
+            Containment.Verdict verdict = Containment.verdict(pod);
+            if (verdict != null && verdict.quota()) {
+              // stopped at a cap: what it wrote up to the caps was collected all the same
+              status = JobStatus.DISK_QUOTA_EXCEEDED;
+              detail = "stopped at a cap while it ran: " + verdict.detail();
+              results.note(detail);
+            } else if (verdict != null) {
+              progress.cut = true;
+              cutWhileRunning = "algorithm.log: " + verdict.detail() + " while the algorithm ran";
+              results.note(cutWhileRunning);
+            }
           } catch (IOException e) {
             log.warn("reading the results of job {} failed", id, e);
             progress.failure = STREAM_FAILED + e.getMessage();
@@ -142,9 +162,16 @@ final class ResultCollector {
       if (collected.failure() != null) {
         status = JobStatus.RESULTS_FETCH_FAILED;
         detail = collected.failure();
-      } else if (status == JobStatus.COMPLETED && collected.truncated()) {
+      } else if (status == JobStatus.COMPLETED
+          && (collected.truncated() || cutWhileRunning != null)) {
         status = JobStatus.COMPLETED_TRUNCATED;
-        detail = "cut or dropped at a cap: " + collected.cutSummary();
+        detail =
+            "cut or dropped at a cap: "
+                + (collected.truncated() ? collected.cutSummary() : "")
+                + (collected.truncated() && cutWhileRunning != null ? "; " : "")
+                + (cutWhileRunning == null ? "" : cutWhileRunning);
+      } else if (status == JobStatus.DISK_QUOTA_EXCEEDED && collected.truncated()) {
+        detail = detail + "; cut or dropped at a cap: " + collected.cutSummary();
       }
       return new BackendJobState(
           id, status, seen.exitCode(), detail, collected.results(), clock.instant());
@@ -211,7 +238,11 @@ final class ResultCollector {
     }
   }
 
-  private void copyContainerLog(String podName, String container, OutputStream out) {
+  /**
+   * Copies one container's log, at most one byte past {@code maxBytes} (so that a cut shows): the
+   * API server stops sending there ({@code limitBytes}).
+   */
+  private void copyContainerLog(String podName, String container, OutputStream out, long maxBytes) {
     try (InputStream in =
         cluster
             .client()
@@ -219,6 +250,7 @@ final class ResultCollector {
             .inNamespace(cluster.namespace())
             .withName(podName)
             .inContainer(container)
+            .limitBytes((int) Math.min(Integer.MAX_VALUE, maxBytes + 1))
             .getLogInputStream()) {
       if (in != null) {
         in.transferTo(out);

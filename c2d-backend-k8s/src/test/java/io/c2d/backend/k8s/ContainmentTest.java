@@ -32,12 +32,6 @@ final class ContainmentTest {
 
     Container algorithm = container(pod, Manifests.ALGORITHM);
     List<String> command = algorithm.getCommand();
-    try {
-      java.nio.file.Files.write(
-          String.join("\u0000", command).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    } catch (Exception e) {
-      throw new RuntimeException(e);
-    }
     assertThat(command.subList(0, 2)).containsExactly("/bin/sh", "-c");
     assertThat(command.get(2))
         .contains("[ \"$$$$\" = 1 ]")

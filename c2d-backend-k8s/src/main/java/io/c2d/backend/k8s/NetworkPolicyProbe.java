@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import java.security.SecureRandom;
@@ -75,16 +76,30 @@ final class NetworkPolicyProbe implements Supplier<NetworkIsolation> {
     this.startTimeout = startTimeout;
   }
 
+  /**
+   * Probes with a client of its own (the backend's configuration), so that a backend closed
+   * meanwhile does not cut the probe short: its answer is shared with the other backends of this
+   * JVM on the same cluster.
+   */
   @Override
   public NetworkIsolation get() {
+    try (KubernetesClient own =
+        new KubernetesClientBuilder().withConfig(cluster.client().getConfiguration()).build()) {
+      return probe(own);
+    } catch (RuntimeException e) {
+      log.warn("the NetworkPolicy probe in namespace {} failed", cluster.namespace(), e);
+      return NetworkIsolation.unknown("the probe failed: " + e);
+    }
+  }
+
+  private NetworkIsolation probe(KubernetesClient client) {
     byte[] bytes = new byte[4];
     RANDOM.nextBytes(bytes);
     String token = HexFormat.of().formatHex(bytes);
     String name = "c2d-network-probe-" + token;
-    KubernetesClient client = cluster.client();
     String namespace = cluster.namespace();
     try {
-      removeLeftovers();
+      removeLeftovers(client);
       client
           .network()
           .v1()
@@ -167,7 +182,7 @@ final class NetworkPolicyProbe implements Supplier<NetworkIsolation> {
       log.warn("the NetworkPolicy probe in namespace {} failed", namespace, e);
       return NetworkIsolation.unknown("the probe failed: " + e);
     } finally {
-      remove(token);
+      remove(client, token);
     }
   }
 
@@ -234,24 +249,22 @@ final class NetworkPolicyProbe implements Supplier<NetworkIsolation> {
     return labels;
   }
 
-  private void remove(String token) {
+  private void remove(KubernetesClient client, String token) {
     try {
-      cluster
-          .client()
+      client
           .pods()
           .inNamespace(cluster.namespace())
           .withLabel(PROBE_LABEL, token)
           .withGracePeriod(0)
           .delete();
-      cluster
-          .client()
+      client
           .network()
           .v1()
           .networkPolicies()
           .inNamespace(cluster.namespace())
           .withLabel(PROBE_LABEL, token)
           .delete();
-    } catch (KubernetesClientException e) {
+    } catch (RuntimeException e) {
       log.warn(
           "could not remove the NetworkPolicy probe's objects (label {}={}); the next probe does",
           PROBE_LABEL,
@@ -261,8 +274,7 @@ final class NetworkPolicyProbe implements Supplier<NetworkIsolation> {
   }
 
   /** Removes what a probe whose provider died mid-probe left behind. */
-  private void removeLeftovers() {
-    KubernetesClient client = cluster.client();
+  private void removeLeftovers(KubernetesClient client) {
     String namespace = cluster.namespace();
     Instant before = Instant.now().minus(LEFTOVER_AGE);
     for (Pod pod :

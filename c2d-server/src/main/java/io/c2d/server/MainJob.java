@@ -65,12 +65,12 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Extra {@code c2d.*} properties come from {@code c2d.KEY=VALUE} arguments and from system
  * properties, so any backend's options can be set ({@code c2d.k8s.namespace=jobs}; on a cluster
- * that does not enforce NetworkPolicy, such as the team's test node, the {@code k8s} backend runs the
- * job, which has no network, only with {@code c2d.k8s.accept-unenforced-network-policy=true}, and
- * its configuration log says so). {@code --image}
- * is the container the algorithm runs in (default {@code busybox:stable}); a cluster without a
- * registry runs a locally imported one, such as {@code c2d-test/busybox:1}. {@code --port} is the
- * provider's port on 127.0.0.1 (default 0: a free one).
+ * that does not enforce NetworkPolicy, such as the team's test node, the {@code k8s} backend runs
+ * the job, which has no network, only with {@code c2d.k8s.accept-unenforced-network-policy=true},
+ * and its configuration log says so). {@code --image} is the container the algorithm runs in
+ * (default {@code busybox:stable}); a cluster without a registry runs a locally imported one, such
+ * as {@code c2d-test/busybox:1}. {@code --port} is the provider's port on 127.0.0.1 (default 0: a
+ * free one).
  *
  * <p>By default the dataset has a test DID, the consumer is anvil's public development account #0
  * and the verifier is {@code demo-allow-all}, which accepts any agreement and warns that it does

@@ -361,8 +361,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
      * NetworkPolicy; default false: such jobs are refused there. The backend finds out with a probe
      * (two pods of its own under a deny-all policy, one trying to reach the other), once per API
      * server and namespace and hour, at {@link #recover} or before the first such job. With true,
-     * those jobs run and each one's {@code configuration.log} says that its network is NOT closed:
-     * for test clusters, and for clusters whose pods are isolated by other means.
+     * nothing is probed: those jobs run and each one's {@code configuration.log} says that its
+     * network is not known to be closed: for test clusters, and pods isolated by other means.
      */
     public Builder acceptUnenforcedNetworkPolicy(boolean accept) {
       this.acceptUnenforcedNetworkPolicy = accept;

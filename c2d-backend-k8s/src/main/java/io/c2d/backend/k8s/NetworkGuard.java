@@ -71,9 +71,14 @@ final class NetworkGuard {
     this.wait = wait;
   }
 
-  /** Starts the probe unless an answer is known or on its way; returns at once. */
+  /**
+   * Starts the probe unless an answer is known or on its way, or the operator accepts unenforced
+   * NetworkPolicy (then nothing is probed); returns at once.
+   */
   void start() {
-    var unused = probing();
+    if (!acceptUnenforced) {
+      var unused = probing();
+    }
   }
 
   /**
@@ -105,6 +110,13 @@ final class NetworkGuard {
     if (spec.networkAccess()) {
       return null;
     }
+    if (acceptUnenforced) {
+      // accepted: no probe, no wait; the job's log says its network is not known to be closed
+      return "WARNING network: NOT CLOSED for sure: whether this cluster enforces NetworkPolicy is"
+          + " not checked, so the job's deny-all NetworkPolicy may not hold; run because the"
+          + " operator accepts unenforced NetworkPolicy (acceptUnenforcedNetworkPolicy,"
+          + " c2d.k8s.accept-unenforced-network-policy)";
+    }
     NetworkIsolation isolation = isolation();
     if (isolation.enforced()) {
       return "network: closed by a deny-all NetworkPolicy, which this cluster enforces (probe: "
@@ -115,15 +127,6 @@ final class NetworkGuard {
         isolation.verdict() == NetworkIsolation.Verdict.NOT_ENFORCED
             ? "this cluster does NOT enforce NetworkPolicy"
             : "whether this cluster enforces NetworkPolicy is unknown";
-    if (acceptUnenforced) {
-      return "WARNING network: NOT CLOSED: "
-          + seen
-          + " ("
-          + isolation.detail()
-          + "), so the job's deny-all NetworkPolicy may not hold; run anyway because the operator"
-          + " accepts unenforced NetworkPolicy (acceptUnenforcedNetworkPolicy,"
-          + " c2d.k8s.accept-unenforced-network-policy)";
-    }
     throw new ConfigurationException(
         ErrorCode.CONFIGURATION_INVALID,
         "job "

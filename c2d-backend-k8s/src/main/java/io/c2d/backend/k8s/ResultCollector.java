@@ -106,7 +106,7 @@ final class ResultCollector {
         String podName = pod.getMetadata().getName();
         try (OutputStream out =
             progress.log(results.openLog("algorithm.log", ResultKind.ALGORITHM_LOG))) {
-          copyContainerLog(podName, Manifests.ALGORITHM, out, env.maxLogBytes());
+          copyContainerLog(podName, Manifests.ALGORITHM, out);
         }
         try (OutputStream out =
             progress.log(results.openLog("configuration.log", ResultKind.CONFIGURATION_LOG))) {
@@ -119,7 +119,7 @@ final class ResultCollector {
                 (clock.instant() + " " + pidLimits.describe(node) + "\n")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
           }
-          copyContainerLog(podName, Manifests.STAGE_DATA, out, env.maxLogBytes());
+          copyContainerLog(podName, Manifests.STAGE_DATA, out);
         }
         if (seen.kind() == PodObservation.Kind.SUCCEEDED) {
           progress.failure =
@@ -239,10 +239,9 @@ final class ResultCollector {
   }
 
   /**
-   * Copies one container's log, at most one byte past {@code maxBytes} (so that a cut shows): the
-   * API server stops sending there ({@code limitBytes}).
+   * Copies one container's log (the algorithm's is capped as it is written: {@link Containment}).
    */
-  private void copyContainerLog(String podName, String container, OutputStream out, long maxBytes) {
+  private void copyContainerLog(String podName, String container, OutputStream out) {
     try (InputStream in =
         cluster
             .client()
@@ -250,7 +249,6 @@ final class ResultCollector {
             .inNamespace(cluster.namespace())
             .withName(podName)
             .inContainer(container)
-            .limitBytes((int) Math.min(Integer.MAX_VALUE, maxBytes + 1))
             .getLogInputStream()) {
       if (in != null) {
         in.transferTo(out);

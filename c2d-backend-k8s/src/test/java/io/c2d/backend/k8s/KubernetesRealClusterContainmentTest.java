@@ -167,7 +167,6 @@ final class KubernetesRealClusterContainmentTest {
     String configuration = read(backend, end, "configuration.log");
     assertThat(configuration)
         .contains("network: NOT CLOSED")
-        .contains("does NOT enforce NetworkPolicy")
         .contains("accepts unenforced NetworkPolicy");
     String node = client.nodes().list().getItems().get(0).getMetadata().getName();
     long limit =

@@ -133,7 +133,6 @@ final class NetworkGuardTest {
         .isNotNull();
     assertThat(configurationLog(spec))
         .contains("network: NOT CLOSED")
-        .contains("does NOT enforce NetworkPolicy")
         .contains("accepts unenforced NetworkPolicy");
   }
 

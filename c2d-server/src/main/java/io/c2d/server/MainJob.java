@@ -64,13 +64,16 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * <p>Extra {@code c2d.*} properties come from {@code c2d.KEY=VALUE} arguments and from system
- * properties, so any backend's options can be set ({@code c2d.k8s.namespace=jobs}). The algorithm
- * is {@code aggregate.py} (pandas; a chart with matplotlib) in the Python image {@code
- * c2d-algo/python:1} where {@code .ci/algo-images/build.sh} built it on this machine (and, on the
- * embedded backend, where bubblewrap runs its root), else the shell script {@code aggregate.sh}; it
- * prints which. {@code --image} runs {@code aggregate.sh} in the container named (default {@code
- * busybox:stable}); a cluster without a registry runs a locally imported one, such as {@code
- * c2d-test/busybox:1}. {@code --port} is the provider's port on 127.0.0.1 (default 0: a free one).
+ * properties, so any backend's options can be set ({@code c2d.k8s.namespace=jobs}; on a cluster
+ * that does not enforce NetworkPolicy, such as the team's test node, the {@code k8s} backend runs
+ * the job, which has no network, only with {@code c2d.k8s.accept-unenforced-network-policy=true},
+ * and its configuration log says so). The algorithm is {@code aggregate.py} (pandas; a chart with
+ * matplotlib) in the Python image {@code c2d-algo/python:1} where {@code .ci/algo-images/build.sh}
+ * built it on this machine (and, on the embedded backend, where bubblewrap runs its root), else the
+ * shell script {@code aggregate.sh}; it prints which. {@code --image} runs {@code aggregate.sh} in
+ * the container named (default {@code busybox:stable}); a cluster without a registry runs a locally
+ * imported one, such as {@code c2d-test/busybox:1}. {@code --port} is the provider's port on
+ * 127.0.0.1 (default 0: a free one).
  *
  * <p>By default the dataset has a test DID, the consumer is anvil's public development account #0
  * and the verifier is {@code demo-allow-all}, which accepts any agreement and warns that it does

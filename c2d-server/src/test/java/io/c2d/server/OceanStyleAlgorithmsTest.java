@@ -99,6 +99,9 @@ final class OceanStyleAlgorithmsTest {
             .addEnvironment(ENVIRONMENT)
             .helperImage(DockerTestImage.IMAGE)
             .imagePullTimeout(Duration.ofMinutes(2))
+            // the team's test node does not enforce NetworkPolicy (the backend would refuse the
+            // jobs)
+            .acceptUnenforcedNetworkPolicy(true)
             .build());
     EmbeddedComputeBackend.Builder embedded =
         EmbeddedComputeBackend.builder()

@@ -16,7 +16,9 @@ import io.c2d.spi.backend.support.InputFetcher;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -67,6 +70,15 @@ import org.jspecify.annotations.Nullable;
  * {@code publish.log}, what the backend collected and cut. Anything cut or dropped at a cap makes
  * the job {@code COMPLETED_TRUNCATED}, saying what in its detail.
  *
+ * <p><b>Network.</b> A NetworkPolicy closes nothing where no network plugin enforces it, and the
+ * API server accepts it all the same. So before the first job that must have no network (and at
+ * {@link #recover}) the backend probes the namespace with two pods of its own under a deny-all
+ * policy, one trying to reach the other (cached per API server and namespace for an hour); where
+ * the policy did not hold, or the probe could not tell, such jobs are refused with a {@link
+ * io.c2d.ConfigurationException} ({@code CONFIGURATION_INVALID}) unless the operator accepts it
+ * ({@link Builder#acceptUnenforcedNetworkPolicy}); then each such job's {@code configuration.log}
+ * says that its network is not closed.
+ *
  * <p><b>Placement.</b> Each environment's pods get the {@link Placement} given for it (or the
  * default one): RuntimeClass, node selector, tolerations, and the extended resource GPUs are
  * requested as; requests always equal limits.
@@ -84,7 +96,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Thread-safe. Status reports of all jobs go to the listeners from one event thread. Methods
  * never return null; failures are reported in the returned stages ({@link UnavailableException}
- * when the API server cannot be reached, {@link NotFoundException} for unknown results).
+ * when the API server cannot be reached, {@link NotFoundException} for unknown results, {@link
+ * io.c2d.ConfigurationException} for a job without network where NetworkPolicy is not enforced).
  */
 public final class KubernetesComputeBackend implements ComputeBackend {
   /** The default image of the staging and publishing steps: {@value}. */
@@ -101,6 +114,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
   private final JobSubmitter submitter;
   private final JobRecovery recovery;
   private final JobRemoval removal;
+  private final NetworkGuard network;
+  private final Clock clock;
 
   // The parts, one concern each, share the cluster's client and the status tracker, which holds
   // the jobs this instance tracks and alone decides and reports their status (on the event thread).
@@ -137,6 +152,19 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     this.submitter = new JobSubmitter(cluster, settings, b.clock, informers, tracker, reaper);
     this.recovery = new JobRecovery(cluster, b.clock, informers, tracker, reaper, submitter);
     this.removal = new JobRemoval(cluster, results, b.clock, informers, tracker);
+    this.clock = b.clock;
+    // the probe's pods may have to pull the helper image first
+    Duration probeStart = b.imagePullTimeout.plusSeconds(30);
+    Duration probeWait = probeStart.multipliedBy(2).plusSeconds(30);
+    Supplier<NetworkIsolation> probe = b.networkPolicyProbe;
+    this.network =
+        probe != null
+            ? NetworkGuard.own(probe, b.acceptUnenforcedNetworkPolicy, probeWait)
+            : NetworkGuard.shared(
+                client.getMasterUrl() + " " + namespace,
+                new NetworkPolicyProbe(cluster, b.helperImage, b.defaultPlacement, probeStart),
+                b.acceptUnenforcedNetworkPolicy,
+                probeWait);
   }
 
   /** A builder; a namespace, result directory and at least one environment are needed. */
@@ -158,7 +186,31 @@ public final class KubernetesComputeBackend implements ComputeBackend {
   public CompletionStage<Void> submit(JobSpec spec, BackendListener listener) {
     requireNonNull(spec, "spec");
     requireNonNull(listener, "listener");
-    return CompletableFuture.runAsync(() -> submitter.submit(spec, listener), threads.io());
+    return CompletableFuture.runAsync(
+        () -> {
+          admitToNetwork(spec);
+          submitter.submit(spec, listener);
+        },
+        threads.io());
+  }
+
+  /**
+   * Refuses a job that must have no network where NetworkPolicy is not seen to be enforced (unless
+   * the operator accepts that), and says in its configuration log what holds its network.
+   */
+  private void admitToNetwork(JobSpec spec) {
+    if (tracker.get(spec.jobId()) != null) {
+      return; // a job already known: the submitter reports on it again
+    }
+    String note = network.admit(spec);
+    if (note != null) {
+      try {
+        results.directory(spec.jobId()).appendConfigurationLog(clock.instant() + " " + note);
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "writing the configuration log of job " + spec.jobId() + " failed", e);
+      }
+    }
   }
 
   @Override
@@ -176,6 +228,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
   @Override
   public CompletionStage<List<RecoveredJob>> recover(BackendListener listener) {
     requireNonNull(listener, "listener");
+    network.start(); // at start-up, so that the first job without network need not wait for it
     return CompletableFuture.supplyAsync(() -> recovery.recover(listener), threads.io());
   }
 
@@ -222,6 +275,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     private Placement defaultPlacement = Placement.none();
     private final Map<String, Placement> placements = new LinkedHashMap<>();
     private @Nullable OutputClaim outputClaim;
+    private boolean acceptUnenforcedNetworkPolicy;
+    private @Nullable Supplier<NetworkIsolation> networkPolicyProbe;
 
     private Builder() {}
 
@@ -320,6 +375,25 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         throw new IllegalArgumentException("not a claim name: " + claim);
       }
       this.outputClaim = new OutputClaim(claim, localRoot.toAbsolutePath());
+      return this;
+    }
+
+    /**
+     * Whether jobs that must have no network run even where the cluster does not enforce
+     * NetworkPolicy; default false: such jobs are refused there. The backend finds out with a probe
+     * (two pods of its own under a deny-all policy, one trying to reach the other), once per API
+     * server and namespace and hour, at {@link #recover} or before the first such job. With true,
+     * nothing is probed: those jobs run and each one's {@code configuration.log} says that its
+     * network is not known to be closed: for test clusters, and pods isolated by other means.
+     */
+    public Builder acceptUnenforcedNetworkPolicy(boolean accept) {
+      this.acceptUnenforcedNetworkPolicy = accept;
+      return this;
+    }
+
+    /** What answers whether NetworkPolicy is enforced (tests: a fixed answer, no probe pods). */
+    Builder networkPolicyProbe(Supplier<NetworkIsolation> probe) {
+      this.networkPolicyProbe = requireNonNull(probe, "probe");
       return this;
     }
 

@@ -266,35 +266,37 @@ final class Manifests {
                 mount("tmp", "/tmp", false))
             .build();
 
-    return new JobBuilder()
-        .withMetadata(meta)
-        .withNewSpec()
-        .withBackoffLimit(0)
-        .withActiveDeadlineSeconds(Math.max(1L, spec.maxDuration().toSeconds()))
-        .withTtlSecondsAfterFinished((int) Math.min(Integer.MAX_VALUE, settings.ttlSeconds()))
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(new LinkedHashMap<>(meta.getLabels()))
-        .endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withAutomountServiceAccountToken(false)
-        .withEnableServiceLinks(false)
-        .withRuntimeClassName(settings.placement().runtimeClassName().orElse(null))
-        .withNodeSelector(
-            settings.placement().nodeSelector().isEmpty()
-                ? null
-                : new LinkedHashMap<>(settings.placement().nodeSelector()))
-        .withTolerations(tolerations(settings.placement()))
-        .withSecurityContext(podSecurityContext())
-        .withInitContainers(
-            outputClaim == null ? List.of(stageData, algorithm) : List.of(stageData))
-        .withContainers(outputClaim == null ? List.of(publish) : List.of(algorithm))
-        .withVolumes(volumes)
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
+    Job job =
+        new JobBuilder()
+            .withMetadata(meta)
+            .withNewSpec()
+            .withBackoffLimit(0)
+            .withActiveDeadlineSeconds(Math.max(1L, spec.maxDuration().toSeconds()))
+            .withTtlSecondsAfterFinished((int) Math.min(Integer.MAX_VALUE, settings.ttlSeconds()))
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(new LinkedHashMap<>(meta.getLabels()))
+            .endMetadata()
+            .withNewSpec()
+            .withRestartPolicy("Never")
+            .withAutomountServiceAccountToken(false)
+            .withEnableServiceLinks(false)
+            .withRuntimeClassName(settings.placement().runtimeClassName().orElse(null))
+            .withNodeSelector(
+                settings.placement().nodeSelector().isEmpty()
+                    ? null
+                    : new LinkedHashMap<>(settings.placement().nodeSelector()))
+            .withTolerations(tolerations(settings.placement()))
+            .withSecurityContext(podSecurityContext())
+            .withInitContainers(
+                outputClaim == null ? List.of(stageData, algorithm) : List.of(stageData))
+            .withContainers(outputClaim == null ? List.of(publish) : List.of(algorithm))
+            .withVolumes(volumes)
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    return Containment.contain(job, settings.maxOutputBytes(), settings.maxLogBytes());
   }
 
   /**
@@ -302,7 +304,7 @@ final class Manifests {
    * that an algorithm writing a little too much is cut while its results stream out (and says so)
    * rather than evicted, while the node's disk stays bounded.
    */
-  private static long room(long cap) {
+  static long room(long cap) {
     long beyond = Math.max(cap, 16L << 20);
     return cap > Long.MAX_VALUE - beyond ? Long.MAX_VALUE : cap + beyond;
   }

@@ -73,6 +73,10 @@ record PodObservation(
       // The Job controller kills pods on deadline or stop: the Job, not the dying pod, says why.
       return none();
     }
+    PodObservation evicted = Containment.evicted(pod);
+    if (evicted != null) {
+      return evicted;
+    }
     if ("DeadlineExceeded".equals(status.getReason())) {
       return failed(JobStatus.TIMED_OUT, null, "the job ran past its maximum duration");
     }

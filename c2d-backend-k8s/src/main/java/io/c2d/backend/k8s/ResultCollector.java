@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * Manifests#PUBLISH} container as a tar archive through {@link PodExec}, read entry by entry
  * straight to disk. Once the outputs' cap is reached the stream is closed: what lies beyond it
  * never crosses the network. With an {@link OutputClaim} the pod has no publish step: the files are
- * taken from the claim instead (moved, not copied). Then decides the job's end from what was
+ * taken from the claim instead (linked, not copied). Then decides the job's end from what was
  * collected.
  *
  * <p>Thread-safe (stateless but for its collaborators); blocks on the API server and the file
@@ -62,6 +62,7 @@ final class ResultCollector {
   private final ResultArea area;
   private final JobSettings settings;
   private final Clock clock;
+  private final PodPidLimits pidLimits;
 
   ResultCollector(
       Cluster cluster, PodExec exec, ResultArea area, JobSettings settings, Clock clock) {
@@ -70,6 +71,7 @@ final class ResultCollector {
     this.area = area;
     this.settings = settings;
     this.clock = clock;
+    this.pidLimits = new PodPidLimits(cluster);
   }
 
   /**
@@ -106,6 +108,7 @@ final class ResultCollector {
               directory, env.maxOutputBytes(), env.maxLogBytes(), clock);
       results.note("collecting the results of job " + id + " (" + seen.status() + ")");
       Progress progress = new Progress(env.maxOutputBytes(), env.maxLogBytes());
+      String cutWhileRunning = null;
       if (pod != null) {
         String podName = pod.getMetadata().getName();
         try (OutputStream out =
@@ -116,6 +119,12 @@ final class ResultCollector {
             progress.log(results.openLog("configuration.log", ResultKind.CONFIGURATION_LOG))) {
           if (Files.isRegularFile(directory.configurationLog(), LinkOption.NOFOLLOW_LINKS)) {
             Files.copy(directory.configurationLog(), out);
+          }
+          String node = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+          if (node != null) {
+            out.write(
+                (clock.instant() + " " + pidLimits.describe(node) + "\n")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
           }
           copyContainerLog(podName, Manifests.STAGE_DATA, out);
         }
@@ -133,6 +142,17 @@ final class ResultCollector {
               readResults(podName, results, directory, progress);
             }
             status = JobStatus.COMPLETED;
+            Containment.Verdict verdict = Containment.verdict(pod);
+            if (verdict != null && verdict.quota()) {
+              // stopped at a cap: what it wrote up to the caps was collected all the same
+              status = JobStatus.DISK_QUOTA_EXCEEDED;
+              detail = "stopped at a cap while it ran: " + verdict.detail();
+              results.note(detail);
+            } else if (verdict != null) {
+              progress.cut = true;
+              cutWhileRunning = "algorithm.log: " + verdict.detail() + " while the algorithm ran";
+              results.note(cutWhileRunning);
+            }
           } catch (IOException e) {
             log.warn("reading the results of job {} failed", id, e);
             progress.failure =
@@ -158,9 +178,16 @@ final class ResultCollector {
       if (collected.failure() != null) {
         status = JobStatus.RESULTS_FETCH_FAILED;
         detail = collected.failure();
-      } else if (status == JobStatus.COMPLETED && collected.truncated()) {
+      } else if (status == JobStatus.COMPLETED
+          && (collected.truncated() || cutWhileRunning != null)) {
         status = JobStatus.COMPLETED_TRUNCATED;
-        detail = "cut or dropped at a cap: " + collected.cutSummary();
+        detail =
+            "cut or dropped at a cap: "
+                + (collected.truncated() ? collected.cutSummary() : "")
+                + (collected.truncated() && cutWhileRunning != null ? "; " : "")
+                + (cutWhileRunning == null ? "" : cutWhileRunning);
+      } else if (status == JobStatus.DISK_QUOTA_EXCEEDED && collected.truncated()) {
+        detail = detail + "; cut or dropped at a cap: " + collected.cutSummary();
       }
       removeFromClaim(id);
       return new BackendJobState(
@@ -231,6 +258,9 @@ final class ResultCollector {
     }
   }
 
+  /**
+   * Copies one container's log (the algorithm's is capped as it is written: {@link Containment}).
+   */
   private void copyContainerLog(String podName, String container, OutputStream out) {
     try (InputStream in =
         cluster

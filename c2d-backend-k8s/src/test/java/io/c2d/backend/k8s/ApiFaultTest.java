@@ -84,6 +84,7 @@ final class ApiFaultTest {
     KubernetesMockServer s = java.util.Objects.requireNonNull(server);
     backend =
         KubernetesComputeBackend.builder()
+            .networkPolicyProbe(StubProbe.ENFORCED)
             .client(c)
             .namespace(NS)
             .resultRoot(results)
@@ -128,6 +129,7 @@ final class ApiFaultTest {
     try {
       backend =
           KubernetesComputeBackend.builder()
+              .networkPolicyProbe(StubProbe.ENFORCED)
               .client(impatient)
               .namespace(NS)
               .resultRoot(results)

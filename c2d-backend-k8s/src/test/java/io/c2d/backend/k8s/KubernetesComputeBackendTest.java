@@ -72,6 +72,7 @@ final class KubernetesComputeBackendTest {
   KubernetesComputeBackend backend(Duration imagePullTimeout) {
     KubernetesComputeBackend backend =
         KubernetesComputeBackend.builder()
+            .networkPolicyProbe(StubProbe.ENFORCED)
             .client(client)
             .namespace(NS)
             .resultRoot(results)
@@ -276,6 +277,7 @@ final class KubernetesComputeBackendTest {
             .build();
     KubernetesComputeBackend backend =
         KubernetesComputeBackend.builder()
+            .networkPolicyProbe(StubProbe.ENFORCED)
             .client(client)
             .namespace(NS)
             .resultRoot(results)
@@ -318,6 +320,7 @@ final class KubernetesComputeBackendTest {
     assertThatThrownBy(
             () ->
                 KubernetesComputeBackend.builder()
+                    .networkPolicyProbe(StubProbe.ENFORCED)
                     .client(client)
                     .resultRoot(results)
                     .addEnvironment(environment())

@@ -93,6 +93,7 @@ final class KubernetesConformanceTest extends ComputeBackendConformanceKit {
       throw new IllegalStateException("the mock server did not start");
     }
     return KubernetesComputeBackend.builder()
+        .networkPolicyProbe(StubProbe.ENFORCED)
         .client(shared)
         .namespace(namespace)
         .resultRoot(workDir)

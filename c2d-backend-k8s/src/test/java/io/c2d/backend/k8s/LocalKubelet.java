@@ -89,7 +89,8 @@ import org.slf4j.LoggerFactory;
  * pod's {@code runAsUser}/{@code runAsGroup} (through {@code setpriv}), writable volumes belong to
  * that user and read-only ones to root without write permission; otherwise only the write
  * permissions are taken away. No memory limit is enforced (no cgroups), so OOMKilled is played by
- * {@link KubeletSimulator}, not here.
+ * {@link KubeletSimulator}, not here; and with no PID namespace the algorithm runs without the
+ * {@link Containment} supervisor (which must be a namespace's process 1).
  *
  * <p>Thread-safe. One thread per pod; {@link #close()} kills every process it started.
  */
@@ -738,6 +739,12 @@ final class LocalKubelet implements AutoCloseable {
       }
       if (argv.isEmpty()) {
         throw new IllegalStateException("container " + name + " has no command");
+      }
+      int launcher = argv.indexOf(Containment.LAUNCHER);
+      if (launcher == 3 && argv.size() > launcher + Containment.ARGUMENTS + 1) {
+        // the algorithm's supervisor must be process 1 of a PID namespace of its own, which a
+        // local process is not: run the algorithm's own command (as the launcher itself would)
+        argv = new ArrayList<>(argv.subList(launcher + Containment.ARGUMENTS + 1, argv.size()));
       }
       argv.set(0, executable(argv.get(0)));
       for (int i = 1; i < argv.size(); i++) {

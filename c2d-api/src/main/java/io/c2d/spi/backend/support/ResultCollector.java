@@ -225,8 +225,8 @@ public final class ResultCollector {
    * As {@link #addOutputDirectory}, but each file is linked into the result area rather than copied
    * where both lie on one file system (a hard link: a result of any size costs no copy), and the
    * one that crosses the output cap is copied up to the cap; across file systems, where links are
-   * refused, or for a file with another name already (a hard link the algorithm made), it is
-   * copied ({@link OutputLink}). For a backend whose sandbox wrote its outputs on this host into a
+   * refused, or for a file with another name already (a hard link the algorithm made), it is copied
+   * ({@link OutputLink}). For a backend whose sandbox wrote its outputs on this host into a
    * directory it deletes afterwards: the files stay in {@code outputs} until then, so a collection
    * a crash cut short is done again in full by the next instance (a move would have left them only
    * in the result area, which a new collection clears). The linked files are given the result

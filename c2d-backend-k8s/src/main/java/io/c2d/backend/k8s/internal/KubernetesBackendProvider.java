@@ -26,11 +26,13 @@ import java.util.stream.Stream;
  * (kubeconfig context), {@code result-root} (default {@code <tmpdir>/c2d-k8s-<user>}), {@code
  * environment} (id, default {@code k8s}), {@code cpus}, {@code memory-mib}, {@code disk-mib},
  * {@code gpus}, {@code max-concurrent-jobs}, {@code max-duration}, {@code image-pull-timeout},
- * {@code helper-image}; and where the environment's pods run, each read below {@code
- * c2d.k8s.environments.<environment id>.} first, then below {@code c2d.k8s.}: {@code runtime-class}
- * (such as {@code gvisor}), {@code node-selector} ({@code key=value,...}), {@code tolerations}
- * (kubectl's taint syntax, {@code key=value:Effect,key:Effect,...}) and {@code gpu-resource}
- * (default {@code nvidia.com/gpu}).
+ * {@code helper-image}, {@code transfer-timeout}, {@code accept-unenforced-network-policy} ({@code
+ * true} runs jobs without network even where the cluster does not enforce NetworkPolicy, each one's
+ * configuration log saying so; default {@code false}: they are refused there); and where the
+ * environment's pods run, each read below {@code c2d.k8s.environments.<environment id>.} first,
+ * then below {@code c2d.k8s.}: {@code runtime-class} (such as {@code gvisor}), {@code
+ * node-selector} ({@code key=value,...}), {@code tolerations} (kubectl's taint syntax, {@code
+ * key=value:Effect,key:Effect,...}) and {@code gpu-resource} (default {@code nvidia.com/gpu}).
  *
  * <p>Thread-safe; does no I/O before {@link #create}. {@link #create} throws {@link
  * ConfigurationException} for malformed properties.
@@ -121,6 +123,8 @@ public final class KubernetesBackendProvider implements ComputeBackendProvider {
               .helperImage(
                   own.string("helper-image", KubernetesComputeBackend.DEFAULT_HELPER_IMAGE))
               .transferTimeout(own.duration("transfer-timeout", Duration.ofMinutes(10)))
+              .acceptUnenforcedNetworkPolicy(
+                  own.booleanValue("accept-unenforced-network-policy", false))
               .fetchSettings(FetchSettings.fromConfig(config));
       own.string("namespace").ifPresent(builder::namespace);
       Optional<String> outputClaim = own.string("output-claim");

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * that line is lost when the text is wrapped; all of it without line breaks), and nested or custom
  * encodings. Memory: two small buffers. Not thread-safe.
  */
-final class Base64View implements ByteSink {
+final class Base64View extends RunDecoder {
   private static final byte NEWLINE = -2;
   private static final byte OTHER = -1;
   private static final byte[] VALUES = values();
@@ -24,9 +24,6 @@ final class Base64View implements ByteSink {
   /** Run length (characters) from which decoded bytes are passed on. */
   private static final int MIN_RUN = 16;
 
-  private final ByteSink next;
-  private final byte[] out = new byte[8192];
-  private int outLen;
   private int quad;
   private int quadChars;
   private int lineChars;
@@ -37,57 +34,21 @@ final class Base64View implements ByteSink {
 
   private int pendingLen;
 
-  private final RunTrigger trigger = new RunTrigger(ADD, KEEP, MIN_RUN);
-
-  /** Decoding a run (the slow path); else scanning for one. */
-  private boolean active;
-
-  /** Absolute offset of the piece being written. */
-  private long position;
-
-  /** {@code off} of the piece being written. */
-  private int currentOff;
-
   Base64View(ByteSink next) {
-    this.next = next;
+    super(next, new RunTrigger(ADD, KEEP, MIN_RUN));
   }
 
   @Override
-  public void write(byte[] b, int off, int len) {
-    final int end = off + len;
-    trigger.begin(position, off);
-    currentOff = off;
-    int i = off;
-    while (i < end) {
-      if (!active) {
-        int hit = trigger.scan(b, i, end);
-        if (hit == end) {
-          break;
-        }
-        // a long run: decode it from its start, which may lie in an earlier piece
-        long start = trigger.runStart(position);
-        active = true;
-        reset();
-        if (start < position) {
-          int n = (int) (position - start);
-          int tailLen = trigger.tailLength();
-          decode(trigger.tail(), tailLen - n, tailLen, false);
-          i = off;
-        } else {
-          i = off + (int) (start - position);
-        }
-      }
-      i = decode(b, i, end, true);
-    }
-    trigger.keepTail(b, off, len);
-    position += len;
+  void startRun() {
+    reset();
   }
 
   /**
    * Decodes {@code b[i..end)}; when {@code mayExit}, stops after the first reset (the run ended)
    * and returns the index after it, the fast path taking over.
    */
-  private int decode(byte[] b, int i, int end, boolean mayExit) {
+  @Override
+  int decode(byte[] b, int i, int end, boolean mayExit) {
     final byte[] values = VALUES;
     for (; i < end; i++) {
       int v = values[b[i] & 0xff];
@@ -106,7 +67,7 @@ final class Base64View implements ByteSink {
         if ((lineChars & 3) != 0) {
           reset();
           if (mayExit) {
-            return exit(i);
+            return endRun(i);
           }
         }
         lineChars = 0;
@@ -116,24 +77,17 @@ final class Base64View implements ByteSink {
         }
         reset();
         if (mayExit) {
-          return exit(i);
+          return endRun(i);
         }
       }
     }
     return i;
   }
 
-  private int exit(int i) {
-    active = false;
-    trigger.restart(position + (i + 1 - currentOff));
-    return i + 1;
-  }
-
   @Override
   public void finish() {
     reset();
-    flush();
-    next.finish();
+    finishNext();
   }
 
   private void padding() {
@@ -155,25 +109,11 @@ final class Base64View implements ByteSink {
     }
     if (pendingLen > 0) {
       for (int i = 0; i < pendingLen; i++) {
-        append(pending[i]);
+        emit(pending[i]);
       }
       pendingLen = 0;
     }
-    append(value);
-  }
-
-  private void append(byte value) {
-    if (outLen == out.length) {
-      flush();
-    }
-    out[outLen++] = value;
-  }
-
-  private void flush() {
-    if (outLen > 0) {
-      next.write(out, 0, outLen);
-      outLen = 0;
-    }
+    emit(value);
   }
 
   private void reset() {

@@ -19,7 +19,7 @@ import java.util.Arrays;
  * {@code od -x}), octal or decimal dumps, nested or custom encodings. Memory: small fixed buffers.
  * Not thread-safe.
  */
-final class HexView implements ByteSink {
+final class HexView extends RunDecoder {
   private static final byte BLANK = -2;
   private static final byte NEWLINE = -3;
   private static final byte OTHER = -1;
@@ -32,10 +32,6 @@ final class HexView implements ByteSink {
 
   /** Tokens up to this many digits are held until their end; longer ones are data and stream. */
   private static final int HOLD = 16;
-
-  private final ByteSink next;
-  private final byte[] out = new byte[8192];
-  private int outLen;
 
   /** Digits of the current token while it is short (values 0 to 15). */
   private final byte[] token = new byte[HOLD];
@@ -52,50 +48,21 @@ final class HexView implements ByteSink {
   private int firstLen = -1; // -1: none held
   private int tokensInLine;
 
-  private final RunTrigger trigger = new RunTrigger(ADD, KEEP, MIN_RUN);
-  private boolean active;
-  private long position;
-  private int currentOff;
-
   HexView(ByteSink next) {
-    this.next = next;
+    super(next, new RunTrigger(ADD, KEEP, MIN_RUN));
   }
 
   @Override
-  public void write(byte[] b, int off, int len) {
-    final int end = off + len;
-    trigger.begin(position, off);
-    currentOff = off;
-    int i = off;
-    while (i < end) {
-      if (!active) {
-        int hit = trigger.scan(b, i, end);
-        if (hit == end) {
-          break;
-        }
-        long start = trigger.runStart(position);
-        active = true;
-        resetState();
-        if (start < position) {
-          int n = (int) (position - start);
-          int tailLen = trigger.tailLength();
-          decode(trigger.tail(), tailLen - n, tailLen, false);
-          i = off;
-        } else {
-          i = off + (int) (start - position);
-        }
-      }
-      i = decode(b, i, end, true);
-    }
-    trigger.keepTail(b, off, len);
-    position += len;
+  void startRun() {
+    resetState();
   }
 
   /**
    * Decodes {@code b[i..end)}; when {@code mayExit}, stops at the first character that cannot be
    * part of hex text (the run ended) and returns the index after it, the fast path taking over.
    */
-  private int decode(byte[] b, int i, int end, boolean mayExit) {
+  @Override
+  int decode(byte[] b, int i, int end, boolean mayExit) {
     final byte[] classes = CLASSES;
     for (; i < end; i++) {
       int c = b[i] & 0xff;
@@ -109,9 +76,7 @@ final class HexView implements ByteSink {
         endLine();
       } else if (!other(c) && mayExit) {
         resetState();
-        active = false;
-        trigger.restart(position + (i + 1 - currentOff));
-        return i + 1;
+        return endRun(i);
       }
     }
     return i;
@@ -131,8 +96,7 @@ final class HexView implements ByteSink {
   public void finish() {
     endToken();
     endLine();
-    flush();
-    next.finish();
+    finishNext();
   }
 
   private void digit(int v) {
@@ -144,7 +108,7 @@ final class HexView implements ByteSink {
       if (streamNibble < 0) {
         streamNibble = v;
       } else {
-        append((byte) ((streamNibble << 4) | v));
+        emit((byte) ((streamNibble << 4) | v));
         streamNibble = -1;
       }
       return;
@@ -159,7 +123,7 @@ final class HexView implements ByteSink {
     }
     streaming = true;
     for (int k = 0; k < HOLD; k += 2) {
-      append((byte) ((token[k] << 4) | token[k + 1]));
+      emit((byte) ((token[k] << 4) | token[k + 1]));
     }
     streamNibble = v;
   }
@@ -195,7 +159,7 @@ final class HexView implements ByteSink {
       }
       if (good) {
         for (int k = 0; k < tokenLen; k += 2) {
-          append((byte) ((token[k] << 4) | token[k + 1]));
+          emit((byte) ((token[k] << 4) | token[k + 1]));
         }
       }
     }
@@ -211,7 +175,7 @@ final class HexView implements ByteSink {
   private void releaseFirst(int secondLen) {
     if (firstLen > 0 && (secondLen < 0 || secondLen == firstLen)) {
       for (int k = 0; k < firstLen; k += 2) {
-        append((byte) ((first[k] << 4) | first[k + 1]));
+        emit((byte) ((first[k] << 4) | first[k + 1]));
       }
     }
     firstLen = -1;
@@ -223,20 +187,6 @@ final class HexView implements ByteSink {
     }
     firstLen = -1;
     tokensInLine = 0;
-  }
-
-  private void append(byte value) {
-    if (outLen == out.length) {
-      flush();
-    }
-    out[outLen++] = value;
-  }
-
-  private void flush() {
-    if (outLen > 0) {
-      next.write(out, 0, outLen);
-      outLen = 0;
-    }
   }
 
   private static byte[] table(boolean separators) {

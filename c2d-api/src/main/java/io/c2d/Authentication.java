@@ -90,6 +90,28 @@ final class Authentication {
    *     ErrorCode#WRONG_SIGNER}, {@link ErrorCode#NONCE_REPLAYED}) if it is not
    */
   EthAddress authenticate(OceanSignature signature, String command) {
+    EthAddress signer = signedBy(signature, command);
+    // Only after the signature holds: nobody can advance another consumer's counter.
+    if (!nonces.advanceCounter(signature.consumer(), signature.nonceValue())) {
+      throw replayed(signature);
+    }
+    return signer;
+  }
+
+  /**
+   * Checks an Ocean-format signature over {@code command} and that its nonce is not spent yet,
+   * spending nothing: for work that must come before the start spends it.
+   *
+   * @throws AuthenticationException as {@link #authenticate}
+   */
+  void verifyUnspent(OceanSignature signature, String command) {
+    signedBy(signature, command);
+    if (nonces.counter(signature.consumer()).compareTo(signature.nonceValue()) >= 0) {
+      throw replayed(signature);
+    }
+  }
+
+  private EthAddress signedBy(OceanSignature signature, String command) {
     EthAddress signer =
         authenticator.recoverDigestSigner(signature.message(command), signature.signature());
     if (!signer.equals(signature.consumer())) {
@@ -103,18 +125,18 @@ final class Authentication {
               + signature.consumer()
               + " (Ocean's message: consumerAddress + nonce + command, keccak256, EIP-191)");
     }
-    // Only after the signature holds: nobody can advance another consumer's counter.
-    if (!nonces.advanceCounter(signature.consumer(), signature.nonceValue())) {
-      throw new AuthenticationException(
-          ErrorCode.NONCE_REPLAYED,
-          "nonce "
-              + signature.nonce()
-              + " of "
-              + signature.consumer()
-              + " is not greater than the last one used ("
-              + nonces.counter(signature.consumer())
-              + "); sign the call again with a greater nonce");
-    }
     return signer;
+  }
+
+  private AuthenticationException replayed(OceanSignature signature) {
+    return new AuthenticationException(
+        ErrorCode.NONCE_REPLAYED,
+        "nonce "
+            + signature.nonce()
+            + " of "
+            + signature.consumer()
+            + " is not greater than the last one used ("
+            + nonces.counter(signature.consumer())
+            + "); sign the call again with a greater nonce");
   }
 }

@@ -192,6 +192,23 @@ public final class ComputeEngine implements AutoCloseable {
   }
 
   /**
+   * Checks that a start signed in Ocean's format is signed by its consumer and that its nonce is
+   * not spent yet, spending nothing: for a caller that must do costly or visible work before the
+   * start, such as locking the job's price in the payer's escrow, only for a start its consumer
+   * really signed. {@link #start} checks the signature again and spends the nonce.
+   *
+   * @throws AuthenticationException {@link ErrorCode#SIGNATURE_INVALID}, {@link
+   *     ErrorCode#WRONG_SIGNER} or {@link ErrorCode#NONCE_REPLAYED}, as {@link #authenticate}
+   * @throws IllegalArgumentException if {@code request} is not signed in Ocean's format
+   * @throws ConfigurationException if the authenticator or nonce store cannot handle Ocean's format
+   * @throws UnavailableException if the nonce store is unavailable, or the engine is closed
+   */
+  public void verifyOceanStart(ComputeRequest request) {
+    requireNonNull(request, "request");
+    ocean.verifyOceanStart(request);
+  }
+
+  /**
    * The last Ocean nonce accepted for {@code consumer}, zero if none: what Ocean's {@code GET
    * nonce?userAddress=} answers (ocean.js signs its next call with this plus one). Unlike
    * ocean-node, it records nothing for an unknown address.

@@ -1,5 +1,6 @@
 package io.c2d;
 
+import io.c2d.model.ComputeRequest;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
 import io.c2d.model.OceanSignature;
@@ -45,6 +46,19 @@ final class OceanEntryPoints {
       throw ComputeEngine.closedException();
     }
     return authentication.authenticate(signature, command);
+  }
+
+  /** See {@link ComputeEngine#verifyOceanStart}. */
+  void verifyOceanStart(ComputeRequest request) {
+    OceanSignature signature =
+        request
+            .oceanSignature()
+            .orElseThrow(
+                () -> new IllegalArgumentException("the request is not signed in Ocean's format"));
+    if (lifecycle.isClosed()) {
+      throw ComputeEngine.closedException();
+    }
+    authentication.verifyUnspent(signature, request.oceanCommand().orElseThrow());
   }
 
   /** See {@link ComputeEngine#currentNonce}. */

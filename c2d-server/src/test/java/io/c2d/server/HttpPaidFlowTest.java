@@ -14,6 +14,9 @@ import io.c2d.model.EthAddress;
 import io.c2d.model.JobStatus;
 import io.c2d.server.http.PaidChainProvider;
 import java.math.BigInteger;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -131,6 +134,25 @@ class HttpPaidFlowTest {
       released = provider.paymentRecords().get(released.path("jobId").asText());
     }
     assertThat(released.path("state").asText()).isEqualTo("released");
+    assertThat(await(provider.escrow().funds(payer, provider.token()))).isEqualTo(funds);
+
+    // forged: a start naming the funded payer, signed by nobody, is refused before any lock
+    int records = provider.paymentRecords().size();
+    ObjectNode forged = body(1);
+    ((ObjectNode) forged.path("datasets").path(0)).put("transferTxId", order);
+    forged.put("consumerAddress", payer.value());
+    forged.put("nonce", String.valueOf(consumer.nonce() + 1));
+    forged.put("signature", "0x" + "ab".repeat(65));
+    HttpResponse<String> refusedForged =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(provider.url().resolve("/api/services/compute"))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(forged.toString()))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(refusedForged.statusCode()).as(refusedForged.body()).isEqualTo(401);
+    assertThat(provider.paymentRecords()).as("no lock for a forged start").hasSize(records);
     assertThat(await(provider.escrow().funds(payer, provider.token()))).isEqualTo(funds);
 
     // unfunded: what is left of the deposit covers less than 2 cpus for 10 minutes

@@ -120,6 +120,10 @@ final class PaidStarts {
       // the same start again: the engine answers the job (or refuses the replay); its lock stays
       return engine.start(request);
     }
+    if (request.oceanSignature().isPresent()) {
+      // a forged start must cost neither the payer's locked funds nor the provider's gas
+      engine.verifyOceanStart(request);
+    }
     JsonNode payment = body.path("payment");
     ComputePricing pricing = pricing(environment, payment);
     PaymentTerms terms =

@@ -161,5 +161,6 @@ final class DockerExfiltrationEngineTest {
       assertThat(text).contains("copy.csv: withheld (input-copy: carries a copy of input");
       assertThat(text).doesNotContain("region,product,units");
     }
+    engine.delete(id, EthereumKey.ALICE.address()).toCompletableFuture().join();
   }
 }

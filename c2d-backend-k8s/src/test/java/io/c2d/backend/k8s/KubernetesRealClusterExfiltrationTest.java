@@ -111,7 +111,7 @@ final class KubernetesRealClusterExfiltrationTest {
   }
 
   /** Sales rows in the sample's columns, about 1 MiB, two of them in the rare region islands. */
-  private static Sha256 salesData(Path file, int rows) throws Exception {
+  static Sha256 salesData(Path file, int rows) throws Exception {
     String[] regions = {"north", "south", "east", "west"};
     String[] products = {"apples", "pears", "plums", "cherries", "quinces"};
     Random random = new Random(15);

@@ -74,8 +74,10 @@ final class Containment {
   static final int ARGUMENTS = 5;
 
   /**
-   * Run by the algorithm image's {@code /bin/sh}: hands over to busybox's {@code sh} with the
-   * supervisor, or runs the algorithm unsupervised where busybox cannot run. Only as process 1 of
+   * Run by the copied busybox's {@code sh} (so an image without a shell is supervised too; a helper
+   * image whose {@code /bin/busybox} is not statically linked cannot start the algorithm's
+   * container at all, which fails the job rather than run it uncapped): hands over to the
+   * supervisor, or runs the algorithm unsupervised where it is not process 1. Only as process 1 of
    * its own PID namespace (a container's): the supervisor's {@code kill -9 -1} must reach nothing
    * but the container's processes. Arguments: the five caps, then the algorithm's command.
    */
@@ -199,7 +201,9 @@ final class Containment {
     long logRoom = Manifests.room(maxLogBytes);
     long fileLimit = Math.max(TMP_BYTES, Math.max(outputRoom, logRoom));
     List<String> command = new ArrayList<>();
-    command.add("/bin/sh");
+    // busybox's sh, copied in by the staging step: the algorithm's image needs no shell of its own
+    command.add(TOOLS + "/busybox");
+    command.add("sh");
     command.add("-c");
     // Kubernetes reads "$$" in a command as an escaped "$" (and "$(NAME)" as a variable)
     command.add(String.format(Locale.ROOT, LAUNCH, SUPERVISOR).replace("$$", "$$$$"));

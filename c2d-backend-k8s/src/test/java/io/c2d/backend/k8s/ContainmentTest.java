@@ -32,22 +32,25 @@ final class ContainmentTest {
 
     Container algorithm = container(pod, Manifests.ALGORITHM);
     List<String> command = algorithm.getCommand();
-    assertThat(command.subList(0, 2)).containsExactly("/bin/sh", "-c");
-    assertThat(command.get(2))
+    assertThat(command.subList(0, 3))
+        .as("busybox's own sh: the image needs no shell")
+        .containsExactly(Containment.TOOLS + "/busybox", "sh", "-c");
+    assertThat(command.get(3))
         .contains("[ \"$$$$\" = 1 ]")
         .contains(Containment.TOOLS + "/busybox");
-    assertThat(command.get(3)).isEqualTo(Containment.LAUNCHER);
+    assertThat(command.get(4)).isEqualTo(Containment.LAUNCHER);
     long outputRoom = (1 << 20) + (16L << 20);
     long logRoom = (64 << 10) + (16L << 20);
-    assertThat(command.subList(4, 9))
+    assertThat(command.subList(5, 10))
         .containsExactly(
             Long.toString(outputRoom / 1024),
             Long.toString(logRoom / 1024),
             Long.toString(64 << 10),
             Long.toString(16L << 20),
             Long.toString((64L << 20) / 512));
-    assertThat(command.subList(9, command.size()))
-        .containsExactly("/bin/sh", "-c", spec.algorithm().container().entrypoint());
+    assertThat(command.subList(10, command.size()))
+        .as("the entrypoint %s by the start rule, last", spec.algorithm().container().entrypoint())
+        .containsExactly("sh", "/data/transformations/algorithm");
     assertThat(algorithm.getArgs()).isNullOrEmpty();
     assertThat(algorithm.getVolumeMounts())
         .anySatisfy(
@@ -70,7 +73,7 @@ final class ContainmentTest {
     JobSpec spec = KubernetesComputeBackendTest.spec("r-quote", false);
     Job job = Manifests.job(spec, SETTINGS);
     String launch =
-        container(job.getSpec().getTemplate().getSpec(), Manifests.ALGORITHM).getCommand().get(2);
+        container(job.getSpec().getTemplate().getSpec(), Manifests.ALGORITHM).getCommand().get(3);
     String quoted =
         launch.substring(launch.indexOf("sh -c '") + 7, launch.indexOf("' c2d-supervisor"));
     assertThat(quoted).doesNotContain("'").contains("kill -9 -1").contains("/dev/termination-log");

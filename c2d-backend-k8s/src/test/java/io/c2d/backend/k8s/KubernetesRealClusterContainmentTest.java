@@ -232,7 +232,10 @@ final class KubernetesRealClusterContainmentTest {
             .asLong();
     assertThat(limit).as("the node's pod PID limit (.ci/k8s-real sets it)").isPositive();
     assertThat(peak).as("the bomb ran into the limit").isGreaterThan((int) limit / 2);
-    assertThat(peak).as("never past the pod's limit").isLessThanOrEqualTo((int) limit);
+    // The kernel refuses forks past pids.max but not a task's migration into the cgroup (the
+    // container's first process joins it that way), so pids.peak may stand one above the limit;
+    // seen once in CI (513 of 512). A bomb that was not contained goes to thousands.
+    assertThat(peak).as("never past the pod's limit").isLessThanOrEqualTo((int) limit + 1);
     assertThat(seconds).isLessThan(spec.maxDuration().toSeconds());
   }
 

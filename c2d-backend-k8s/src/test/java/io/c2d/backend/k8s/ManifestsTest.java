@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -42,7 +43,13 @@ final class ManifestsTest {
         .containsEntry("HOME", "/tmp")
         .containsEntry("TMPDIR", "/tmp");
     assertThat(algorithm.getWorkingDir()).as("the image's own working directory").isNull();
-    assertThat(algorithm.getCommand())
+    List<String> command = algorithm.getCommand();
+    assertThat(command.get(0))
+        .as("started by the supervisor's busybox, not by a shell of the image")
+        .isEqualTo(Containment.TOOLS + "/busybox");
+    assertThat(
+            command.subList(
+                command.indexOf(Containment.LAUNCHER) + 1 + Containment.ARGUMENTS, command.size()))
         .as("the entrypoint %s without a shell", spec.algorithm().container().entrypoint())
         .containsExactly("sh", "/data/transformations/algorithm");
     assertThat(algorithm.getArgs()).as("no arguments of the image's CMD").isNullOrEmpty();

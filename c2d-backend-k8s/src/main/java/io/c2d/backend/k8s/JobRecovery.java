@@ -11,14 +11,18 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +36,11 @@ import org.slf4j.LoggerFactory;
  * Job, which is then created again once both are gone. Only a job whose Job vanished unended after
  * its algorithm may have run (no pod of it tells otherwise) has failed.
  *
+ * <p>A Job's {@code activeDeadlineSeconds} counts from the Job's start, the time no provider ran
+ * included: a job whose algorithm is not running (not started yet, or ended and waiting to be
+ * collected) gets from now on the room it still needs, so that time lost to restarts never times it
+ * out ({@link #extendedDeadline}). A running algorithm keeps its deadline.
+ *
  * <p>Thread-safe; {@link #recover} blocks on the API server.
  */
 final class JobRecovery {
@@ -44,6 +53,7 @@ final class JobRecovery {
   private final StatusTracker tracker;
   private final FinishedJobReaper reaper;
   private final JobSubmitter submitter;
+  private final Duration transferTimeout;
 
   JobRecovery(
       Cluster cluster,
@@ -51,7 +61,9 @@ final class JobRecovery {
       Informers informers,
       StatusTracker tracker,
       FinishedJobReaper reaper,
-      JobSubmitter submitter) {
+      JobSubmitter submitter,
+      Duration transferTimeout) {
+    this.transferTimeout = transferTimeout;
     this.cluster = cluster;
     this.clock = clock;
     this.informers = informers;
@@ -158,6 +170,38 @@ final class JobRecovery {
       tracker.later(() -> tracker.reconcile(t));
       return;
     }
+    Long deadline =
+        extendedDeadline(
+            job,
+            pods,
+            clock.instant(),
+            t.spec.maxDuration().toSeconds(),
+            Math.max(1, transferTimeout.toSeconds()));
+    if (deadline != null) {
+      log.info(
+          "job {} lost time to the restart before or after its algorithm ran: its Job's deadline"
+              + " is now {} s from its start",
+          id,
+          deadline);
+      long seconds = deadline;
+      Cluster.retrying(
+          "extending the deadline of the Job of " + id,
+          () ->
+              cluster
+                  .client()
+                  .batch()
+                  .v1()
+                  .jobs()
+                  .inNamespace(cluster.namespace())
+                  .withName(ObjectNames.of(id).job())
+                  .edit(
+                      j ->
+                          new JobBuilder(j)
+                              .editSpec()
+                              .withActiveDeadlineSeconds(seconds)
+                              .endSpec()
+                              .build()));
+    }
     for (Pod pod : pods) {
       PodObservation seen = PodObservation.of(pod);
       if (seen.kind() == PodObservation.Kind.PROGRESS
@@ -166,6 +210,67 @@ final class JobRecovery {
       }
     }
     tracker.later(() -> tracker.reconcile(t));
+  }
+
+  /**
+   * The {@code activeDeadlineSeconds} {@code job} needs now, or null to keep its own: none while an
+   * algorithm of it runs (its limit stands); while none has started, the time the Job has existed
+   * plus staging, the maximum duration and collection ({@code transferSeconds} each way); once one
+   * has ended, that time plus collection. Never shorter than the Job's own deadline.
+   */
+  static @Nullable Long extendedDeadline(
+      Job job, List<Pod> pods, Instant now, long maxDurationSeconds, long transferSeconds) {
+    boolean ended = false;
+    for (Pod pod : pods) {
+      ContainerState state = algorithmState(pod);
+      if (state != null && state.getRunning() != null) {
+        return null;
+      }
+      ended |= state != null && state.getTerminated() != null;
+    }
+    Instant start = startOf(job);
+    long existed = start == null ? 0 : Math.max(0, Duration.between(start, now).toSeconds());
+    // the slack covers the kubelet's and the controller's own delays between the steps
+    long slack = 30;
+    long wanted =
+        existed + slack + (ended ? transferSeconds : maxDurationSeconds + 2 * transferSeconds);
+    Long current = job.getSpec() == null ? null : job.getSpec().getActiveDeadlineSeconds();
+    return current != null && current >= wanted ? null : Long.valueOf(wanted);
+  }
+
+  private static @Nullable ContainerState algorithmState(Pod pod) {
+    if (pod.getStatus() == null) {
+      return null;
+    }
+    List<ContainerStatus> all = new ArrayList<>();
+    if (pod.getStatus().getInitContainerStatuses() != null) {
+      all.addAll(pod.getStatus().getInitContainerStatuses());
+    }
+    if (pod.getStatus().getContainerStatuses() != null) {
+      all.addAll(pod.getStatus().getContainerStatuses());
+    }
+    for (ContainerStatus status : all) {
+      if (Manifests.ALGORITHM.equals(status.getName())) {
+        return status.getState();
+      }
+    }
+    return null;
+  }
+
+  /** When the Job started counting its deadline: its start time, else its creation. */
+  private static @Nullable Instant startOf(Job job) {
+    String start = job.getStatus() == null ? null : job.getStatus().getStartTime();
+    if (start == null && job.getMetadata() != null) {
+      start = job.getMetadata().getCreationTimestamp();
+    }
+    if (start == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(start);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   /** Whether the pod's staging step failed, so its algorithm's container never started. */

@@ -150,7 +150,9 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             results);
     this.informers = new Informers(cluster, threads, tracker::onPod, tracker::onJob);
     this.submitter = new JobSubmitter(cluster, settings, b.clock, informers, tracker, reaper);
-    this.recovery = new JobRecovery(cluster, b.clock, informers, tracker, reaper, submitter);
+    this.recovery =
+        new JobRecovery(
+            cluster, b.clock, informers, tracker, reaper, submitter, settings.transferTimeout());
     this.removal = new JobRemoval(cluster, results, b.clock, informers, tracker);
     this.clock = b.clock;
     // the probe's pods may have to pull the helper image first

@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -837,6 +838,81 @@ final class KubernetesComputeBackendTest {
     BackendJobState end = recorder.awaitTerminal();
     assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(recorder.statuses()).doesNotContain(JobStatus.DATA_PROVISIONING_FAILED);
+  }
+
+  @Test
+  void timeLostToRestartsBeforeTheAlgorithmRanExtendsTheJobsDeadline() throws Exception {
+    KubernetesComputeBackend first = backend();
+    JobSpec spec = submit(first, "r-late", new Recorder());
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
+    Pod pod = kubelet.start(spec.jobId());
+    first.close();
+    // restarts kept the job in staging for most of its maximum duration
+    long lost = spec.maxDuration().toSeconds() - 5;
+    Job job = kubelet.job(spec.jobId());
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NS)
+        .resource(
+            new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder(job)
+                .withNewStatus()
+                .withStartTime(Instant.now().minusSeconds(lost).toString())
+                .withActive(1)
+                .endStatus()
+                .build())
+        .updateStatus();
+
+    KubernetesComputeBackend second = backend();
+    Recorder recorder = new Recorder();
+    second.recover(recorder).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    Long deadline = kubelet.job(spec.jobId()).getSpec().getActiveDeadlineSeconds();
+    assertThat(deadline)
+        .as("the room the job still needs, counted from now")
+        .isGreaterThanOrEqualTo(lost + spec.maxDuration().toSeconds());
+    kubelet.succeed(pod, Map.of("a.txt", "A"), "");
+    assertThat(recorder.awaitTerminal().status()).isEqualTo(JobStatus.COMPLETED);
+  }
+
+  @Test
+  void aRunningAlgorithmKeepsItsDeadlineAndAnEndedOneGetsRoomToBeCollected() {
+    Instant now = Instant.parse("2026-12-07T06:00:00Z");
+    Job job =
+        new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+            .withNewSpec()
+            .withActiveDeadlineSeconds(180L)
+            .endSpec()
+            .withNewStatus()
+            .withStartTime(now.minusSeconds(170).toString())
+            .endStatus()
+            .build();
+    Pod running =
+        new io.fabric8.kubernetes.api.model.PodBuilder()
+            .withNewStatus()
+            .withInitContainerStatuses(
+                KubeletSimulator.done(Manifests.STAGE_DATA),
+                KubeletSimulator.running(Manifests.ALGORITHM))
+            .endStatus()
+            .build();
+    Pod ended =
+        new io.fabric8.kubernetes.api.model.PodBuilder()
+            .withNewStatus()
+            .withInitContainerStatuses(
+                KubeletSimulator.done(Manifests.STAGE_DATA),
+                KubeletSimulator.done(Manifests.ALGORITHM))
+            .endStatus()
+            .build();
+
+    assertThat(JobRecovery.extendedDeadline(job, List.of(running), now, 180, 60)).isNull();
+    assertThat(JobRecovery.extendedDeadline(job, List.of(ended), now, 180, 60))
+        .isEqualTo(170 + 30 + 60);
+    assertThat(JobRecovery.extendedDeadline(job, List.of(), now, 180, 60))
+        .isEqualTo(170 + 30 + 180 + 2 * 60);
+    assertThat(JobRecovery.extendedDeadline(job, List.of(ended), now.minusSeconds(160), 180, 60))
+        .as("never shorter than the Job's own deadline")
+        .isNull();
   }
 
   @Test

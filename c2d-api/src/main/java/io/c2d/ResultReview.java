@@ -15,7 +15,9 @@ import java.util.concurrent.CompletionStage;
  * publisher before it calls these (c2d-server's review endpoints take the publisher's bearer
  * token), never a consumer.
  *
- * <p>Thread-safe; decisions are serialised.
+ * <p>Thread-safe; decisions are serialised. Arguments must not be null ({@link
+ * NullPointerException}); nothing answered is null. A decision's failures are the typed errors each
+ * method names.
  */
 public final class ResultReview {
   private final ResultRelease release;

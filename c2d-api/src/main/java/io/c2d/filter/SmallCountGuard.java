@@ -112,7 +112,9 @@ public final class SmallCountGuard implements ResultFilter {
     return outcome.report(report.toString()).build();
   }
 
-  /** Creates the {@value #NAME} filter for {@link java.util.ServiceLoader}; stateless. */
+  /**
+   * Creates the {@value #NAME} filter for {@link java.util.ServiceLoader}; stateless, thread-safe.
+   */
   public static final class Provider implements ResultFilterProvider {
     /** For {@link java.util.ServiceLoader}. */
     public Provider() {}

@@ -8,8 +8,6 @@ import io.c2d.model.EthAddress;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -18,19 +16,11 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import org.jspecify.annotations.Nullable;
-import org.web3j.abi.FunctionEncoder;
 import org.web3j.abi.datatypes.Address;
-import org.web3j.abi.datatypes.DynamicArray;
 import org.web3j.abi.datatypes.DynamicBytes;
-import org.web3j.abi.datatypes.Function;
-import org.web3j.abi.datatypes.Type;
 import org.web3j.abi.datatypes.generated.Uint256;
 import org.web3j.crypto.Credentials;
 import org.web3j.crypto.Hash;
-import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.Request;
-import org.web3j.protocol.core.methods.response.EthCall;
-import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 
 /**
@@ -72,6 +62,7 @@ public final class EscrowClient implements AutoCloseable {
   private final TransactionSender sender;
   private final String escrow;
   private final Duration transactionTimeout;
+  private final EscrowReader reader;
 
   private EscrowClient(Builder builder) {
     this.client = ChainClient.create(builder.settings);
@@ -81,6 +72,7 @@ public final class EscrowClient implements AutoCloseable {
         builder.transactionTimeout != null
             ? builder.transactionTimeout
             : builder.settings.rpcTimeout().multipliedBy(12);
+    this.reader = new EscrowReader(client, escrow, sender.address());
   }
 
   /**
@@ -119,8 +111,9 @@ public final class EscrowClient implements AutoCloseable {
   public CompletionStage<Funds> funds(EthAddress payer, EthAddress token) {
     requireNonNull(payer, "payer");
     requireNonNull(token, "token");
-    return read(List.of(EscrowAbi.getUserFunds(payer.value(), token.value())))
-        .thenApply(answers -> fundsOf(answers.get(0)))
+    return reader
+        .read(List.of(EscrowAbi.getUserFunds(payer.value(), token.value())))
+        .thenApply(answers -> EscrowReader.funds(answers.get(0)))
         .handle(EscrowClient::orPaymentFailure);
   }
 
@@ -129,9 +122,9 @@ public final class EscrowClient implements AutoCloseable {
       EthAddress payer, EthAddress token) {
     requireNonNull(payer, "payer");
     requireNonNull(token, "token");
-    return read(List.of(
-            EscrowAbi.getAuthorizations(token.value(), payer.value(), sender.address())))
-        .thenApply(answers -> authorizationOf(answers.get(0)))
+    return reader
+        .read(List.of(EscrowAbi.getAuthorizations(token.value(), payer.value(), sender.address())))
+        .thenApply(answers -> reader.authorization(answers.get(0)))
         .handle(EscrowClient::orPaymentFailure);
   }
 
@@ -171,14 +164,17 @@ public final class EscrowClient implements AutoCloseable {
         .serially(
             () -> {
               long deadline = System.nanoTime() + transactionTimeout.toNanos();
-              return read(List.of(
-                      EscrowAbi.getUserFunds(payer.value(), token.value()),
-                      EscrowAbi.getAuthorizations(token.value(), payer.value(), sender.address()),
-                      EscrowAbi.getLocks(token.value(), payer.value(), sender.address())))
+              return reader
+                  .read(
+                      List.of(
+                          EscrowAbi.getUserFunds(payer.value(), token.value()),
+                          EscrowAbi.getAuthorizations(
+                              token.value(), payer.value(), sender.address()),
+                          EscrowAbi.getLocks(token.value(), payer.value(), sender.address())))
                   .thenCompose(
                       answers -> {
                         Optional<EscrowLock> existing =
-                            locksOf(answers.get(2), jobId, lockId, payer, token);
+                            EscrowReader.lock(answers.get(2), jobId, lockId, payer, token);
                         if (existing.isPresent()) {
                           return CompletableFuture.completedFuture(existing.get());
                         }
@@ -187,8 +183,8 @@ public final class EscrowClient implements AutoCloseable {
                             token,
                             amount,
                             seconds,
-                            fundsOf(answers.get(0)),
-                            authorizationOf(answers.get(1)));
+                            EscrowReader.funds(answers.get(0)),
+                            reader.authorization(answers.get(1)));
                         return sender
                             .send(
                                 escrow,
@@ -281,7 +277,7 @@ public final class EscrowClient implements AutoCloseable {
                                 deadline)
                             .thenApply(
                                 receipt -> {
-                                  if (emitted(receipt, EscrowAbi.CANCELED)) {
+                                  if (EscrowReader.emitted(receipt, EscrowAbi.CANCELED)) {
                                     throw new PaymentException(
                                         ErrorCode.PAYMENT_EXPIRED,
                                         "the escrow lock of job "
@@ -359,97 +355,10 @@ public final class EscrowClient implements AutoCloseable {
 
   private CompletableFuture<Optional<EscrowLock>> findLock(
       String jobId, EthAddress payer, EthAddress token) {
-    return read(List.of(EscrowAbi.getLocks(token.value(), payer.value(), sender.address())))
-        .thenApply(answers -> locksOf(answers.get(0), jobId, lockIdOf(jobId), payer, token));
-  }
-
-  /** Calls the view functions in one round trip; answers their decoded outputs, in order. */
-  @SuppressWarnings("rawtypes") // web3j's decoder answers raw Types
-  private CompletableFuture<List<List<Type>>> read(List<Function> functions) {
-    List<Request<?, EthCall>> calls = new ArrayList<>();
-    for (Function f : functions) {
-      calls.add(client.call(escrow, FunctionEncoder.encode(f), DefaultBlockParameterName.LATEST));
-    }
-    return client
-        .batch(calls)
+    return reader
+        .read(List.of(EscrowAbi.getLocks(token.value(), payer.value(), sender.address())))
         .thenApply(
-            answers -> {
-              List<List<Type>> decoded = new ArrayList<>();
-              for (int i = 0; i < answers.size(); i++) {
-                EthCall call = (EthCall) answers.get(i);
-                if (call.isReverted()) {
-                  throw new ChainUnavailableException(
-                      "the Escrow contract at "
-                          + escrow
-                          + " refused "
-                          + functions.get(i).getName()
-                          + ": "
-                          + call.getRevertReason(),
-                      null);
-                }
-                List<Type> outputs = EscrowAbi.decode(functions.get(i), call.getValue());
-                if (outputs.isEmpty()) {
-                  throw new ChainUnavailableException(
-                      "there is no Escrow contract at "
-                          + escrow
-                          + " ("
-                          + functions.get(i).getName()
-                          + " answered nothing)",
-                      null);
-                }
-                decoded.add(outputs);
-              }
-              return List.copyOf(decoded);
-            });
-  }
-
-  @SuppressWarnings("rawtypes")
-  private static Funds fundsOf(List<Type> outputs) {
-    return new Funds(((Uint256) outputs.get(0)).getValue(), ((Uint256) outputs.get(1)).getValue());
-  }
-
-  @SuppressWarnings({"rawtypes", "unchecked"})
-  private Optional<Authorization> authorizationOf(List<Type> outputs) {
-    List<EscrowAbi.AuthTuple> auths =
-        ((DynamicArray<EscrowAbi.AuthTuple>) outputs.get(0)).getValue();
-    for (EscrowAbi.AuthTuple auth : auths) {
-      List<Type> fields = auth.getValue();
-      if (((Address) fields.get(0)).getValue().equalsIgnoreCase(sender.address())) {
-        return Optional.of(
-            new Authorization(
-                ((Uint256) fields.get(1)).getValue(),
-                ((Uint256) fields.get(2)).getValue(),
-                ((Uint256) fields.get(3)).getValue(),
-                ((Uint256) fields.get(4)).getValue(),
-                ((Uint256) fields.get(5)).getValue()));
-      }
-    }
-    return Optional.empty();
-  }
-
-  @SuppressWarnings({"rawtypes", "unchecked"})
-  private static Optional<EscrowLock> locksOf(
-      List<Type> outputs, String jobId, BigInteger lockId, EthAddress payer, EthAddress token) {
-    // getLocks filters by token OR payer: match every field here
-    List<EscrowAbi.LockTuple> locks =
-        ((DynamicArray<EscrowAbi.LockTuple>) outputs.get(0)).getValue();
-    for (EscrowAbi.LockTuple lock : locks) {
-      List<Type> fields = lock.getValue();
-      if (((Uint256) fields.get(0)).getValue().equals(lockId)
-          && ((Address) fields.get(1)).getValue().equalsIgnoreCase(payer.value())
-          && ((Address) fields.get(4)).getValue().equalsIgnoreCase(token.value())) {
-        return Optional.of(
-            new EscrowLock(
-                jobId,
-                lockId,
-                payer,
-                token,
-                ((Uint256) fields.get(2)).getValue(),
-                Instant.ofEpochSecond(((Uint256) fields.get(3)).getValue().longValueExact()),
-                Optional.empty()));
-      }
-    }
-    return Optional.empty();
+            answers -> EscrowReader.lock(answers.get(0), jobId, lockIdOf(jobId), payer, token));
   }
 
   private static EscrowLock withTransaction(EscrowLock lock, TransactionReceipt receipt) {
@@ -531,15 +440,6 @@ public final class EscrowClient implements AutoCloseable {
               + limit
               + "; authorise again with higher limits");
     }
-  }
-
-  private static boolean emitted(TransactionReceipt receipt, String topic) {
-    for (Log log : receipt.getLogs()) {
-      if (!log.getTopics().isEmpty() && log.getTopics().get(0).equalsIgnoreCase(topic)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Passes a result through; turns a failure into the {@link PaymentException} it stands for. */

@@ -321,24 +321,11 @@ public final class OceanV4Chain implements AutoCloseable {
    */
   TransactionReceipt orderWithFee(Asset asset, int serviceIndex, ProviderFee fee)
       throws IOException {
-    Function startOrder =
-        new Function(
-            "startOrder",
-            List.of(
-                new Address(CONSUMER.getAddress()),
-                new Uint256(serviceIndex),
-                new DynamicStruct(
-                    new Address(fee.feeAddress().value()),
-                    new Address(fee.feeToken().value()),
-                    new Uint256(fee.amount()),
-                    new Uint8(fee.v()),
-                    new Bytes32(Numeric.hexStringToByteArray(fee.r())),
-                    new Bytes32(Numeric.hexStringToByteArray(fee.s())),
-                    new Uint256(fee.validUntil().getEpochSecond()),
-                    new DynamicBytes(Numeric.hexStringToByteArray(fee.providerData()))),
-                new StaticStruct(Address.DEFAULT, Address.DEFAULT, Uint256.DEFAULT)),
-            List.of());
-    return send(CONSUMER, asset.datatoken().value(), startOrder, false);
+    return send(
+        CONSUMER,
+        asset.datatoken().value(),
+        startOrder(EthAddress.of(CONSUMER.getAddress()), serviceIndex, fee),
+        false);
   }
 
   /**
@@ -348,24 +335,27 @@ public final class OceanV4Chain implements AutoCloseable {
    */
   public TransactionReceipt orderFor(
       Asset asset, int serviceIndex, ProviderFee fee, EthAddress consumer) throws IOException {
-    Function startOrder =
-        new Function(
-            "startOrder",
-            List.of(
-                new Address(consumer.value()),
-                new Uint256(serviceIndex),
-                new DynamicStruct(
-                    new Address(fee.feeAddress().value()),
-                    new Address(fee.feeToken().value()),
-                    new Uint256(fee.amount()),
-                    new Uint8(fee.v()),
-                    new Bytes32(Numeric.hexStringToByteArray(fee.r())),
-                    new Bytes32(Numeric.hexStringToByteArray(fee.s())),
-                    new Uint256(fee.validUntil().getEpochSecond()),
-                    new DynamicBytes(Numeric.hexStringToByteArray(fee.providerData()))),
-                new StaticStruct(Address.DEFAULT, Address.DEFAULT, Uint256.DEFAULT)),
-            List.of());
-    return send(CONSUMER, asset.datatoken().value(), startOrder, true);
+    return send(CONSUMER, asset.datatoken().value(), startOrder(consumer, serviceIndex, fee), true);
+  }
+
+  /** The datatoken's {@code startOrder} for {@code consumer}, with {@code fee} exactly as given. */
+  private static Function startOrder(EthAddress consumer, int serviceIndex, ProviderFee fee) {
+    return new Function(
+        "startOrder",
+        List.of(
+            new Address(consumer.value()),
+            new Uint256(serviceIndex),
+            new DynamicStruct(
+                new Address(fee.feeAddress().value()),
+                new Address(fee.feeToken().value()),
+                new Uint256(fee.amount()),
+                new Uint8(fee.v()),
+                new Bytes32(Numeric.hexStringToByteArray(fee.r())),
+                new Bytes32(Numeric.hexStringToByteArray(fee.s())),
+                new Uint256(fee.validUntil().getEpochSecond()),
+                new DynamicBytes(Numeric.hexStringToByteArray(fee.providerData()))),
+            new StaticStruct(Address.DEFAULT, Address.DEFAULT, Uint256.DEFAULT)),
+        List.of());
   }
 
   /**

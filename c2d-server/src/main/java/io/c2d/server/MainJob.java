@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c2d.C2dException;
 import io.c2d.ComputeEngine;
+import io.c2d.ConfigurationException;
+import io.c2d.ErrorCode;
 import io.c2d.backend.local.EmbeddedComputeBackend;
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.model.ComputeRequest;
@@ -75,6 +77,11 @@ import org.jspecify.annotations.Nullable;
  * imported one, such as {@code c2d-test/busybox:1}. {@code --port} is the provider's port on
  * 127.0.0.1 (default 0: a free one).
  *
+ * <p>{@code c2d.review.publisher-token=SECRET} (at least 32 characters; a system property keeps it
+ * out of the argument list) turns on the publisher's review and audit endpoints with that bearer
+ * token; without it they refuse every call. It goes to the HTTP handler only, never to the engine
+ * or a backend. A shorter one ends the run with {@code configuration_invalid} (exit code 1).
+ *
  * <p>By default the dataset has a test DID, the consumer is anvil's public development account #0
  * and the verifier is {@code demo-allow-all}, which accepts any agreement and warns that it does
  * (the authenticator is always c2d-keeper's {@code web3j}). To run the job through a real verifier,
@@ -85,6 +92,12 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MainJob {
   private static final long CHAIN_ID = 8996;
+
+  /**
+   * The property of the publisher's secret bearer token (at least 32 characters) for the review and
+   * audit endpoints: {@value}. Without it they refuse every call.
+   */
+  static final String PUBLISHER_TOKEN = "c2d.review.publisher-token";
 
   /** Anvil's and Hardhat's public development account #2: a test address, no one's provider. */
   private static final EthAddress DEFAULT_PROVIDER =
@@ -252,6 +265,18 @@ public final class MainJob {
             properties.put(key, value);
           }
         });
+    // the publisher's secret is for the review endpoints alone: neither the engine nor a backend
+    // gets it
+    @Nullable String publisherToken = properties.remove(PUBLISHER_TOKEN);
+    if (publisherToken != null && publisherToken.strip().length() < 32) {
+      throw new ConfigurationException(
+          ErrorCode.CONFIGURATION_INVALID,
+          "property "
+              + PUBLISHER_TOKEN
+              + " must have at least 32 characters but has "
+              + publisherToken.strip().length()
+              + "; use a long random secret, such as: openssl rand -hex 32");
+    }
     EthAddress provider = EthAddress.of(properties.get("c2d.provider-address"));
     @Nullable Path pythonRoot = options.containsKey("image") ? null : pythonImageRoot();
     String algorithm;
@@ -317,12 +342,20 @@ public final class MainJob {
               out.printf(
                   "  provider: job %s %3d %s%n",
                   job.id(), job.statusCode(), job.statusText().trim()));
-      OceanComputeHandler handler =
+      OceanComputeHandler.Builder handlerBuilder =
           OceanComputeHandler.builder(engine)
               .providerAddress(provider)
               .chainIds(List.of(Long.parseLong(properties.get("c2d.chain-id"))))
-              .assets(assets(published, workDir.resolve("assets")))
-              .build();
+              .assets(assets(published, workDir.resolve("assets")));
+      if (publisherToken != null) {
+        handlerBuilder.publisherToken(publisherToken);
+      }
+      out.printf(
+          "publisher's review endpoints: %s%n",
+          publisherToken != null
+              ? "on (the bearer token of " + PUBLISHER_TOKEN + ")"
+              : "off (no " + PUBLISHER_TOKEN + ")");
+      OceanComputeHandler handler = handlerBuilder.build();
       try (OceanHttpServer server =
           OceanHttpServer.start(handler, new InetSocketAddress(LOOPBACK, port))) {
         out.printf("provider listening: give ocean.js %s%n", server.url());

@@ -21,11 +21,17 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.web3j.crypto.ECKeyPair;
@@ -163,6 +169,84 @@ final class MainJobTest {
 
     assertThat(exitCode).isEqualTo(1);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("'notary'").contains("allow-all");
+  }
+
+  @Test
+  void thePublisherTokenPropertyOpensTheReviewEndpointsToThatTokenOnly() throws Exception {
+    String token = "main-job-publisher-secret-0123456789abcdef";
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream printed = new PrintStream(out, true, StandardCharsets.UTF_8);
+    PrintStream errors = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+    int[] exitCode = {-1};
+    Thread main =
+        new Thread(
+            () ->
+                exitCode[0] =
+                    MainJob.run(
+                        new String[] {
+                          "--work-dir",
+                          dir.toString(),
+                          "--serve",
+                          MainJob.PUBLISHER_TOKEN + "=" + token
+                        },
+                        printed,
+                        errors),
+            "main-job");
+    main.start();
+    try {
+      Matcher serving = Pattern.compile("serving (http://\\S+) until").matcher("");
+      long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+      while (!serving.reset(out.toString(StandardCharsets.UTF_8)).find()) {
+        assertThat(main.isAlive()).as("the main job serves; it printed %s", out).isTrue();
+        assertThat(System.nanoTime()).as("serving within 2 minutes").isLessThan(deadline);
+        Thread.sleep(100);
+      }
+      assertThat(out.toString(StandardCharsets.UTF_8))
+          .contains("publisher's review endpoints: on")
+          .doesNotContain(token);
+      URI reviews = URI.create(serving.group(1) + "/api/services/c2d/reviews");
+      HttpClient http = HttpClient.newHttpClient();
+
+      HttpResponse<String> right =
+          http.send(
+              HttpRequest.newBuilder(reviews).header("Authorization", "Bearer " + token).build(),
+              HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> wrong =
+          http.send(
+              HttpRequest.newBuilder(reviews)
+                  .header("Authorization", "Bearer " + token.replace('0', '1'))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+
+      assertThat(right.statusCode()).as(right.body()).isEqualTo(200);
+      assertThat(right.body()).isEqualTo("[]");
+      assertThat(wrong.statusCode()).isEqualTo(401);
+      assertThat(wrong.body()).contains("publisher_unauthorized");
+    } finally {
+      main.interrupt();
+      main.join(Duration.ofMinutes(1).toMillis());
+    }
+    assertThat(main.isAlive()).isFalse();
+    assertThat(exitCode[0]).as("interrupted while serving").isEqualTo(1);
+  }
+
+  @Test
+  void aPublisherTokenShorterThan32CharactersIsATypedConfigurationError() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    int exitCode =
+        MainJob.run(
+            new String[] {"--work-dir", dir.toString(), MainJob.PUBLISHER_TOKEN + "=too-short"},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+
+    assertThat(exitCode).isEqualTo(1);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("error [configuration_invalid]")
+        .contains("c2d.review.publisher-token must have at least 32 characters but has 9")
+        .doesNotContain("too-short");
+    assertThat(out.toString(StandardCharsets.UTF_8)).doesNotContain("provider listening");
   }
 
   @Test

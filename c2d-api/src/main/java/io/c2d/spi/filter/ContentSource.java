@@ -8,7 +8,9 @@ import java.io.InputStream;
  * content. Nothing is held in memory until the stream is read.
  *
  * <p>Implementations say whether they may be opened more than once; the caller closes every stream
- * it opens.
+ * it opens. The engine may open a source on another thread than the one that made it, one open at a
+ * time: an implementation need not be thread-safe beyond that. {@link #open()} never answers null;
+ * a content that cannot be read is an {@link IOException}.
  */
 @FunctionalInterface
 public interface ContentSource {

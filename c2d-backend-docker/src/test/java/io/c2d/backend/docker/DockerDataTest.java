@@ -86,6 +86,24 @@ final class DockerDataTest {
     return end;
   }
 
+  /** Runs {@code script} with {@code file} as file 0 of dataset 1. */
+  private BackendJobState runOver(String name, String script, Path file) {
+    return run(spec(name, raw(script), dataset(1, file.toUri())).build());
+  }
+
+  /**
+   * Copies input 0 to output {@code copy}, then tries to append to it: output {@code append} says
+   * {@code writable} or {@code refused}.
+   */
+  private static String copyAndTryToAppend() {
+    return "cat "
+        + input(0)
+        + " > $OUTPUTS/copy\n"
+        + "if echo tampered >> "
+        + input(0)
+        + " 2>/dev/null; then echo writable; else echo refused; fi > $OUTPUTS/append\n";
+  }
+
   private static String input(int n) {
     return SandboxContract.container().path(SandboxContract.inputFile(did(1), n));
   }
@@ -95,12 +113,7 @@ final class DockerDataTest {
     backend(MIB);
     Path file = Files.writeString(dir.resolve("input.csv"), "a,b\n1,2\n");
     String script =
-        "cat "
-            + input(0)
-            + " > $OUTPUTS/copy\n"
-            + "if echo tampered >> "
-            + input(0)
-            + " 2>/dev/null; then echo writable; else echo refused; fi > $OUTPUTS/append\n"
+        copyAndTryToAppend()
             + "if rm -f "
             + input(0)
             + " 2>/dev/null && [ ! -e "
@@ -110,7 +123,7 @@ final class DockerDataTest {
             + input(0)
             + " ' /proc/mounts > $OUTPUTS/mount\n";
 
-    BackendJobState end = run(spec("mounted", raw(script), dataset(1, file.toUri())).build());
+    BackendJobState end = runOver("mounted", script, file);
 
     assertThat(end.status()).as(end.detail()).isEqualTo(JobStatus.COMPLETED);
     assertThat(read(backend, end, "copy")).isEqualTo("a,b\n1,2\n");
@@ -135,15 +148,9 @@ final class DockerDataTest {
   void overAVolumeFilledThroughTheEngineInputsAreStillMountedReadOnly() throws IOException {
     volumeBackend(MIB);
     Path file = Files.writeString(dir.resolve("input.csv"), "volume\n");
-    String script =
-        "cat "
-            + input(0)
-            + " > $OUTPUTS/copy\n"
-            + "if echo tampered >> "
-            + input(0)
-            + " 2>/dev/null; then echo writable; else echo refused; fi > $OUTPUTS/append\n";
+    String script = copyAndTryToAppend();
 
-    BackendJobState end = run(spec("volume", raw(script), dataset(1, file.toUri())).build());
+    BackendJobState end = runOver("volume", script, file);
 
     assertThat(end.status()).as(end.detail()).isEqualTo(JobStatus.COMPLETED);
     assertThat(read(backend, end, "copy")).isEqualTo("volume\n");
@@ -160,8 +167,7 @@ final class DockerDataTest {
     Path target = Files.writeString(dir.resolve("real.csv"), "secret\n");
     Path link = Files.createSymbolicLink(dir.resolve("link.csv"), target);
 
-    BackendJobState end =
-        run(spec("link", raw("cat " + input(0) + "\n"), dataset(1, link.toUri())).build());
+    BackendJobState end = runOver("link", "cat " + input(0) + "\n", link);
 
     assertThat(end.status()).isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
     assertThat(end.detail()).contains("symbolic link");
@@ -172,8 +178,7 @@ final class DockerDataTest {
     backend(MIB);
     Path status = Path.of("/proc/self/status");
 
-    BackendJobState end =
-        run(spec("proc", raw("cat " + input(0) + "\n"), dataset(1, status.toUri())).build());
+    BackendJobState end = runOver("proc", "cat " + input(0) + "\n", status);
 
     assertThat(end.status()).isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
     assertThat(end.detail()).contains("not an ordinary file");
@@ -186,10 +191,7 @@ final class DockerDataTest {
     Path file = Files.writeString(dir.resolve("closed.csv"), "closed\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
 
-    BackendJobState end =
-        run(
-            spec("closed", raw("cat " + input(0) + " > $OUTPUTS/copy\n"), dataset(1, file.toUri()))
-                .build());
+    BackendJobState end = runOver("closed", "cat " + input(0) + " > $OUTPUTS/copy\n", file);
 
     if (Files.isReadable(file)) {
       // the provider runs as root: it can read the file, the algorithm's user cannot, so the file
@@ -213,16 +215,13 @@ final class DockerDataTest {
     Path file = Files.writeString(shared.resolve("input.csv"), "shared\n");
 
     BackendJobState end =
-        run(
-            spec(
-                    "shared",
-                    raw(
-                        "cat "
-                            + input(0)
-                            + " > $OUTPUTS/copy\ngrep -c ' /data/inputs/' /proc/mounts"
-                            + " > $OUTPUTS/mounts || true\n"),
-                    dataset(1, file.toUri()))
-                .build());
+        runOver(
+            "shared",
+            "cat "
+                + input(0)
+                + " > $OUTPUTS/copy\ngrep -c ' /data/inputs/' /proc/mounts"
+                + " > $OUTPUTS/mounts || true\n",
+            file);
 
     assertThat(end.status()).as(end.detail()).isEqualTo(JobStatus.COMPLETED);
     assertThat(read(backend, end, "copy")).isEqualTo("shared\n");
@@ -243,10 +242,7 @@ final class DockerDataTest {
             .build();
     Path file = Files.writeString(dir.resolve("input.csv"), "copied\n");
 
-    BackendJobState end =
-        run(
-            spec("copied", raw("cat " + input(0) + " > $OUTPUTS/copy\n"), dataset(1, file.toUri()))
-                .build());
+    BackendJobState end = runOver("copied", "cat " + input(0) + " > $OUTPUTS/copy\n", file);
 
     assertThat(end.status()).as(end.detail()).isEqualTo(JobStatus.COMPLETED);
     assertThat(read(backend, end, "copy")).isEqualTo("copied\n");
@@ -302,10 +298,7 @@ final class DockerDataTest {
     HeapWatch heap = HeapWatch.start();
     BackendJobState end;
     try {
-      end =
-          run(
-              spec("large", raw("cp " + input(0) + " $OUTPUTS/copy\n"), dataset(1, file.toUri()))
-                  .build());
+      end = runOver("large", "cp " + input(0) + " $OUTPUTS/copy\n", file);
     } finally {
       heap.stop();
     }

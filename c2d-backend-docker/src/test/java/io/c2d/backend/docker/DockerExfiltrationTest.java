@@ -10,27 +10,19 @@ import io.c2d.filter.InputCopyGuard;
 import io.c2d.filter.SmallCountGuard;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
-import io.c2d.model.Sha256;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
-import io.c2d.spi.filter.FilterInput;
 import io.c2d.spi.filter.FilterOutcome;
-import io.c2d.spi.filter.FilterResult;
-import io.c2d.spi.filter.FilterSubject;
 import io.c2d.spi.filter.ResultDecision;
 import io.c2d.spi.filter.ResultDecision.Action;
 import io.c2d.spi.filter.ResultFilter;
+import io.c2d.testkit.ExfiltrationScenario;
 import io.c2d.testkit.junit.Requires;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.List;
-import java.util.Locale;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,8 +42,7 @@ final class DockerExfiltrationTest {
 
   @TempDir static Path dir;
   private static DockerComputeBackend backend;
-  private static Path data;
-  private static Sha256 dataSha;
+  private static ExfiltrationScenario scenario;
   private static final InputCopyGuard COPY_GUARD = new InputCopyGuard(16 * MIB);
   private final TestJobs.Recorder recorder = new TestJobs.Recorder();
 
@@ -64,8 +55,7 @@ final class DockerExfiltrationTest {
             .instance("exfiltration-test")
             .pullMissingImages(false)
             .build();
-    data = dir.resolve("sales.csv");
-    dataSha = salesData(data, 40_000);
+    scenario = ExfiltrationScenario.create(dir);
   }
 
   @AfterAll
@@ -76,40 +66,12 @@ final class DockerExfiltrationTest {
     COPY_GUARD.close();
   }
 
-  /**
-   * Sales rows in the sample's columns (region, product, units, unit price): about 1 MiB, with two
-   * rows of the rare region {@code islands}.
-   */
-  static Sha256 salesData(Path file, int rows) throws Exception {
-    String[] regions = {"north", "south", "east", "west"};
-    String[] products = {"apples", "pears", "plums", "cherries", "quinces"};
-    Random random = new Random(15);
-    MessageDigest digest = MessageDigest.getInstance("SHA-256");
-    try (Writer out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
-      StringBuilder all = new StringBuilder("region,product,units,unit_price\n");
-      for (int i = 0; i < rows; i++) {
-        String region = i == 777 || i == 31_337 ? "islands" : regions[random.nextInt(4)];
-        all.append(region)
-            .append(',')
-            .append(products[random.nextInt(products.length)])
-            .append(',')
-            .append(1 + random.nextInt(400))
-            .append(',')
-            .append(String.format(Locale.ROOT, "%.2f", 0.2 + random.nextInt(200) / 100.0))
-            .append('\n');
-      }
-      byte[] bytes = all.toString().getBytes(StandardCharsets.US_ASCII);
-      digest.update(bytes);
-      out.write(all.toString());
-    }
-    return Sha256.ofDigest(digest.digest());
-  }
-
   private static final String IN = "/data/inputs/" + did(1).id() + "/0";
 
   private BackendJobState run(String name, String script) {
     JobSpec spec =
-        spec(name + "-" + System.nanoTime(), raw(script), dataset(1, data.toUri())).build();
+        spec(name + "-" + System.nanoTime(), raw(script), dataset(1, scenario.data().toUri()))
+            .build();
     TestJobs.join(backend.submit(spec, recorder));
     BackendJobState end = recorder.awaitEnd(spec.jobId());
     assertThat(end.status()).as(end.detail()).isEqualTo(JobStatus.COMPLETED);
@@ -118,26 +80,13 @@ final class DockerExfiltrationTest {
 
   /** What a filter decides over the job's real results, read back from the backend. */
   private static FilterOutcome check(ResultFilter filter, BackendJobState end) throws IOException {
-    FilterSubject.Builder subject =
-        FilterSubject.builder(end.jobId())
-            .addAsset(did(1))
-            .addInput(
-                FilterInput.of(
-                    did(1), 0, dataSha, Files.size(data), () -> Files.newInputStream(data)));
-    for (JobResult result : end.results()) {
-      subject.addResult(
-          FilterResult.of(result, () -> TestJobs.join(backend.openResult(end.jobId(), result))));
-    }
-    return filter.check(subject.build());
+    return filter.check(
+        scenario.subject(
+            end, did(1), result -> TestJobs.join(backend.openResult(end.jobId(), result))));
   }
 
   private static void assertWithheld(FilterOutcome outcome, BackendJobState end, String... names) {
-    for (String name : names) {
-      ResultDecision decision = outcome.decision(TestJobs.result(end, name));
-      assertThat(decision.action()).as("%s: %s", name, outcome.report()).isEqualTo(Action.WITHHOLD);
-      assertThat(decision.reason())
-          .startsWith("input-copy: carries a copy of input " + did(1).value() + "/0");
-    }
+    ExfiltrationScenario.assertWithheld(outcome, end, did(1), names);
   }
 
   @Test
@@ -238,9 +187,5 @@ final class DockerExfiltrationTest {
     }
     assertThat(check(COPY_GUARD, end).decision(TestJobs.result(end, "groups.csv")).action())
         .isEqualTo(Action.RELEASE);
-  }
-
-  static List<String> names(BackendJobState end) {
-    return end.results().stream().map(JobResult::name).toList();
   }
 }

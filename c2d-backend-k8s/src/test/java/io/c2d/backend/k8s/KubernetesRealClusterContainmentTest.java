@@ -18,22 +18,15 @@ import io.c2d.model.Resources;
 import io.c2d.model.ResultKind;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -53,48 +46,19 @@ final class KubernetesRealClusterContainmentTest {
 
   private static final Duration WAIT = Duration.ofMinutes(3);
 
-  private static KubernetesClient client;
+  @RegisterExtension static final RealClusterFixture fixture = new RealClusterFixture();
 
   @TempDir Path results;
-  private final List<KubernetesComputeBackend> backends = new ArrayList<>();
-  private final List<JobId> submitted = new ArrayList<>();
-
-  @BeforeAll
-  static void connect() {
-    client = RealCluster.client();
-  }
-
-  @AfterAll
-  static void disconnect() {
-    if (client != null) {
-      client.close();
-    }
-  }
-
-  @AfterEach
-  void closeBackendsAndRemoveTheirObjects() {
-    backends.forEach(KubernetesComputeBackend::close);
-    String ns = RealCluster.namespace();
-    for (JobId id : submitted) {
-      String selector = ObjectNames.of(id).selector();
-      client
-          .batch()
-          .v1()
-          .jobs()
-          .inNamespace(ns)
-          .withLabelSelector(selector)
-          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
-          .delete();
-      client.network().v1().networkPolicies().inNamespace(ns).withLabelSelector(selector).delete();
-    }
-  }
 
   @Test
   void theProbeSeesThatThisNodeEnforcesNoNetworkPolicyAndLeavesNothingBehind() {
     String ns = RealCluster.namespace();
     NetworkPolicyProbe probe =
         new NetworkPolicyProbe(
-            new Cluster(client, ns), RealCluster.image(), Placement.none(), Duration.ofMinutes(2));
+            new Cluster(fixture.client(), ns),
+            RealCluster.image(),
+            Placement.none(),
+            Duration.ofMinutes(2));
     long start = System.nanoTime();
 
     NetworkIsolation found = probe.get();
@@ -107,7 +71,8 @@ final class KubernetesRealClusterContainmentTest {
     assertThat(found.verdict()).isEqualTo(NetworkIsolation.Verdict.NOT_ENFORCED);
     assertThat(found.detail()).contains("reached pod c2d-network-probe-");
     assertThat(
-            client
+            fixture
+                .client()
                 .pods()
                 .inNamespace(ns)
                 .withLabel(ObjectNames.MANAGED_BY, NetworkPolicyProbe.MANAGER)
@@ -115,7 +80,8 @@ final class KubernetesRealClusterContainmentTest {
                 .getItems())
         .allSatisfy(p -> assertThat(p.getMetadata().getDeletionTimestamp()).isNotNull());
     assertThat(
-            client
+            fixture
+                .client()
                 .network()
                 .v1()
                 .networkPolicies()
@@ -129,7 +95,8 @@ final class KubernetesRealClusterContainmentTest {
   @Test
   void byDefaultAJobWithoutNetworkIsRefusedHereWithATypedError() throws Exception {
     KubernetesComputeBackend backend =
-        backend(RealCluster.backend(ENVIRONMENT, results).acceptUnenforcedNetworkPolicy(false));
+        fixture.build(
+            RealCluster.backend(ENVIRONMENT, results).acceptUnenforcedNetworkPolicy(false));
     JobSpec spec = spec("echo never > $OUTPUTS/never.txt", Duration.ofMinutes(2));
 
     assertThatThrownBy(
@@ -145,7 +112,8 @@ final class KubernetesRealClusterContainmentTest {
                   .contains("c2d.k8s.accept-unenforced-network-policy=true");
             });
     assertThat(
-            client
+            fixture
+                .client()
                 .batch()
                 .v1()
                 .jobs()
@@ -158,20 +126,20 @@ final class KubernetesRealClusterContainmentTest {
   @Test
   void acceptedAJobWithoutNetworkRunsAndItsConfigurationLogSaysSoAndNamesThePidLimit()
       throws Exception {
-    KubernetesComputeBackend backend = backend(RealCluster.backend(ENVIRONMENT, results));
+    KubernetesComputeBackend backend = fixture.build(RealCluster.backend(ENVIRONMENT, results));
     JobSpec spec = spec("echo ran > $OUTPUTS/ran.txt", Duration.ofMinutes(2));
 
     BackendJobState end = runToEnd(backend, spec);
 
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
-    String configuration = read(backend, end, "configuration.log");
+    String configuration = readLog(backend, end, "configuration.log");
     assertThat(configuration)
         .contains("network: NOT CLOSED")
         .contains("accepts unenforced NetworkPolicy");
-    String node = client.nodes().list().getItems().get(0).getMetadata().getName();
+    String node = fixture.client().nodes().list().getItems().get(0).getMetadata().getName();
     long limit =
         new com.fasterxml.jackson.databind.ObjectMapper()
-            .readTree(client.raw("/api/v1/nodes/" + node + "/proxy/configz"))
+            .readTree(fixture.client().raw("/api/v1/nodes/" + node + "/proxy/configz"))
             .path("kubeletconfig")
             .path("podPidsLimit")
             .asLong();
@@ -180,7 +148,7 @@ final class KubernetesRealClusterContainmentTest {
 
   @Test
   void aForkBombStaysWithinThePodPidLimitAndTheJobEndsWithinItsDeadline() throws Exception {
-    KubernetesComputeBackend backend = backend(RealCluster.backend(ENVIRONMENT, results));
+    KubernetesComputeBackend backend = fixture.build(RealCluster.backend(ENVIRONMENT, results));
     // The bomb forks until the pod's PID limit refuses (a shell that cannot fork dies, so they
     // churn); the algorithm's own shell forks nothing meanwhile (builtins only: a glob counts the
     // processes it sees, a read with a time limit waits), then reads the most tasks its container's
@@ -223,10 +191,10 @@ final class KubernetesRealClusterContainmentTest {
             + " to the end, load average %.1f before, %.1f after%n",
         peak, counts[1], seconds, loadBefore, loadAfter);
     // CHECKSTYLE.ON: RegexpSinglelineJava
-    String node = client.nodes().list().getItems().get(0).getMetadata().getName();
+    String node = fixture.client().nodes().list().getItems().get(0).getMetadata().getName();
     long limit =
         new com.fasterxml.jackson.databind.ObjectMapper()
-            .readTree(client.raw("/api/v1/nodes/" + node + "/proxy/configz"))
+            .readTree(fixture.client().raw("/api/v1/nodes/" + node + "/proxy/configz"))
             .path("kubeletconfig")
             .path("podPidsLimit")
             .asLong();
@@ -241,7 +209,7 @@ final class KubernetesRealClusterContainmentTest {
 
   @Test
   void aDiskFloodIsStoppedAtTheCapAndEndsDiskQuotaExceededWithTheOutputsCut() throws Exception {
-    KubernetesComputeBackend backend = backend(RealCluster.backend(ENVIRONMENT, results));
+    KubernetesComputeBackend backend = fixture.build(RealCluster.backend(ENVIRONMENT, results));
     // 3 GiB, written as fast as the node takes it
     JobSpec spec =
         spec(
@@ -257,17 +225,17 @@ final class KubernetesRealClusterContainmentTest {
     // CHECKSTYLE.ON: RegexpSinglelineJava
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.DISK_QUOTA_EXCEEDED);
     assertThat(end.detail()).contains("stopped at a cap while it ran");
-    JobResult flood = result(end, "flood");
+    JobResult flood = RealClusterFixture.result(end, "flood");
     assertThat(flood.kind()).isEqualTo(ResultKind.OUTPUT);
     assertThat(flood.size()).isEqualTo(ENVIRONMENT.maxOutputBytes());
-    assertThat(read(backend, end, "algorithm.log")).startsWith("writing");
-    assertThat(read(backend, end, "publish.log")).contains("stopped at a cap while it ran");
+    assertThat(readLog(backend, end, "algorithm.log")).startsWith("writing");
+    assertThat(readLog(backend, end, "publish.log")).contains("stopped at a cap while it ran");
     assertThat(seconds).isLessThan(60);
   }
 
   @Test
   void aLogFloodIsStoppedPastItsRoomAndTheLogKeepsItsFirstBytes() throws Exception {
-    KubernetesComputeBackend backend = backend(RealCluster.backend(ENVIRONMENT, results));
+    KubernetesComputeBackend backend = fixture.build(RealCluster.backend(ENVIRONMENT, results));
     // 1 GiB to standard output
     JobSpec spec =
         spec(
@@ -284,7 +252,7 @@ final class KubernetesRealClusterContainmentTest {
     // CHECKSTYLE.ON: RegexpSinglelineJava
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.DISK_QUOTA_EXCEEDED);
     assertThat(end.detail()).contains("printed more than");
-    String log = read(backend, end, "algorithm.log");
+    String log = readLog(backend, end, "algorithm.log");
     assertThat(log).startsWith("flood-line\nflood-line\n");
     assertThat((long) log.length()).isEqualTo(ENVIRONMENT.maxLogBytes());
     assertThat(read(backend, end, "kept.txt")).isEqualTo("ok\n");
@@ -293,7 +261,7 @@ final class KubernetesRealClusterContainmentTest {
 
   @Test
   void aLogALittleOverItsCapIsCutAndTheJobCompletesTruncated() throws Exception {
-    KubernetesComputeBackend backend = backend(RealCluster.backend(ENVIRONMENT, results));
+    KubernetesComputeBackend backend = fixture.build(RealCluster.backend(ENVIRONMENT, results));
     long over = ENVIRONMENT.maxLogBytes() + 4096;
     JobSpec spec =
         spec("echo ok > $OUTPUTS/kept.txt; yes line | head -c " + over, Duration.ofMinutes(2));
@@ -302,18 +270,12 @@ final class KubernetesRealClusterContainmentTest {
 
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED_TRUNCATED);
     assertThat(end.detail()).contains("algorithm.log").contains("cut at");
-    assertThat((long) read(backend, end, "algorithm.log").length())
+    assertThat((long) readLog(backend, end, "algorithm.log").length())
         .isEqualTo(ENVIRONMENT.maxLogBytes());
     assertThat(read(backend, end, "kept.txt")).isEqualTo("ok\n");
   }
 
   // ---------------------------------------------------------------------------------------------
-
-  private KubernetesComputeBackend backend(KubernetesComputeBackend.Builder builder) {
-    KubernetesComputeBackend backend = builder.build();
-    backends.add(backend);
-    return backend;
-  }
 
   private JobSpec spec(String script, Duration maxDuration) throws Exception {
     return spec(script, maxDuration, Resources.of(0.5, 64, 256, 0));
@@ -321,8 +283,7 @@ final class KubernetesRealClusterContainmentTest {
 
   private JobSpec spec(String script, Duration maxDuration, Resources resources) throws Exception {
     String requestId = "contain-" + UUID.randomUUID();
-    JobId id = JobId.derive(OWNER, requestId);
-    submitted.add(id);
+    JobId id = fixture.submitted(JobId.derive(OWNER, requestId));
     Path input = results.resolveSibling(results.getFileName() + "-input.txt");
     if (!Files.exists(input)) {
       Files.writeString(input, "hello world");
@@ -343,38 +304,20 @@ final class KubernetesRealClusterContainmentTest {
         .build();
   }
 
+  /** The first submission waits for the NetworkPolicy probe, which may take minutes. */
   private static BackendJobState runToEnd(KubernetesComputeBackend backend, JobSpec spec)
       throws Exception {
-    Recorder recorder = new Recorder();
-    backend.submit(spec, recorder).toCompletableFuture().get(5, TimeUnit.MINUTES);
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (BackendJobState state : recorder.states()) {
-        if (state.status().isTerminal()) {
-          return state;
-        }
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("no end within " + WAIT + "; got " + recorder.states());
-  }
-
-  private static JobResult result(BackendJobState end, String name) {
-    return end.results().stream()
-        .filter(r -> r.name().equals(name))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no result " + name + " in " + end.results()));
+    return RealClusterFixture.runToEnd(backend, spec, Duration.ofMinutes(5), WAIT);
   }
 
   private static String read(KubernetesComputeBackend backend, BackendJobState end, String name)
       throws Exception {
-    try (InputStream in =
-        backend
-            .openResult(end.jobId(), result(end, name))
-            .toCompletableFuture()
-            .get(1, TimeUnit.MINUTES)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
+    return RealClusterFixture.read(backend, end.jobId(), end, name);
+  }
+
+  private static String readLog(KubernetesComputeBackend backend, BackendJobState end, String name)
+      throws Exception {
+    return RealClusterFixture.readLog(backend, end.jobId(), end, name);
   }
 
   private static double loadAverage() throws Exception {

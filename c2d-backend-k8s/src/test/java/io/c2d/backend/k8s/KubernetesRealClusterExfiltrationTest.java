@@ -1,5 +1,7 @@
 package io.c2d.backend.k8s;
 
+import static io.c2d.testkit.ExfiltrationScenario.assertWithheld;
+import static io.c2d.testkit.ExfiltrationScenario.result;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.c2d.filter.InputCopyGuard;
@@ -14,18 +16,13 @@ import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
 import io.c2d.model.Resources;
-import io.c2d.model.Sha256;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
-import io.c2d.spi.filter.FilterInput;
 import io.c2d.spi.filter.FilterOutcome;
-import io.c2d.spi.filter.FilterResult;
-import io.c2d.spi.filter.FilterSubject;
 import io.c2d.spi.filter.ResultDecision;
 import io.c2d.spi.filter.ResultDecision.Action;
 import io.c2d.spi.filter.ResultFilter;
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.c2d.testkit.ExfiltrationScenario;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -33,19 +30,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -55,7 +48,7 @@ import org.junit.jupiter.api.io.TempDir;
  * real results, streamed back from the pod, as the engine's status 50 does: each copy is withheld
  * with its reason. The sample job's honest aggregate ({@code aggregate.sh}) is released unchanged
  * and a count per region with a region of 2 rows loses that row only. Everything made here carries
- * {@code app.kubernetes.io/managed-by=c2d} and is deleted.
+ * {@code app.kubernetes.io/managed-by=c2d} and is deleted ({@link RealClusterFixture}).
  */
 @ExtendWith(RequiresKubeconfig.class)
 final class KubernetesRealClusterExfiltrationTest {
@@ -66,71 +59,22 @@ final class KubernetesRealClusterExfiltrationTest {
   private static final Duration WAIT = Duration.ofMinutes(4);
   private static final long MIB = 1L << 20;
 
+  @RegisterExtension static final RealClusterFixture fixture = new RealClusterFixture();
   @TempDir static Path work;
-  private static KubernetesClient client;
-  private static Path data;
-  private static Sha256 dataSha;
+  private static ExfiltrationScenario scenario;
   private static final InputCopyGuard COPY_GUARD = new InputCopyGuard(16 * MIB);
 
-  private final List<KubernetesComputeBackend> backends = new ArrayList<>();
-  private final List<JobId> submitted = new ArrayList<>();
+  private KubernetesComputeBackend lastBackend;
 
   @BeforeAll
-  static void connect() throws Exception {
-    client = RealCluster.client();
+  static void writeTheData() throws Exception {
     Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-    data = work.resolve("sales.csv");
-    dataSha = salesData(data, 40_000);
+    scenario = ExfiltrationScenario.create(work);
   }
 
   @AfterAll
-  static void disconnect() {
-    if (client != null) {
-      client.close();
-    }
+  static void closeTheGuard() {
     COPY_GUARD.close();
-  }
-
-  @AfterEach
-  void removeWhatTheTestsMade() {
-    backends.forEach(KubernetesComputeBackend::close);
-    String ns = RealCluster.namespace();
-    for (JobId id : submitted) {
-      String selector = ObjectNames.of(id).selector();
-      client
-          .batch()
-          .v1()
-          .jobs()
-          .inNamespace(ns)
-          .withLabelSelector(selector)
-          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
-          .delete();
-      client.pods().inNamespace(ns).withLabelSelector(selector).delete();
-      client.network().v1().networkPolicies().inNamespace(ns).withLabelSelector(selector).delete();
-    }
-  }
-
-  /** Sales rows in the sample's columns, about 1 MiB, two of them in the rare region islands. */
-  static Sha256 salesData(Path file, int rows) throws Exception {
-    String[] regions = {"north", "south", "east", "west"};
-    String[] products = {"apples", "pears", "plums", "cherries", "quinces"};
-    Random random = new Random(15);
-    StringBuilder all = new StringBuilder("region,product,units,unit_price\n");
-    for (int i = 0; i < rows; i++) {
-      String region = i == 777 || i == 31_337 ? "islands" : regions[random.nextInt(4)];
-      all.append(region)
-          .append(',')
-          .append(products[random.nextInt(products.length)])
-          .append(',')
-          .append(1 + random.nextInt(400))
-          .append(',')
-          .append(String.format(Locale.ROOT, "%.2f", 0.2 + random.nextInt(200) / 100.0))
-          .append('\n');
-    }
-    byte[] bytes = all.toString().getBytes(StandardCharsets.US_ASCII);
-    Files.write(file, bytes);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-    return Sha256.ofDigest(MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 
   private BackendJobState run(String script) throws Exception {
@@ -144,20 +88,18 @@ final class KubernetesRealClusterExfiltrationTest {
             .maxLogBytes(8 * MIB)
             .build();
     KubernetesComputeBackend backend =
-        RealCluster.backend(environment, work.resolve("results"))
-            .transferTimeout(Duration.ofMinutes(3))
-            .build();
-    backends.add(backend);
+        fixture.build(
+            RealCluster.backend(environment, work.resolve("results"))
+                .transferTimeout(Duration.ofMinutes(3)));
     String requestId = "real-exfiltration-" + UUID.randomUUID();
-    JobId id = JobId.derive(OWNER, requestId);
-    submitted.add(id);
+    JobId id = fixture.submitted(JobId.derive(OWNER, requestId));
     JobSpec spec =
         JobSpec.builder(id, OWNER)
             .requestId(requestId)
             .datasets(
                 List.of(
                     DatasetInput.builder(DATA, "compute")
-                        .addLocator(FileLocator.of(data.toUri()))
+                        .addLocator(FileLocator.of(scenario.data().toUri()))
                         .ddoJson("{\"id\":\"" + DATA.value() + "\"}")
                         .build()))
             .algorithm(Algorithm.raw(RealCluster.container("sh $ALGO"), script).build())
@@ -165,27 +107,10 @@ final class KubernetesRealClusterExfiltrationTest {
             .resources(Resources.of(0.5, 64, 2048, 0))
             .maxDuration(Duration.ofMinutes(3))
             .build();
-    Recorder recorder = new Recorder();
-    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
-    BackendJobState end = awaitEnd(recorder);
+    BackendJobState end = RealClusterFixture.runToEnd(backend, spec, WAIT);
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
     lastBackend = backend;
     return end;
-  }
-
-  private KubernetesComputeBackend lastBackend;
-
-  private static BackendJobState awaitEnd(Recorder recorder) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
-      for (BackendJobState state : recorder.states()) {
-        if (state.status().isTerminal()) {
-          return state;
-        }
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("no end within " + WAIT + "; got " + recorder.states());
   }
 
   private InputStream open(BackendJobState end, JobResult result) {
@@ -201,32 +126,7 @@ final class KubernetesRealClusterExfiltrationTest {
 
   /** What a filter decides over the job's real results, streamed back from the pod's results. */
   private FilterOutcome check(ResultFilter filter, BackendJobState end) throws IOException {
-    FilterSubject.Builder subject =
-        FilterSubject.builder(end.jobId())
-            .addAsset(DATA)
-            .addInput(
-                FilterInput.of(
-                    DATA, 0, dataSha, Files.size(data), () -> Files.newInputStream(data)));
-    for (JobResult result : end.results()) {
-      subject.addResult(FilterResult.of(result, () -> open(end, result)));
-    }
-    return filter.check(subject.build());
-  }
-
-  private static JobResult result(BackendJobState end, String name) {
-    return end.results().stream()
-        .filter(r -> r.name().equals(name))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no result " + name + " in " + end.results()));
-  }
-
-  private static void assertWithheld(FilterOutcome outcome, BackendJobState end, String... names) {
-    for (String name : names) {
-      ResultDecision decision = outcome.decision(result(end, name));
-      assertThat(decision.action()).as("%s: %s", name, outcome.report()).isEqualTo(Action.WITHHOLD);
-      assertThat(decision.reason())
-          .startsWith("input-copy: carries a copy of input " + DATA.value() + "/0");
-    }
+    return filter.check(scenario.subject(end, DATA, result -> open(end, result)));
   }
 
   @Test
@@ -245,7 +145,8 @@ final class KubernetesRealClusterExfiltrationTest {
 
     FilterOutcome outcome = check(COPY_GUARD, end);
 
-    assertWithheld(outcome, end, "copy.csv", "data.gz", "data.b64", "data.hex", "algorithm.log");
+    assertWithheld(
+        outcome, end, DATA, "copy.csv", "data.gz", "data.b64", "data.hex", "algorithm.log");
     assertThat(outcome.decision(result(end, "fine.csv")).action()).isEqualTo(Action.RELEASE);
   }
 
@@ -262,7 +163,7 @@ final class KubernetesRealClusterExfiltrationTest {
 
     FilterOutcome outcome = check(COPY_GUARD, end);
 
-    assertWithheld(outcome, end, "part-a", "part-b", "part-c");
+    assertWithheld(outcome, end, DATA, "part-a", "part-b", "part-c");
   }
 
   @Test

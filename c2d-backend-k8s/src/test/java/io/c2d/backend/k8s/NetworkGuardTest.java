@@ -8,6 +8,7 @@ import io.c2d.ConfigurationException;
 import io.c2d.ErrorCode;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.JobDirectoryStore;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +59,26 @@ final class NetworkGuardTest {
   private String configurationLog(JobSpec spec) throws Exception {
     Path log = JobDirectoryStore.of(results).directory(spec.jobId()).configurationLog();
     return Files.readString(log, StandardCharsets.UTF_8);
+  }
+
+  /** The Kubernetes Job of {@code spec}, or null. */
+  private @org.jspecify.annotations.Nullable Job job(JobSpec spec) {
+    return client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(KubernetesComputeBackendTest.NS)
+        .withName(ObjectNames.of(spec.jobId()).job())
+        .get();
+  }
+
+  /** A probe that answers {@code answer} and counts its runs in {@code probes}. */
+  private static Supplier<NetworkIsolation> counting(
+      AtomicInteger probes, NetworkIsolation answer) {
+    return () -> {
+      probes.incrementAndGet();
+      return answer;
+    };
   }
 
   @Test
@@ -122,15 +143,7 @@ final class NetworkGuardTest {
 
     backend.submit(spec, new Recorder()).toCompletableFuture().get(20, SECONDS);
 
-    assertThat(
-            client
-                .batch()
-                .v1()
-                .jobs()
-                .inNamespace(KubernetesComputeBackendTest.NS)
-                .withName(ObjectNames.of(spec.jobId()).job())
-                .get())
-        .isNotNull();
+    assertThat(job(spec)).isNotNull();
     assertThat(configurationLog(spec))
         .contains("network: NOT CLOSED")
         .contains("accepts unenforced NetworkPolicy");
@@ -141,12 +154,7 @@ final class NetworkGuardTest {
       throws Exception {
     AtomicInteger probes = new AtomicInteger();
     KubernetesComputeBackend backend =
-        backend(
-            () -> {
-              probes.incrementAndGet();
-              return NetworkIsolation.enforced("stub: blocked");
-            },
-            false);
+        backend(counting(probes, NetworkIsolation.enforced("stub: blocked")), false);
     JobSpec first = KubernetesComputeBackendTest.spec("closed-1", false);
     JobSpec second = KubernetesComputeBackendTest.spec("closed-2", false);
 
@@ -163,26 +171,13 @@ final class NetworkGuardTest {
   void aJobAllowedTheNetworkIsNeitherProbedForNorRefused() throws Exception {
     AtomicInteger probes = new AtomicInteger();
     KubernetesComputeBackend backend =
-        backend(
-            () -> {
-              probes.incrementAndGet();
-              return NetworkIsolation.notEnforced("stub");
-            },
-            false);
+        backend(counting(probes, NetworkIsolation.notEnforced("stub")), false);
     JobSpec spec = KubernetesComputeBackendTest.spec("open", true);
 
     backend.submit(spec, new Recorder()).toCompletableFuture().get(20, SECONDS);
 
     assertThat(probes).hasValue(0);
-    assertThat(
-            client
-                .batch()
-                .v1()
-                .jobs()
-                .inNamespace(KubernetesComputeBackendTest.NS)
-                .withName(ObjectNames.of(spec.jobId()).job())
-                .get())
-        .isNotNull();
+    assertThat(job(spec)).isNotNull();
   }
 
   @Test

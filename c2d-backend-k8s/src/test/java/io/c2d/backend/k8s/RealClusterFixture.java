@@ -201,9 +201,30 @@ final class RealClusterFixture implements BeforeAllCallback, AfterAllCallback, A
   /** Submits {@code spec} and waits at most {@code wait} for its end. */
   static BackendJobState runToEnd(KubernetesComputeBackend backend, JobSpec spec, Duration wait)
       throws Exception {
+    return runToEnd(backend, spec, Duration.ofMinutes(1), wait);
+  }
+
+  /**
+   * Submits {@code spec}, waiting at most {@code submitWait} for the submission (a backend's first
+   * may probe the node first), then at most {@code wait} for its end.
+   */
+  static BackendJobState runToEnd(
+      KubernetesComputeBackend backend, JobSpec spec, Duration submitWait, Duration wait)
+      throws Exception {
     Recorder recorder = new Recorder();
-    backend.submit(spec, recorder).toCompletableFuture().get(1, TimeUnit.MINUTES);
+    backend
+        .submit(spec, recorder)
+        .toCompletableFuture()
+        .get(submitWait.toMillis(), TimeUnit.MILLISECONDS);
     return await(recorder, s -> s.status().isTerminal(), wait);
+  }
+
+  /** The result {@code name} of an ended job; an {@link AssertionError} if there is none. */
+  static JobResult result(BackendJobState end, String name) {
+    return end.results().stream()
+        .filter(r -> r.name().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no result " + name + " in " + end.results()));
   }
 
   /** The first report {@code wanted} accepts, waiting at most {@code wait}. */

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.c2d.C2dException;
 import io.c2d.ComputeEngine;
 import io.c2d.ErrorCode;
-import io.c2d.InvalidRequestException;
 import io.c2d.JobStateException;
 import io.c2d.UnavailableException;
 import io.c2d.keeper.ComputePayments;
@@ -16,12 +15,9 @@ import io.c2d.keeper.ProviderFeeSigner;
 import io.c2d.model.ComputeJob;
 import io.c2d.model.EthAddress;
 import io.c2d.model.JobId;
-import io.c2d.model.JobResult;
 import io.c2d.model.OceanSignature;
-import io.c2d.model.ResultKind;
 import io.c2d.server.assets.AssetDirectory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,7 +28,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
@@ -101,10 +96,10 @@ public final class OceanComputeHandler {
   private final List<Long> chainIds;
   private final int maxBodyBytes;
   private final Duration engineTimeout;
-  private final Semaphore liveLogSlots;
   private final StartRoute starts;
   private final @Nullable PaidJobs paidJobs;
   private final ReviewRoute reviews;
+  private final ResultRoute results;
 
   private OceanComputeHandler(Builder b) {
     this.engine = b.engine;
@@ -112,7 +107,7 @@ public final class OceanComputeHandler {
     this.chainIds = List.copyOf(b.chainIds);
     this.maxBodyBytes = b.maxBodyBytes;
     this.engineTimeout = b.engineTimeout;
-    this.liveLogSlots = new Semaphore(b.maxLiveLogStreams);
+    this.results = new ResultRoute(engine, engineTimeout, b.maxLiveLogStreams);
     PaidStarts paid = null;
     PaidJobs jobs = null;
     if (b.payments != null && b.feeSigner != null && b.paymentRecords != null) {
@@ -215,11 +210,11 @@ public final class OceanComputeHandler {
       }
       case BASE + "/computeResult" -> {
         requireMethod(method, "GET");
-        result(request, response);
+        results.result(request, response);
       }
       case BASE + "/computeStreamableLogs" -> {
         requireMethod(method, "GET");
-        liveLogs(QueryParams.parse(request.rawQuery()), response);
+        results.liveLogs(QueryParams.parse(request.rawQuery()), response);
       }
       case ReviewRoute.REVIEWS -> {
         requireMethod(method, "GET");
@@ -320,72 +315,14 @@ public final class OceanComputeHandler {
     sendJson(response, 200, JobsJson.jobs(List.of(last)));
   }
 
-  private void result(ProviderRequest request, ProviderResponse response) throws IOException {
-    QueryParams query = QueryParams.parse(request.rawQuery());
-    JobId id = query.jobId("jobId");
-    int index = query.index("index");
-    EthAddress owner = EngineAuth.authenticate(engine, query, OceanSignature.GET_COMPUTE_RESULT);
-    JobResult result =
-        engine.results(id, owner).stream()
-            .filter(r -> r.index() == index)
-            .findFirst()
-            .orElseThrow(
-                () ->
-                    new io.c2d.NotFoundException(
-                        ErrorCode.RESULT_NOT_FOUND,
-                        "job " + id + " has no result with index " + index));
-    Optional<Ranges.Range> range;
-    try {
-      range = Ranges.parse(request.header("Range"), result.size());
-    } catch (InvalidRequestException e) {
-      send(response, ErrorReplies.of(e), Map.of("Content-Range", "bytes */" + result.size()));
-      return;
-    }
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Content-Type", contentType(result));
-    headers.put("Accept-Ranges", "bytes");
-    headers.put(
-        "Content-Disposition", "attachment; filename=\"" + result.name().replace("\"", "") + "\"");
-    long start = range.map(Ranges.Range::start).orElse(0L);
-    long length = range.map(Ranges.Range::length).orElse(result.size());
-    range.ifPresent(r -> headers.put("Content-Range", r.contentRange()));
-    try (InputStream in = await(engine.openResult(id, owner, index))) {
-      in.skipNBytes(start);
-      try (OutputStream out = response.start(range.isPresent() ? 206 : 200, headers, length)) {
-        copy(in, out, length);
-      }
-    }
-  }
-
-  private void liveLogs(QueryParams query, ProviderResponse response) throws IOException {
-    JobId id = query.jobId("jobId");
-    EthAddress owner =
-        EngineAuth.authenticate(engine, query, OceanSignature.GET_COMPUTE_STREAMABLE_LOGS);
-    ComputeJob job = engine.status(id, owner);
-    if (job.isTerminal()) {
-      throw new io.c2d.NotFoundException(
-          ErrorCode.JOB_NOT_FOUND, "job " + id + " is not running; its logs are among its results");
-    }
-    if (!liveLogSlots.tryAcquire()) {
-      throw new UnavailableException(
-          ErrorCode.BACKEND_FAILURE, "too many live log streams are open; retry later");
-    }
-    try (InputStream in = await(engine.openLiveLog(id, owner));
-        OutputStream out =
-            response.start(200, Map.of("Content-Type", "text/plain; charset=utf-8"), -1)) {
-      byte[] buffer = new byte[8192];
-      for (int n; (n = in.read(buffer)) >= 0; ) {
-        out.write(buffer, 0, n);
-        out.flush();
-      }
-    } finally {
-      liveLogSlots.release();
-    }
-  }
-
   private <T> T await(CompletionStage<T> stage) {
+    return await(stage, engineTimeout);
+  }
+
+  /** What {@code stage} answers within {@code timeout}, its failure as the typed error. */
+  static <T> T await(CompletionStage<T> stage, Duration timeout) {
     try {
-      return stage.toCompletableFuture().get(engineTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return stage.toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       C2dException known = C2dException.unwrap(cause);
@@ -396,31 +333,12 @@ public final class OceanComputeHandler {
     } catch (TimeoutException e) {
       throw new UnavailableException(
           ErrorCode.BACKEND_FAILURE,
-          "the engine did not answer within " + engineTimeout.toSeconds() + " s; retry later",
+          "the engine did not answer within " + timeout.toSeconds() + " s; retry later",
           e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new UnavailableException(ErrorCode.ENGINE_CLOSED, "the provider is shutting down", e);
     }
-  }
-
-  private static void copy(InputStream in, OutputStream out, long length) throws IOException {
-    byte[] buffer = new byte[64 * 1024];
-    long left = length;
-    while (left > 0) {
-      int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-      if (n < 0) {
-        throw new IOException("the result ended " + left + " bytes early");
-      }
-      out.write(buffer, 0, n);
-      left -= n;
-    }
-  }
-
-  private static String contentType(JobResult result) {
-    return result.kind() == ResultKind.OUTPUT
-        ? "application/octet-stream"
-        : "text/plain; charset=utf-8";
   }
 
   private static HttpFailure methodNotAllowed(String allowed) {
@@ -443,8 +361,7 @@ public final class OceanComputeHandler {
     }
   }
 
-  private static void send(
-      ProviderResponse response, ErrorReplies.Reply reply, Map<String, String> extra)
+  static void send(ProviderResponse response, ErrorReplies.Reply reply, Map<String, String> extra)
       throws IOException {
     byte[] bytes = Bodies.JSON.writeValueAsBytes(reply.body());
     Map<String, String> headers = new LinkedHashMap<>(extra);

@@ -25,7 +25,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * The publisher's review and audit endpoints, authenticated as the publisher (never a consumer): a
  * bearer token configured in the server ({@link OceanComputeHandler.Builder#publisherToken}),
- * compared in constant time. Without a configured token every call is refused. Thread-safe.
+ * compared in constant time. Without a configured token (null) every call is refused. A refused
+ * token is an {@link AccessDeniedException} ({@code publisher_unauthorized}), a malformed body an
+ * {@link InvalidRequestException} naming its field, an unknown action a 404; the engine's own
+ * refusals (no such job, not awaiting release) pass through typed. Thread-safe: immutable.
  */
 final class ReviewRoute {
   static final String REVIEWS = OceanComputeHandler.BASE + "/c2d/reviews";

@@ -10,19 +10,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitOption;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -47,8 +42,6 @@ import org.jspecify.annotations.Nullable;
 public final class ResultCollector {
   /** At most this many outputs are kept; the rest are dropped and the job says so. */
   public static final int MAX_OUTPUT_FILES = 10_000;
-
-  private static final int MAX_DEPTH = 32;
 
   private final JobDirectory directory;
   private final long maxOutputBytes;
@@ -239,50 +232,7 @@ public final class ResultCollector {
   }
 
   private void collectDirectory(Path outputs, String shownAs, boolean move) throws IOException {
-    if (!Files.isDirectory(outputs, LinkOption.NOFOLLOW_LINKS)) {
-      if (Files.exists(outputs, LinkOption.NOFOLLOW_LINKS)) {
-        note("skipped " + shownAs + ": it is not a directory (links are never followed)");
-      }
-      return;
-    }
-    Path realOutputs = outputs.toRealPath();
-    List<Candidate> candidates = new ArrayList<>();
-    Files.walkFileTree(
-        outputs,
-        EnumSet.noneOf(FileVisitOption.class),
-        MAX_DEPTH,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            String name = relativeName(outputs, file);
-            if (attrs.isSymbolicLink()) {
-              skip(name, "a symbolic link (links are never followed)");
-            } else if (attrs.isDirectory()) {
-              skip(name, "nested deeper than " + MAX_DEPTH + " levels");
-            } else if (!attrs.isRegularFile()) {
-              skip(name, "not a regular file");
-            } else if (safeName(name)) {
-              try {
-                if (file.toRealPath().startsWith(realOutputs)) {
-                  candidates.add(new Candidate(file, name));
-                } else {
-                  skip(name, "its real path leaves " + shownAs);
-                }
-              } catch (IOException e) {
-                skip(name, "unreadable (" + e + ")");
-              }
-            }
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFileFailed(Path file, IOException e) {
-            skip(relativeName(outputs, file), "unreadable (" + e + ")");
-            return FileVisitResult.CONTINUE;
-          }
-        });
-    candidates.sort(Comparator.comparing(Candidate::name));
-    for (Candidate candidate : candidates) {
+    for (OutputWalk.Candidate candidate : OutputWalk.regularFiles(this, outputs, shownAs)) {
       if (move) {
         OutputLink.take(this, candidate.name(), candidate.file());
       } else {
@@ -505,7 +455,8 @@ public final class ResultCollector {
     results.add(new JobResult(name, kind, copy.bytes(), results.size()));
   }
 
-  private boolean safeName(String name) {
+  /** Whether {@code name} is a safe result name; if not, notes it as skipped. */
+  boolean safeName(String name) {
     try {
       JobResult.checkName(name);
       return true;
@@ -540,17 +491,6 @@ public final class ResultCollector {
     } catch (IOException e) {
       throw new ReadFailure(e);
     }
-  }
-
-  private static String relativeName(Path root, Path file) {
-    StringBuilder name = new StringBuilder();
-    for (Path segment : root.relativize(file)) {
-      if (name.length() > 0) {
-        name.append('/');
-      }
-      name.append(segment);
-    }
-    return name.toString();
   }
 
   /** A name as it may safely appear in a log line: control characters replaced, length bounded. */
@@ -608,8 +548,6 @@ public final class ResultCollector {
           : text;
     }
   }
-
-  private record Candidate(Path file, String name) {}
 
   private record Copy(long bytes, boolean cut) {}
 

@@ -1,6 +1,7 @@
 package io.c2d.spi.backend.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.c2d.model.JobResult;
 import io.c2d.model.ResultKind;
@@ -30,6 +31,22 @@ final class ResultCollectorTest {
   void setUp() throws IOException {
     directory = JobDirectoryStore.of(root).directory(Specs.spec("a").jobId());
     outputs = Files.createDirectories(directory.resolve("data/outputs"));
+  }
+
+  /** Collects {@code outputs} by taking (linking) its files, with these caps. */
+  private ResultCollector.Collected take(long maxOutputBytes, long maxLogBytes) throws IOException {
+    ResultCollector collector =
+        ResultCollector.start(directory, maxOutputBytes, maxLogBytes, CLOCK);
+    collector.takeOutputDirectory(outputs, "data/outputs");
+    return collector.finish();
+  }
+
+  /** Collects {@code outputs} by copying its files, with these caps. */
+  private ResultCollector.Collected add(long maxOutputBytes, long maxLogBytes) throws IOException {
+    ResultCollector collector =
+        ResultCollector.start(directory, maxOutputBytes, maxLogBytes, CLOCK);
+    collector.addOutputDirectory(outputs, "data/outputs");
+    return collector.finish();
   }
 
   @Test
@@ -64,16 +81,11 @@ final class ResultCollectorTest {
     Files.writeString(outputs.resolve("c"), "cc");
     Files.writeString(outputs.resolve("d"), "");
 
-    ResultCollector collector = ResultCollector.start(directory, 8, 1000, CLOCK);
-    collector.addOutputDirectory(outputs, "data/outputs");
-    ResultCollector.Collected collected = collector.finish();
+    ResultCollector.Collected collected = add(8, 1000);
 
     assertThat(collected.results())
         .extracting(JobResult::name, JobResult::size)
-        .startsWith(
-            org.assertj.core.groups.Tuple.tuple("a", 4L),
-            org.assertj.core.groups.Tuple.tuple("b", 4L),
-            org.assertj.core.groups.Tuple.tuple("d", 0L));
+        .startsWith(tuple("a", 4L), tuple("b", 4L), tuple("d", 0L));
     assertThat(collected.truncated()).isTrue();
     assertThat(collected.cutSummary())
         .contains("cut 'b' at 4 bytes", "dropped 'c' (2 bytes): outputs are capped at 8 bytes");
@@ -89,16 +101,12 @@ final class ResultCollectorTest {
     Object inodeOfA =
         Files.readAttributes(outputs.resolve("a"), BasicFileAttributes.class).fileKey();
 
-    ResultCollector collector = ResultCollector.start(directory, 8, 1000, CLOCK);
-    collector.takeOutputDirectory(outputs, "data/outputs");
-    ResultCollector.Collected collected = collector.finish();
+    ResultCollector.Collected collected = take(8, 1000);
 
     Path area = directory.resultArea(ResultKind.OUTPUT);
     assertThat(collected.results())
         .extracting(JobResult::name, JobResult::size)
-        .startsWith(
-            org.assertj.core.groups.Tuple.tuple("a", 4L),
-            org.assertj.core.groups.Tuple.tuple("b", 4L));
+        .startsWith(tuple("a", 4L), tuple("b", 4L));
     assertThat(area.resolve("a")).hasContent("aaaa");
     assertThat(area.resolve("b")).hasContent("bbbb");
     assertThat(area.resolve("c")).doesNotExist();
@@ -132,15 +140,11 @@ final class ResultCollectorTest {
     first.takeOutputDirectory(outputs, "data/outputs");
     // the process dies here: no finish(), no state written, the sandbox not removed
 
-    ResultCollector again = ResultCollector.start(directory, 100, 1000, CLOCK);
-    again.takeOutputDirectory(outputs, "data/outputs");
-    ResultCollector.Collected collected = again.finish();
+    ResultCollector.Collected collected = take(100, 1000);
 
     assertThat(collected.results())
         .extracting(JobResult::name, JobResult::size)
-        .startsWith(
-            org.assertj.core.groups.Tuple.tuple("a", 4L),
-            org.assertj.core.groups.Tuple.tuple("b", 6L));
+        .startsWith(tuple("a", 4L), tuple("b", 6L));
     Path area = directory.resultArea(ResultKind.OUTPUT);
     assertThat(area.resolve("a")).hasContent("aaaa");
     assertThat(area.resolve("b")).hasContent("bbbbbb");
@@ -152,16 +156,12 @@ final class ResultCollectorTest {
     Files.writeString(outputs.resolve("a"), "aaaa");
     Files.createLink(outputs.resolve("b"), outputs.resolve("a"));
 
-    ResultCollector collector = ResultCollector.start(directory, 6, 1000, CLOCK);
-    collector.takeOutputDirectory(outputs, "data/outputs");
-    ResultCollector.Collected collected = collector.finish();
+    ResultCollector.Collected collected = take(6, 1000);
 
     Path area = directory.resultArea(ResultKind.OUTPUT);
     assertThat(collected.results())
         .extracting(JobResult::name, JobResult::size)
-        .startsWith(
-            org.assertj.core.groups.Tuple.tuple("a", 4L),
-            org.assertj.core.groups.Tuple.tuple("b", 2L));
+        .startsWith(tuple("a", 4L), tuple("b", 2L));
     assertThat(area.resolve("a")).hasContent("aaaa");
     assertThat(area.resolve("b")).hasContent("aa");
   }
@@ -194,9 +194,7 @@ final class ResultCollectorTest {
 
     assertThat(collected.results())
         .extracting(JobResult::name, JobResult::size)
-        .startsWith(
-            org.assertj.core.groups.Tuple.tuple("x", 3L),
-            org.assertj.core.groups.Tuple.tuple("algorithm.log", 5L));
+        .startsWith(tuple("x", 3L), tuple("algorithm.log", 5L));
     assertThat(collected.cuts())
         .anyMatch(cut -> cut.startsWith("cut 'x' at 3 bytes"))
         .contains("algorithm.log cut at 5 bytes (the log cap)")

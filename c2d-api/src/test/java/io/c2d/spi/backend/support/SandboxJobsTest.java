@@ -168,20 +168,14 @@ final class SandboxJobsTest {
   @Test
   void aNewInstanceTracksARunningAlgorithmAgain() throws Exception {
     JobSpec spec = Specs.spec("a");
-    SandboxJobs first = jobs();
-    Recorder before = new Recorder();
-    first.submit(spec, before);
-    before.await(s -> s.status() == JobStatus.RUNNING_ALGORITHM);
+    SandboxJobs first = submittedUntil(spec, JobStatus.RUNNING_ALGORITHM);
     first.close();
 
-    SandboxJobs second = jobs();
-    Recorder after = new Recorder();
-    List<RecoveredJob> recovered =
-        second.recover(after).toCompletableFuture().get(10, TimeUnit.SECONDS);
-    assertThat(recovered).hasSize(1);
-    assertThat(recovered.get(0).state().status()).isEqualTo(JobStatus.RUNNING_ALGORITHM);
+    Restarted second = restart();
+    assertThat(second.recovered()).hasSize(1);
+    assertThat(second.recovered().get(0).state().status()).isEqualTo(JobStatus.RUNNING_ALGORITHM);
     sandboxes.get(1).exit.complete(SandboxJob.Exit.code(3));
-    BackendJobState end = after.await(s -> s.status().isTerminal());
+    BackendJobState end = second.recorder().await(s -> s.status().isTerminal());
 
     assertThat(end.status()).isEqualTo(JobStatus.ALGORITHM_FAILED);
     assertThat(end.exitCode()).isEqualTo(3);
@@ -261,17 +255,12 @@ final class SandboxJobsTest {
   @Test
   void aCapRecordedBeforeARestartStillDecidesHowTheJobEnds() throws Exception {
     JobSpec spec = Specs.spec("a");
-    SandboxJobs first = jobs();
-    Recorder before = new Recorder();
-    first.submit(spec, before);
-    before.await(s -> s.status() == JobStatus.RUNNING_ALGORITHM);
+    SandboxJobs first = submittedUntil(spec, JobStatus.RUNNING_ALGORITHM);
     // the instance died right after recording the cap, before its kill was seen
     JobDirectoryStore.of(root).directory(spec.jobId()).writeEnding(JobDirectory.ENDING_LOG_CAP);
     first.close();
 
-    SandboxJobs second = jobs();
-    Recorder after = new Recorder();
-    second.recover(after).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Recorder after = restart().recorder();
     sandboxes.get(1).exit.complete(SandboxJob.Exit.code(137));
     BackendJobState end = after.await(s -> s.status().isTerminal());
 
@@ -282,14 +271,7 @@ final class SandboxJobsTest {
 
   @Test
   void aJobWhoseAlgorithmNeverRanIsRunFromTheStartAfterARestart() throws Exception {
-    JobSpec spec = Specs.spec("a");
-    JobDirectoryStore.of(root)
-        .create(
-            spec,
-            BackendJobState.of(
-                spec.jobId(), JobStatus.CONFIGURING_VOLUMES, java.time.Instant.now()));
-    reattached = Reattached.neverRan();
-    exitOnStart = true;
+    JobSpec spec = leftBeforeItsAlgorithmRan(JobStatus.CONFIGURING_VOLUMES);
 
     Recorder after = new Recorder();
     List<RecoveredJob> recovered =
@@ -338,9 +320,7 @@ final class SandboxJobsTest {
     stageDelay = Duration.ZERO;
     reattached = Reattached.neverRan();
     exitOnStart = true;
-    SandboxJobs second = jobs();
-    Recorder after = new Recorder();
-    second.recover(after).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Recorder after = restart().recorder();
     BackendJobState end = after.await(s -> s.status().isTerminal());
 
     assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
@@ -367,14 +347,7 @@ final class SandboxJobsTest {
 
   @Test
   void aJobInterruptedAfterProvisioningIsStartedOnceWhenResubmitted() throws Exception {
-    JobSpec spec = Specs.spec("a");
-    JobDirectoryStore.of(root)
-        .create(
-            spec,
-            BackendJobState.of(
-                spec.jobId(), JobStatus.PROVISIONING_SUCCESS, java.time.Instant.now()));
-    reattached = Reattached.neverRan();
-    exitOnStart = true;
+    JobSpec spec = leftBeforeItsAlgorithmRan(JobStatus.PROVISIONING_SUCCESS);
 
     Recorder again = new Recorder();
     jobs().submit(spec, again).toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -424,17 +397,19 @@ final class SandboxJobsTest {
 
     crashOnRemove = null;
     reattached = Reattached.gone("the sandbox is gone");
-    SandboxJobs second = jobs();
-    List<RecoveredJob> recovered =
-        second.recover(new Recorder()).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Restarted second = restart();
 
-    assertThat(recovered).hasSize(1);
-    BackendJobState end = recovered.get(0).state();
+    assertThat(second.recovered()).hasSize(1);
+    BackendJobState end = second.recovered().get(0).state();
     assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
     JobResult out =
         end.results().stream().filter(r -> r.name().equals("out.txt")).findFirst().orElseThrow();
     try (InputStream in =
-        second.openResult(spec.jobId(), out).toCompletableFuture().get(10, TimeUnit.SECONDS)) {
+        second
+            .jobs()
+            .openResult(spec.jobId(), out)
+            .toCompletableFuture()
+            .get(10, TimeUnit.SECONDS)) {
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("ok");
     }
   }
@@ -460,6 +435,39 @@ final class SandboxJobsTest {
         .isEqualTo(JobStatus.COMPLETED);
     assertThat(JobDirectoryStore.of(root).directory(spec.jobId()).readSpec()).isEqualTo(spec);
   }
+
+  /**
+   * Job {@code a} as a backend that died at {@code status}, before the algorithm ran, left it; its
+   * next sandbox finds nothing to reattach and its algorithm exits at once.
+   */
+  private JobSpec leftBeforeItsAlgorithmRan(JobStatus status) throws IOException {
+    JobSpec spec = Specs.spec("a");
+    JobDirectoryStore.of(root)
+        .create(spec, BackendJobState.of(spec.jobId(), status, java.time.Instant.now()));
+    reattached = Reattached.neverRan();
+    exitOnStart = true;
+    return spec;
+  }
+
+  /** A new instance that has submitted {@code spec} and seen it reach {@code status}. */
+  private SandboxJobs submittedUntil(JobSpec spec, JobStatus status) throws Exception {
+    SandboxJobs jobs = jobs();
+    Recorder recorder = new Recorder();
+    jobs.submit(spec, recorder).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    recorder.await(s -> s.status() == status);
+    return jobs;
+  }
+
+  /** A new instance on the same directory, recovered; its recorder hears the recovered jobs. */
+  private Restarted restart() throws Exception {
+    SandboxJobs jobs = jobs();
+    Recorder recorder = new Recorder();
+    List<RecoveredJob> recovered =
+        jobs.recover(recorder).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return new Restarted(jobs, recorder, recovered);
+  }
+
+  private record Restarted(SandboxJobs jobs, Recorder recorder, List<RecoveredJob> recovered) {}
 
   private static void waitFor(java.util.function.BooleanSupplier condition)
       throws InterruptedException {

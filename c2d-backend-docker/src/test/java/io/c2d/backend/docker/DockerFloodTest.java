@@ -159,6 +159,8 @@ final class DockerFloodTest {
         """
         echo before > $OUTPUTS/before
         echo first line
+        # the engine copies stdout and stderr on two threads: give the first line a head start
+        sleep 1
         yes 0123456789abcdefghijklmnopqrstuvwxyz &
         yes stderr-flood >&2
         """;

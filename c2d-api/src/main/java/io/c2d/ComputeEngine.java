@@ -32,8 +32,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The compute-to-data engine: the facade a provider application holds. It takes a consumer's {@link
@@ -77,8 +75,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class ComputeEngine implements AutoCloseable {
-  private static final Logger logger = LoggerFactory.getLogger(ComputeEngine.class);
-
   // The parts, one concern each; this class only hands each call to the right one.
   private final RequestValidation validation;
   private final SchedulingPath schedulingPath;
@@ -383,19 +379,13 @@ public final class ComputeEngine implements AutoCloseable {
   /**
    * Closes the engine: it refuses new starts and releases the backends, verifier and threads it
    * created from providers. Running jobs keep running in their backends, and a new engine finds
-   * them again.
+   * them again (and queues again the jobs that waited, with a state directory).
    */
   @Override
   public void close() {
     lifecycle.close();
     release.close();
-    for (AutoCloseable resource : owned) {
-      try {
-        resource.close();
-      } catch (Exception e) {
-        logger.warn("closing {} failed", resource, e);
-      }
-    }
+    EngineSettings.closeLogging(owned);
   }
 
   /** Phase deadlines armed now (for tests: an ended job holds none). */

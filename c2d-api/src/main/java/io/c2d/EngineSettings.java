@@ -206,6 +206,17 @@ final class EngineSettings {
     }
   }
 
+  /** Closes {@code resources}, logging what they throw. */
+  static void closeLogging(List<AutoCloseable> resources) {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        logger.warn("closing {} failed", resource, e);
+      }
+    }
+  }
+
   /** Closes {@code resources}, adding what they throw to {@code failure}. */
   static void closeAll(List<AutoCloseable> resources, RuntimeException failure) {
     for (AutoCloseable resource : resources) {

@@ -18,7 +18,8 @@ import java.util.concurrent.CompletionStage;
  * DESIGN steps 5 and 6: an entitled request becomes a job that runs at once, waits in its
  * environment's fair queue, or is refused because the queue is full; a job that runs is dispatched.
  * The slot decides under its own lock; the job is registered and announced before it is dispatched,
- * so its backend's first report always finds it. Thread-safe.
+ * so its backend's first report always finds it. A job that waits is written to the {@link
+ * QueuedJobStore} before its start is acknowledged. Thread-safe.
  */
 final class Admission {
   private final JobRegistry registry;
@@ -41,7 +42,8 @@ final class Admission {
    * @throws CapacityExceededException if the environment's queue is full ({@link
    *     ErrorCode#CAPACITY_EXHAUSTED}), or a free job finds the free jobs at their limit ({@link
    *     ErrorCode#FREE_LIMIT_REACHED})
-   * @throws UnavailableException if the engine closed meanwhile
+   * @throws UnavailableException if the engine closed meanwhile, or a job that would wait cannot be
+   *     kept on disk ({@link ErrorCode#BACKEND_FAILURE}; it is not queued)
    */
   CompletionStage<ComputeJob> admit(
       ComputeRequest request,

@@ -32,8 +32,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The compute-to-data engine: the facade a provider application holds. It takes a consumer's {@link
@@ -67,7 +65,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Only a job's owner sees its status, results and logs, or stops or deletes it. The {@code
  *       requester} argument is the address the application authenticated for the call.
  *   <li>On {@link Builder#build()} the engine rebuilds its view from every backend, so a restarted
- *       application finds every job again; {@link #start} waits for that.
+ *       application finds every job again, and, with a {@link Builder#stateDirectory(Path) state
+ *       directory}, queues again the jobs that waited for capacity; {@link #start} waits for that.
  *   <li>Every phase of a job has a time limit; a job never stays in one status forever.
  *   <li>Failures are {@link C2dException}s with a stable {@link ErrorCode}; a refused request
  *       leaves nothing behind but its spent nonce.
@@ -76,8 +75,6 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe.
  */
 public final class ComputeEngine implements AutoCloseable {
-  private static final Logger logger = LoggerFactory.getLogger(ComputeEngine.class);
-
   // The parts, one concern each; this class only hands each call to the right one.
   private final RequestValidation validation;
   private final SchedulingPath schedulingPath;
@@ -103,7 +100,8 @@ public final class ComputeEngine implements AutoCloseable {
             b.clock,
             publication,
             b.listeners,
-            expiry -> new Watchdogs(b.ticker, b.executor, b.scheduler, b.runningGrace, expiry));
+            expiry -> new Watchdogs(b.ticker, b.executor, b.scheduler, b.runningGrace, expiry),
+            s.queuedJobs);
     this.authentication =
         new Authentication(
             s.authenticator,
@@ -112,6 +110,7 @@ public final class ComputeEngine implements AutoCloseable {
             s.chainId,
             s.providerAddress,
             s.maxSignatureLifetime);
+    Admission admission = new Admission(registry, lifecycle, b.clock, s.queuedJobs);
     this.schedulingPath =
         new SchedulingPath(
             validation,
@@ -120,7 +119,7 @@ public final class ComputeEngine implements AutoCloseable {
             new PolicyCheck(b.policyWithoutDdo),
             new AgreementCheck(s.verifier, b.clock, s.verifierTimeout, s.verdictCacheTtl),
             registry,
-            new Admission(registry, lifecycle, b.clock),
+            admission,
             publication != null);
     ResultGate gate = new ResultGate(s.filters, s.resultPolicy, s.auditJournal, s.replacements);
     this.release =
@@ -131,8 +130,7 @@ public final class ComputeEngine implements AutoCloseable {
       publication.gate(gate);
     }
     this.ocean = new OceanEntryPoints(authentication, s.nonceStore, registry, lifecycle, gate);
-    this.recovery =
-        new Recovery(s.backends, validation, registry, lifecycle, publication != null, release);
+    this.recovery = new Recovery(s.backends, validation, registry, lifecycle, admission, release);
   }
 
   /** A new builder. */
@@ -145,10 +143,11 @@ public final class ComputeEngine implements AutoCloseable {
    *
    * <p>The stage completes once the job is admitted, with its snapshot ({@link
    * JobStatus#WARMING_UP} if it was dispatched at once, {@link JobStatus#QUEUED} if it waits for
-   * capacity), or exceptionally with a {@link C2dException}: {@link InvalidRequestException}
-   * (unknown environment, resources or duration over the environment's limits, a request id reused
-   * for another request), {@link AuthenticationException}, {@link PolicyViolationException}, {@link
-   * AgreementException}, {@link CapacityExceededException} or {@link UnavailableException}.
+   * capacity, kept on disk first with a state directory), or exceptionally with a {@link
+   * C2dException}: {@link InvalidRequestException} (unknown environment, resources or duration over
+   * the environment's limits, a request id reused for another request), {@link
+   * AuthenticationException}, {@link PolicyViolationException}, {@link AgreementException}, {@link
+   * CapacityExceededException} or {@link UnavailableException}.
    */
   public CompletionStage<ComputeJob> start(ComputeRequest request) {
     requireNonNull(request, "request");
@@ -380,19 +379,13 @@ public final class ComputeEngine implements AutoCloseable {
   /**
    * Closes the engine: it refuses new starts and releases the backends, verifier and threads it
    * created from providers. Running jobs keep running in their backends, and a new engine finds
-   * them again.
+   * them again (and queues again the jobs that waited, with a state directory).
    */
   @Override
   public void close() {
     lifecycle.close();
     release.close();
-    for (AutoCloseable resource : owned) {
-      try {
-        resource.close();
-      } catch (Exception e) {
-        logger.warn("closing {} failed", resource, e);
-      }
-    }
+    EngineSettings.closeLogging(owned);
   }
 
   /** Phase deadlines armed now (for tests: an ended job holds none). */
@@ -427,7 +420,7 @@ public final class ComputeEngine implements AutoCloseable {
    *   <tr><td>{@code c2d.filters}</td><td>result filters for every asset, comma-separated, in order; parameters below {@code c2d.filter.<name>.}</td><td>none</td></tr>
    *   <tr><td>{@code c2d.filters.review}</td><td>hold every job's results for the publisher's review</td><td>false</td></tr>
    *   <tr><td>{@code c2d.review.timeout}</td><td>how long results wait for review before they are rejected</td><td>24h</td></tr>
-   *   <tr><td>{@code c2d.state-dir}</td><td>directory of the provider's durable state (used nonces and Ocean's nonce counters in {@code nonces/})</td><td>none: nonces in memory, a restart reopens the replay window (for Ocean's format, of every signature)</td></tr>
+   *   <tr><td>{@code c2d.state-dir}</td><td>directory of the provider's durable state (used nonces and Ocean's nonce counters in {@code nonces/}, jobs waiting for capacity in {@code queue/})</td><td>none: nonces and waiting jobs in memory; a restart reopens the replay window (for Ocean's format, of every signature) and loses the jobs that waited</td></tr>
    * </table>
    *
    * <p>Not thread-safe.
@@ -532,10 +525,13 @@ public final class ComputeEngine implements AutoCloseable {
     }
 
     /**
-     * The directory of the provider's durable state (property {@code c2d.state-dir}); used nonces
-     * are kept in its {@code nonces/} subdirectory, which must not be shared with another running
-     * engine. Default none: nonces in memory, see {@link #nonceStore(NonceStore)}. {@link #build()}
-     * throws {@link UnavailableException} if the directory cannot be opened.
+     * The directory of the provider's durable state (property {@code c2d.state-dir}), which must
+     * not be shared with another running engine: used nonces are kept in its {@code nonces/}
+     * subdirectory, and each job acknowledged as {@link JobStatus#QUEUED} in {@code queue/} until
+     * its backend holds it or it ends, so a restarted engine queues it again in its order. Default
+     * none: nonces in memory (see {@link #nonceStore(NonceStore)}), and jobs waiting for capacity
+     * in memory only, so a restart loses them. {@link #build()} throws {@link UnavailableException}
+     * if the directory cannot be opened.
      */
     public Builder stateDirectory(Path stateDirectory) {
       this.stateDirectory = requireNonNull(stateDirectory, "stateDirectory");

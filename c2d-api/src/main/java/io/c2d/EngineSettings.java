@@ -48,6 +48,7 @@ final class EngineSettings {
   final Duration reviewTimeout;
   final AuditJournal auditJournal;
   final Path replacements;
+  final QueuedJobStore queuedJobs;
 
   private EngineSettings(
       ComputeEngine.Builder b, ProviderConfig config, List<AutoCloseable> owned) {
@@ -124,7 +125,9 @@ final class EngineSettings {
     if (stateDirectory != null) {
       this.auditJournal = AuditJournal.open(stateDirectory.resolve("audit"), b.clock);
       this.replacements = stateDirectory.resolve("filters");
+      this.queuedJobs = QueuedJobStore.open(stateDirectory.resolve("queue"));
     } else {
+      this.queuedJobs = QueuedJobStore.inMemory();
       this.auditJournal = AuditJournal.inMemory(b.clock);
       this.replacements =
           Path.of(
@@ -200,6 +203,17 @@ final class EngineSettings {
     } catch (RuntimeException e) {
       closeAll(owned, e);
       throw e;
+    }
+  }
+
+  /** Closes {@code resources}, logging what they throw. */
+  static void closeLogging(List<AutoCloseable> resources) {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        logger.warn("closing {} failed", resource, e);
+      }
     }
   }
 

@@ -62,6 +62,26 @@ final class EnvironmentSlot {
     }
   }
 
+  /**
+   * Re-admits a job that was queued before a restart: true if it runs now, else it waits again,
+   * even past the queue's capacity or the free limits (it was acknowledged).
+   */
+  boolean readmit(JobRecord job) {
+    synchronized (lock) {
+      if (job.free) {
+        job.holdsFreeSlot = true;
+        free++;
+        freeByConsumer.merge(job.owner(), 1, Integer::sum);
+      }
+      if (canRun(job)) {
+        reserve(job);
+        return true;
+      }
+      queue.add(job);
+      return false;
+    }
+  }
+
   /** Takes capacity for a job found running on recovery, even past the limits. */
   void reserveRecovered(JobRecord job) {
     synchronized (lock) {

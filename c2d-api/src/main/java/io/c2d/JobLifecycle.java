@@ -35,6 +35,7 @@ final class JobLifecycle {
   private final @Nullable Publication publication;
   private final CopyOnWriteArrayList<JobListener> listeners;
   private final Watchdogs watchdogs;
+  private final QueuedJobStore queuedJobs;
   private @Nullable ResultRelease release;
   private volatile boolean closed;
 
@@ -43,8 +44,10 @@ final class JobLifecycle {
       Clock clock,
       @Nullable Publication publication,
       List<JobListener> listeners,
-      Watchdogs.Factory watchdogs) {
+      Watchdogs.Factory watchdogs,
+      QueuedJobStore queuedJobs) {
     this.registry = registry;
+    this.queuedJobs = queuedJobs;
     this.clock = clock;
     this.publication = publication;
     this.listeners = new CopyOnWriteArrayList<>(listeners);
@@ -53,6 +56,11 @@ final class JobLifecycle {
 
   Watchdogs watchdogs() {
     return watchdogs;
+  }
+
+  /** Where jobs waiting for capacity are kept across restarts. */
+  QueuedJobStore queuedJobs() {
+    return queuedJobs;
   }
 
   /** Sets the result filters' part, once, before any job is dispatched or recovered. */
@@ -173,8 +181,21 @@ final class JobLifecycle {
             logger.warn("backend refused job {}", record.id(), failure);
             end(record, JobStatus.FAILED, null, "the backend could not start the job: " + failure);
           }
+          // The backend holds the job durably now (or it failed): it no longer waits on disk here.
+          leftQueue(record);
           return null;
         });
+  }
+
+  /** Removes the job's queue file, if it has one: it was dispatched, or it ended. */
+  private void leftQueue(JobRecord record) {
+    synchronized (record.lock) {
+      if (!record.queuedOnDisk) {
+        return;
+      }
+      record.queuedOnDisk = false;
+      queuedJobs.forget(record.id());
+    }
   }
 
   /** A backend's report about one of its jobs. */
@@ -344,13 +365,22 @@ final class JobLifecycle {
     return ended;
   }
 
-  /** Dispatches the waiting jobs that got the capacity of {@code record}, which just ended. */
+  /**
+   * Forgets the ended job's queue file, if it waited, then dispatches the waiting jobs that got the
+   * capacity of {@code record}.
+   */
   void afterEnd(JobRecord record) {
     List<JobRecord> runnable;
     synchronized (record.lock) {
       runnable = record.nowRunnable;
       record.nowRunnable = List.of();
     }
+    leftQueue(record);
+    dispatchRunnable(runnable);
+  }
+
+  /** Moves waiting jobs that were given capacity to warming up and dispatches them. */
+  void dispatchRunnable(List<JobRecord> runnable) {
     for (JobRecord next : runnable) {
       synchronized (next.lock) {
         moveTo(next, JobStatus.WARMING_UP, null, null, List.of(), clock.instant());

@@ -39,6 +39,11 @@ final class JobRecord {
   /** Whether the job was handed to its backend. */
   boolean dispatched;
 
+  /**
+   * Whether the job waits in the {@link QueuedJobStore} (until its backend holds it or it ends).
+   */
+  boolean queuedOnDisk;
+
   Deadlines.@Nullable Entry watchdog;
 
   /** While the job's outputs are being published: the backend's completed state to end with. */

@@ -30,6 +30,7 @@ final class Recovery {
   private final RequestValidation environments;
   private final JobRegistry registry;
   private final JobLifecycle lifecycle;
+  private final Admission admission;
   private final boolean publishes;
   private final @Nullable ResultRelease release;
   private final ConcurrentHashMap<JobId, BackendJobState> earlyUpdates = new ConcurrentHashMap<>();
@@ -40,14 +41,15 @@ final class Recovery {
       RequestValidation environments,
       JobRegistry registry,
       JobLifecycle lifecycle,
-      boolean publishes,
+      Admission admission,
       @Nullable ResultRelease release) {
     this.release = release;
     this.backends = backends;
     this.environments = environments;
     this.registry = registry;
     this.lifecycle = lifecycle;
-    this.publishes = publishes;
+    this.admission = admission;
+    this.publishes = lifecycle.publishes();
   }
 
   CompletableFuture<Void> ready() {
@@ -79,10 +81,45 @@ final class Recovery {
         CompletableFuture.allOf(recoveries.toArray(new CompletableFuture<?>[0]))
             .whenComplete(
                 (ignored, failure) -> {
+                  requeue();
                   ready.complete(null);
                   earlyUpdates.values().forEach(lifecycle::onBackendUpdate);
                   earlyUpdates.clear();
                 });
+  }
+
+  /**
+   * Queues again, in their order, the jobs that waited for capacity when the engine stopped, once
+   * the backends' jobs are adopted: a job its backend already holds (the engine stopped between
+   * dispatching it and forgetting its file) is the backend's, and its file is forgotten.
+   */
+  private void requeue() {
+    QueuedJobStore store = lifecycle.queuedJobs();
+    QueuedJobStore.Loaded loaded = store.load();
+    for (QueuedJobStore.Unreadable bad : loaded.unreadable()) {
+      logger.error(
+          "a queued job could not be read back and is not queued again; its file is set aside",
+          bad.reason());
+    }
+    for (QueuedJobStore.Entry entry : loaded.entries()) {
+      JobSpec spec = entry.spec();
+      @Nullable EnvironmentSlot slot = environments.slotOrNull(spec.environmentId());
+      if (registry.contains(spec.jobId())) {
+        store.forget(spec.jobId());
+      } else if (slot == null) {
+        // kept on disk: an engine configured with the environment again queues it
+        logger.error(
+            "queued job {} waits for environment {}, which this engine does not configure",
+            spec.jobId(),
+            spec.environmentId());
+      } else {
+        try {
+          admission.readmit(slot, entry);
+        } catch (RuntimeException e) {
+          logger.error("queued job {} could not be queued again", spec.jobId(), e);
+        }
+      }
+    }
   }
 
   /** The listener of recovered jobs: holds reports of jobs not adopted yet until recovery ends. */

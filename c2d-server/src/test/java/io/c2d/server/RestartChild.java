@@ -19,6 +19,7 @@ import io.c2d.testkit.FakeAgreementVerifier;
 import io.c2d.testkit.TestRequests;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,10 @@ import java.util.concurrent.TimeUnit;
  * DONE                       (finish mode) every job ended and was deleted
  * </pre>
  *
- * <p>Arguments: {@code docker|k8s stateDir instance runId from count concurrency submit|finish}.
+ * <p>Arguments: {@code docker|k8s stateDir instance runId from count concurrency submit|finish};
+ * system properties {@code c2d.restart.input} (the input's URL, default a local file), {@code
+ * c2d.restart.slots} (jobs the environment runs at once, default 64) and {@code
+ * c2d.restart.namespace}.
  */
 public final class RestartChild {
   static final long CHAIN_ID = 8996;
@@ -55,10 +59,11 @@ public final class RestartChild {
 
   /**
    * The algorithm: a moment of work, a few MiB of output (collection takes a moment too), and a
-   * marker the harness reads back.
+   * marker the harness reads back. Its input is a few MiB from the harness's throttled loopback
+   * server ({@code c2d.restart.input}), so staging takes a moment as well.
    */
   static final String SCRIPT =
-      "head -c 3000000 /dev/zero > \"$OUTPUTS/big.bin\"; sleep 1; cat \"$INPUTS\"/*/0 | wc -c"
+      "head -c 6000000 /dev/zero > \"$OUTPUTS/big.bin\"; sleep 1; cat \"$INPUTS\"/*/0 | wc -c"
           + " > \"$OUTPUTS/size.txt\"; echo ok > \"$OUTPUTS/done.txt\"";
 
   private static final Object PRINT = new Object();
@@ -79,10 +84,7 @@ public final class RestartChild {
     PrintStream out = System.out;
     // CHECKSTYLE.ON: RegexpSinglelineJava
 
-    Path input = state.resolve("input.bin");
-    if (!Files.exists(input)) {
-      Files.write(input, new byte[4 << 20]);
-    }
+    URI input = inputOf(state);
     ComputeBackend backend = backend(kind, state, instance);
     ComputeEngine engine =
         ComputeEngine.builder()
@@ -92,9 +94,10 @@ public final class RestartChild {
             .chainId(CHAIN_ID)
             .providerAddress(PROVIDER)
             .stateDirectory(state.resolve("engine"))
+            // on the builder, so the jobs recovered and queued again are printed too
+            .addListener(
+                (job, previous) -> print(out, "S " + job.id().value() + " " + job.status().name()))
             .build();
-    engine.addListener(
-        (job, previous) -> print(out, "S " + job.id().value() + " " + job.status().name()));
     engine.ready().toCompletableFuture().get(5, TimeUnit.MINUTES);
     print(out, "READY");
     EthAddress owner = EthereumKey.ALICE.address();
@@ -120,7 +123,7 @@ public final class RestartChild {
                     requests
                         .by(EthereumKey.ALICE)
                         .nonce(runId + String.format(java.util.Locale.ROOT, "%06d", n))
-                        .dataset(1, input.toUri())
+                        .dataset(1, input)
                         .algorithm(
                             Algorithm.raw(ContainerSpec.of(IMAGE, TAG, "sh $ALGO"), SCRIPT).build())
                         .environment(ENVIRONMENT)
@@ -190,13 +193,28 @@ public final class RestartChild {
     print(out, "DONE");
   }
 
+  /** The harness's loopback URL if it gives one, else a local file of 4 MiB. */
+  private static URI inputOf(Path state) throws java.io.IOException {
+    String url = System.getProperty("c2d.restart.input");
+    if (url != null) {
+      return URI.create(url);
+    }
+    Path input = state.resolve("input.bin");
+    if (!Files.exists(input)) {
+      Files.write(input, new byte[4 << 20]);
+    }
+    return input.toUri();
+  }
+
   private static ComputeBackend backend(String kind, Path state, String instance) {
+    // few slots, so that more submitters than slots leave jobs queued for capacity
+    int slots = Integer.getInteger("c2d.restart.slots", 64);
     ComputeEnvironment.Builder environment =
         ComputeEnvironment.builder(ENVIRONMENT)
             .capacity(Resources.of(64, 64 * 256, 64 * 256, 0))
             .maxPerJob(Resources.of(1, 256, 256, 0))
             .defaultPerJob(Resources.of(0.1, 128, 64, 0))
-            .maxConcurrentJobs(64)
+            .maxConcurrentJobs(slots)
             .maxJobsPerConsumer(64)
             .maxDuration(Duration.ofMinutes(3));
     if ("docker".equals(kind)) {

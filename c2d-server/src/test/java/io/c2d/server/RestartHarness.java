@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,11 +22,16 @@ import java.util.stream.Stream;
 
 /**
  * The kill -9 restart harness: runs {@link RestartChild} as a child JVM on one state directory,
- * kills it with SIGKILL ({@link Process#destroyForcibly}) at random moments while its submitters
- * start jobs and its jobs stage, run, collect and publish, starts it again, and in the end lets a
+ * kills it with SIGKILL ({@link Process#destroyForcibly}) while its submitters start jobs and its
+ * jobs wait for capacity, stage, run, collect and publish, starts it again, and in the end lets a
  * last child finish every job. What the children printed is the history the checks read: which jobs
  * were acknowledged, every status each went through, where each kill found them, how each ended. A
  * {@link Sandboxes} counter watches the backend's own objects over the whole run.
+ *
+ * <p>The kills are aimed in turn ({@link Aim}): at a moment when some job of the life is staging,
+ * queued for capacity, running or collecting, as the child last printed, and one in five at a
+ * random moment. A kill whose phase did not come within the longest delay lands anyway (a miss,
+ * reported).
  *
  * <p>Not thread-safe; one run per instance.
  */
@@ -51,6 +57,8 @@ final class RestartHarness {
   private final int concurrency;
   private final long minDelayMs;
   private final long maxDelayMs;
+  private final URI input;
+  private final int slots;
   private final Random random;
 
   // the history
@@ -61,6 +69,8 @@ final class RestartHarness {
   private final Map<String, String> ends = new ConcurrentHashMap<>();
   private final List<String> refusals = new ArrayList<>();
   private final Map<String, Integer> killsByPhase = new TreeMap<>();
+  private final Map<String, Integer> aimsTaken = new TreeMap<>();
+  private final Map<String, Integer> aimsTried = new TreeMap<>();
   private final StringBuilder report = new StringBuilder();
 
   RestartHarness(
@@ -72,7 +82,11 @@ final class RestartHarness {
       int concurrency,
       long minDelayMs,
       long maxDelayMs,
+      URI input,
+      int slots,
       long seed) {
+    this.input = input;
+    this.slots = slots;
     this.kind = kind;
     this.state = state;
     this.instance = instance;
@@ -85,22 +99,64 @@ final class RestartHarness {
     this.random = new Random(seed);
   }
 
+  /**
+   * Where a kill is aimed: at a moment when some job of the life is in one of {@code statuses} (the
+   * last status the child printed for it), or, without statuses, after a random delay.
+   */
+  enum Aim {
+    STAGING("CONFIGURING_VOLUMES"),
+    QUEUED("QUEUED"),
+    RUNNING("RUNNING_ALGORITHM"),
+    COLLECTING("PUBLISHING_RESULTS"),
+    RANDOM();
+
+    @SuppressWarnings("ImmutableEnumChecker") // Set.of is immutable
+    final Set<String> statuses;
+
+    Aim(String... statuses) {
+      this.statuses = Set.of(statuses);
+    }
+  }
+
   /** Runs the kills and the final life; returns the figures, asserted by {@link #check}. */
   Figures run(Sandboxes sandboxes) throws Exception {
     long startedAt = System.nanoTime();
     int next = 0;
+    Aim[] aims = Aim.values();
     for (int k = 0; k < kills; k++) {
+      Aim aim = aims[k % aims.length];
       Process child = start(next, jobsPerLife, "submit");
       Reader reader = read(child, "life-" + k);
       assertThat(reader.ready.await(3, TimeUnit.MINUTES)).as("life %d came up", k).isTrue();
-      long delay = minDelayMs + (long) (random.nextDouble() * (maxDelayMs - minDelayMs));
-      Thread.sleep(delay);
+      long lifeStarted = System.nanoTime();
+      boolean hit = aim == Aim.RANDOM;
+      if (aim == Aim.RANDOM) {
+        Thread.sleep(minDelayMs + (long) (random.nextDouble() * (maxDelayMs - minDelayMs)));
+      } else {
+        // watch the life's jobs until one is in the phase aimed at; past maxDelayMs, kill anyway
+        long deadline = lifeStarted + TimeUnit.MILLISECONDS.toNanos(maxDelayMs);
+        hit = reader.anyIn(aim.statuses);
+        while (!hit && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+          hit = reader.anyIn(aim.statuses);
+        }
+        if (hit) {
+          Thread.sleep(random.nextInt(100)); // somewhere inside the phase, not always its start
+        }
+      }
       Map<String, Integer> phases = reader.phasesNow();
       child.destroyForcibly();
+      long delay = (System.nanoTime() - lifeStarted) / 1_000_000;
       assertThat(child.waitFor(1, TimeUnit.MINUTES)).isTrue();
       reader.join();
       phases.forEach((phase, n) -> killsByPhase.merge(phase, n, Integer::sum));
-      report.append(String.format("kill %2d after %5d ms: %s%n", k + 1, delay, phases));
+      String aimed = aim.name().toLowerCase(java.util.Locale.ROOT);
+      aimsTaken.merge(aimed, hit ? 1 : 0, Integer::sum);
+      aimsTried.merge(aimed, 1, Integer::sum);
+      report.append(
+          String.format(
+              "kill %2d aimed at %-10s %-6s after %5d ms: %s%n",
+              k + 1, aimed, aim == Aim.RANDOM ? "" : hit ? "(hit)" : "(miss)", delay, phases));
       next = tried.stream().mapToInt(Integer::intValue).max().orElse(next - 1) + 1;
     }
     Process last = start(next, 0, "finish");
@@ -173,7 +229,7 @@ final class RestartHarness {
           "restart harness on %s: %d kills (SIGKILL), %d jobs acknowledged (%d tried, %d"
               + " refused), %d ended, %d lost, %d failed or incomplete, %d with more than one"
               + " sandbox started, %d sandboxes started in all, %d leftovers, %d s; kills found"
-              + " jobs at %s%n%s",
+              + " jobs at %s; kills aimed (found the phase/aimed) %s%n%s",
           kind,
           killCount,
           acknowledged.size(),
@@ -187,7 +243,21 @@ final class RestartHarness {
           leftovers.size(),
           elapsedMs / 1000,
           killsByPhase,
+          aims(),
           report);
+    }
+
+    private String aims() {
+      StringBuilder aims = new StringBuilder("{");
+      aimsTried.forEach(
+          (aim, n) ->
+              aims.append(aims.length() > 1 ? ", " : "")
+                  .append(aim)
+                  .append('=')
+                  .append(aimsTaken.get(aim))
+                  .append('/')
+                  .append(n));
+      return aims.append('}').toString();
     }
   }
 
@@ -235,6 +305,8 @@ final class RestartHarness {
             "-XX:TieredStopAtLevel=1",
             "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
             "-Dc2d.restart.namespace=" + instance,
+            "-Dc2d.restart.input=" + input,
+            "-Dc2d.restart.slots=" + slots,
             "-cp",
             System.getProperty("java.class.path"),
             RestartChild.class.getName(),
@@ -279,6 +351,11 @@ final class RestartHarness {
       } catch (IOException e) {
         // the child was killed while a line was read: what came before is kept
       }
+    }
+
+    /** Whether some job of this life is now in one of {@code statuses}. */
+    boolean anyIn(Set<String> statuses) {
+      return thisLife.values().stream().anyMatch(statuses::contains);
     }
 
     /** The statuses this life reported of its jobs under way: where a kill now finds them. */

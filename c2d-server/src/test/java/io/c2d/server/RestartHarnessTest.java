@@ -1,5 +1,6 @@
 package io.c2d.server;
 
+import io.c2d.testkit.LoopbackFileServer;
 import io.c2d.testkit.junit.Requires;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -29,16 +30,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Issue 16's restart test: the provider as a child process, concurrent submitters, SIGKILL at
- * random moments (staging, running, collecting), restarts on the same state directory; then 0
- * acknowledged jobs lost, 0 failed by a restart, 0 jobs whose algorithm started in two sandboxes, 0
- * orphans. On Docker and on the real Kubernetes node; {@code c2d.restart.kills} kills per backend
- * (default 10; the soak runs 100), figures printed and written to {@code
+ * Issue 16's restart test: the provider as a child process, more concurrent submitters than slots,
+ * SIGKILL aimed in turn at jobs staging (a throttled loopback input), queued for capacity, running
+ * and collecting (a few MiB of output), and at random moments, restarts on the same state
+ * directory; then 0 acknowledged jobs lost, 0 failed by a restart, 0 jobs whose algorithm started
+ * in two sandboxes, 0 orphans. On Docker and on the real Kubernetes node; {@code c2d.restart.kills}
+ * kills per backend (default 10; the soak runs 100), figures printed and written to {@code
  * target/restart-<backend>.txt}.
  */
 final class RestartHarnessTest {
   private static final Logger logger = LoggerFactory.getLogger(RestartHarnessTest.class);
   private static final int KILLS = Integer.getInteger("c2d.restart.kills", 10);
+  private static final String INPUT = "/input.bin";
 
   @TempDir Path dir;
 
@@ -46,9 +49,21 @@ final class RestartHarnessTest {
   @Requires(DockerTestImage.class)
   void dockerNoJobLostFailedOrDuplicatedAcrossKills() throws Exception {
     String instance = "c2d-restart-" + UUID.randomUUID().toString().substring(0, 8);
-    RestartHarness harness =
-        new RestartHarness("docker", dir, instance, KILLS, 6, 3, 2000, 12000, System.nanoTime());
-    try (DockerSandboxes sandboxes = new DockerSandboxes(instance)) {
+    try (LoopbackFileServer inputs = input();
+        DockerSandboxes sandboxes = new DockerSandboxes(instance)) {
+      RestartHarness harness =
+          new RestartHarness(
+              "docker",
+              dir,
+              instance,
+              KILLS,
+              6,
+              3,
+              2000,
+              12000,
+              inputs.uri(INPUT),
+              2,
+              System.nanoTime());
       RestartHarness.Figures figures = harness.run(sandboxes);
       report("docker", figures);
       RestartHarness.check(figures);
@@ -80,13 +95,35 @@ final class RestartHarnessTest {
     // a namespace of its own: a provider recovers every c2d job of its namespace, so two in one
     // would collect (and here, delete) each other's jobs
     String namespace = "c2d-restart-" + UUID.randomUUID().toString().substring(0, 8);
-    RestartHarness harness =
-        new RestartHarness("k8s", dir, namespace, KILLS, 3, 2, 4000, 25000, System.nanoTime());
-    try (KubernetesSandboxes sandboxes = new KubernetesSandboxes(namespace)) {
+    try (LoopbackFileServer inputs = input();
+        KubernetesSandboxes sandboxes = new KubernetesSandboxes(namespace)) {
+      RestartHarness harness =
+          new RestartHarness(
+              "k8s",
+              dir,
+              namespace,
+              KILLS,
+              3,
+              2,
+              4000,
+              25000,
+              inputs.uri(INPUT),
+              2,
+              System.nanoTime());
       RestartHarness.Figures figures = harness.run(sandboxes);
       report("k8s", figures);
       RestartHarness.check(figures);
     }
+  }
+
+  /**
+   * The jobs' input: 4 MiB served on loopback at 4 MiB/s per request, so staging takes about a
+   * second and a kill can be aimed into it. It outlives every child: a restarted job fetches again.
+   */
+  private static LoopbackFileServer input() {
+    LoopbackFileServer server = LoopbackFileServer.start();
+    server.serve(INPUT, LoopbackFileServer.Body.generated(4 << 20, 16)).throttle(4 << 20);
+    return server;
   }
 
   private static void report(String backend, RestartHarness.Figures figures) throws IOException {

@@ -380,11 +380,16 @@ final class KubernetesRealClusterDataTest {
     try (RandomAccessFile file = new RandomAccessFile(input.toFile(), "rw")) {
       file.setLength(size); // sparse: made at once, read as zeros
     }
+    // The pod's disk (its ephemeral-storage limit) must hold the data: the input, then the copy
+    // beside it (and, while the input arrives, its archive beside what is unpacked). With 2 GiB for
+    // a gigabyte in and out, the kubelet evicted the pod now and then once it measured the usage,
+    // mid-collection, which is what looked like an exec stream breaking at 1 GiB.
     JobSpec spec =
-        spec(
-            List.of(input.toUri()),
+        specOf(
+            List.of(FileLocator.of(input.toUri())),
             "cp /data/inputs/" + DATA.id() + "/0 $OUTPUTS/copy.bin",
-            Duration.ofMinutes(10));
+            Duration.ofMinutes(10),
+            (2 * size + 512 * MIB) >> 20);
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     System.gc();
     long baseline = memory.getHeapMemoryUsage().getUsed();
@@ -642,6 +647,11 @@ final class KubernetesRealClusterDataTest {
   }
 
   private JobSpec specOf(List<FileLocator> files, String script, Duration maxDuration) {
+    return specOf(files, script, maxDuration, 2048);
+  }
+
+  private JobSpec specOf(
+      List<FileLocator> files, String script, Duration maxDuration, long diskMib) {
     String requestId = "real-data-" + UUID.randomUUID();
     JobId id = fixture.submitted(JobId.derive(OWNER, requestId));
     DatasetInput.Builder dataset = DatasetInput.builder(DATA, "compute");
@@ -651,7 +661,7 @@ final class KubernetesRealClusterDataTest {
         .datasets(List.of(dataset.ddoJson("{\"id\":\"" + DATA.value() + "\"}").build()))
         .algorithm(Algorithm.raw(RealCluster.container("sh $ALGO"), script).build())
         .environmentId("real-data")
-        .resources(Resources.of(0.5, 64, 2048, 0))
+        .resources(Resources.of(0.5, 64, diskMib, 0))
         .maxDuration(maxDuration)
         .build();
   }

@@ -105,25 +105,6 @@ final class Manifests {
    */
   static final String UPLOAD_END_MARKER = ".c2d-staged";
 
-  /** What the backend runs in {@value #STAGE_DATA}, the staged archive on standard input. */
-  static final String UPLOAD_COMMAND =
-      "if [ -e "
-          + CONTROL
-          + "/uploaded ]; then cat > /dev/null; exit 0; fi;"
-          + " if tar x -C /data -f - 2> "
-          + CONTROL
-          + "/upload-error && [ -e /data/"
-          + UPLOAD_END_MARKER
-          + " ]; then rm -f /data/"
-          + UPLOAD_END_MARKER
-          + "; : > "
-          + CONTROL
-          + "/uploaded; else echo 'the archive was cut before its end marker' >> "
-          + CONTROL
-          + "/upload-error; : > "
-          + CONTROL
-          + "/upload-failed; fi";
-
   /**
    * What the backend runs in {@value #PUBLISH}: the results as a tar archive on standard output.
    */

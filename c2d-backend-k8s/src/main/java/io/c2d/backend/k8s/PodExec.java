@@ -3,7 +3,6 @@ package io.c2d.backend.k8s;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Duration;
 
 /**
@@ -11,43 +10,56 @@ import java.time.Duration;
  * API server ({@code pods/exec}): how the inputs get into a job's pod and its results out, with no
  * API object in between. {@link #fabric8} is the real one; the tests give the local kubelet's.
  *
+ * <p>One exec stream is one WebSocket, which may break under load; so these are the primitives of a
+ * transfer that survives it: {@link ChunkedUpload} sends the inputs in chunks each verified in the
+ * pod and sent again when their stream broke, {@link ResumableOutput} reads the results on from
+ * where a broken stream left off.
+ *
  * <p>Implementations are thread-safe; every call blocks on the API server.
  */
 interface PodExec {
   /**
-   * Starts {@code command} with its standard input open for the caller: what is written to {@link
-   * Upload#input()} reaches it, with flow control (writes block while the stream is behind), and
-   * {@link Upload#close()} ends the input. Whether the command succeeded the command itself must
-   * tell (by a marker in the pod): the protocol of older API servers carries no end of input, so
-   * the exec stream is closed, not waited on.
+   * Runs {@code command} with {@code input} on its standard input, with flow control (writing waits
+   * while the stream is behind), then waits at most {@code timeout} for its exit. The command must
+   * end by itself once it read what it expects: the protocol of older API servers carries no end of
+   * input, so the stream is not closed before the command's exit. Writing stops early when the
+   * command ended before it read all of {@code input}.
+   *
+   * @return the command's exit code
+   * @throws IOException if the stream fails or no exit came in time
    */
-  Upload upload(String pod, String container, String command) throws IOException;
+  int send(String pod, String container, String command, InputStream input, Duration timeout)
+      throws IOException;
 
   /**
-   * Runs {@code command}, its standard output read by {@code reader} as it comes (never held whole
-   * in memory), waiting at most {@code timeout} for its exit after the output ended. A reader that
-   * stops early (returns false) ends the stream; the command's exit is not waited for then.
+   * Starts {@code command}, its standard output to be read as it comes (never held whole in
+   * memory). The caller closes it; closing it before the output ended ends the stream.
    *
-   * @return whether the reader read the whole output
-   * @throws IOException if the stream fails or the command exits with another code than 0
+   * @throws IOException if the stream cannot be opened
    */
-  boolean download(
-      String pod, String container, String command, OutputReader reader, Duration timeout)
-      throws IOException;
+  Output output(String pod, String container, String command) throws IOException;
 
   /** Runs {@code command} with no input; returns its exit code, waiting at most {@code timeout}. */
   int run(String pod, String container, String command, Duration timeout) throws IOException;
 
-  /** An upload under way. */
-  interface Upload extends Closeable {
-    /** The command's standard input. */
-    OutputStream input();
-  }
+  /** A command's standard output under way. */
+  interface Output extends Closeable {
+    /**
+     * The command's standard output. It ends when the stream ended, which is not always the
+     * command's end: only {@link #exitCode} tells whether all of it came.
+     */
+    InputStream stream();
 
-  /** Reads a command's standard output. */
-  interface OutputReader {
-    /** Reads {@code output}; returns false if it stopped before its end. */
-    boolean read(InputStream output) throws IOException;
+    /**
+     * Waits at most {@code timeout} for the command's exit code, once its output ended.
+     *
+     * @throws IOException if the stream ended without the command's exit status (it broke), or none
+     *     came in time
+     */
+    int exitCode(Duration timeout) throws IOException;
+
+    /** The start of what the command wrote to its standard error, for a failure's message. */
+    String error();
   }
 
   /** The real one: fabric8's exec over the API server's WebSocket. */

@@ -10,10 +10,10 @@ import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.c2d.spi.backend.support.StageFailure;
 import io.c2d.spi.backend.support.StagingArchive;
 import io.c2d.spi.backend.support.StagingTarget;
-import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -23,12 +23,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * Gets a job's inputs into its pod: remote inputs are fetched into the job's directory first (and
  * deleted once streamed), then {@link ContractStaging} lays the job's files out as a tar archive
- * (the support layer's {@link StagingArchive}) that streams, as it is written, into the {@value
- * Manifests#STAGE_DATA} container's {@code tar x} through {@link PodExec} (no API object in
- * between, no copy on the provider's disk or heap: the archive's buffers are all it holds). The
- * algorithm mounts what arrives read-only, so the archive's modes need not lock anything:
- * directories are 0755 (the staging step runs as the pod's non-root user and must write into them),
- * files 0444, the algorithm 0555.
+ * (the support layer's {@link StagingArchive}) that goes, as it is written, into the {@value
+ * Manifests#STAGE_DATA} container through {@link PodExec} in verified chunks ({@link
+ * ChunkedUpload}: no API object in between; on the provider's side one chunk on disk and the
+ * archive's buffers in memory), where it is unpacked once whole. The algorithm mounts what arrives
+ * read-only, so the archive's modes need not lock anything: directories are 0755 (the staging step
+ * runs as the pod's non-root user and must write into them), files 0444, the algorithm 0555.
  *
  * <p>Stateless but for its {@link PodExec}; thread-safe.
  */
@@ -38,33 +38,56 @@ final class PodStaging {
   /** The largest archive staged in the pod's spec rather than streamed. */
   static final int MAX_INLINE_BYTES = 32 * 1024;
 
+  /** The file in the job's directory that holds one chunk of the archive on its way. */
+  static final String SPOOL = "upload-chunk";
+
+  /** How long the pod may take to take in the end of a chunk, or to unpack the archive. */
+  private static final Duration CHUNK_TIMEOUT = Duration.ofMinutes(5);
+
+  /** The wait before a chunk whose stream broke is sent again, times its attempts. */
+  private static final Duration RESEND_PAUSE = Duration.ofSeconds(1);
+
   private final PodExec exec;
   private final InputFetcher fetcher;
+  private final long chunkBytes;
 
   PodStaging(PodExec exec, InputFetcher fetcher) {
+    this(exec, fetcher, ChunkedUpload.CHUNK_BYTES);
+  }
+
+  PodStaging(PodExec exec, InputFetcher fetcher, long chunkBytes) {
     this.exec = exec;
     this.fetcher = fetcher;
+    this.chunkBytes = chunkBytes;
   }
 
   /**
-   * Streams {@code spec}'s staged layout into {@code pod}; staging steps go to {@code log}. The
-   * archive is finished only when every file went in: a failure leaves it cut, which the pod's
-   * {@code tar x} refuses.
+   * Streams {@code spec}'s staged layout into {@code pod}; staging steps go to {@code log}. The pod
+   * unpacks the archive only once every chunk arrived whole and it holds its end marker: a failure
+   * on this side leaves it never unpacked.
    *
    * @throws StageFailure if an input or the algorithm cannot be staged
-   * @throws IOException if the stream into the pod fails
+   * @throws IOException if a chunk could not be sent after a few attempts, or the pod refused the
+   *     archive
    */
   void upload(JobSpec spec, JobDirectory directory, String pod, Consumer<String> log)
       throws StageFailure, IOException {
-    try (PodExec.Upload upload = exec.upload(pod, Manifests.STAGE_DATA, Manifests.UPLOAD_COMMAND)) {
-      StagingArchive tar =
-          StagingArchive.builder()
-              .writableDirectories()
-              .writingTo(new BufferedOutputStream(upload.input(), 64 * 1024));
+    try (ChunkedUpload upload =
+        new ChunkedUpload(
+            exec, pod, directory.resolve(SPOOL), chunkBytes, CHUNK_TIMEOUT, RESEND_PAUSE)) {
+      StagingArchive tar = StagingArchive.builder().writableDirectories().writingTo(upload.input());
       ContractStaging.stage(spec, directory, fetcher, BACKEND_NAME, ClaimInputs::isClaim, log, tar);
-      // the end marker, last: a stream cut anywhere before it is refused in the pod
+      // the end marker, last: an archive without it is refused in the pod
       tar.text(Manifests.UPLOAD_END_MARKER, "", false);
       tar.close();
+      upload.finish();
+      log.accept(
+          "streamed into the pod: "
+              + upload.sent()
+              + " bytes in "
+              + upload.chunks()
+              + " chunks"
+              + (upload.resent() == 0 ? "" : ", " + upload.resent() + " sent again"));
     } finally {
       // what was fetched is in the pod now (or the job failed): no second copy on this side
       JobDirectoryStore.deleteTree(directory.resolve(ContractStaging.FETCHED));

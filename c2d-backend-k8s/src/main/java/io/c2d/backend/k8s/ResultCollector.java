@@ -51,6 +51,9 @@ final class ResultCollector {
 
   private static final String STREAM_FAILED = "streaming the results out of the pod failed: ";
 
+  /** The wait before a broken results stream is resumed, times the failures in a row. */
+  private static final Duration RESUME_PAUSE = Duration.ofSeconds(1);
+
   /** How deep the output claim's log directory is walked. */
   private static final int MAX_DEPTH = 32;
 
@@ -79,8 +82,10 @@ final class ResultCollector {
    * seen ending as {@code seen}; returns its end.
    */
   BackendJobState collect(TrackedJob t, PodObservation seen, @Nullable Pod pod) {
-    // A results stream that breaks (the exec WebSocket closed under load) is tried again from the
-    // start, a few times: the publish step still waits, and a collection replaces the one before.
+    // A results stream that breaks (the exec WebSocket closed under load) is resumed where it
+    // broke;
+    // one that could not be resumed is tried again from the start, a few times: the publish step
+    // still waits, and a collection replaces the one before.
     for (int attempt = 1; ; attempt++) {
       BackendJobState end = collectOnce(t, seen, pod);
       String detail = end.detail();
@@ -280,7 +285,8 @@ final class ResultCollector {
 
   /**
    * Reads the archive of {@code /data/logs} then {@code /data/outputs} into {@code results},
-   * closing the stream once the outputs' cap is reached.
+   * closing the stream once the outputs' cap is reached. A stream that breaks is resumed where it
+   * broke ({@link ResumableOutput}), so the archive is read once, whatever the WebSocket does.
    */
   private void readResults(
       String podName,
@@ -288,62 +294,83 @@ final class ResultCollector {
       JobDirectory directory,
       Progress progress)
       throws IOException {
-    exec.download(
-        podName,
-        Manifests.PUBLISH,
-        Manifests.COLLECT_COMMAND,
-        output -> {
-          TarArchiveInputStream tar = new TarArchiveInputStream(output);
-          for (TarArchiveEntry entry = tar.getNextEntry();
-              entry != null;
-              entry = tar.getNextEntry()) {
-            String name = entry.getName();
-            if (name.startsWith("./")) {
-              name = name.substring(2);
-            }
-            boolean isOutput = name.startsWith("outputs/");
-            if (!isOutput && !name.startsWith("logs/")) {
-              continue;
-            }
-            String relative = name.substring(name.indexOf('/') + 1);
-            if (entry.isDirectory() || relative.isEmpty()) {
-              continue;
-            }
-            if (entry.isSymbolicLink()
-                || entry.isLink()
-                || entry.isCharacterDevice()
-                || entry.isBlockDevice()
-                || entry.isFIFO()
-                || !entry.isFile()) {
-              results.skip(relative, "not a regular file (links are never followed)");
-              continue;
-            }
-            if (isOutput) {
-              long size = entry.getSize();
-              if (progress.outputRoom <= 0 && size > 0) {
-                progress.cut = true;
-                results.addOutput(relative, size, InputStream.nullInputStream());
-                results.note(
-                    "stopped reading the outputs at the cap of "
-                        + progress.maxOutputBytes
-                        + " bytes: the rest was not transferred");
-                return false;
-              }
-              if (size > progress.outputRoom) {
-                progress.cut = true;
-              }
-              results.addOutput(relative, size, tar);
-              progress.outputRoom -= Math.min(progress.outputRoom, size);
-            } else {
-              if (entry.getSize() > progress.maxLogBytes) {
-                progress.cut = true;
-              }
-              addLogFile(results, directory, relative, tar);
-            }
-          }
-          return true;
-        },
-        settings.transferTimeout());
+    try (ResumableOutput output =
+        new ResumableOutput(
+            exec,
+            podName,
+            Manifests.PUBLISH,
+            Manifests.COLLECT_COMMAND,
+            settings.transferTimeout(),
+            RESUME_PAUSE)) {
+      boolean whole = readArchive(output, results, directory, progress);
+      if (whole) {
+        output.finish();
+      }
+      if (output.streams() > 1) {
+        results.note(
+            "the results' stream broke and was resumed: "
+                + output.position()
+                + " bytes in "
+                + output.streams()
+                + " streams");
+      }
+    }
+  }
+
+  /** Reads the results' archive entry by entry; returns false if it stopped at the outputs' cap. */
+  private static boolean readArchive(
+      InputStream output,
+      io.c2d.spi.backend.support.ResultCollector results,
+      JobDirectory directory,
+      Progress progress)
+      throws IOException {
+    TarArchiveInputStream tar = new TarArchiveInputStream(output);
+    for (TarArchiveEntry entry = tar.getNextEntry(); entry != null; entry = tar.getNextEntry()) {
+      String name = entry.getName();
+      if (name.startsWith("./")) {
+        name = name.substring(2);
+      }
+      boolean isOutput = name.startsWith("outputs/");
+      if (!isOutput && !name.startsWith("logs/")) {
+        continue;
+      }
+      String relative = name.substring(name.indexOf('/') + 1);
+      if (entry.isDirectory() || relative.isEmpty()) {
+        continue;
+      }
+      if (entry.isSymbolicLink()
+          || entry.isLink()
+          || entry.isCharacterDevice()
+          || entry.isBlockDevice()
+          || entry.isFIFO()
+          || !entry.isFile()) {
+        results.skip(relative, "not a regular file (links are never followed)");
+        continue;
+      }
+      if (isOutput) {
+        long size = entry.getSize();
+        if (progress.outputRoom <= 0 && size > 0) {
+          progress.cut = true;
+          results.addOutput(relative, size, InputStream.nullInputStream());
+          results.note(
+              "stopped reading the outputs at the cap of "
+                  + progress.maxOutputBytes
+                  + " bytes: the rest was not transferred");
+          return false;
+        }
+        if (size > progress.outputRoom) {
+          progress.cut = true;
+        }
+        results.addOutput(relative, size, tar);
+        progress.outputRoom -= Math.min(progress.outputRoom, size);
+      } else {
+        if (entry.getSize() > progress.maxLogBytes) {
+          progress.cut = true;
+        }
+        addLogFile(results, directory, relative, tar);
+      }
+    }
+    return true;
   }
 
   /**

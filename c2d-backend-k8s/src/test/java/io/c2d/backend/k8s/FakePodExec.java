@@ -3,9 +3,10 @@ package io.c2d.backend.k8s;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,32 +56,48 @@ final class FakePodExec implements PodExec {
   }
 
   @Override
-  public Upload upload(String pod, String container, String command) {
+  public int send(String pod, String container, String command, InputStream input, Duration timeout)
+      throws IOException {
     commands.add(pod + "/" + container + ": " + command);
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    return new Upload() {
-      @Override
-      public OutputStream input() {
-        return bytes;
-      }
-
-      @Override
-      public void close() {
-        uploads.put(pod, bytes.toByteArray());
-      }
-    };
+    byte[] chunk = input.readAllBytes();
+    uploads.merge(
+        pod,
+        chunk,
+        (before, more) -> {
+          byte[] both = Arrays.copyOf(before, before.length + more.length);
+          System.arraycopy(more, 0, both, before.length, more.length);
+          return both;
+        });
+    return 0;
   }
 
   @Override
-  public boolean download(
-      String pod, String container, String command, OutputReader reader, Duration timeout)
-      throws IOException {
+  public Output output(String pod, String container, String command) throws IOException {
     commands.add(pod + "/" + container + ": " + command);
     byte[] tar = results.get(pod);
     if (tar == null) {
       throw new IOException("no results in pod " + pod);
     }
-    return reader.read(new ByteArrayInputStream(tar));
+    InputStream stream = new ByteArrayInputStream(tar);
+    return new Output() {
+      @Override
+      public InputStream stream() {
+        return stream;
+      }
+
+      @Override
+      public int exitCode(Duration timeout) {
+        return 0;
+      }
+
+      @Override
+      public String error() {
+        return "";
+      }
+
+      @Override
+      public void close() {}
+    };
   }
 
   @Override

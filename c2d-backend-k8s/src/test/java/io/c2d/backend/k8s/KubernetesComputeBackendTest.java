@@ -524,8 +524,21 @@ final class KubernetesComputeBackendTest {
                 .getMetadata()
                 .getAnnotations())
         .containsKey(Manifests.STATE_ANNOTATION);
+    // the inputs go in on an I/O thread of their own, which the simulated kubelet does not wait for
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (exec.commands.stream().noneMatch(c -> c.contains("tar x -C /data -f "))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
     assertThat(exec.commands)
-        .anyMatch(c -> c.contains(Manifests.STAGE_DATA + ": " + Manifests.UPLOAD_COMMAND))
+        .anyMatch(
+            c ->
+                c.contains(Manifests.STAGE_DATA + ": ")
+                    && c.contains("tee -a " + ChunkedUpload.ARCHIVE))
+        .anyMatch(
+            c ->
+                c.contains(Manifests.STAGE_DATA + ": ")
+                    && c.contains("tar x -C /data -f " + ChunkedUpload.ARCHIVE))
         .anyMatch(c -> c.contains(Manifests.PUBLISH + ": " + Manifests.COLLECT_COMMAND))
         .anyMatch(c -> c.contains(Manifests.PUBLISH + ": " + Manifests.RELEASE_COMMAND));
     assertThat(staged(exec.uploads.get(pod.getMetadata().getName())))

@@ -253,44 +253,49 @@ final class LocalKubelet implements AutoCloseable {
   PodExec exec() {
     return new PodExec() {
       @Override
-      public Upload upload(String pod, String container, String command) throws IOException {
+      public int send(
+          String pod,
+          String container,
+          String command,
+          java.io.InputStream input,
+          java.time.Duration timeout)
+          throws IOException {
         Process process = start(pod, container, command, ProcessBuilder.Redirect.DISCARD);
-        return new Upload() {
+        try (java.io.OutputStream in = process.getOutputStream()) {
+          input.transferTo(in);
+        } catch (IOException e) {
+          // the command ended before it read all of its input: its exit code tells
+        }
+        return await(process, timeout);
+      }
+
+      @Override
+      public Output output(String pod, String container, String command) throws IOException {
+        Process process = start(pod, container, command, ProcessBuilder.Redirect.PIPE);
+        return new Output() {
           @Override
-          public java.io.OutputStream input() {
-            return process.getOutputStream();
+          public java.io.InputStream stream() {
+            return process.getInputStream();
+          }
+
+          @Override
+          public int exitCode(java.time.Duration timeout) throws IOException {
+            return await(process, timeout);
+          }
+
+          @Override
+          public String error() {
+            return "";
           }
 
           @Override
           public void close() throws IOException {
-            process.getOutputStream().close();
-            await(process, java.time.Duration.ofSeconds(30));
+            process.getInputStream().close();
+            if (process.isAlive()) {
+              kill(process);
+            }
           }
         };
-      }
-
-      @Override
-      public boolean download(
-          String pod,
-          String container,
-          String command,
-          OutputReader reader,
-          java.time.Duration timeout)
-          throws IOException {
-        Process process = start(pod, container, command, ProcessBuilder.Redirect.PIPE);
-        boolean whole;
-        try (java.io.InputStream out = process.getInputStream()) {
-          whole = reader.read(out);
-        }
-        if (!whole) {
-          kill(process);
-          return false;
-        }
-        int exit = await(process, timeout);
-        if (exit != 0) {
-          throw new IOException("'" + command + "' in " + container + " exited with " + exit);
-        }
-        return true;
       }
 
       @Override

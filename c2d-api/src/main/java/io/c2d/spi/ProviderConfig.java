@@ -153,7 +153,7 @@ public final class ProviderConfig {
       };
     } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
       // ArithmeticException: a number of minutes or hours past Duration's range, such as
-      // 69999999999999999m
+      // 999999999999999999m
       throw malformed(key, text, "a duration such as 30s, 5m or PT30S", e);
     }
   }

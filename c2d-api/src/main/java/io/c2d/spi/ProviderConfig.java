@@ -151,7 +151,9 @@ public final class ProviderConfig {
         case "h" -> Duration.ofHours(amount);
         default -> throw malformed(key, text, "a duration such as 30s, 5m or PT30S", null);
       };
-    } catch (NumberFormatException | DateTimeParseException e) {
+    } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
+      // ArithmeticException: a number of minutes or hours past Duration's range, such as
+      // 999999999999999999m
       throw malformed(key, text, "a duration such as 30s, 5m or PT30S", e);
     }
   }

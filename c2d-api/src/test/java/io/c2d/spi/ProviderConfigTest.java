@@ -49,4 +49,19 @@ final class ProviderConfigTest {
         .hasMessageContaining("c2d.d");
     assertThatThrownBy(() -> bad.requireString("c2d.absent")).hasMessageContaining("c2d.absent");
   }
+
+  @Test
+  void aDurationPastDurationsRangeIsMalformedNotAnOverflow() {
+    // found by FilterFuzzTest#configuration: Duration.ofMinutes threw ArithmeticException
+    ProviderConfig huge =
+        ProviderConfig.of(Map.of("c2d.m", "999999999999999999m", "c2d.h", "9223372036854775807h"));
+
+    for (String key : new String[] {"c2d.m", "c2d.h"}) {
+      assertThatThrownBy(() -> huge.duration(key, Duration.ZERO))
+          .isInstanceOfSatisfying(
+              ConfigurationException.class,
+              e -> assertThat(e.code()).isEqualTo(ErrorCode.CONFIGURATION_INVALID))
+          .hasMessageContaining(key);
+    }
+  }
 }

@@ -45,6 +45,19 @@ import java.util.concurrent.CompletionStage;
 final class PaidStarts {
   private static final BigDecimal GIB = BigDecimal.valueOf(1L << 30);
 
+  /**
+   * The longest {@code maxJobDuration} a consumer may ask to pay for, in seconds (ten years): far
+   * beyond any environment's limit, and small enough that the lock's end (now, plus this, plus the
+   * claim time) is a date.
+   */
+  static final long MAX_JOB_SECONDS = 10L * 366 * 24 * 3600;
+
+  /** The largest amount of one resource a consumer may ask to pay for, in whole units. */
+  static final long MAX_AMOUNT = 1_000_000_000L;
+
+  /** The longest number text read, in characters. */
+  static final int MAX_NUMBER_CHARS = 64;
+
   private final ComputeEngine engine;
   private final ComputePayments payments;
   private final ProviderFeeSigner fees;
@@ -171,16 +184,11 @@ final class PaidStarts {
     Duration duration = environment.maxDuration();
     JsonNode asked = body.path("maxJobDuration");
     if (asked.isNumber() || (asked.isTextual() && !asked.asText().isEmpty())) {
-      long seconds;
-      try {
-        seconds = new BigDecimal(asked.asText()).setScale(0, RoundingMode.CEILING).longValueExact();
-      } catch (ArithmeticException | NumberFormatException e) {
-        throw new InvalidRequestException("maxJobDuration", "expected whole seconds");
-      }
-      if (seconds <= 0) {
+      BigDecimal seconds = decimal(asked.asText(), "maxJobDuration", "expected whole seconds");
+      if (seconds.signum() <= 0) {
         throw new InvalidRequestException("maxJobDuration", "must be positive");
       }
-      duration = Duration.ofSeconds(seconds);
+      duration = Duration.ofSeconds(wholeUp(seconds, "maxJobDuration", MAX_JOB_SECONDS));
     }
     if (resources.isEmpty()) {
       resources = amounts(environment.defaultPerJob());
@@ -207,22 +215,44 @@ final class PaidStarts {
       if (!entry.path("id").isTextual() || entry.path("id").asText().isEmpty()) {
         throw new InvalidRequestException(field + ".id", "is required");
       }
-      JsonNode amount = entry.path("amount");
-      BigDecimal value;
-      try {
-        value = new BigDecimal(amount.asText());
-      } catch (NumberFormatException e) {
-        throw new InvalidRequestException(field + ".amount", "expected a number");
-      }
+      BigDecimal value =
+          decimal(entry.path("amount").asText(), field + ".amount", "expected a number");
       if (value.signum() < 0) {
         throw new InvalidRequestException(field + ".amount", "must not be negative");
       }
+      // bounded amounts: a body of at most a few MiB cannot add up past a long
       amounts.merge(
-          entry.path("id").asText(),
-          value.setScale(0, RoundingMode.CEILING).longValueExact(),
-          Long::sum);
+          entry.path("id").asText(), wholeUp(value, field + ".amount", MAX_AMOUNT), Long::sum);
     }
     return amounts;
+  }
+
+  /**
+   * A decimal number a consumer sent, such as {@code 1.5} or {@code 2e3}; refused naming {@code
+   * field} unless it is one of at most {@value #MAX_NUMBER_CHARS} characters (a longer one would
+   * cost the parser time for nothing).
+   */
+  private static BigDecimal decimal(String text, String field, String expected) {
+    if (text.length() > MAX_NUMBER_CHARS) {
+      throw new InvalidRequestException(field, expected);
+    }
+    try {
+      return new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      throw new InvalidRequestException(field, expected);
+    }
+  }
+
+  /**
+   * {@code value} (not negative) rounded up to a whole number, refused naming {@code field} above
+   * {@code max}: compared before it is rounded, so that {@code 1e999999999} is refused at once
+   * rather than expanded into a billion digits.
+   */
+  private static long wholeUp(BigDecimal value, String field, long max) {
+    if (value.compareTo(BigDecimal.valueOf(max)) > 0) {
+      throw new InvalidRequestException(field, "must be at most " + max);
+    }
+    return value.setScale(0, RoundingMode.CEILING).longValueExact();
   }
 
   /** A job's resources in Ocean's ids and units: cores, GiB of memory and disk, GPUs. */

@@ -51,8 +51,10 @@ import java.util.stream.Stream;
  * {@code -Dc2d.bench.output-claim=true}, has the pod write it to an output claim (another hostPath
  * volume made here) and moves it from there ({@code outputClaim}). Timed: c2d from {@code submit}
  * to the {@code COMPLETED} report; the bare Job from its create to its {@code Complete} condition
- * (polled every 100 ms). Removal is not timed. Everything made carries {@code
- * app.kubernetes.io/managed-by=c2d} and is deleted at the end.
+ * (polled every 100 ms). Removal is not timed. With {@code -Dc2d.bench.trace=true} each c2d job's
+ * status reports are printed with the milliseconds since its submit, and the wall-clock times of
+ * each submit, bare Job create and bare Job end (to lay beside the container engine's events).
+ * Everything made carries {@code app.kubernetes.io/managed-by=c2d} and is deleted at the end.
  *
  * <p>Not a JMH benchmark (one job takes seconds to minutes): a main, run from the benchmarks jar:
  *
@@ -200,10 +202,22 @@ public final class KubernetesSideBySide {
             .maxDuration(Duration.ofMinutes(20))
             .build();
     CompletableFuture<BackendJobState> end = new CompletableFuture<>();
+    trace("c2d submit");
     long start = System.nanoTime();
+    boolean trace = Boolean.getBoolean("c2d.bench.trace");
     backend.submit(
         spec,
         state -> {
+          if (trace) {
+            // CHECKSTYLE.OFF: RegexpSinglelineJava - a command-line main prints its trace
+            System.out.printf(
+                Locale.ROOT,
+                "  +%5d ms %s (at %d ms)%n",
+                (System.nanoTime() - start) / 1_000_000,
+                state.status(),
+                System.currentTimeMillis());
+            // CHECKSTYLE.ON: RegexpSinglelineJava
+          }
           if (state.status().isTerminal()) {
             end.complete(state);
           }
@@ -277,6 +291,7 @@ public final class KubernetesSideBySide {
             .endTemplate()
             .endSpec()
             .build();
+    trace("bare Job create");
     long start = System.nanoTime();
     client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
     try {
@@ -287,7 +302,9 @@ public final class KubernetesSideBySide {
           for (JobCondition condition : now.getStatus().getConditions()) {
             if ("True".equals(condition.getStatus())) {
               if ("Complete".equals(condition.getType())) {
-                return System.nanoTime() - start;
+                long took = System.nanoTime() - start;
+                trace("bare Job complete");
+                return took;
               }
               throw new IllegalStateException("the bare Job failed: " + condition);
             }
@@ -305,6 +322,14 @@ public final class KubernetesSideBySide {
           .withName(name)
           .withPropagationPolicy(DeletionPropagation.BACKGROUND)
           .delete();
+    }
+  }
+
+  private static void trace(String what) {
+    if (Boolean.getBoolean("c2d.bench.trace")) {
+      // CHECKSTYLE.OFF: RegexpSinglelineJava - a command-line main prints its trace
+      System.out.printf(Locale.ROOT, "  %s (at %d ms)%n", what, System.currentTimeMillis());
+      // CHECKSTYLE.ON: RegexpSinglelineJava
     }
   }
 

@@ -121,15 +121,22 @@ final class Containment {
           "  l=$($B du -sk /data/logs 2> /dev/null); l=${l%%[!0-9]*}",
           "  if [ \"${o:-0}\" -gt \"$ko\" ]; then return 9; fi",
           "  if [ \"${l:-0}\" -gt \"$kl\" ]; then return 10; fi; return 0; }",
-          "( exec 3>&-; trap \"exit 0\" TERM; while :; do",
+          "( exec 3>&-; while :; do",
           "  over; w=$?; if [ $w -ne 0 ]; then kill -9 -1; exit $w; fi; $B sleep 0.2",
           "done ) &",
           "wpid=$!",
-          "$B sleep 0.2; ulimit -f \"$fb\"",
+          // the algorithm starts once the log's reader runs its first copy (a child of the reader's
+          // shell, seen without a fork); where /proc does not list children, after 0.2 s
+          "c=/proc/$cpid/task/$cpid/children; i=0",
+          "if [ -r \"$c\" ]; then while [ $i -lt 20000 ]; do r=; read -r r < \"$c\";",
+          "  if [ -n \"$r\" ]; then break; fi; i=$((i + 1)); done; else $B sleep 0.2; fi",
+          "ulimit -f \"$fb\"",
           "\"$@\" > \"$f\" 2>&1 < /dev/null 3>&- &",
           "apid=$!; exec 3>&-",
           "wait $apid 2> /dev/null; rc=$?",
-          "kill $wpid 2> /dev/null; wait $wpid 2> /dev/null; wrc=$?",
+          // not TERM: the watcher's shell would wait for its sleep to end first; what it had seen
+          // is seen again just below
+          "kill -9 $wpid 2> /dev/null; wait $wpid 2> /dev/null; wrc=$?",
           // what it wrote since the last look counts too
           "if [ $wrc -ne 9 ] && [ $wrc -ne 10 ]; then over; wrc=$?; fi",
           // what the algorithm left running may hold the log open: it has 2 s, then everything goes

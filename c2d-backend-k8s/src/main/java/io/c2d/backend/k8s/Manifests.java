@@ -54,7 +54,9 @@ import org.jspecify.annotations.Nullable;
  * <p>With an {@link OutputClaim}, {@code /data/outputs} and {@code /data/logs} are the job's
  * directories on that claim instead, the algorithm is the pod's only regular container (no publish
  * step: the provider takes the files from the claim once the algorithm ended), and the pod ends
- * with the algorithm.
+ * with the algorithm. Such a pod whose staging is in its spec (nothing to stream in) is held rather
+ * than run in steps: {@value #STAGE_DATA} is its first regular container, and its {@code postStart}
+ * hook holds the algorithm's container until the staging ended ({@link #withInlineStaging}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -97,6 +99,29 @@ final class Manifests {
 
   /** The exit code of {@value #PUBLISH} when no backend collected the results in time. */
   static final int EXIT_NOT_COLLECTED = 6;
+
+  /** The exit code of a held {@value #STAGE_DATA} when it could not open the inputs' gate. */
+  static final int EXIT_GATE = 7;
+
+  /**
+   * In a held pod ({@link #withInlineStaging}), the part of the {@code data} volume the algorithm
+   * mounts as {@code /data/inputs}: a link out of the volume until the staging step succeeded (the
+   * kubelet then refuses to make the algorithm's container, before it mounts a claim's {@code
+   * subPath}), the staged {@code inputs} directory afterwards.
+   */
+  static final String GATED_INPUTS = ".inputs-ready";
+
+  /** The CPU of a held {@value #STAGE_DATA} (requests equal limits). */
+  static final String HELD_STAGE_CPU = "100m";
+
+  /** The memory of a held {@value #STAGE_DATA} (requests equal limits). */
+  static final String HELD_STAGE_MEMORY = "32Mi";
+
+  /** The marker of a held {@value #STAGE_DATA} saying its staging ended (well or not). */
+  static final String RELEASED = CONTROL + "/released";
+
+  /** The marker of a held {@value #STAGE_DATA}'s {@code postStart} hook saying it returned. */
+  static final String HOOKED = CONTROL + "/hooked";
 
   /**
    * The staged archive's last entry, an empty file at the root of {@code /data} (which the
@@ -332,25 +357,141 @@ final class Manifests {
   /**
    * {@code job} with {@code base64} (a staged archive, {@link PodStaging#inline}) in its staging
    * step's environment: the step unpacks it itself, and the backend streams nothing in.
+   *
+   * <p>Where the algorithm is the pod's last regular container (an output claim: no publish step),
+   * the pod is also <em>held</em> rather than run in steps: {@value #STAGE_DATA} becomes the first
+   * regular container, with a {@code postStart} hook that returns once the staging ended. The
+   * kubelet starts a pod's regular containers one after the other and makes the next one only when
+   * the previous one's {@code postStart} hook returned, so the algorithm's container is made
+   * exactly when the staging is done, without an init container's end to wait for (its own
+   * container end and the kubelet's next status cycle, a second or more each on a busy node). Only
+   * with the staging in the spec: while a {@code postStart} hook runs the kubelet reports nothing
+   * new of the pod, so a step that waits for the backend's stream must stay an init container.
+   *
+   * <p>A hook's failure does not stop the kubelet from making the next container, so the gate is a
+   * mount: the algorithm mounts {@value #GATED_INPUTS} of the {@code data} volume as {@code
+   * /data/inputs}, before any claim's {@code subPath}. The staging step makes it a link out of the
+   * volume first, which the kubelet refuses as a {@code subPath} (the algorithm's container is
+   * never made, so a claim's path that is not there is never made in the claim either), and
+   * replaces it by the staged {@code inputs} only once everything is staged and checked.
    */
   static Job withInlineStaging(Job job, String base64) {
     Job copy = new JobBuilder(job).build();
-    for (Container c : copy.getSpec().getTemplate().getSpec().getInitContainers()) {
+    io.fabric8.kubernetes.api.model.PodSpec pod = copy.getSpec().getTemplate().getSpec();
+    for (Container c : allContainers(pod)) {
       if (STAGE_DATA.equals(c.getName())) {
         List<EnvVar> env = new ArrayList<>(c.getEnv() == null ? List.of() : c.getEnv());
         env.add(new EnvVar(INLINE_ENV, base64, null));
         c.setEnv(env);
       }
     }
+    List<Container> mains = pod.getContainers();
+    if (mains.size() == 1
+        && ALGORITHM.equals(mains.get(0).getName())
+        && pod.getInitContainers().size() == 1
+        && STAGE_DATA.equals(pod.getInitContainers().get(0).getName())) {
+      hold(pod, copy.getSpec().getActiveDeadlineSeconds());
+    }
     return copy;
+  }
+
+  /** Makes {@code pod}'s staging step its first regular container, holding the algorithm. */
+  private static void hold(io.fabric8.kubernetes.api.model.PodSpec pod, @Nullable Long deadline) {
+    Container stage = pod.getInitContainers().get(0);
+    Container algorithm = pod.getContainers().get(0);
+    List<String> command = new ArrayList<>(stage.getCommand());
+    command.set(2, heldStageScript(command.get(2)));
+    stage.setCommand(command);
+    // A regular container's requests add to the algorithm's for the pod's whole life (an init
+    // container's do not), and this step only unpacks its spec and copies busybox: a small share.
+    Quantity cpu = new Quantity(HELD_STAGE_CPU);
+    Quantity memory = new Quantity(HELD_STAGE_MEMORY);
+    stage.setResources(
+        new ResourceRequirementsBuilder()
+            .addToRequests("cpu", cpu)
+            .addToRequests("memory", memory)
+            .addToLimits("cpu", cpu)
+            .addToLimits("memory", memory)
+            .build());
+    long bound = deadline == null ? 24 * 3600L : Math.max(1L, deadline);
+    stage.setLifecycle(
+        new io.fabric8.kubernetes.api.model.LifecycleBuilder()
+            .withNewPostStart()
+            .withNewExec()
+            .withCommand("sh", "-c", holdHook(bound))
+            .endExec()
+            .endPostStart()
+            .build());
+    for (VolumeMount m : algorithm.getVolumeMounts()) {
+      if ("data".equals(m.getName()) && SandboxContract.INPUTS.equals(m.getSubPath())) {
+        m.setSubPath(GATED_INPUTS);
+      }
+    }
+    pod.setInitContainers(new ArrayList<>());
+    pod.setContainers(new ArrayList<>(List.of(stage, algorithm)));
+  }
+
+  /**
+   * A held staging step's script: closes the gate first, runs {@code script} (the staging), opens
+   * the gate if it succeeded, says it ended, and waits (bounded) until the hook returned, so that
+   * the hook never outlives its container (which the kubelet would count as the hook's failure).
+   */
+  static String heldStageScript(String script) {
+    String gate = CONTRACT.root() + "/" + GATED_INPUTS;
+    String inputs = CONTRACT.path(SandboxContract.INPUTS);
+    return "rm -rf '"
+        + gate
+        + "'; ln -s / '"
+        + gate
+        + "' || exit "
+        + EXIT_GATE
+        + "\n(\n"
+        + script
+        + "\n); rc=$?\n"
+        + "if [ $rc -eq 0 ]; then mkdir -p '"
+        + inputs
+        + "' && rm -f '"
+        + gate
+        + "' && mv '"
+        + inputs
+        + "' '"
+        + gate
+        + "' || { echo 'the staged inputs could not be handed over' >&2; rc="
+        + EXIT_GATE
+        + "; }; fi\n"
+        + ": > "
+        + RELEASED
+        + "\nn=0; while [ ! -e "
+        + HOOKED
+        + " ] && [ $n -lt 600 ]; do n=$((n+1)); sleep 0.05; done\nexit $rc\n";
+  }
+
+  /** The held staging step's {@code postStart} hook: returns once the staging ended (bounded). */
+  static String holdHook(long timeoutSeconds) {
+    return "n=0; while [ ! -e "
+        + RELEASED
+        + " ]; do n=$((n+1)); if [ $n -gt "
+        + timeoutSeconds * 20
+        + " ]; then exit 1; fi; sleep 0.05; done; : > "
+        + HOOKED;
+  }
+
+  /**
+   * Whether {@code pod} is held: its staging step a regular container ({@link #withInlineStaging}).
+   */
+  static boolean held(io.fabric8.kubernetes.api.model.Pod pod) {
+    if (pod.getSpec() == null || pod.getSpec().getContainers() == null) {
+      return false;
+    }
+    return pod.getSpec().getContainers().stream().anyMatch(c -> STAGE_DATA.equals(c.getName()));
   }
 
   /** Whether {@code pod}'s staging step unpacks its inputs from its own spec. */
   static boolean stagedInline(io.fabric8.kubernetes.api.model.Pod pod) {
-    if (pod.getSpec() == null || pod.getSpec().getInitContainers() == null) {
+    if (pod.getSpec() == null) {
       return false;
     }
-    for (Container c : pod.getSpec().getInitContainers()) {
+    for (Container c : allContainers(pod.getSpec())) {
       if (STAGE_DATA.equals(c.getName()) && c.getEnv() != null) {
         for (EnvVar var : c.getEnv()) {
           if (INLINE_ENV.equals(var.getName())) {
@@ -360,6 +501,17 @@ final class Manifests {
       }
     }
     return false;
+  }
+
+  private static List<Container> allContainers(io.fabric8.kubernetes.api.model.PodSpec pod) {
+    List<Container> all = new ArrayList<>();
+    if (pod.getInitContainers() != null) {
+      all.addAll(pod.getInitContainers());
+    }
+    if (pod.getContainers() != null) {
+      all.addAll(pod.getContainers());
+    }
+    return all;
   }
 
   /** The publish step's script: waits (bounded) until the backend collected the results. */

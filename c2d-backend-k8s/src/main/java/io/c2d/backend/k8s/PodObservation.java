@@ -85,7 +85,9 @@ record PodObservation(
     for (ContainerStatus container : concat(inits, mains)) {
       ContainerStateWaiting waiting =
           container.getState() == null ? null : container.getState().getWaiting();
-      if (waiting != null && PULL_FAILURES.contains(waiting.getReason())) {
+      if (waiting != null
+          && waiting.getReason() != null
+          && PULL_FAILURES.contains(waiting.getReason())) {
         return new PodObservation(
             Kind.PULL_FAILING,
             JobStatus.ALGORITHM_PROVISIONING_FAILED,
@@ -123,6 +125,30 @@ record PodObservation(
         break;
       } else {
         break;
+      }
+    }
+    ContainerStatus heldStage = named(mains, Manifests.STAGE_DATA);
+    if (heldStage != null) {
+      // a held pod (Manifests#withInlineStaging): the staging step is the first regular container
+      ContainerStateTerminated staged = terminated(heldStage);
+      ContainerStatus algorithm = named(mains, Manifests.ALGORITHM);
+      boolean algorithmStarted =
+          algorithm != null
+              && algorithm.getState() != null
+              && (algorithm.getState().getRunning() != null
+                  || algorithm.getState().getTerminated() != null);
+      if (staged != null) {
+        int exit = staged.getExitCode() == null ? -1 : staged.getExitCode();
+        boolean oom = "OOMKilled".equals(staged.getReason());
+        if ((exit != 0 || oom) && !algorithmStarted) {
+          return failedStep(
+              Manifests.STAGE_DATA, exit, oom, staged.getReason(), staged.getMessage());
+        }
+        reached = JobStatus.PROVISIONING_SUCCESS;
+      } else if (!algorithmStarted
+          && heldStage.getState() != null
+          && heldStage.getState().getRunning() != null) {
+        return new PodObservation(Kind.AWAITING_INPUTS, JobStatus.CONFIGURING_VOLUMES, null, null);
       }
     }
     for (ContainerStatus container : mains) {
@@ -208,6 +234,10 @@ record PodObservation(
               ? failed(JobStatus.OUT_OF_MEMORY, exit, "the algorithm ran out of memory")
               : failed(JobStatus.ALGORITHM_FAILED, exit, "the algorithm exited with code " + exit);
     };
+  }
+
+  private static @Nullable ContainerStatus named(List<ContainerStatus> statuses, String name) {
+    return statuses.stream().filter(c -> name.equals(c.getName())).findFirst().orElse(null);
   }
 
   private static @Nullable ContainerStateTerminated terminated(ContainerStatus container) {

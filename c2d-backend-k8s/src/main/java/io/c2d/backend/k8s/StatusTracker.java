@@ -187,7 +187,14 @@ final class StatusTracker {
         advance(t, seen.status());
         finish(t, seen, pod);
       }
-      case FAILED -> finish(t, seen, pod);
+      case FAILED -> {
+        if (seen.status() == JobStatus.DATA_PROVISIONING_FAILED && Manifests.held(pod)) {
+          // the algorithm's container of a held pod whose staging failed is never made (its gate
+          // stays closed), so the pod never ends by itself
+          t.removePod = true;
+        }
+        finish(t, seen, pod);
+      }
       case SUCCEEDED -> finish(t, seen, pod);
     }
   }

@@ -166,6 +166,99 @@ final class KubernetesRealClusterDataTest {
     }
   }
 
+  /**
+   * Claim inputs only and an output claim: the pod is held (the staging step its first regular
+   * container, the algorithm made once the step's {@code postStart} hook returned), no init
+   * container; the input mounted read-only as before.
+   */
+  @Test
+  void aHeldPodRunsItsAlgorithmOnceStagedWithTheClaimMountedReadOnly() throws Exception {
+    Path volume = hostDirectory("claim-held");
+    Files.writeString(volume.resolve("records.csv"), "h,k\n7,8\n");
+    String claim = claim(volume);
+    Path outputs = hostDirectory("output-claim-held");
+    String outputClaim = fixture.claim(outputs, "ReadWriteOnce");
+    KubernetesComputeBackend backend = claimBackend(environment(MIB), outputClaim, outputs);
+    String input = "/data/inputs/" + DATA.id() + "/0";
+    JobSpec spec =
+        specOf(
+            List.of(FileLocator.pvc(claim, "records.csv")),
+            "cat "
+                + input
+                + " > $OUTPUTS/copy.csv; cat /data/ddos/"
+                + DATA.id()
+                + " > $OUTPUTS/ddo.json; if (echo x >> "
+                + input
+                + ") 2>/dev/null; then echo writable; else echo read-only; fi > $OUTPUTS/mode.txt;"
+                + " ls -1a /data/inputs > $OUTPUTS/inputs.txt",
+            Duration.ofMinutes(2));
+
+    BackendJobState end = runToEnd(backend, spec);
+
+    assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
+    assertThat(read(backend, spec.jobId(), end, "copy.csv")).isEqualTo("h,k\n7,8\n");
+    assertThat(read(backend, spec.jobId(), end, "ddo.json")).contains(DATA.value());
+    assertThat(read(backend, spec.jobId(), end, "mode.txt")).isEqualTo("read-only\n");
+    assertThat(read(backend, spec.jobId(), end, "inputs.txt"))
+        .as("the staged inputs, the claim's mount point among them, and nothing else")
+        .isEqualTo(".\n..\nalgoCustomData.json\n" + DATA.id() + "\n");
+    Job job =
+        fixture
+            .client()
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(RealCluster.namespace())
+            .withName(ObjectNames.of(spec.jobId()).job())
+            .get();
+    assertThat(job.getSpec().getTemplate().getSpec().getInitContainers()).isEmpty();
+    assertThat(job.getSpec().getTemplate().getSpec().getContainers())
+        .extracting(Container::getName)
+        .containsExactly(Manifests.STAGE_DATA, Manifests.ALGORITHM);
+    assertThat(Files.readString(volume.resolve("records.csv"))).isEqualTo("h,k\n7,8\n");
+    assertNoSecretOrConfigMap(spec.jobId());
+  }
+
+  /**
+   * A held pod whose staging step finds no such path in the claim: its gate stays closed, so the
+   * kubelet never makes the algorithm's container (nor the missing path in the claim, as it would
+   * for a {@code subPath}); the job is {@code DATA_PROVISIONING_FAILED} at once and its Job removed
+   * (its pod would never end by itself).
+   */
+  @Test
+  void aHeldPodWhosePathIsNotInTheClaimNeverMakesTheAlgorithmNorThePath() throws Exception {
+    Path volume = hostDirectory("claim-held-empty");
+    String claim = claim(volume);
+    Path outputs = hostDirectory("output-claim-held-empty");
+    String outputClaim = fixture.claim(outputs, "ReadWriteOnce");
+    KubernetesComputeBackend backend = claimBackend(environment(MIB), outputClaim, outputs);
+    JobSpec spec =
+        specOf(
+            List.of(FileLocator.pvc(claim, "missing/records.csv")),
+            "echo ran > $OUTPUTS/ran.txt",
+            Duration.ofMinutes(2));
+
+    long started = System.nanoTime();
+    BackendJobState end = runToEnd(backend, spec);
+
+    assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
+    assertThat(end.detail()).contains("missing/records.csv").contains("cannot be read");
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMinutes(1));
+    assertThat(end.results()).extracting(JobResult::name).doesNotContain("ran.txt");
+    try (var files = Files.list(volume)) {
+      assertThat(files.toList()).as("the claim is left as it was").isEmpty();
+    }
+    long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+    while (!labelled(spec.jobId()).stream().allMatch(o -> o.getKind().equals("NetworkPolicy"))
+        && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(labelled(spec.jobId()))
+        .as("the Job and its pod removed, the record kept")
+        .extracting(HasMetadata::getKind)
+        .containsExactly("NetworkPolicy");
+  }
+
   @Test
   void aUrlInputIsFetchedByTheProviderAndStreamedIn() throws Exception {
     try (LoopbackFileServer server = LoopbackFileServer.start()) {

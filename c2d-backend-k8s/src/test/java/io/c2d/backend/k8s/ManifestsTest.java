@@ -3,11 +3,17 @@ package io.c2d.backend.k8s;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.c2d.model.Algorithm;
+import io.c2d.model.ContainerSpec;
+import io.c2d.model.DatasetInput;
 import io.c2d.model.Did;
+import io.c2d.model.FileLocator;
+import io.c2d.model.Resources;
 import io.c2d.spi.backend.JobSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -90,6 +96,102 @@ final class ManifestsTest {
         .containsExactly(
             tuple("/data/outputs", job + "/outputs", false),
             tuple("/data/logs", job + "/logs", false));
+  }
+
+  @Test
+  void aJobStagedFromItsSpecWithAnOutputClaimHoldsTheAlgorithmBehindTheStagingStepsHook() {
+    JobSpec spec =
+        JobSpec.builder(
+                io.c2d.model.JobId.derive(KubernetesComputeBackendTest.OWNER, "r-held"),
+                KubernetesComputeBackendTest.OWNER)
+            .requestId("r-held")
+            .datasets(
+                List.of(
+                    DatasetInput.builder(KubernetesComputeBackendTest.DATA, "compute")
+                        .addLocator(FileLocator.pvc("data-claim", "set/records.csv"))
+                        .build()))
+            .algorithm(
+                Algorithm.raw(ContainerSpec.of("busybox", "1.36.1", "sh $ALGO"), "true").build())
+            .environmentId("k8s")
+            .resources(Resources.of(1, 512, 1024, 0))
+            .maxDuration(java.time.Duration.ofMinutes(5))
+            .build();
+    Manifests.Settings settings =
+        new Manifests.Settings(
+            "busybox:1.36.1",
+            1 << 20,
+            1 << 20,
+            60,
+            Placement.none(),
+            600,
+            ClaimInputs.of(spec),
+            "results-claim");
+    Job steps = Manifests.job(spec, settings);
+
+    Job held = Manifests.withInlineStaging(steps, "c3RhZ2Vk");
+    PodSpec pod = held.getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getInitContainers()).isEmpty();
+    assertThat(pod.getContainers())
+        .extracting(Container::getName)
+        .containsExactly(Manifests.STAGE_DATA, Manifests.ALGORITHM);
+    Container stage = pod.getContainers().get(0);
+    assertThat(stage.getLifecycle().getPostStart().getExec().getCommand())
+        .containsExactly("sh", "-c", Manifests.holdHook(300));
+    assertThat(stage.getEnv()).extracting(EnvVar::getName).contains(Manifests.INLINE_ENV);
+    assertThat(stage.getResources().getRequests())
+        .as("a small share: it adds to the algorithm's requests for the pod's life")
+        .isEqualTo(stage.getResources().getLimits())
+        .containsEntry("cpu", new Quantity(Manifests.HELD_STAGE_CPU))
+        .containsEntry("memory", new Quantity(Manifests.HELD_STAGE_MEMORY));
+    String script = stage.getCommand().get(2);
+    assertThat(script)
+        .as("the gate closed first, the staging (busybox copied in, claims checked), then opened")
+        .startsWith("rm -rf '/data/" + Manifests.GATED_INPUTS + "'; ln -s / ")
+        .contains("cp /bin/busybox " + Containment.TOOLS + "/busybox")
+        .contains("cannot be read in PersistentVolumeClaim data-claim")
+        .contains("mv '/data/inputs' '/data/" + Manifests.GATED_INPUTS + "'")
+        .endsWith("exit $rc\n");
+    assertThat(script.indexOf("ln -s /")).isLessThan(script.indexOf("cp /bin/busybox"));
+    assertThat(script.indexOf(Manifests.EXIT_CLAIM_PATH + "; fi"))
+        .isLessThan(script.indexOf("mv '/data/inputs'"));
+    Container algorithm = pod.getContainers().get(1);
+    List<VolumeMount> mounts = algorithm.getVolumeMounts();
+    assertThat(mounts.get(0))
+        .as("the gate first, before any claim's subPath")
+        .extracting(VolumeMount::getName, VolumeMount::getMountPath, VolumeMount::getSubPath)
+        .containsExactly("data", "/data/inputs", Manifests.GATED_INPUTS);
+    assertThat(mounts)
+        .filteredOn(m -> m.getName().startsWith("claim-"))
+        .extracting(VolumeMount::getSubPath, VolumeMount::getReadOnly)
+        .containsExactly(tuple("set/records.csv", true));
+    for (Container c : pod.getContainers()) {
+      assertThat(c.getSecurityContext()).as(c.getName()).isEqualTo(Manifests.restricted());
+    }
+    assertThat(Manifests.job(spec, settings).getSpec().getTemplate().getSpec().getInitContainers())
+        .as("the Job it was made from is left as it was")
+        .extracting(Container::getName)
+        .containsExactly(Manifests.STAGE_DATA);
+    assertThat(steps.getSpec().getTemplate().getSpec().getInitContainers())
+        .extracting(Container::getName)
+        .containsExactly(Manifests.STAGE_DATA);
+  }
+
+  @Test
+  void withoutAnOutputClaimAJobStagedFromItsSpecKeepsItsSteps() {
+    JobSpec spec = KubernetesComputeBackendTest.spec("r-steps", false);
+
+    PodSpec pod =
+        Manifests.withInlineStaging(Manifests.job(spec, SETTINGS), "c3RhZ2Vk")
+            .getSpec()
+            .getTemplate()
+            .getSpec();
+
+    assertThat(pod.getInitContainers())
+        .extracting(Container::getName)
+        .containsExactly(Manifests.STAGE_DATA, Manifests.ALGORITHM);
+    assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("publish");
+    assertThat(pod.getInitContainers().get(0).getLifecycle()).isNull();
   }
 
   private static Container algorithm(Job job) {

@@ -72,6 +72,19 @@ final class JobRecord {
         .build();
   }
 
+  /**
+   * A JSON merge patch recording {@code end} in a record: one round trip, where reading the record
+   * and writing it back took two.
+   */
+  static String endPatch(BackendJobState end) {
+    ObjectNode patch = JSON.createObjectNode();
+    patch
+        .putObject("metadata")
+        .putObject("annotations")
+        .put(Manifests.STATE_ANNOTATION, end.toJson());
+    return patch.toString();
+  }
+
   private static @Nullable String annotation(NetworkPolicy record, String key) {
     Map<String, String> annotations = record.getMetadata().getAnnotations();
     return annotations == null ? null : annotations.get(key);

@@ -144,7 +144,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             threads,
             b.clock,
             b.imagePullTimeout,
-            new ResultCollector(cluster, exec, results, settings, b.clock),
+            new ResultCollector(cluster, exec, results, settings, b.clock, threads.io()),
             reaper,
             new PodStaging(exec, InputFetcher.create(b.fetchSettings)),
             results);

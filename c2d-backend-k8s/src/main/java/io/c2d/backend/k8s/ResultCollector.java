@@ -21,6 +21,8 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -54,6 +56,9 @@ final class ResultCollector {
   /** The wait before a broken results stream is resumed, times the failures in a row. */
   private static final Duration RESUME_PAUSE = Duration.ofSeconds(1);
 
+  /** The most of the staging step's log held in memory (its script writes a few lines). */
+  private static final long MAX_STAGING_LOG = 1L << 20;
+
   /** How deep the output claim's log directory is walked. */
   private static final int MAX_DEPTH = 32;
 
@@ -65,15 +70,22 @@ final class ResultCollector {
   private final ResultArea area;
   private final JobSettings settings;
   private final Clock clock;
+  private final Executor ioThreads;
   private final PodPidLimits pidLimits;
 
   ResultCollector(
-      Cluster cluster, PodExec exec, ResultArea area, JobSettings settings, Clock clock) {
+      Cluster cluster,
+      PodExec exec,
+      ResultArea area,
+      JobSettings settings,
+      Clock clock,
+      Executor ioThreads) {
     this.cluster = cluster;
     this.exec = exec;
     this.area = area;
     this.settings = settings;
     this.clock = clock;
+    this.ioThreads = ioThreads;
     this.pidLimits = new PodPidLimits(cluster);
   }
 
@@ -116,6 +128,12 @@ final class ResultCollector {
       String cutWhileRunning = null;
       if (pod != null) {
         String podName = pod.getMetadata().getName();
+        // two round trips to the kubelet: the staging step's short log is read beside the
+        // algorithm's rather than after it
+        CompletableFuture<byte[]> stageLog =
+            CompletableFuture.supplyAsync(
+                () -> containerLog(podName, Manifests.STAGE_DATA, env.maxLogBytes() + 1),
+                ioThreads);
         try (OutputStream out =
             progress.log(results.openLog("algorithm.log", ResultKind.ALGORITHM_LOG))) {
           copyContainerLog(podName, Manifests.ALGORITHM, out);
@@ -131,7 +149,7 @@ final class ResultCollector {
                 (clock.instant() + " " + pidLimits.describe(node) + "\n")
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
           }
-          copyContainerLog(podName, Manifests.STAGE_DATA, out);
+          out.write(stageLog.join());
         }
         if (seen.kind() == PodObservation.Kind.SUCCEEDED) {
           progress.failure =
@@ -281,6 +299,28 @@ final class ResultCollector {
     } catch (IOException | KubernetesClientException e) {
       log.debug("no log of {} in pod {}", container, podName, e);
     }
+  }
+
+  /**
+   * Up to {@code limit} bytes of one of c2d's own containers' logs (the staging step's: a few lines
+   * of c2d's script, which the algorithm cannot write to); nothing where there is none.
+   */
+  private byte[] containerLog(String podName, String container, long limit) {
+    try (InputStream in =
+        cluster
+            .client()
+            .pods()
+            .inNamespace(cluster.namespace())
+            .withName(podName)
+            .inContainer(container)
+            .getLogInputStream()) {
+      if (in != null) {
+        return in.readNBytes((int) Math.min(limit, MAX_STAGING_LOG));
+      }
+    } catch (IOException | KubernetesClientException e) {
+      log.debug("no log of {} in pod {}", container, podName, e);
+    }
+    return new byte[0];
   }
 
   /**

@@ -9,6 +9,8 @@ import io.c2d.spi.backend.support.StageFailure;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -339,7 +341,7 @@ final class StatusTracker {
                   .networkPolicies()
                   .inNamespace(cluster.namespace())
                   .withName(ObjectNames.of(id).networkPolicy())
-                  .edit(record -> JobRecord.withEnd(record, end)));
+                  .patch(PatchContext.of(PatchType.JSON_MERGE), JobRecord.endPatch(end)));
     } catch (RuntimeException e) {
       log.warn("could not record the end of job {} in the cluster", id, e);
     }

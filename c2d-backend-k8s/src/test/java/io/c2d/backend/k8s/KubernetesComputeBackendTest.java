@@ -513,17 +513,32 @@ final class KubernetesComputeBackendTest {
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
           .isEqualTo("hello from algo\n");
     }
-    assertThat(
-            client
-                .network()
-                .v1()
-                .networkPolicies()
-                .inNamespace(NS)
-                .withName(ObjectNames.of(spec.jobId()).networkPolicy())
-                .get()
-                .getMetadata()
-                .getAnnotations())
-        .containsKey(Manifests.STATE_ANNOTATION);
+    JobResult configurationLog =
+        new JobResult("configuration.log", ResultKind.CONFIGURATION_LOG, 0, 0);
+    try (InputStream in =
+        backend
+            .openResult(spec.jobId(), configurationLog)
+            .toCompletableFuture()
+            .get(20, TimeUnit.SECONDS)) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8))
+          .as("the staging step's log, read beside the algorithm's")
+          .endsWith("staged\n");
+    }
+    NetworkPolicy record =
+        client
+            .network()
+            .v1()
+            .networkPolicies()
+            .inNamespace(NS)
+            .withName(ObjectNames.of(spec.jobId()).networkPolicy())
+            .get();
+    assertThat(JobRecord.end(record))
+        .as("the end recorded by a merge patch")
+        .extracting(BackendJobState::status, BackendJobState::results)
+        .containsExactly(JobStatus.COMPLETED, end.results());
+    assertThat(JobRecord.spec(record).jobId())
+        .as("the spec kept beside it")
+        .isEqualTo(spec.jobId());
     // the inputs go in on an I/O thread of their own, which the simulated kubelet does not wait for
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
     while (exec.commands.stream().noneMatch(c -> c.contains("tar x -C /data -f "))

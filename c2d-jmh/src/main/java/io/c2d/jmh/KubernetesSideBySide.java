@@ -25,6 +25,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.ScalableResource;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
@@ -301,17 +302,12 @@ public final class KubernetesSideBySide {
             .build();
     trace("bare Job create");
     long start = System.nanoTime();
-    client.batch().v1().jobs().inNamespace(namespace).resource(job).create();
+    ScalableResource<Job> created = client.batch().v1().jobs().inNamespace(namespace).resource(job);
+    created.create();
     try {
       // watched, not polled: a poll would add up to its period to the bare Job's time
       Job ended =
-          client
-              .batch()
-              .v1()
-              .jobs()
-              .inNamespace(namespace)
-              .withName(name)
-              .waitUntilCondition(watched -> endOf(watched) != null, 20, TimeUnit.MINUTES);
+          created.waitUntilCondition(watched -> endOf(watched) != null, 20, TimeUnit.MINUTES);
       long took = System.nanoTime() - start;
       trace("bare Job complete");
       JobCondition end = endOf(ended);
@@ -320,14 +316,7 @@ public final class KubernetesSideBySide {
       }
       return took;
     } finally {
-      client
-          .batch()
-          .v1()
-          .jobs()
-          .inNamespace(namespace)
-          .withName(name)
-          .withPropagationPolicy(DeletionPropagation.BACKGROUND)
-          .delete();
+      created.withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
     }
   }
 

@@ -10,6 +10,7 @@ import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.support.JobDirectory;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -285,6 +286,16 @@ final class ResultCollector {
    * Copies one container's log (the algorithm's is capped as it is written: {@link Containment}).
    */
   private void copyContainerLog(String podName, String container, OutputStream out) {
+    readContainerLog(podName, container, in -> in.transferTo(out));
+  }
+
+  /** What reads a container's log stream. */
+  private interface LogReader {
+    void read(InputStream log) throws IOException;
+  }
+
+  /** Hands one container's log to {@code reader}; a log the kubelet cannot serve is skipped. */
+  private void readContainerLog(String podName, String container, LogReader reader) {
     try (InputStream in =
         cluster
             .client()
@@ -294,7 +305,7 @@ final class ResultCollector {
             .inContainer(container)
             .getLogInputStream()) {
       if (in != null) {
-        in.transferTo(out);
+        reader.read(in);
       }
     } catch (IOException | KubernetesClientException e) {
       log.debug("no log of {} in pod {}", container, podName, e);
@@ -306,21 +317,12 @@ final class ResultCollector {
    * of c2d's script, which the algorithm cannot write to); nothing where there is none.
    */
   private byte[] containerLog(String podName, String container, long limit) {
-    try (InputStream in =
-        cluster
-            .client()
-            .pods()
-            .inNamespace(cluster.namespace())
-            .withName(podName)
-            .inContainer(container)
-            .getLogInputStream()) {
-      if (in != null) {
-        return in.readNBytes((int) Math.min(limit, MAX_STAGING_LOG));
-      }
-    } catch (IOException | KubernetesClientException e) {
-      log.debug("no log of {} in pod {}", container, podName, e);
-    }
-    return new byte[0];
+    ByteArrayOutputStream held = new ByteArrayOutputStream();
+    readContainerLog(
+        podName,
+        container,
+        in -> held.write(in.readNBytes((int) Math.min(limit, MAX_STAGING_LOG))));
+    return held.toByteArray();
   }
 
   /**

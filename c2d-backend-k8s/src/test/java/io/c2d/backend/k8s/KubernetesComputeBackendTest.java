@@ -194,14 +194,7 @@ final class KubernetesComputeBackendTest {
 
     backend().submit(spec, new Recorder()).toCompletableFuture().get(20, TimeUnit.SECONDS);
 
-    NetworkPolicy record =
-        client
-            .network()
-            .v1()
-            .networkPolicies()
-            .inNamespace(NS)
-            .withName(ObjectNames.of(spec.jobId()).networkPolicy())
-            .get();
+    NetworkPolicy record = policy(spec);
     assertThat(record.getMetadata().getAnnotations().get(Manifests.SPEC_ANNOTATION))
         .doesNotContain("publisher-secret")
         .contains("127.0.0.1:9/data.csv");
@@ -524,14 +517,7 @@ final class KubernetesComputeBackendTest {
           .as("the staging step's log, read beside the algorithm's")
           .endsWith("staged\n");
     }
-    NetworkPolicy record =
-        client
-            .network()
-            .v1()
-            .networkPolicies()
-            .inNamespace(NS)
-            .withName(ObjectNames.of(spec.jobId()).networkPolicy())
-            .get();
+    NetworkPolicy record = policy(spec);
     assertThat(JobRecord.end(record))
         .as("the end recorded by a merge patch")
         .extracting(BackendJobState::status, BackendJobState::results)

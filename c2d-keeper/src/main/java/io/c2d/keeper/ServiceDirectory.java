@@ -103,24 +103,40 @@ public interface ServiceDirectory {
     /**
      * Adds every service of a DDO v4 that names a datatoken: its {@code id}, {@code
      * datatokenAddress}, {@code timeout} (seconds, 0 or absent for ever) and its index in {@code
-     * services}.
+     * services}. All or nothing: a DDO with one malformed service adds none.
      *
-     * @throws IllegalArgumentException if the JSON is not a DDO with an {@code id} and {@code
-     *     services}, or a service's fields are malformed
+     * @throws ConfigurationException ({@link ErrorCode#CONFIGURATION_INVALID}) if the JSON is not a
+     *     DDO with an {@code id} and {@code services}, or a service's fields are malformed
      */
     public Builder ddo(String ddoJson) {
       requireNonNull(ddoJson, "ddoJson");
+      Map<Key, OrderedService> read;
+      try {
+        read = servicesOf(ddoJson);
+      } catch (InvalidRequestException | IllegalArgumentException e) {
+        throw new ConfigurationException(
+            ErrorCode.CONFIGURATION_INVALID, "the DDO cannot be read: " + e.getMessage(), e);
+      }
+      services.putAll(read);
+      return this;
+    }
+
+    private static Map<Key, OrderedService> servicesOf(String ddoJson) {
       JsonNode ddo;
       try {
         ddo = JSON.readTree(ddoJson);
       } catch (JsonProcessingException e) {
         throw new IllegalArgumentException("the DDO is not JSON: " + e.getOriginalMessage(), e);
       }
+      if (ddo == null || !ddo.isObject()) {
+        throw new IllegalArgumentException("the DDO is not a JSON object");
+      }
       Did did = Did.of(text(ddo, "id", "DDO"));
       JsonNode list = ddo.path("services");
       if (!list.isArray()) {
         throw new IllegalArgumentException("the DDO " + did + " has no services array");
       }
+      Map<Key, OrderedService> read = new HashMap<>();
       for (int i = 0; i < list.size(); i++) {
         JsonNode service = list.get(i);
         if (!service.hasNonNull("datatokenAddress")) {
@@ -131,16 +147,15 @@ public interface ServiceDirectory {
         if (!timeout.isMissingNode() && !timeout.isNull() && !timeout.canConvertToLong()) {
           throw new IllegalArgumentException(where + ".timeout must be a number of seconds");
         }
-        service(
-            did,
-            text(service, "id", where),
+        read.put(
+            new Key(did, text(service, "id", where)),
             new OrderedService(
                 EthAddress.parse(
                     text(service, "datatokenAddress", where), where + ".datatokenAddress"),
                 i,
                 Duration.ofSeconds(timeout.asLong(0))));
       }
-      return this;
+      return read;
     }
 
     private static String text(JsonNode node, String field, String where) {

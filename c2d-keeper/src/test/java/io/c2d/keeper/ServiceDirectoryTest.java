@@ -3,6 +3,8 @@ package io.c2d.keeper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.c2d.ConfigurationException;
+import io.c2d.ErrorCode;
 import io.c2d.model.Did;
 import io.c2d.model.EthAddress;
 import java.time.Duration;
@@ -39,10 +41,10 @@ final class ServiceDirectoryTest {
   @Test
   void refusesADdoItCannotRead() {
     assertThatThrownBy(() -> ServiceDirectory.builder().ddo("{"))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("not JSON");
     assertThatThrownBy(() -> ServiceDirectory.builder().ddo("{\"id\": \"" + DID + "\"}"))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("no services array");
     assertThatThrownBy(
             () ->
@@ -50,8 +52,38 @@ final class ServiceDirectoryTest {
                     .ddo(
                         "{\"id\": \"%s\", \"services\": [{\"id\": \"c\", \"datatokenAddress\": \"%s\", \"timeout\": \"soon\"}]}"
                             .formatted(DID, COMPUTE_TOKEN)))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("services[0].timeout");
+  }
+
+  @Test
+  void aDdoWithOneMalformedServiceAddsNone() {
+    String ddo =
+        """
+        {"id": "%s", "services": [
+           {"id": "compute-1", "datatokenAddress": "%s", "timeout": 60},
+           {"id": "compute-2", "datatokenAddress": "%s", "timeout": -1}
+         ]}
+        """
+            .formatted(DID, COMPUTE_TOKEN, COMPUTE_TOKEN);
+    ServiceDirectory.Builder builder = ServiceDirectory.builder();
+
+    assertThatThrownBy(() -> builder.ddo(ddo))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("timeout must not be negative")
+        .extracting(e -> ((ConfigurationException) e).code())
+        .isEqualTo(ErrorCode.CONFIGURATION_INVALID);
+    assertThat(builder.build().lookup(DID, "compute-1")).isEmpty();
+    assertThatThrownBy(() -> builder.ddo("[1, 2]"))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("not a JSON object");
+    assertThatThrownBy(
+            () ->
+                builder.ddo(
+                    "{\"id\": \"%s\", \"services\": [{\"id\": \"c\", \"datatokenAddress\": \"0x12\"}]}"
+                        .formatted(DID)))
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("services[0].datatokenAddress");
   }
 
   @Test

@@ -25,7 +25,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,18 +42,36 @@ final class RestartHarnessTest {
   private static final int KILLS = Integer.getInteger("c2d.restart.kills", 10);
   private static final String INPUT = "/input.bin";
 
-  @TempDir Path dir;
+  /** {@link RestartHarness#check}, naming where the children's output and log are kept. */
+  private static void checkKeepingTheLogs(RestartHarness.Figures figures, Path state) {
+    try {
+      RestartHarness.check(figures);
+    } catch (AssertionError e) {
+      throw new AssertionError(
+          e.getMessage() + "\n(the children's output and log: " + state + ")", e);
+    }
+  }
+
+  /**
+   * The run's state: the children's engine and backend state, their output ({@code life-N.out},
+   * {@code final.out}) and their log ({@code children.err}). Kept under {@code target/restart-runs}
+   * rather than in a temporary directory, so that a failed run can be read afterwards.
+   */
+  private static Path stateOf(String run) throws java.io.IOException {
+    return Files.createDirectories(Path.of("target", "restart-runs", run)).toAbsolutePath();
+  }
 
   @Test
   @Requires(DockerTestImage.class)
   void dockerNoJobLostFailedOrDuplicatedAcrossKills() throws Exception {
     String instance = "c2d-restart-" + UUID.randomUUID().toString().substring(0, 8);
+    Path state = stateOf(instance);
     try (LoopbackFileServer inputs = input();
         DockerSandboxes sandboxes = new DockerSandboxes(instance)) {
       RestartHarness harness =
           new RestartHarness(
               "docker",
-              dir,
+              state,
               instance,
               KILLS,
               6,
@@ -66,7 +83,7 @@ final class RestartHarnessTest {
               System.nanoTime());
       RestartHarness.Figures figures = harness.run(sandboxes);
       report("docker", figures);
-      RestartHarness.check(figures);
+      checkKeepingTheLogs(figures, state);
     }
   }
 
@@ -95,12 +112,13 @@ final class RestartHarnessTest {
     // a namespace of its own: a provider recovers every c2d job of its namespace, so two in one
     // would collect (and here, delete) each other's jobs
     String namespace = "c2d-restart-" + UUID.randomUUID().toString().substring(0, 8);
+    Path state = stateOf(namespace);
     try (LoopbackFileServer inputs = input();
         KubernetesSandboxes sandboxes = new KubernetesSandboxes(namespace)) {
       RestartHarness harness =
           new RestartHarness(
               "k8s",
-              dir,
+              state,
               namespace,
               KILLS,
               3,
@@ -112,7 +130,7 @@ final class RestartHarnessTest {
               System.nanoTime());
       RestartHarness.Figures figures = harness.run(sandboxes);
       report("k8s", figures);
-      RestartHarness.check(figures);
+      checkKeepingTheLogs(figures, state);
     }
   }
 

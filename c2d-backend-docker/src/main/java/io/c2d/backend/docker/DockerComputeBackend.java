@@ -269,7 +269,13 @@ public final class DockerComputeBackend implements ComputeBackend {
                     .runtime()
                     .async(
                         () -> {
-                          Orphans.remove(docker, shared.settings().instance(), this::isUnderWay);
+                          try {
+                            Orphans.remove(docker, shared.settings().instance(), this::isUnderWay);
+                          } catch (RuntimeException e) {
+                            // the jobs found are recovered all the same: losing them to a clean-up
+                            // would lose acknowledged jobs
+                            logger.warn("could not look for orphaned containers and volumes", e);
+                          }
                           return found;
                         }));
   }

@@ -27,6 +27,8 @@ final class Orphans {
    * The predicate is asked per object, after the objects were listed: a job submitted meanwhile is
    * under way by the time its container can exist, so its objects are never taken for orphans.
    *
+   * <p>An object that cannot be removed is logged and left for the next recovery.
+   *
    * @throws RuntimeException if the engine cannot list them
    */
   static void remove(DockerClient docker, String instance, Predicate<String> underWay) {
@@ -45,6 +47,10 @@ final class Orphans {
         docker.removeContainerCmd(container.getId()).withForce(true).withRemoveVolumes(true).exec();
       } catch (NotFoundException e) {
         // gone already
+      } catch (RuntimeException e) {
+        // such as 409 "removal of container ... is already in progress" (a removal that a killed
+        // instance asked for): the next recovery tries again; the others are still removed
+        logger.warn("could not remove orphan container {}", container.getId(), e);
       }
     }
     List<InspectVolumeResponse> volumes =

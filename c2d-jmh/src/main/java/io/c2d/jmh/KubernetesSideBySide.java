@@ -54,11 +54,10 @@ import org.jspecify.annotations.Nullable;
  * {@code -Dc2d.bench.output-claim=true}, has the pod write it to an output claim (another hostPath
  * volume made here) and moves it from there ({@code outputClaim}). Timed: c2d from {@code submit}
  * to the {@code COMPLETED} report; the bare Job from its create to its {@code Complete} condition
- * (watched; until 2026-12-07 polled every 100 ms). Removal is not timed. With {@code
- * -Dc2d.bench.trace=true} each c2d job's status reports are printed with the milliseconds since its
- * submit, and the wall-clock times of each submit, bare Job create and bare Job end (to lay beside
- * the container engine's events). Everything made carries {@code app.kubernetes.io/managed-by=c2d}
- * and is deleted at the end.
+ * (watched, not polled). Removal is not timed. With {@code -Dc2d.bench.trace=true} each c2d job's
+ * status reports are printed with the milliseconds since its submit, and the wall-clock times of
+ * each submit, bare Job create and bare Job end (to lay beside the container engine's events).
+ * Everything made carries {@code app.kubernetes.io/managed-by=c2d} and is deleted at the end.
  *
  * <p>Not a JMH benchmark (one job takes seconds to minutes): a main, run from the benchmarks jar:
  *

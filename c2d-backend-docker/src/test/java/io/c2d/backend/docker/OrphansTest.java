@@ -11,7 +11,8 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +37,6 @@ final class OrphansTest {
                     "removal of container " + id + " is already in progress");
               }
               removed.add(id);
-              return null;
             });
 
     Orphans.remove(docker, INSTANCE, job -> false);
@@ -48,12 +48,7 @@ final class OrphansTest {
   void aJobUnderWayKeepsItsContainer() {
     List<String> removed = new ArrayList<>();
     DockerClient docker =
-        engine(
-            List.of(container("running", "job-a"), container("left", "job-b")),
-            id -> {
-              removed.add(id);
-              return null;
-            });
+        engine(List.of(container("running", "job-a"), container("left", "job-b")), removed::add);
 
     Orphans.remove(docker, INSTANCE, job -> job.equals("job-a"));
 
@@ -72,7 +67,7 @@ final class OrphansTest {
   }
 
   /** An engine that lists {@code containers} and no volume, and removes with {@code remove}. */
-  private static DockerClient engine(List<Container> containers, Function<String, Void> remove) {
+  private static DockerClient engine(List<Container> containers, Consumer<String> remove) {
     ListVolumesResponse noVolumes =
         JSON.convertValue(Map.of("Volumes", List.of()), ListVolumesResponse.class);
     return (DockerClient)
@@ -84,7 +79,12 @@ final class OrphansTest {
                   case "listContainersCmd" -> command(method.getReturnType(), () -> containers);
                   case "listVolumesCmd" -> command(method.getReturnType(), () -> noVolumes);
                   case "removeContainerCmd" ->
-                      command(method.getReturnType(), () -> remove.apply((String) args[0]));
+                      command(
+                          method.getReturnType(),
+                          () -> {
+                            remove.accept((String) args[0]);
+                            return null;
+                          });
                   default -> throw new UnsupportedOperationException(method.getName());
                 });
   }
@@ -92,7 +92,7 @@ final class OrphansTest {
   /**
    * A docker-java command whose {@code with...} methods chain and whose exec answers {@code exec}.
    */
-  private static Object command(Class<?> type, java.util.function.Supplier<Object> exec) {
+  private static Object command(Class<?> type, Supplier<Object> exec) {
     return Proxy.newProxyInstance(
         OrphansTest.class.getClassLoader(),
         new Class<?>[] {type},

@@ -58,7 +58,7 @@ final class ResultCollector {
   private static final Duration RESUME_PAUSE = Duration.ofSeconds(1);
 
   /** The most of the staging step's log held in memory (its script writes a few lines). */
-  private static final long MAX_STAGING_LOG = 1L << 20;
+  private static final int MAX_STAGING_LOG = 1 << 20;
 
   /** How deep the output claim's log directory is walked. */
   private static final int MAX_DEPTH = 32;
@@ -132,9 +132,7 @@ final class ResultCollector {
         // two round trips to the kubelet: the staging step's short log is read beside the
         // algorithm's rather than after it
         CompletableFuture<byte[]> stageLog =
-            CompletableFuture.supplyAsync(
-                () -> containerLog(podName, Manifests.STAGE_DATA, env.maxLogBytes() + 1),
-                ioThreads);
+            CompletableFuture.supplyAsync(() -> stagingLog(podName), ioThreads);
         try (OutputStream out =
             progress.log(results.openLog("algorithm.log", ResultKind.ALGORITHM_LOG))) {
           copyContainerLog(podName, Manifests.ALGORITHM, out);
@@ -313,15 +311,13 @@ final class ResultCollector {
   }
 
   /**
-   * Up to {@code limit} bytes of one of c2d's own containers' logs (the staging step's: a few lines
-   * of c2d's script, which the algorithm cannot write to); nothing where there is none.
+   * The staging step's log, up to {@link #MAX_STAGING_LOG}: a few lines of c2d's own script, which
+   * the algorithm cannot write to; nothing where there is none.
    */
-  private byte[] containerLog(String podName, String container, long limit) {
+  private byte[] stagingLog(String podName) {
     ByteArrayOutputStream held = new ByteArrayOutputStream();
     readContainerLog(
-        podName,
-        container,
-        in -> held.write(in.readNBytes((int) Math.min(limit, MAX_STAGING_LOG))));
+        podName, Manifests.STAGE_DATA, in -> held.write(in.readNBytes(MAX_STAGING_LOG)));
     return held.toByteArray();
   }
 

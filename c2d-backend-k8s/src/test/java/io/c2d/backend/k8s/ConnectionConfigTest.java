@@ -8,8 +8,6 @@ import io.c2d.spi.backend.ComputeBackendProvider;
 import io.c2d.spi.backend.JobSpec;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -28,10 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * current context or the one named by {@code c2d.k8s.context}, that context's namespace unless
  * {@code c2d.k8s.namespace} says otherwise. The kubeconfig points at fabric8's mock server.
  */
-@EnableKubernetesMockClient(crud = true)
 final class ConnectionConfigTest {
-  KubernetesClient client;
-  KubernetesMockServer server;
+  private final MockApiServer api = MockApiServer.start();
+  private final KubernetesClient client = api.client();
   @TempDir Path dir;
   private @Nullable String previousKubeconfig;
 
@@ -76,7 +73,8 @@ final class ConnectionConfigTest {
   }
 
   @AfterEach
-  void restoreKubeconfig() {
+  void restoreKubeconfigAndStopTheServer() {
+    api.close();
     if (previousKubeconfig == null) {
       System.clearProperty("kubeconfig");
     } else {

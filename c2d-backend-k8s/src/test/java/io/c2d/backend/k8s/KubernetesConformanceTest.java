@@ -5,21 +5,12 @@ import io.c2d.model.Resources;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.testkit.conformance.ComputeBackendConformanceKit;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -42,26 +33,18 @@ final class KubernetesConformanceTest extends ComputeBackendConformanceKit {
           .build();
 
   private static final AtomicInteger NAMESPACES = new AtomicInteger();
-  private static @Nullable KubernetesMockServer server;
+  private static @Nullable MockApiServer api;
   private static @Nullable KubernetesClient client;
   private static @Nullable LocalKubelet kubelet;
   private static @Nullable Path kubeletRoot;
 
   @BeforeAll
   static void startTheCluster() throws Exception {
-    Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
-    KubernetesMockServer started =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            expectations,
-            new KubernetesMixedDispatcher(expectations),
-            false);
-    started.init(InetAddress.getLoopbackAddress(), 0);
-    server = started;
-    client = started.createClient();
+    MockApiServer started = MockApiServer.start();
+    api = started;
+    client = started.client();
     kubeletRoot = Files.createTempDirectory("c2d-local-kubelet-");
-    kubelet = LocalKubelet.start(client, started, kubeletRoot);
+    kubelet = LocalKubelet.start(client, started.server(), kubeletRoot);
   }
 
   @AfterAll
@@ -69,11 +52,8 @@ final class KubernetesConformanceTest extends ComputeBackendConformanceKit {
     if (kubelet != null) {
       kubelet.close();
     }
-    if (client != null) {
-      client.close();
-    }
-    if (server != null) {
-      server.destroy();
+    if (api != null) {
+      api.close();
     }
   }
 
@@ -125,17 +105,5 @@ final class KubernetesConformanceTest extends ComputeBackendConformanceKit {
               + " KubernetesComputeBackendTest");
     }
     return reasons;
-  }
-
-  /**
-   * 90 s, not the kit's 30: fabric8 7.8.0's mock server can freeze for 30 s at a time. When a
-   * client closes a watch while the server still has an event queued for it, the server's only
-   * event loop waits in {@code WatchEventsListener.onClosed} for the watch's sender, whose write
-   * waits up to 30 s for that same loop; every request to the server stalls meanwhile (seen once in
-   * CI: "vert.x-eventloop-thread-0 has been blocked for 29800 ms", a job's next status 30 s late).
-   */
-  @Override
-  protected Duration timeout() {
-    return Duration.ofSeconds(90);
   }
 }

@@ -10,7 +10,6 @@ import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.JobDirectoryStore;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,15 +29,16 @@ import org.junit.jupiter.api.io.TempDir;
  * mock API server runs no pods; the real probe runs in {@code
  * KubernetesRealClusterContainmentTest}).
  */
-@EnableKubernetesMockClient(crud = true)
 final class NetworkGuardTest {
-  KubernetesClient client;
+  private final MockApiServer api = MockApiServer.start();
+  final KubernetesClient client = api.client();
   @TempDir Path results;
   private final List<KubernetesComputeBackend> backends = new ArrayList<>();
 
   @AfterEach
   void closeBackends() {
     backends.forEach(KubernetesComputeBackend::close);
+    api.close();
   }
 
   private KubernetesComputeBackend backend(Supplier<NetworkIsolation> probe, boolean accept) {

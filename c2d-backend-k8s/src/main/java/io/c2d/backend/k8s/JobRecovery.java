@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,11 +43,16 @@ import org.slf4j.LoggerFactory;
  * collected) gets from now on the room it still needs, so that time lost to restarts never times it
  * out ({@link #extendedDeadline}). A running algorithm keeps its deadline.
  *
+ * <p>One job never costs the others their recovery: a job the API server keeps failing to resume is
+ * reported as found and resumed again later, and a record whose end cannot be read is reported
+ * failed (it ended, but how is lost).
+ *
  * <p>Thread-safe; {@link #recover} blocks on the API server.
  */
 final class JobRecovery {
   private static final Logger log = LoggerFactory.getLogger(JobRecovery.class);
   private static final Duration GONE_TIMEOUT = Duration.ofSeconds(60);
+  static final Duration RESUME_RETRY_MAX = Duration.ofSeconds(30);
 
   private final Cluster cluster;
   private final Clock clock;
@@ -54,9 +61,11 @@ final class JobRecovery {
   private final FinishedJobReaper reaper;
   private final JobSubmitter submitter;
   private final Duration transferTimeout;
+  private final BackendThreads threads;
 
   JobRecovery(
       Cluster cluster,
+      BackendThreads threads,
       Clock clock,
       Informers informers,
       StatusTracker tracker,
@@ -64,6 +73,7 @@ final class JobRecovery {
       JobSubmitter submitter,
       Duration transferTimeout) {
     this.transferTimeout = transferTimeout;
+    this.threads = threads;
     this.cluster = cluster;
     this.clock = clock;
     this.informers = informers;
@@ -120,22 +130,28 @@ final class JobRecovery {
       TrackedJob t =
           tracker.track(
               id,
-              k ->
-                  new TrackedJob(
-                      spec,
-                      listener,
-                      BackendJobState.of(id, JobStatus.WARMING_UP, clock.instant())));
+              k -> {
+                TrackedJob fresh =
+                    new TrackedJob(
+                        spec,
+                        listener,
+                        BackendJobState.of(id, JobStatus.WARMING_UP, clock.instant()));
+                // the informers' news about it waits until its Job and pods match its record
+                fresh.resuming = true;
+                return fresh;
+              });
       t.listener = listener;
-      BackendJobState end = JobRecord.end(record);
+      BackendJobState end = recordedEnd(record, id);
       if (end != null) {
         t.state = end;
+        t.resuming = false;
         Job finished = jobsByName.get(ObjectNames.of(id).job());
         reaper.learnTtlSupport(finished);
         if (finished != null) {
           reaper.removeLater(id, t.state.at());
         }
       } else if (!t.state.status().isTerminal()) {
-        resume(t);
+        resumeOrRetry(t, 1);
       }
       recovered.add(new RecoveredJob(t.spec, t.state));
     }
@@ -143,8 +159,65 @@ final class JobRecovery {
   }
 
   /**
-   * Tracks a job with no recorded end again; runs it from the start if its algorithm never started
-   * and its Job is missing or failed in staging; ends it if its Job is gone after that.
+   * The end recorded in {@code record}, or null if none is. A record whose end cannot be read
+   * (written by another version, or edited by hand) belongs to a job that ended without saying how:
+   * it is reported failed with that reason, rather than run again or dropped.
+   */
+  private @Nullable BackendJobState recordedEnd(NetworkPolicy record, JobId id) {
+    try {
+      return JobRecord.end(record);
+    } catch (RuntimeException e) {
+      log.error("job {} has a recorded end that cannot be read; it is reported failed", id, e);
+      return new BackendJobState(
+          id,
+          JobStatus.FAILED,
+          null,
+          "the job ended, but its recorded end could not be read after a restart",
+          List.of(),
+          clock.instant());
+    }
+  }
+
+  /**
+   * Resumes {@code t}; if the API server fails it beyond {@link Cluster#retrying}'s retries, tries
+   * again later (waiting longer each time, at most {@link #RESUME_RETRY_MAX}) instead of failing
+   * the recovery of every job: the job stays tracked, unreported, until its Job and pods match its
+   * record, or until it is stopped or deleted meanwhile.
+   */
+  private void resumeOrRetry(TrackedJob t, int attempt) {
+    JobId id = t.spec.jobId();
+    if (t.stopping || t.state.status().isTerminal()) {
+      t.resuming = false;
+      return;
+    }
+    try {
+      resume(t);
+    } catch (RuntimeException e) {
+      long seconds = Math.min(RESUME_RETRY_MAX.toSeconds(), 1L << Math.min(attempt - 1, 10));
+      log.warn(
+          "resuming job {} failed (attempt {}); trying again in {} s", id, attempt, seconds, e);
+      try {
+        var unused =
+            threads
+                .events()
+                .schedule(
+                    () -> threads.io().execute(() -> resumeOrRetry(t, attempt + 1)),
+                    seconds,
+                    TimeUnit.SECONDS);
+      } catch (RejectedExecutionException closed) {
+        log.debug("backend closed; job {} is resumed by the next instance's recovery", id);
+      }
+      return;
+    }
+    t.resuming = false;
+    tracker.later(() -> tracker.reconcile(t));
+  }
+
+  /**
+   * Brings a job with no recorded end in line with its record: runs it from the start if its
+   * algorithm never started and its Job is missing or failed in staging; else gives its Job the
+   * deadline the restart's lost time calls for and takes on its pods' progress. Its pods' and Job's
+   * later news is for {@link StatusTracker#reconcile} once this returns.
    */
   private void resume(TrackedJob t) {
     JobId id = t.spec.jobId();
@@ -154,7 +227,6 @@ final class JobRecovery {
       // (a Job removed by its TTL had ended, and its end would have been recorded before)
       log.info("job {} has a record but no Job: creating it, the job runs from the start", id);
       submitter.createJob(t.spec);
-      tracker.later(() -> tracker.reconcile(t));
       return;
     }
     List<Pod> pods = cluster.podsOf(id);
@@ -167,7 +239,6 @@ final class JobRecovery {
       cluster.deletePods(id);
       awaitGone(id);
       submitter.createJob(t.spec);
-      tracker.later(() -> tracker.reconcile(t));
       return;
     }
     Long deadline =
@@ -209,7 +280,6 @@ final class JobRecovery {
         t.state = BackendJobState.of(id, seen.status(), clock.instant());
       }
     }
-    tracker.later(() -> tracker.reconcile(t));
   }
 
   /**

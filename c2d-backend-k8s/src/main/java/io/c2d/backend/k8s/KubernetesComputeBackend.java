@@ -152,7 +152,14 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     this.submitter = new JobSubmitter(cluster, settings, b.clock, informers, tracker, reaper);
     this.recovery =
         new JobRecovery(
-            cluster, b.clock, informers, tracker, reaper, submitter, settings.transferTimeout());
+            cluster,
+            threads,
+            b.clock,
+            informers,
+            tracker,
+            reaper,
+            submitter,
+            settings.transferTimeout());
     this.removal = new JobRemoval(cluster, results, b.clock, informers, tracker);
     this.clock = b.clock;
     // the probe's pods may have to pull the helper image first

@@ -276,7 +276,9 @@ final class StatusTracker {
       return null;
     }
     TrackedJob t = jobs.get(JobId.of(id));
-    return t == null || t.stopping || t.finishing || t.state.status().isTerminal() ? null : t;
+    return t == null || t.stopping || t.resuming || t.finishing || t.state.status().isTerminal()
+        ? null
+        : t;
   }
 
   private void advance(TrackedJob t, JobStatus status) {

@@ -20,6 +20,12 @@ final class TrackedJob {
   /** Set by stop and delete: the informers' news about this job is no longer acted on. */
   volatile boolean stopping;
 
+  /**
+   * Set while a recovering instance brings the job's Job and pods in line with its record: the
+   * informers' news about it waits (its reconciliation afterwards catches up with all of it).
+   */
+  volatile boolean resuming;
+
   /** Set once the job's end is seen: its results are being collected. */
   volatile boolean finishing;
 

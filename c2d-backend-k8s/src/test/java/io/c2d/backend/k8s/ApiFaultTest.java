@@ -6,28 +6,21 @@ import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.JobSpec;
+import io.c2d.spi.backend.RecoveredJob;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.http.Response;
 import io.fabric8.mockwebserver.http.WebSocket;
 import io.fabric8.mockwebserver.http.WebSocketListener;
-import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -41,12 +34,14 @@ import org.junit.jupiter.api.io.TempDir;
  * API faults the backend must survive without losing a job or starting one twice, injected by a
  * dispatcher wrapped around the mock server's CRUD one: a watch the server closes and then answers
  * with 410 Gone (its resource version expired), as an API server does after compaction, and a Job
- * create whose answer comes after the client stopped waiting.
+ * create whose answer comes after the client stopped waiting, and Job creates refused during a
+ * recovery for longer than one call's retries.
  */
 final class ApiFaultTest {
   static final String NS = KubernetesComputeBackendTest.NS;
 
   @TempDir Path results;
+  private @Nullable MockApiServer api;
   private @Nullable KubernetesMockServer server;
   private @Nullable KubernetesClient client;
   private @Nullable KubernetesComputeBackend backend;
@@ -54,13 +49,15 @@ final class ApiFaultTest {
 
   @BeforeEach
   void start() {
-    Map<ServerRequest, Queue<ServerResponse>> expectations = new ConcurrentHashMap<>();
-    faults.delegate = new KubernetesMixedDispatcher(expectations);
-    KubernetesMockServer started =
-        new KubernetesMockServer(new Context(), new MockWebServer(), expectations, faults, false);
-    started.init(InetAddress.getLoopbackAddress(), 0);
-    server = started;
-    client = started.createClient();
+    MockApiServer started =
+        MockApiServer.start(
+            crud -> {
+              faults.delegate = crud;
+              return faults;
+            });
+    api = started;
+    server = started.server();
+    client = started.client();
   }
 
   @AfterEach
@@ -68,11 +65,8 @@ final class ApiFaultTest {
     if (backend != null) {
       backend.close();
     }
-    if (client != null) {
-      client.close();
-    }
-    if (server != null) {
-      server.destroy();
+    if (api != null) {
+      api.close();
     }
   }
 
@@ -161,12 +155,98 @@ final class ApiFaultTest {
     }
   }
 
+  @Test
+  void aJobWhoseResumeTheApiServerKeepsFailingIsResumedLaterAndCostsNoOtherJobItsRecovery()
+      throws Exception {
+    KubernetesClient c = java.util.Objects.requireNonNull(client);
+    KubernetesMockServer s = java.util.Objects.requireNonNull(server);
+    KubernetesComputeBackend first = backend(c);
+    JobSpec cut = KubernetesComputeBackendTest.spec("r-resume-fails", false);
+    JobSpec running = KubernetesComputeBackendTest.spec("r-resume-other", false);
+    first.submit(cut, new Recorder()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    first.submit(running, new Recorder()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    KubeletSimulator kubelet = new KubeletSimulator(c, s, NS, exec);
+    Pod runningPod = kubelet.algorithmRunning(kubelet.start(running.jobId()));
+    first.close();
+    // the restart came before the first job's Job was created, and the API server then refuses
+    // to create it for longer than one call's retries last (the client's own retries turned off,
+    // or they would outlast the test)
+    c.batch().v1().jobs().inNamespace(NS).withName(ObjectNames.of(cut.jobId()).job()).delete();
+    faults.failNextJobCreates.set(7);
+
+    KubernetesClient noRetries =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(c.getConfiguration()).withRequestRetryBackoffLimit(0).build())
+            .build();
+    try {
+      recoverWhileJobCreatesFail(noRetries, kubelet, cut, running, runningPod);
+    } finally {
+      if (backend != null) {
+        backend.close();
+        backend = null;
+      }
+      noRetries.close();
+    }
+  }
+
+  private void recoverWhileJobCreatesFail(
+      KubernetesClient c, KubeletSimulator kubelet, JobSpec cut, JobSpec running, Pod runningPod)
+      throws Exception {
+    backend = backend(c);
+    Recorder recorder = new Recorder();
+    List<RecoveredJob> recovered =
+        backend.recover(recorder).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    assertThat(recovered)
+        .as("both jobs are found, neither ended by the failures")
+        .extracting(RecoveredJob::spec)
+        .containsExactlyInAnyOrder(cut, running);
+    assertThat(recovered).allSatisfy(r -> assertThat(r.state().status().isTerminal()).isFalse());
+    kubelet.succeed(runningPod, Map.of("b.txt", "B"), "");
+    awaitJob(c, cut);
+    assertThat(faults.failedCreates.get()).as("Job creates refused").isEqualTo(7);
+    kubelet.succeed(kubelet.start(cut.jobId()), Map.of("a.txt", "A"), "");
+    assertThat(recorder.awaitTerminal(running.jobId()).status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(recorder.awaitTerminal(cut.jobId()).status()).isEqualTo(JobStatus.COMPLETED);
+    assertThat(recorder.states())
+        .as("each job ends once")
+        .filteredOn(state -> state.status().isTerminal())
+        .hasSize(2);
+    assertThat(c.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(2);
+  }
+
+  private KubernetesComputeBackend backend(KubernetesClient c) {
+    return KubernetesComputeBackend.builder()
+        .networkPolicyProbe(StubProbe.ENFORCED)
+        .client(c)
+        .namespace(NS)
+        .resultRoot(results)
+        .addEnvironment(KubernetesComputeBackendTest.environment())
+        .podExec(cluster -> exec)
+        .build();
+  }
+
+  /** Waits (at most 30 s) until the job's Job exists again. */
+  private static void awaitJob(KubernetesClient c, JobSpec spec) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String name = ObjectNames.of(spec.jobId()).job();
+    while (c.batch().v1().jobs().inNamespace(NS).withName(name).get() == null) {
+      assertThat(System.nanoTime())
+          .as("the Job of %s is created again", spec.jobId())
+          .isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+
   /**
    * Answers 410 Gone to pod watches when armed, and can close the pod watches it let through;
-   * answers Job creates late when armed (after creating the Job).
+   * answers Job creates late when armed (after creating the Job), or refuses them with 503.
    */
   static final class Faults extends Dispatcher {
     final AtomicInteger slowNextJobCreates = new AtomicInteger();
+    final AtomicInteger failNextJobCreates = new AtomicInteger();
+    final AtomicInteger failedCreates = new AtomicInteger();
     final AtomicInteger slowServed = new AtomicInteger();
     final AtomicInteger jobCreates = new AtomicInteger();
     final AtomicInteger goneOnNextPodWatches = new AtomicInteger();
@@ -187,8 +267,16 @@ final class ApiFaultTest {
                     + "\"reason\":\"Expired\",\"code\":410,"
                     + "\"message\":\"too old resource version\"}");
       }
-      MockResponse response = java.util.Objects.requireNonNull(delegate).dispatch(request);
       boolean jobCreate = "POST".equals(request.getMethod()) && path.endsWith("/jobs");
+      if (jobCreate && failNextJobCreates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        failedCreates.incrementAndGet();
+        return new MockResponse()
+            .setResponseCode(503)
+            .setBody(
+                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                    + "\"reason\":\"ServiceUnavailable\",\"code\":503}");
+      }
+      MockResponse response = java.util.Objects.requireNonNull(delegate).dispatch(request);
       if (jobCreate) {
         jobCreates.incrementAndGet();
         if (slowNextJobCreates.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {

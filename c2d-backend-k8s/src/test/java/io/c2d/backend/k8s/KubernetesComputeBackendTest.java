@@ -25,7 +25,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -41,14 +40,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-@EnableKubernetesMockClient(crud = true)
 final class KubernetesComputeBackendTest {
   static final String NS = "c2d-test";
   static final EthAddress OWNER = EthAddress.of("0x70997970C51812dc3A010C7d01b50e0d17dc79C8");
   static final Did DATA = Did.of("did:op:" + "ab".repeat(32));
 
-  KubernetesClient client;
-  KubernetesMockServer server;
+  private final MockApiServer api = MockApiServer.start();
+  final KubernetesClient client = api.client();
+  final KubernetesMockServer server = api.server();
   @TempDir Path results;
   final FakePodExec exec = new FakePodExec();
 
@@ -57,6 +56,7 @@ final class KubernetesComputeBackendTest {
   @AfterEach
   void closeBackends() {
     backends.forEach(KubernetesComputeBackend::close);
+    api.close();
   }
 
   static ComputeEnvironment environment() {
@@ -829,6 +829,49 @@ final class KubernetesComputeBackendTest {
     BackendJobState end = recorder.awaitTerminal();
     assertThat(end.status()).isEqualTo(JobStatus.COMPLETED);
     assertThat(client.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(1);
+  }
+
+  @Test
+  void aRecordWhoseEndCannotBeReadIsReportedFailedAndTheOtherJobsAreRecovered() throws Exception {
+    KubernetesComputeBackend first = backend();
+    JobSpec unreadable = submit(first, "r-bad-end", new Recorder());
+    JobSpec running = submit(first, "r-beside-bad-end", new Recorder());
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
+    Pod pod = kubelet.algorithmRunning(kubelet.start(running.jobId()));
+    first.close();
+    // an end written by another version, or edited by hand
+    client
+        .network()
+        .v1()
+        .networkPolicies()
+        .inNamespace(NS)
+        .withName(ObjectNames.of(unreadable.jobId()).networkPolicy())
+        .edit(
+            np ->
+                new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder(np)
+                    .editMetadata()
+                    .addToAnnotations(Manifests.STATE_ANNOTATION, "{\"status\":\"NO_SUCH\"")
+                    .endMetadata()
+                    .build());
+
+    KubernetesComputeBackend second = backend();
+    Recorder recorder = new Recorder();
+    List<RecoveredJob> recovered =
+        second.recover(recorder).toCompletableFuture().get(20, TimeUnit.SECONDS);
+
+    assertThat(recovered)
+        .extracting(RecoveredJob::spec)
+        .containsExactlyInAnyOrder(unreadable, running);
+    assertThat(recovered)
+        .filteredOn(r -> r.spec().equals(unreadable))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.state().status()).isEqualTo(JobStatus.FAILED);
+              assertThat(r.state().detail()).contains("recorded end could not be read");
+            });
+    kubelet.succeed(pod, Map.of("b.txt", "B"), "");
+    assertThat(recorder.awaitTerminal(running.jobId()).status()).isEqualTo(JobStatus.COMPLETED);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.c2d.backend.k8s;
 
+import io.c2d.model.JobId;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.BackendListener;
@@ -34,6 +35,10 @@ final class Recorder implements BackendListener {
 
   BackendJobState awaitTerminal() throws InterruptedException, TimeoutException {
     return await(s -> s.status().isTerminal());
+  }
+
+  BackendJobState awaitTerminal(JobId id) throws InterruptedException, TimeoutException {
+    return await(s -> s.jobId().equals(id) && s.status().isTerminal());
   }
 
   BackendJobState awaitStatus(JobStatus status) throws InterruptedException, TimeoutException {

@@ -8,10 +8,13 @@ import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.ComputeBackend;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.RecoveredJob;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,10 @@ final class Recovery {
   private final ConcurrentHashMap<JobId, BackendJobState> earlyUpdates = new ConcurrentHashMap<>();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
+  /** The pauses before a failed backend recovery is asked again: four tries within 7 s. */
+  static final List<Duration> RETRY_PAUSES =
+      List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4));
+
   Recovery(
       List<ComputeBackend> backends,
       RequestValidation environments,
@@ -56,26 +63,26 @@ final class Recovery {
     return ready;
   }
 
-  /** Asks every backend for its jobs; a backend that fails is logged and skipped. */
+  /**
+   * Asks every backend for its jobs. A backend whose recovery fails is asked again after each of
+   * {@link #RETRY_PAUSES} (its infrastructure may be starting too); one that still fails is logged
+   * and skipped, so that the others' jobs are not held up for ever.
+   */
   void start() {
     List<CompletableFuture<Void>> recoveries = new ArrayList<>(backends.size());
     for (ComputeBackend backend : backends) {
-      CompletableFuture<Void> recovery;
-      try {
-        recovery =
-            backend
-                .recover(this::onUpdate)
-                .thenAccept(found -> found.forEach(job -> adopt(backend, job)))
-                .toCompletableFuture();
-      } catch (RuntimeException e) {
-        recovery = CompletableFuture.failedFuture(e);
-      }
       recoveries.add(
-          recovery.exceptionally(
-              failure -> {
-                logger.error("recovering the jobs of backend {} failed", backend, failure);
-                return null;
-              }));
+          recover(backend, 0)
+              .exceptionally(
+                  failure -> {
+                    logger.error(
+                        "recovering the jobs of backend {} failed {} times; its jobs are not"
+                            + " tracked until the engine is built again",
+                        backend,
+                        RETRY_PAUSES.size() + 1,
+                        failure);
+                    return null;
+                  }));
     }
     var unused =
         CompletableFuture.allOf(recoveries.toArray(new CompletableFuture<?>[0]))
@@ -86,6 +93,35 @@ final class Recovery {
                   earlyUpdates.values().forEach(lifecycle::onBackendUpdate);
                   earlyUpdates.clear();
                 });
+  }
+
+  private CompletableFuture<Void> recover(ComputeBackend backend, int failures) {
+    CompletableFuture<Void> recovery;
+    try {
+      recovery =
+          backend
+              .recover(this::onUpdate)
+              .thenAccept(found -> found.forEach(job -> adopt(backend, job)))
+              .toCompletableFuture();
+    } catch (RuntimeException e) {
+      recovery = CompletableFuture.failedFuture(e);
+    }
+    if (failures >= RETRY_PAUSES.size()) {
+      return recovery;
+    }
+    return recovery.exceptionallyCompose(
+        failure -> {
+          Duration pause = RETRY_PAUSES.get(failures);
+          logger.warn(
+              "recovering the jobs of backend {} failed; asking again in {}",
+              backend,
+              pause,
+              failure);
+          Executor later =
+              CompletableFuture.delayedExecutor(pause.toMillis(), TimeUnit.MILLISECONDS);
+          return CompletableFuture.runAsync(() -> {}, later)
+              .thenCompose(none -> recover(backend, failures + 1));
+        });
   }
 
   /**

@@ -437,4 +437,52 @@ final class SchedulingPathTest {
           .noneMatch(r -> r.kind() == ResultKind.OUTPUT);
     }
   }
+
+  @Test
+  void aBackendWhoseRecoveryFailsIsAskedAgainAndItsJobsAreFound() {
+    ScriptedBackend backend = ScriptedBackend.of(environment("local", 2, 2, 10));
+    ComputeJob running;
+    try (EngineFixture first = new EngineFixture(backend, ScriptedVerifier.allowAll())) {
+      running =
+          first
+              .engine
+              .start(first.requests.by(TestKey.ALICE).dataset(1).sign())
+              .toCompletableFuture()
+              .join();
+      backend.awaitSubmitted(1, WAIT);
+      backend.job(running.id()).advance(JobStatus.RUNNING_ALGORITHM);
+    }
+    // the backend's infrastructure comes up after the engine: its first two recoveries fail
+    backend.failNextRecoveries(2);
+    int before = backend.recoveries();
+
+    try (EngineFixture second = new EngineFixture(backend, ScriptedVerifier.allowAll())) {
+      assertThat(backend.recoveries() - before).as("recoveries asked for").isEqualTo(3);
+      assertThat(second.engine.status(running.id(), TestKey.ALICE.address()))
+          .hasStatus(JobStatus.RUNNING_ALGORITHM);
+      assertThat(second.engine.runningJobs("local")).isEqualTo(1);
+      backend.job(running.id()).complete(Map.of());
+      assertThat(second.waiter.awaitTerminal(running.id(), WAIT)).hasStatus(JobStatus.COMPLETED);
+    }
+  }
+
+  @Test
+  void aBackendWhoseRecoveryKeepsFailingIsGivenUpAndTheEngineStillBecomesReady() {
+    ScriptedBackend backend = ScriptedBackend.of(environment("local", 2, 2, 10));
+    backend.failNextRecoveries(Integer.MAX_VALUE);
+
+    try (EngineFixture engine = new EngineFixture(backend, ScriptedVerifier.allowAll())) {
+      assertThat(backend.recoveries()).isEqualTo(Recovery.RETRY_PAUSES.size() + 1);
+      ComputeJob fresh =
+          engine
+              .engine
+              .start(engine.requests.by(TestKey.ALICE).dataset(1).sign())
+              .toCompletableFuture()
+              .join();
+      assertThat(backend.awaitSubmitted(1, WAIT))
+          .as("a new job still reaches the backend")
+          .extracting(spec -> spec.jobId())
+          .containsExactly(fresh.id());
+    }
+  }
 }

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
 
@@ -40,6 +41,8 @@ public final class ScriptedBackend implements ComputeBackend {
   private final Map<JobId, Job> jobs = new ConcurrentHashMap<>();
   private final List<JobSpec> submitted = new CopyOnWriteArrayList<>();
   private final AtomicReference<@Nullable RuntimeException> failNext = new AtomicReference<>();
+  private final AtomicInteger recoveriesToFail = new AtomicInteger();
+  private final AtomicInteger recoveries = new AtomicInteger();
 
   ScriptedBackend(boolean autoComplete, ComputeEnvironment... environments) {
     this.autoComplete = autoComplete;
@@ -122,8 +125,23 @@ public final class ScriptedBackend implements ComputeBackend {
     return CompletableFuture.completedFuture(null);
   }
 
+  /** The next {@code n} recoveries fail, as a backend whose infrastructure is not up yet. */
+  void failNextRecoveries(int n) {
+    recoveriesToFail.set(n);
+  }
+
+  /** How often a recovery was asked for. */
+  int recoveries() {
+    return recoveries.get();
+  }
+
   @Override
   public CompletionStage<List<RecoveredJob>> recover(BackendListener listener) {
+    recoveries.incrementAndGet();
+    if (recoveriesToFail.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      return CompletableFuture.failedFuture(
+          new UnavailableException(ErrorCode.BACKEND_FAILURE, "infrastructure not up yet"));
+    }
     List<RecoveredJob> found = new ArrayList<>();
     for (Job job : jobs.values()) {
       synchronized (job) {

@@ -63,7 +63,9 @@ public interface ComputeBackend extends AutoCloseable {
 
   /**
    * Reports every job this backend's infrastructure holds, as left by this or an earlier instance;
-   * the running ones stay tracked and their further changes go to {@code listener}.
+   * the running ones stay tracked and their further changes go to {@code listener}. The engine
+   * calls it again when a call fails (its infrastructure may still be starting): a later call
+   * reports the same jobs, and the jobs an earlier call found stay tracked once.
    */
   CompletionStage<List<RecoveredJob>> recover(BackendListener listener);
 

@@ -1,12 +1,15 @@
 package io.c2d.testkit.conformance;
 
 import static io.c2d.testkit.assertj.C2dAssertions.assertThat;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
 import io.c2d.model.JobId;
 import io.c2d.model.JobResult;
 import io.c2d.model.JobStatus;
 import io.c2d.spi.backend.BackendJobState;
 import io.c2d.spi.backend.RecoveredJob;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.junit.jupiter.api.DisplayName;
@@ -97,5 +100,35 @@ abstract class RestartPromises extends PromiseGroup {
           .as("%s %s after submitting again", result.kind(), result.name())
           .isEqualTo(restarted.bytesBefore.get(result.kind() + "/" + result.name()));
     }
+  }
+
+  @Test
+  @DisplayName(
+      "asked again, the second instance reports the same jobs and ends the running one once")
+  void recoveringAgainReportsTheSameJobs() throws Exception {
+    Restarted restarted = restart();
+
+    // what an engine does when a recovery failed: it asks again
+    Recorder again = Recorder.anyJob();
+    List<RecoveredJob> second =
+        backend().recover(again).toCompletableFuture().get(timeout().toMillis(), MILLISECONDS);
+    assertThat(second.stream().map(job -> job.spec().jobId()).toList())
+        .as("jobs recovered the second time")
+        .containsExactlyInAnyOrderElementsOf(restarted.recovered.keySet());
+
+    join(backend().stop(restarted.running.id()));
+    BackendJobState end =
+        again.await(
+            state -> state.jobId().equals(restarted.running.id()) && state.status().isTerminal(),
+            "to end",
+            timeout());
+    assertThat(end.status()).as("the running job after a stop").isEqualTo(JobStatus.STOPPED);
+    List<BackendJobState> ends = new ArrayList<>(again.states());
+    ends.addAll(restarted.listener.states());
+    assertThat(ends)
+        .as("ends of the running job reported to either listener")
+        .filteredOn(
+            state -> state.jobId().equals(restarted.running.id()) && state.status().isTerminal())
+        .hasSize(1);
   }
 }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -16,9 +17,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The API server, as the backend talks to it: one client, one namespace, and the calls that more
- * than one part makes, with the retry rule every idempotent call follows (5xx, 429 and I/O failures
- * are retried, at most {@value #MAX_ATTEMPTS} attempts; what still fails is an {@link
- * UnavailableException}).
+ * than one part makes, with the retry rule every idempotent call follows ({@link #retrying}: at
+ * most {@value #MAX_ATTEMPTS} attempts, on top of the client's own retries, never the same failure
+ * retried by both; what still fails is an {@link UnavailableException}).
  *
  * <p>Thread-safe (the client is); calls block.
  */
@@ -91,7 +92,7 @@ final class Cluster {
   /**
    * Creates an object; an object that already exists (a retry after a lost response) is adopted.
    */
-  static void createOrAdopt(String what, Supplier<?> create) {
+  void createOrAdopt(String what, Supplier<?> create) {
     retrying(
         "creating " + what,
         () -> {
@@ -106,23 +107,39 @@ final class Cluster {
         });
   }
 
-  /** Runs an idempotent API call, retrying it on 5xx, 429 and I/O failures. */
-  static <T> T retrying(String what, Supplier<T> call) {
+  /**
+   * Runs an idempotent API call, retrying it on 5xx, 429, I/O failures and timeouts, except what
+   * the client already retried: fabric8 retries the first three itself ({@code
+   * requestRetryBackoffLimit} times, about 19 s with its defaults), and retrying those again
+   * multiplied every call against an unreachable API server to about 97 s.
+   */
+  <T> T retrying(String what, Supplier<T> call) {
+    Integer limit = client.getConfiguration().getRequestRetryBackoffLimit();
+    boolean clientRetries = limit != null && limit != 0;
     for (int attempt = 1; ; attempt++) {
       try {
         return call.get();
       } catch (KubernetesClientException e) {
-        int code = e.getCode();
-        // no HTTP status (a timeout: -1, an I/O failure: 0), throttling, or a server error
-        boolean transientFailure = code <= 0 || code == 429 || code >= 500;
-        if (!transientFailure || attempt >= MAX_ATTEMPTS) {
+        if (!worthRetrying(e, clientRetries) || attempt >= MAX_ATTEMPTS) {
           throw new UnavailableException(
               ErrorCode.BACKEND_FAILURE,
-              what + " failed (HTTP " + code + "): " + e.getMessage(),
+              what + " failed (HTTP " + e.getCode() + "): " + e.getMessage(),
               e);
         }
         LockSupport.parkNanos(Duration.ofMillis(50L << attempt).toNanos());
       }
     }
+  }
+
+  /**
+   * Whether a failed call may succeed if sent again by this side: a timeout always (no client
+   * retries it: the Vert.x client's is no {@link IOException}); throttling, a server error or an
+   * I/O failure only when the client does not retry them itself.
+   */
+  static boolean worthRetrying(KubernetesClientException e, boolean clientRetries) {
+    int code = e.getCode();
+    boolean timeout = code <= 0 && !(e.getCause() instanceof IOException);
+    boolean clientRetried = code == 429 || code >= 500 || e.getCause() instanceof IOException;
+    return timeout || (clientRetried && !clientRetries);
   }
 }

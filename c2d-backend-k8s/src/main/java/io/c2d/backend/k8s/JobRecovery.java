@@ -88,7 +88,7 @@ final class JobRecovery {
     KubernetesClient client = cluster.client();
     String namespace = cluster.namespace();
     List<NetworkPolicy> records =
-        Cluster.retrying(
+        cluster.retrying(
             "listing the jobs in namespace " + namespace,
             () ->
                 client
@@ -101,7 +101,7 @@ final class JobRecovery {
                     .getItems());
     Map<String, Job> jobsByName = new HashMap<>();
     for (Job job :
-        Cluster.retrying(
+        cluster.retrying(
             "listing the Jobs in namespace " + namespace,
             () ->
                 client
@@ -221,7 +221,7 @@ final class JobRecovery {
    */
   private void resume(TrackedJob t) {
     JobId id = t.spec.jobId();
-    Job job = Cluster.retrying("reading Job of " + id, () -> cluster.job(id));
+    Job job = cluster.retrying("reading Job of " + id, () -> cluster.job(id));
     if (job == null) {
       // no pod can have run without its Job: the restart came between the record and the Job
       // (a Job removed by its TTL had ended, and its end would have been recorded before)
@@ -255,7 +255,7 @@ final class JobRecovery {
           id,
           deadline);
       long seconds = deadline;
-      Cluster.retrying(
+      cluster.retrying(
           "extending the deadline of the Job of " + id,
           () ->
               cluster
@@ -372,7 +372,7 @@ final class JobRecovery {
   private void awaitGone(JobId id) {
     long deadline = System.nanoTime() + GONE_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
-      if (Cluster.retrying("reading Job of " + id, () -> cluster.job(id)) == null
+      if (cluster.retrying("reading Job of " + id, () -> cluster.job(id)) == null
           && cluster.podsOf(id).isEmpty()) {
         return;
       }

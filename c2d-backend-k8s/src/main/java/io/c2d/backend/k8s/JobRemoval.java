@@ -59,7 +59,7 @@ final class JobRemoval {
     ObjectNames names = ObjectNames.of(id);
     KubernetesClient client = cluster.client();
     String namespace = cluster.namespace();
-    Cluster.retrying(
+    cluster.retrying(
         "deleting the objects of job " + id,
         () -> {
           cluster.deleteJob(id, DeletionPropagation.FOREGROUND);

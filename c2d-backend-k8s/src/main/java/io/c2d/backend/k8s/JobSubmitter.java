@@ -72,7 +72,7 @@ final class JobSubmitter {
       KubernetesClient client = cluster.client();
       String namespace = cluster.namespace();
       NetworkPolicy existing =
-          Cluster.retrying(
+          cluster.retrying(
               "reading the record of job " + id,
               () ->
                   client
@@ -103,7 +103,7 @@ final class JobSubmitter {
         }
         NetworkPolicy record = Manifests.networkPolicy(spec);
         NetworkPolicy toCreate = refused == null ? record : JobRecord.withEnd(record, refused);
-        Cluster.createOrAdopt(
+        cluster.createOrAdopt(
             "NetworkPolicy " + names.networkPolicy(),
             () ->
                 client
@@ -181,7 +181,7 @@ final class JobSubmitter {
   private @Nullable BackendJobState checkClaims(JobSpec spec, List<Manifests.ClaimInput> claims) {
     for (Manifests.ClaimInput input : claims) {
       PersistentVolumeClaim claim =
-          Cluster.retrying(
+          cluster.retrying(
               "reading PersistentVolumeClaim " + input.claim(),
               () ->
                   cluster
@@ -242,7 +242,7 @@ final class JobSubmitter {
             e);
       }
     }
-    Cluster.createOrAdopt(
+    cluster.createOrAdopt(
         "Job " + names.job(),
         () -> {
           Job created = client.batch().v1().jobs().inNamespace(namespace).resource(job).create();

@@ -333,7 +333,7 @@ final class StatusTracker {
     t.state = end;
     JobId id = t.spec.jobId();
     try {
-      Cluster.retrying(
+      cluster.retrying(
           "recording the end of job " + id,
           () ->
               cluster

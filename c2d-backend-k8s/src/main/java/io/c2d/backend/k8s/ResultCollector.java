@@ -176,13 +176,22 @@ final class ResultCollector {
               results.note(cutWhileRunning);
             }
           } catch (IOException e) {
-            log.warn("reading the results of job {} failed", id, e);
-            progress.failure =
-                (claim != null
-                        ? "taking the results from the output claim failed: "
-                        : STREAM_FAILED)
-                    + e.getMessage();
-            results.outputsFailed(progress.failure);
+            // the kubelet measures a pod's disk late: one that wrote past its limit is often
+            // evicted while its results are read, which breaks the stream
+            PodObservation evicted = claim == null ? evictedNow(podName) : null;
+            if (evicted != null) {
+              status = evicted.status();
+              detail = evicted.detail() + " while its results were read (" + e.getMessage() + ")";
+              results.note(detail);
+            } else {
+              log.warn("reading the results of job {} failed", id, e);
+              progress.failure =
+                  (claim != null
+                          ? "taking the results from the output claim failed: "
+                          : STREAM_FAILED)
+                      + e.getMessage();
+              results.outputsFailed(progress.failure);
+            }
           }
         }
       } else {
@@ -223,6 +232,17 @@ final class ResultCollector {
           "writing the results failed: " + e.getMessage(),
           List.of(),
           clock.instant());
+    }
+  }
+
+  /** What an eviction of pod {@code podName} means now, or null if it was not evicted. */
+  private @Nullable PodObservation evictedNow(String podName) {
+    try {
+      Pod now = cluster.client().pods().inNamespace(cluster.namespace()).withName(podName).get();
+      return now == null ? null : Containment.evicted(now);
+    } catch (RuntimeException e) {
+      log.debug("could not read pod {} again", podName, e);
+      return null;
     }
   }
 
@@ -339,7 +359,8 @@ final class ResultCollector {
             Manifests.PUBLISH,
             Manifests.COLLECT_COMMAND,
             settings.transferTimeout(),
-            RESUME_PAUSE)) {
+            RESUME_PAUSE,
+            () -> evictedNow(podName) != null)) {
       boolean whole = readArchive(output, results, directory, progress);
       if (whole) {
         output.finish();

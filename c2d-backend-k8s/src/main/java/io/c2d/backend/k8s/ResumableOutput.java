@@ -6,6 +6,7 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,7 @@ final class ResumableOutput extends InputStream {
   private final String command;
   private final Duration exitTimeout;
   private final Duration pause;
+  private final BooleanSupplier podGone;
 
   /** The last bytes read, a ring: byte {@code i} of the output is at {@code i % OVERLAP}. */
   private final byte[] recent = new byte[OVERLAP];
@@ -55,6 +57,8 @@ final class ResumableOutput extends InputStream {
   /**
    * @param exitTimeout how long to wait for the command's exit once its output ended
    * @param pause the wait before a new stream, times the failures in a row
+   * @param podGone asked after a stream broke: whether the pod can give no more output (evicted,
+   *     say), so that no new stream is tried
    */
   ResumableOutput(
       PodExec exec,
@@ -62,7 +66,9 @@ final class ResumableOutput extends InputStream {
       String container,
       String command,
       Duration exitTimeout,
-      Duration pause) {
+      Duration pause,
+      BooleanSupplier podGone) {
+    this.podGone = podGone;
     this.exec = exec;
     this.pod = pod;
     this.container = container;
@@ -219,6 +225,9 @@ final class ResumableOutput extends InputStream {
     failuresInRow++;
     if (failuresInRow > MAX_FAILURES_IN_ROW || streams >= MAX_STREAMS) {
       throw new IOException(why + " (gave up after " + streams + " streams)");
+    }
+    if (podGone.getAsBoolean()) {
+      throw new IOException(why + " (the pod is gone; " + streams + " streams)");
     }
     log.warn("the output of '{}' in {}/{}: {}; resuming", command, pod, container, why);
     LockSupport.parkNanos(pause.multipliedBy(failuresInRow).toNanos());

@@ -222,7 +222,13 @@ class ExecTransferTest {
 
   private ResumableOutput output(String command) {
     return new ResumableOutput(
-        exec, "pod", Manifests.PUBLISH, command, Duration.ofSeconds(30), Duration.ZERO);
+        exec,
+        "pod",
+        Manifests.PUBLISH,
+        command,
+        Duration.ofSeconds(30),
+        Duration.ZERO,
+        () -> false);
   }
 
   /** Writes a staged layout with {@code large} as the one input, and the end marker. */

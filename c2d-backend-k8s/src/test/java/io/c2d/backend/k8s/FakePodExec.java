@@ -23,6 +23,12 @@ final class FakePodExec implements PodExec {
   final Map<String, byte[]> uploads = new ConcurrentHashMap<>();
   final List<String> commands = new CopyOnWriteArrayList<>();
   private final Map<String, byte[]> results = new ConcurrentHashMap<>();
+  private final Map<String, Runnable> breakers = new ConcurrentHashMap<>();
+
+  /** Reading the results of {@code pod} runs {@code meanwhile}, then breaks off. */
+  void breakResults(String pod, Runnable meanwhile) {
+    breakers.put(pod, meanwhile);
+  }
 
   /** The publish step of {@code pod} will stream these outputs and log files. */
   void serveResults(String pod, Map<String, String> outputs, Map<String, String> logFiles) {
@@ -74,6 +80,11 @@ final class FakePodExec implements PodExec {
   @Override
   public Output output(String pod, String container, String command) throws IOException {
     commands.add(pod + "/" + container + ": " + command);
+    Runnable breaker = breakers.get(pod);
+    if (breaker != null) {
+      breaker.run();
+      throw new IOException("the exec stream of pod " + pod + " closed");
+    }
     byte[] tar = results.get(pod);
     if (tar == null) {
       throw new IOException("no results in pod " + pod);

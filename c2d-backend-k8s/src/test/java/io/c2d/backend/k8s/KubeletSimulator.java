@@ -127,6 +127,23 @@ final class KubeletSimulator {
     return set(name(pod), "Failed", inits, List.of());
   }
 
+  /** The kubelet evicts the pod with {@code message}, as it does a pod past a storage limit. */
+  Pod evict(Pod pod, String message) {
+    return client
+        .pods()
+        .inNamespace(namespace)
+        .withName(name(pod))
+        .editStatus(
+            p ->
+                new PodBuilder(p)
+                    .editStatus()
+                    .withPhase("Failed")
+                    .withReason("Evicted")
+                    .withMessage(message)
+                    .endStatus()
+                    .build());
+  }
+
   /** The algorithm's image cannot be pulled. */
   Pod imagePullBackOff(Pod pod) {
     ContainerStatus waiting =

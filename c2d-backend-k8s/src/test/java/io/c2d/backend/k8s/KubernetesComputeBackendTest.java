@@ -832,6 +832,35 @@ final class KubernetesComputeBackendTest {
   }
 
   @Test
+  void aPodEvictedForItsDiskWhileItsResultsAreReadEndsDiskQuotaExceeded() throws Exception {
+    Recorder recorder = new Recorder();
+    JobSpec spec = submit(backend(), "r-evicted-late", recorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
+    Pod pod = kubelet.algorithmRunning(kubelet.start(spec.jobId()));
+    // the kubelet measures the pod's disk late: it evicts the pod while its results are read
+    exec.breakResults(
+        pod.getMetadata().getName(),
+        () ->
+            kubelet.evict(pod, "Usage of EmptyDir volume \"outputs\" exceeds the limit \"16Mi\"."));
+    kubelet.succeed(pod, Map.of("a.txt", "A"), "wrote a lot\n");
+
+    BackendJobState end = recorder.awaitTerminal();
+    assertThat(end.status()).isEqualTo(JobStatus.DISK_QUOTA_EXCEEDED);
+    assertThat(end.detail())
+        .contains("evicted the pod")
+        .contains("EmptyDir")
+        .contains("while its results were read");
+    assertThat(end.results())
+        .extracting(JobResult::name)
+        .as("the logs are kept")
+        .contains("algorithm.log");
+    assertThat(exec.commands)
+        .filteredOn(command -> command.contains(Manifests.COLLECT_COMMAND))
+        .as("no stream is tried again from a pod that is gone, nor a second collection")
+        .hasSize(1);
+  }
+
+  @Test
   void aRecordWhoseEndCannotBeReadIsReportedFailedAndTheOtherJobsAreRecovered() throws Exception {
     KubernetesComputeBackend first = backend();
     JobSpec unreadable = submit(first, "r-bad-end", new Recorder());

@@ -209,6 +209,16 @@ final class JobRecovery {
       }
       return;
     }
+    if (t.stopping) {
+      // stopped or deleted while it was resumed: a Job made again meanwhile must not run
+      try {
+        cluster.deleteJob(id, DeletionPropagation.FOREGROUND);
+        cluster.deletePods(id);
+      } catch (RuntimeException e) {
+        log.warn("could not remove the Job of job {}, stopped while it was resumed", id, e);
+      }
+      return;
+    }
     t.resuming = false;
     tracker.later(() -> tracker.reconcile(t));
   }

@@ -216,6 +216,47 @@ final class ApiFaultTest {
     assertThat(c.batch().v1().jobs().inNamespace(NS).list().getItems()).hasSize(2);
   }
 
+  @Test
+  void aJobStoppedWhileItsResumeWaitsIsNeverRunAgain() throws Exception {
+    KubernetesClient c = java.util.Objects.requireNonNull(client);
+    KubernetesComputeBackend first = backend(c);
+    JobSpec spec = KubernetesComputeBackendTest.spec("r-stop-while-resumed", false);
+    first.submit(spec, new Recorder()).toCompletableFuture().get(20, TimeUnit.SECONDS);
+    first.close();
+    String job = ObjectNames.of(spec.jobId()).job();
+    c.batch().v1().jobs().inNamespace(NS).withName(job).delete();
+    // one recovery attempt's worth of refused creates: the next attempt would succeed
+    faults.failNextJobCreates.set(5);
+    KubernetesClient noRetries =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(c.getConfiguration()).withRequestRetryBackoffLimit(0).build())
+            .build();
+    try {
+      backend = backend(noRetries);
+      Recorder recorder = new Recorder();
+      backend.recover(recorder).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      backend.stop(spec.jobId()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+      assertThat(recorder.awaitTerminal(spec.jobId()).status()).isEqualTo(JobStatus.STOPPED);
+      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      while (System.nanoTime() < until) {
+        assertThat(c.batch().v1().jobs().inNamespace(NS).withName(job).get())
+            .as("the stopped job's Job, past the resume's next attempt")
+            .isNull();
+        Thread.sleep(100);
+      }
+      assertThat(faults.failedCreates.get()).isEqualTo(5);
+      assertThat(faults.jobCreates.get()).as("Job creates let through").isEqualTo(1);
+    } finally {
+      if (backend != null) {
+        backend.close();
+        backend = null;
+      }
+      noRetries.close();
+    }
+  }
+
   private KubernetesComputeBackend backend(KubernetesClient c) {
     return KubernetesComputeBackend.builder()
         .networkPolicyProbe(StubProbe.ENFORCED)

@@ -45,6 +45,7 @@ final class ApiFaultTest {
   private @Nullable KubernetesMockServer server;
   private @Nullable KubernetesClient client;
   private @Nullable KubernetesComputeBackend backend;
+  private @Nullable KubernetesClient noRetries;
   private final Faults faults = new Faults();
 
   @BeforeEach
@@ -65,6 +66,9 @@ final class ApiFaultTest {
     if (backend != null) {
       backend.close();
     }
+    if (noRetries != null) {
+      noRetries.close();
+    }
     if (api != null) {
       api.close();
     }
@@ -76,15 +80,7 @@ final class ApiFaultTest {
   void aWatchAnswered410GoneIsResyncedAndNoStatusIsLost() throws Exception {
     KubernetesClient c = java.util.Objects.requireNonNull(client);
     KubernetesMockServer s = java.util.Objects.requireNonNull(server);
-    backend =
-        KubernetesComputeBackend.builder()
-            .networkPolicyProbe(StubProbe.ENFORCED)
-            .client(c)
-            .namespace(NS)
-            .resultRoot(results)
-            .addEnvironment(KubernetesComputeBackendTest.environment())
-            .podExec(cluster -> exec)
-            .build();
+    backend = backend(c);
     Recorder recorder = new Recorder();
     JobSpec spec = KubernetesComputeBackendTest.spec("r-gone", false);
     backend.submit(spec, recorder).toCompletableFuture().get(20, TimeUnit.SECONDS);
@@ -121,15 +117,7 @@ final class ApiFaultTest {
                     .build())
             .build();
     try {
-      backend =
-          KubernetesComputeBackend.builder()
-              .networkPolicyProbe(StubProbe.ENFORCED)
-              .client(impatient)
-              .namespace(NS)
-              .resultRoot(results)
-              .addEnvironment(KubernetesComputeBackendTest.environment())
-              .podExec(cluster -> exec)
-              .build();
+      backend = backend(impatient);
       faults.slowNextJobCreates.set(1);
       Recorder recorder = new Recorder();
       JobSpec spec = KubernetesComputeBackendTest.spec("r-lost", false);
@@ -174,26 +162,7 @@ final class ApiFaultTest {
     c.batch().v1().jobs().inNamespace(NS).withName(ObjectNames.of(cut.jobId()).job()).delete();
     faults.failNextJobCreates.set(7);
 
-    KubernetesClient noRetries =
-        new KubernetesClientBuilder()
-            .withConfig(
-                new ConfigBuilder(c.getConfiguration()).withRequestRetryBackoffLimit(0).build())
-            .build();
-    try {
-      recoverWhileJobCreatesFail(noRetries, kubelet, cut, running, runningPod);
-    } finally {
-      if (backend != null) {
-        backend.close();
-        backend = null;
-      }
-      noRetries.close();
-    }
-  }
-
-  private void recoverWhileJobCreatesFail(
-      KubernetesClient c, KubeletSimulator kubelet, JobSpec cut, JobSpec running, Pod runningPod)
-      throws Exception {
-    backend = backend(c);
+    backend = backendWithoutClientRetries(c);
     Recorder recorder = new Recorder();
     List<RecoveredJob> recovered =
         backend.recover(recorder).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -227,34 +196,35 @@ final class ApiFaultTest {
     c.batch().v1().jobs().inNamespace(NS).withName(job).delete();
     // one recovery attempt's worth of refused creates: the next attempt would succeed
     faults.failNextJobCreates.set(5);
-    KubernetesClient noRetries =
+    backend = backendWithoutClientRetries(c);
+    Recorder recorder = new Recorder();
+    backend.recover(recorder).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    backend.stop(spec.jobId()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+    assertThat(recorder.awaitTerminal(spec.jobId()).status()).isEqualTo(JobStatus.STOPPED);
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+    while (System.nanoTime() < until) {
+      assertThat(c.batch().v1().jobs().inNamespace(NS).withName(job).get())
+          .as("the stopped job's Job, past the resume's next attempt")
+          .isNull();
+      Thread.sleep(100);
+    }
+    assertThat(faults.failedCreates.get()).isEqualTo(5);
+    assertThat(faults.jobCreates.get()).as("Job creates let through").isEqualTo(1);
+  }
+
+  /**
+   * A backend whose client does not retry by itself (closed after the backend): this side's retries
+   * are then the only ones, and the faults need not outlast fabric8's.
+   */
+  private KubernetesComputeBackend backendWithoutClientRetries(KubernetesClient c) {
+    KubernetesClient own =
         new KubernetesClientBuilder()
             .withConfig(
                 new ConfigBuilder(c.getConfiguration()).withRequestRetryBackoffLimit(0).build())
             .build();
-    try {
-      backend = backend(noRetries);
-      Recorder recorder = new Recorder();
-      backend.recover(recorder).toCompletableFuture().get(30, TimeUnit.SECONDS);
-      backend.stop(spec.jobId()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-
-      assertThat(recorder.awaitTerminal(spec.jobId()).status()).isEqualTo(JobStatus.STOPPED);
-      long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-      while (System.nanoTime() < until) {
-        assertThat(c.batch().v1().jobs().inNamespace(NS).withName(job).get())
-            .as("the stopped job's Job, past the resume's next attempt")
-            .isNull();
-        Thread.sleep(100);
-      }
-      assertThat(faults.failedCreates.get()).isEqualTo(5);
-      assertThat(faults.jobCreates.get()).as("Job creates let through").isEqualTo(1);
-    } finally {
-      if (backend != null) {
-        backend.close();
-        backend = null;
-      }
-      noRetries.close();
-    }
+    noRetries = own;
+    return backend(own);
   }
 
   private KubernetesComputeBackend backend(KubernetesClient c) {

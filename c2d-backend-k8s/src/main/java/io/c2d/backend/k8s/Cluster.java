@@ -29,9 +29,14 @@ final class Cluster {
   private final KubernetesClient client;
   private final String namespace;
 
+  /** Whether the client retries 5xx, 429 and I/O failures itself (fabric8 does by default). */
+  private final boolean clientRetries;
+
   Cluster(KubernetesClient client, String namespace) {
     this.client = client;
     this.namespace = namespace;
+    Integer limit = client.getConfiguration().getRequestRetryBackoffLimit();
+    this.clientRetries = limit != null && limit != 0;
   }
 
   KubernetesClient client() {
@@ -114,8 +119,6 @@ final class Cluster {
    * multiplied every call against an unreachable API server to about 97 s.
    */
   <T> T retrying(String what, Supplier<T> call) {
-    Integer limit = client.getConfiguration().getRequestRetryBackoffLimit();
-    boolean clientRetries = limit != null && limit != 0;
     for (int attempt = 1; ; attempt++) {
       try {
         return call.get();

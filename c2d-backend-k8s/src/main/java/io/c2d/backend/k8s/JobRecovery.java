@@ -52,7 +52,7 @@ import org.slf4j.LoggerFactory;
 final class JobRecovery {
   private static final Logger log = LoggerFactory.getLogger(JobRecovery.class);
   private static final Duration GONE_TIMEOUT = Duration.ofSeconds(60);
-  static final Duration RESUME_RETRY_MAX = Duration.ofSeconds(30);
+  private static final Duration RESUME_RETRY_MAX = Duration.ofSeconds(30);
 
   private final Cluster cluster;
   private final Clock clock;

@@ -178,7 +178,11 @@ final class ResultCollector {
           } catch (IOException e) {
             // the kubelet measures a pod's disk late: one that wrote past its limit is often
             // evicted while its results are read, which breaks the stream
-            PodObservation evicted = claim == null ? evictedNow(podName) : null;
+            // (the stream looked at the pod before it gave up, unless it broke otherwise)
+            PodObservation evicted = progress.evicted;
+            if (evicted == null && claim == null) {
+              evicted = evictedNow(podName);
+            }
             if (evicted != null) {
               status = evicted.status();
               detail = evicted.detail() + " while its results were read (" + e.getMessage() + ")";
@@ -256,6 +260,9 @@ final class ResultCollector {
     long outputRoom;
     boolean cut;
     @Nullable String failure;
+
+    /** The pod's eviction, once a broken results stream found it evicted. */
+    @Nullable PodObservation evicted;
 
     Progress(long maxOutputBytes, long maxLogBytes) {
       this.maxOutputBytes = maxOutputBytes;
@@ -360,7 +367,10 @@ final class ResultCollector {
             Manifests.COLLECT_COMMAND,
             settings.transferTimeout(),
             RESUME_PAUSE,
-            () -> evictedNow(podName) != null)) {
+            () -> {
+              progress.evicted = evictedNow(podName);
+              return progress.evicted != null;
+            })) {
       boolean whole = readArchive(output, results, directory, progress);
       if (whole) {
         output.finish();

@@ -22,7 +22,7 @@ final class TrackedJob {
 
   /**
    * Set while a recovering instance brings the job's Job and pods in line with its record: the
-   * informers' news about it waits (its reconciliation afterwards catches up with all of it).
+   * informers' news about it is not acted on (its reconciliation afterwards catches up with it).
    */
   volatile boolean resuming;
 

@@ -52,12 +52,15 @@ import org.jspecify.annotations.Nullable;
  * as {@code FileLocator.pvc}, the bare Job as a volume. The bare Job leaves its copy in an {@code
  * emptyDir}; c2d streams it out of the pod into its result directory, as a provider must, or, with
  * {@code -Dc2d.bench.output-claim=true}, has the pod write it to an output claim (another hostPath
- * volume made here) and moves it from there ({@code outputClaim}). Timed: c2d from {@code submit}
- * to the {@code COMPLETED} report; the bare Job from its create to its {@code Complete} condition
- * (watched, not polled). Removal is not timed. With {@code -Dc2d.bench.trace=true} each c2d job's
- * status reports are printed with the milliseconds since its submit, and the wall-clock times of
- * each submit, bare Job create and bare Job end (to lay beside the container engine's events).
- * Everything made carries {@code app.kubernetes.io/managed-by=c2d} and is deleted at the end.
+ * volume made here) and moves it from there ({@code outputClaim}); with {@code
+ * -Dc2d.bench.visible-claims=true} as well, c2d is told it sees the input's volume ({@code
+ * visibleClaim}), so that its pods need no staging step (from the second job on). Timed: c2d from
+ * {@code submit} to the {@code COMPLETED} report; the bare Job from its create to its {@code
+ * Complete} condition (watched, not polled). Removal is not timed. With {@code
+ * -Dc2d.bench.trace=true} each c2d job's status reports are printed with the milliseconds since its
+ * submit, and the wall-clock times of each submit, bare Job create and bare Job end (to lay beside
+ * the container engine's events). Everything made carries {@code app.kubernetes.io/managed-by=c2d}
+ * and is deleted at the end.
  *
  * <p>Not a JMH benchmark (one job takes seconds to minutes): a main, run from the benchmarks jar:
  *
@@ -152,6 +155,10 @@ public final class KubernetesSideBySide {
             .acceptUnenforcedNetworkPolicy(true);
     if (outputClaim != null) {
       builder.outputClaim(outputClaim, outputs);
+    }
+    if (Boolean.getBoolean("c2d.bench.visible-claims")) {
+      // this provider runs on the node: it sees the input's hostPath volume too
+      builder.visibleClaim(claim, volume);
     }
     Random phases = new Random(size);
     try (KubernetesComputeBackend backend = builder.build()) {

@@ -65,7 +65,8 @@ final class Containment {
   /** The room of {@code /tmp}; no file the algorithm writes may be smaller than it. */
   static final long TMP_BYTES = 64L << 20;
 
-  private static final String VOLUME = "c2d-bin";
+  /** The volume of {@link #TOOLS}. */
+  static final String VOLUME = "c2d-bin";
 
   /** The name the launcher runs under ({@code $0}); what follows it is {@link #ARGUMENTS} long. */
   static final String LAUNCHER = "c2d-launch";

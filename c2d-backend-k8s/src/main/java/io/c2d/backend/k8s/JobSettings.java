@@ -2,6 +2,7 @@ package io.c2d.backend.k8s;
 
 import io.c2d.model.ComputeEnvironment;
 import io.c2d.spi.backend.JobSpec;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * What the builder configured about how jobs run: the environments offered, where each one's pods
  * are placed, the helper image, how long a finished Job stays, and the claim the outputs go to
- * (null: they stream out of the pod).
+ * (null: they stream out of the pod), and the input claims this provider sees itself.
  *
  * <p>Immutable and thread-safe.
  */
@@ -21,10 +22,12 @@ record JobSettings(
     Map<String, Placement> placements,
     Duration ttlAfterFinished,
     Duration transferTimeout,
-    @Nullable OutputClaim outputClaim) {
+    @Nullable OutputClaim outputClaim,
+    Map<String, Path> visibleClaims) {
   JobSettings {
     environments = List.copyOf(environments);
     placements = Map.copyOf(placements);
+    visibleClaims = Map.copyOf(visibleClaims);
   }
 
   /** The environment {@code id}; the first one if there is no such environment. */

@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
  * or by another instance), adopted; a job whose record holds an end is reported as ended, not run
  * again. A job whose inputs cannot be provided ends {@code DATA_PROVISIONING_FAILED} before any pod
  * exists (a PersistentVolumeClaim that does not exist or is not Bound, a path in it that may not be
- * used), the end recorded in its record.
+ * used, or, on a claim this provider sees, that cannot be read), the end recorded in its record. A
+ * job {@link ClaimStaging} can stage on the output claim gets a pod without a staging step.
  *
  * <p>Thread-safe; {@link #submit} blocks on the API server.
  */
@@ -210,6 +211,11 @@ final class JobSubmitter {
                 + (phase == null ? "not bound" : phase)
                 + ", not Bound");
       }
+      Path seen = settings.visibleClaims().get(input.claim());
+      String unreadable = seen == null ? null : ClaimStaging.unreadable(input, seen);
+      if (unreadable != null) {
+        return failed(spec.jobId(), unreadable);
+      }
     }
     return null;
   }
@@ -224,9 +230,8 @@ final class JobSubmitter {
     ObjectNames names = ObjectNames.of(spec.jobId());
     KubernetesClient client = cluster.client();
     String namespace = cluster.namespace();
-    Job built = Manifests.job(spec, settings.manifests(spec));
-    String inline = tracker.inlineStaging(spec);
-    Job job = inline == null ? built : Manifests.withInlineStaging(built, inline);
+    Manifests.Settings manifests = settings.manifests(spec);
+    Job built = Manifests.job(spec, manifests);
     OutputClaim outputClaim = settings.outputClaim();
     if (outputClaim != null) {
       try {
@@ -241,6 +246,15 @@ final class JobSubmitter {
                 + outputClaim.localRoot(),
             e);
       }
+    }
+    Job job;
+    if (outputClaim != null
+        && ClaimStaging.possible(outputClaim, manifests.claims(), settings.visibleClaims())
+        && tracker.stagedOnClaim(spec, outputClaim, manifests.claims(), settings.visibleClaims())) {
+      job = Manifests.unstaged(built, spec.jobId());
+    } else {
+      String inline = tracker.inlineStaging(spec);
+      job = inline == null ? built : Manifests.withInlineStaging(built, inline);
     }
     cluster.createOrAdopt(
         "Job " + names.job(),

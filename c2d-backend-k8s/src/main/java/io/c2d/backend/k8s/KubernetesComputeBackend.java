@@ -132,7 +132,8 @@ public final class KubernetesComputeBackend implements ComputeBackend {
             b.placements,
             b.ttlAfterFinished,
             b.transferTimeout,
-            b.outputClaim);
+            b.outputClaim,
+            b.visibleClaims);
     this.results = new ResultArea(requireNonNull(b.resultRoot, "resultRoot"), b.outputClaim);
     this.threads = new BackendThreads(namespace);
     Cluster cluster = new Cluster(client, namespace);
@@ -284,6 +285,7 @@ public final class KubernetesComputeBackend implements ComputeBackend {
     private Placement defaultPlacement = Placement.none();
     private final Map<String, Placement> placements = new LinkedHashMap<>();
     private @Nullable OutputClaim outputClaim;
+    private final Map<String, Path> visibleClaims = new LinkedHashMap<>();
     private boolean acceptUnenforcedNetworkPolicy;
     private @Nullable Supplier<NetworkIsolation> networkPolicyProbe;
 
@@ -384,6 +386,30 @@ public final class KubernetesComputeBackend implements ComputeBackend {
         throw new IllegalArgumentException("not a claim name: " + claim);
       }
       this.outputClaim = new OutputClaim(claim, localRoot.toAbsolutePath());
+      return this;
+    }
+
+    /**
+     * Says that this provider sees the files of PersistentVolumeClaim {@code claim} (in the
+     * backend's namespace) at {@code localRoot}, as for {@link #outputClaim}: on the node of a
+     * hostPath or local volume, or with the claim mounted into the provider's own pod. The path of
+     * each input on it ({@link io.c2d.model.FileLocator#pvc}) is then checked here before any pod
+     * exists (there, a regular file or a directory, inside the claim, readable by the pods' user
+     * 65534). With an output claim too, a job whose dataset files are all on such claims and whose
+     * algorithm is raw code or its image runs in a pod <em>without a staging step</em>: the
+     * provider writes the job's small layout (DDOs, custom data, code, the inputs' mount points) to
+     * the output claim, and the pod runs the algorithm's container alone, as a bare Job would (from
+     * the second such job on: the first one's staging step leaves the supervisor's busybox on the
+     * output claim). The claim is still only mounted, read-only; nothing on it is copied. May be
+     * given for several claims.
+     */
+    public Builder visibleClaim(String claim, Path localRoot) {
+      requireNonNull(claim, "claim");
+      requireNonNull(localRoot, "localRoot");
+      if (!ClaimInputs.isClaimName(claim)) {
+        throw new IllegalArgumentException("not a claim name: " + claim);
+      }
+      visibleClaims.put(claim, localRoot.toAbsolutePath());
       return this;
     }
 

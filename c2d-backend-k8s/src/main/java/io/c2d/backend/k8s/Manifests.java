@@ -1,5 +1,6 @@
 package io.c2d.backend.k8s;
 
+import io.c2d.model.JobId;
 import io.c2d.model.Resources;
 import io.c2d.spi.backend.JobSpec;
 import io.c2d.spi.backend.support.SandboxContract;
@@ -56,7 +57,9 @@ import org.jspecify.annotations.Nullable;
  * step: the provider takes the files from the claim once the algorithm ended), and the pod ends
  * with the algorithm. Such a pod whose staging is in its spec (nothing to stream in) is held rather
  * than run in steps: {@value #STAGE_DATA} is its first regular container, and its {@code postStart}
- * hook holds the algorithm's container until the staging ended ({@link #withInlineStaging}).
+ * hook holds the algorithm's container until the staging ended ({@link #withInlineStaging}). One
+ * that the provider staged on the output claim itself ({@link ClaimStaging}) has no staging step at
+ * all: the algorithm is the pod's only container ({@link #unstaged}).
  *
  * <p>Stateless and thread-safe.
  */
@@ -64,6 +67,12 @@ final class Manifests {
   static final String STAGE_DATA = "stage-data";
   static final String ALGORITHM = "algorithm";
   static final String PUBLISH = "publish";
+
+  /** The pod's volume of the staged layout, {@code /data} in {@value #STAGE_DATA}. */
+  static final String DATA_VOLUME = "data";
+
+  /** The helpers' volume of their markers, {@value #CONTROL}. */
+  static final String CONTROL_VOLUME = "control";
 
   /** The volume of the output claim, when the outputs go to one ({@link OutputClaim}). */
   static final String RESULTS_VOLUME = "results";
@@ -120,6 +129,24 @@ final class Manifests {
 
   /** The memory of a held {@value #STAGE_DATA} (requests equal limits). */
   static final String HELD_STAGE_MEMORY = "32Mi";
+
+  /** Where a held {@value #STAGE_DATA} mounts the output claim's {@value OutputClaim#TOOLS}. */
+  static final String CLAIM_TOOLS = "/c2d-claim-bin";
+
+  /**
+   * Copies the helper image's busybox onto the output claim unless it is there: under a name of
+   * this pod's own first, then renamed, so that a pod never sees half a copy.
+   */
+  static final String INSTALL_TOOLS =
+      "if [ ! -s "
+          + CLAIM_TOOLS
+          + "/busybox ]; then cp /bin/busybox "
+          + CLAIM_TOOLS
+          + "/.busybox-\"$HOSTNAME\" && mv -f "
+          + CLAIM_TOOLS
+          + "/.busybox-\"$HOSTNAME\" "
+          + CLAIM_TOOLS
+          + "/busybox; fi 2> /dev/null\n";
 
   /** The marker of a held {@value #STAGE_DATA} saying its staging ended (well or not). */
   static final String RELEASED = CONTROL + "/released";
@@ -187,7 +214,7 @@ final class Manifests {
     ObjectNames names = ObjectNames.of(spec.jobId());
     ObjectMeta meta = meta(names.job(), spec);
     List<Volume> volumes = new ArrayList<>();
-    volumes.add(emptyDir("data", null));
+    volumes.add(emptyDir(DATA_VOLUME, null));
     String outputClaim = settings.outputClaim();
     if (outputClaim == null) {
       volumes.add(emptyDir("outputs", room(settings.maxOutputBytes())));
@@ -203,7 +230,7 @@ final class Manifests {
               .build());
     }
     volumes.add(emptyDir("tmp", 64L << 20));
-    volumes.add(emptyDir("control", 1L << 20));
+    volumes.add(emptyDir(CONTROL_VOLUME, 1L << 20));
     List<VolumeMount> claimMounts = new ArrayList<>();
     List<VolumeMount> inputMounts = new ArrayList<>();
     List<ClaimInput> claims = settings.claims();
@@ -229,8 +256,8 @@ final class Manifests {
     }
 
     List<VolumeMount> stageMounts = new ArrayList<>();
-    stageMounts.add(mount("data", CONTRACT.root(), false));
-    stageMounts.add(mount("control", CONTROL, false));
+    stageMounts.add(mount(DATA_VOLUME, CONTRACT.root(), false));
+    stageMounts.add(mount(CONTROL_VOLUME, CONTROL, false));
     stageMounts.add(mount("tmp", "/tmp", false));
     stageMounts.addAll(claimMounts);
     Container stageData =
@@ -239,9 +266,9 @@ final class Manifests {
             .withVolumeMounts(stageMounts)
             .build();
     List<VolumeMount> algorithmMounts = new ArrayList<>();
-    algorithmMounts.add(subPath("data", SandboxContract.INPUTS));
-    algorithmMounts.add(subPath("data", SandboxContract.DDOS));
-    algorithmMounts.add(subPath("data", SandboxContract.TRANSFORMATIONS));
+    algorithmMounts.add(subPath(DATA_VOLUME, SandboxContract.INPUTS));
+    algorithmMounts.add(subPath(DATA_VOLUME, SandboxContract.DDOS));
+    algorithmMounts.add(subPath(DATA_VOLUME, SandboxContract.TRANSFORMATIONS));
     if (outputClaim == null) {
       algorithmMounts.add(mount("outputs", CONTRACT.path(SandboxContract.OUTPUTS), false));
       algorithmMounts.add(mount("logs", CONTRACT.path(SandboxContract.LOGS), false));
@@ -272,7 +299,7 @@ final class Manifests {
             .withVolumeMounts(
                 mount("outputs", CONTRACT.path(SandboxContract.OUTPUTS), true),
                 mount("logs", CONTRACT.path(SandboxContract.LOGS), true),
-                mount("control", CONTROL, false),
+                mount(CONTROL_VOLUME, CONTROL, false),
                 mount("tmp", "/tmp", false))
             .build();
 
@@ -404,7 +431,22 @@ final class Manifests {
     Container stage = pod.getInitContainers().get(0);
     Container algorithm = pod.getContainers().get(0);
     List<String> command = new ArrayList<>(stage.getCommand());
-    command.set(2, heldStageScript(command.get(2)));
+    String afterRelease = "";
+    if (pod.getVolumes().stream().anyMatch(v -> RESULTS_VOLUME.equals(v.getName()))) {
+      // leaves the supervisor's busybox on the output claim, after the algorithm was let go, so
+      // that later pods can run without a staging step (ClaimStaging)
+      stage
+          .getVolumeMounts()
+          .add(
+              new VolumeMountBuilder()
+                  .withName(RESULTS_VOLUME)
+                  .withMountPath(CLAIM_TOOLS)
+                  .withSubPath(OutputClaim.TOOLS)
+                  .withReadOnly(false)
+                  .build());
+      afterRelease = INSTALL_TOOLS;
+    }
+    command.set(2, heldStageScript(command.get(2), afterRelease));
     stage.setCommand(command);
     // A regular container's requests add to the algorithm's for the pod's whole life (an init
     // container's do not), and this step only unpacks its spec and copies busybox: a small share.
@@ -427,7 +469,7 @@ final class Manifests {
             .endPostStart()
             .build());
     for (VolumeMount m : algorithm.getVolumeMounts()) {
-      if ("data".equals(m.getName()) && SandboxContract.INPUTS.equals(m.getSubPath())) {
+      if (DATA_VOLUME.equals(m.getName()) && SandboxContract.INPUTS.equals(m.getSubPath())) {
         m.setSubPath(GATED_INPUTS);
       }
     }
@@ -439,8 +481,9 @@ final class Manifests {
    * A held staging step's script: closes the gate first, runs {@code script} (the staging), opens
    * the gate if it succeeded, says it ended, and waits (bounded) until the hook returned, so that
    * the hook never outlives its container (which the kubelet would count as the hook's failure).
+   * {@code afterRelease} runs once the algorithm was let go, off its way.
    */
-  static String heldStageScript(String script) {
+  static String heldStageScript(String script, String afterRelease) {
     String gate = CONTRACT.root() + "/" + GATED_INPUTS;
     String inputs = CONTRACT.path(SandboxContract.INPUTS);
     return "rm -rf '"
@@ -465,7 +508,9 @@ final class Manifests {
         + "; }; fi\n"
         + ": > "
         + RELEASED
-        + "\nn=0; while [ ! -e "
+        + "\n"
+        + afterRelease
+        + "n=0; while [ ! -e "
         + HOOKED
         + " ] && [ $n -lt 600 ]; do n=$((n+1)); sleep 0.05; done\nexit $rc\n";
   }
@@ -505,6 +550,52 @@ final class Manifests {
       }
     }
     return false;
+  }
+
+  /**
+   * {@code job} (with an output claim: the algorithm its only regular container) without a staging
+   * step, for a job {@link ClaimStaging} staged on the output claim: the algorithm's container
+   * mounts {@code inputs}, {@code ddos} and {@code transformations} read-only from {@code
+   * <job>/staged} there, and the supervisor's busybox from {@value OutputClaim#TOOLS}; the claim
+   * inputs stay mounted as they were (their mount points are in the staged {@code inputs}). The pod
+   * runs the algorithm's container alone.
+   *
+   * @throws IllegalArgumentException if {@code job}'s pod is not the one of an output claim
+   */
+  static Job unstaged(Job job, JobId id) {
+    Job copy = new JobBuilder(job).build();
+    io.fabric8.kubernetes.api.model.PodSpec pod = copy.getSpec().getTemplate().getSpec();
+    List<Container> mains = pod.getContainers();
+    List<Container> inits = pod.getInitContainers();
+    if (mains.size() != 1
+        || !ALGORITHM.equals(mains.get(0).getName())
+        || inits.size() != 1
+        || !STAGE_DATA.equals(inits.get(0).getName())) {
+      throw new IllegalArgumentException("not the pod of a job with an output claim");
+    }
+    for (VolumeMount m : mains.get(0).getVolumeMounts()) {
+      if (DATA_VOLUME.equals(m.getName())) {
+        m.setName(RESULTS_VOLUME);
+        m.setSubPath(OutputClaim.subPath(id, OutputClaim.STAGED + "/" + m.getSubPath()));
+        m.setReadOnly(true);
+      } else if (Containment.VOLUME.equals(m.getName())) {
+        m.setName(RESULTS_VOLUME);
+        m.setSubPath(OutputClaim.TOOLS);
+        m.setReadOnly(true);
+      }
+    }
+    pod.setInitContainers(new ArrayList<>());
+    List<String> unused = List.of(DATA_VOLUME, CONTROL_VOLUME, Containment.VOLUME);
+    pod.setVolumes(
+        new ArrayList<>(
+            pod.getVolumes().stream().filter(v -> !unused.contains(v.getName())).toList()));
+    return copy;
+  }
+
+  /** Whether {@code pod} has a staging step (all but those {@link #unstaged} made). */
+  static boolean hasStagingStep(io.fabric8.kubernetes.api.model.Pod pod) {
+    return pod.getSpec() != null
+        && allContainers(pod.getSpec()).stream().anyMatch(c -> STAGE_DATA.equals(c.getName()));
   }
 
   private static List<Container> allContainers(io.fabric8.kubernetes.api.model.PodSpec pod) {

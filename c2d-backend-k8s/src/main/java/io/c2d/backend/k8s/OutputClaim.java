@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -17,7 +18,9 @@ import java.nio.file.attribute.PosixFilePermissions;
  * no byte crosses the API server, and the caps are applied as they are taken: the file that crosses
  * the output cap is truncated, later ones dropped). The job's directory is made by the provider
  * before the pod exists (the job's two directories writable by the pods' user, the job's own
- * directory not) and removed once collected or when the job is deleted.
+ * directory not) and removed once collected or when the job is deleted. A job staged on the claim
+ * ({@link ClaimStaging}) has its layout in {@code <job name>/staged} too, and the claim keeps the
+ * supervisor's busybox in {@value #TOOLS} for such pods.
  *
  * <p>Immutable and thread-safe; calls block on the file system.
  *
@@ -27,6 +30,21 @@ import java.nio.file.attribute.PosixFilePermissions;
 record OutputClaim(String claim, Path localRoot) {
   static final String OUTPUTS = "outputs";
   static final String LOGS = "logs";
+
+  /**
+   * The part of a job's directory holding what a pod without a staging step mounts read-only
+   * ({@link ClaimStaging}): {@code inputs}, {@code ddos}, {@code transformations}.
+   */
+  static final String STAGED = "staged";
+
+  /**
+   * The claim's directory of the supervisor's static busybox ({@link Containment}), put there by
+   * the staging step of a held pod and mounted read-only by the pods that have no staging step.
+   */
+  static final String TOOLS = ".c2d-bin";
+
+  /** The supervisor's busybox in {@value #TOOLS}. */
+  static final String BUSYBOX = "busybox";
 
   /** The claim's {@code subPath} of job {@code id}'s directory {@code part}. */
   static String subPath(JobId id, String part) {
@@ -48,17 +66,41 @@ record OutputClaim(String claim, Path localRoot) {
     Files.createDirectories(job);
     Files.setPosixFilePermissions(job, PosixFilePermissions.fromString("rwxr-xr-x"));
     for (String part : new String[] {OUTPUTS, LOGS}) {
-      Path dir = job.resolve(part);
-      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        Files.createDirectory(dir);
-      }
-      try {
-        Files.setAttribute(dir, "unix:uid", (int) Manifests.NOBODY, LinkOption.NOFOLLOW_LINKS);
-        Files.setAttribute(dir, "unix:gid", (int) Manifests.NOBODY, LinkOption.NOFOLLOW_LINKS);
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
-      } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-      }
+      openToPods(job.resolve(part));
+    }
+    if (!hasTools()) {
+      openToPods(localRoot.resolve(TOOLS));
+    }
+  }
+
+  /**
+   * Whether the supervisor's busybox is on the claim (a regular file, never a link), so that a pod
+   * can run its algorithm supervised without a staging step before it.
+   */
+  boolean hasTools() {
+    try {
+      BasicFileAttributes busybox =
+          Files.readAttributes(
+              localRoot.resolve(TOOLS).resolve(BUSYBOX),
+              BasicFileAttributes.class,
+              LinkOption.NOFOLLOW_LINKS);
+      return busybox.isRegularFile() && busybox.size() > 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Makes directory {@code dir} if needed, writable by the pods' non-root user. */
+  private static void openToPods(Path dir) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectory(dir);
+    }
+    try {
+      Files.setAttribute(dir, "unix:uid", (int) Manifests.NOBODY, LinkOption.NOFOLLOW_LINKS);
+      Files.setAttribute(dir, "unix:gid", (int) Manifests.NOBODY, LinkOption.NOFOLLOW_LINKS);
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
     }
   }
 

@@ -12,7 +12,10 @@ import io.c2d.spi.backend.support.StagingArchive;
 import io.c2d.spi.backend.support.StagingTarget;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -103,14 +106,7 @@ final class PodStaging {
    * failure: the stream then stages the job and reports it).
    */
   @Nullable String inline(JobSpec spec, JobDirectory directory, Consumer<String> log) {
-    for (DatasetInput dataset : spec.datasets()) {
-      for (FileLocator file : dataset.locators()) {
-        if (!ClaimInputs.isClaim(file)) {
-          return null;
-        }
-      }
-    }
-    if (spec.algorithm().rawCode().isEmpty() && !spec.algorithm().files().isEmpty()) {
+    if (!specOnly(spec)) {
       return null;
     }
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -148,5 +144,65 @@ final class PodStaging {
             + bytes.size()
             + " bytes: DDOs, custom data and code, as in the job's record; no dataset)");
     return Base64.getEncoder().encodeToString(bytes.toByteArray());
+  }
+
+  /**
+   * Stages {@code spec}'s layout into directory {@code root} on this host (directories 0755, files
+   * 0444, the algorithm 0555) when it holds nothing of a dataset, as {@link #inline} does: for a
+   * pod that mounts it read-only from the output claim ({@link ClaimStaging}). Returns false
+   * otherwise, having written nothing of a dataset (and on a failure: the staging step then stages
+   * the job and reports it).
+   */
+  boolean intoDirectory(JobSpec spec, JobDirectory directory, Path root, Consumer<String> log) {
+    if (!specOnly(spec)) {
+      return false;
+    }
+    List<String> lines = new ArrayList<>();
+    StagingTarget onHost =
+        new StagingTarget() {
+          @Override
+          public void directory(String name, boolean writable) throws IOException {
+            Path dir = Files.createDirectories(root.resolve(name));
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+          }
+
+          @Override
+          public void file(String name, List<Path> sources, boolean executable) throws IOException {
+            if (!sources.isEmpty()) {
+              throw new IOException("a file to copy: " + name);
+            }
+            text(name, "", executable);
+          }
+
+          @Override
+          public void text(String name, String text, boolean executable) throws IOException {
+            Path file = Files.writeString(root.resolve(name), text, StandardCharsets.UTF_8);
+            Files.setPosixFilePermissions(
+                file, PosixFilePermissions.fromString(executable ? "r-xr-xr-x" : "r--r--r--"));
+          }
+        };
+    try {
+      ContractStaging.stage(
+          spec, directory, fetcher, BACKEND_NAME, ClaimInputs::isClaim, lines::add, onHost);
+    } catch (StageFailure | RuntimeException e) {
+      return false;
+    }
+    lines.forEach(log);
+    return true;
+  }
+
+  /**
+   * Whether {@code spec} holds nothing of a dataset to stage: every dataset file on a claim, the
+   * algorithm raw code or its image alone.
+   */
+  private static boolean specOnly(JobSpec spec) {
+    for (DatasetInput dataset : spec.datasets()) {
+      for (FileLocator file : dataset.locators()) {
+        if (!ClaimInputs.isClaim(file)) {
+          return false;
+        }
+      }
+    }
+    return !spec.algorithm().rawCode().isEmpty() || spec.algorithm().files().isEmpty();
   }
 }

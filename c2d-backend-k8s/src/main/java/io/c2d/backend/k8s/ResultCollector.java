@@ -132,7 +132,9 @@ final class ResultCollector {
         // two round trips to the kubelet: the staging step's short log is read beside the
         // algorithm's rather than after it
         CompletableFuture<byte[]> stageLog =
-            CompletableFuture.supplyAsync(() -> stagingLog(podName), ioThreads);
+            Manifests.hasStagingStep(pod)
+                ? CompletableFuture.supplyAsync(() -> stagingLog(podName), ioThreads)
+                : CompletableFuture.completedFuture(new byte[0]);
         try (OutputStream out =
             progress.log(results.openLog("algorithm.log", ResultKind.ALGORITHM_LOG))) {
           copyContainerLog(podName, Manifests.ALGORITHM, out);

@@ -12,14 +12,17 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -79,19 +82,39 @@ final class StatusTracker {
   @Nullable String inlineStaging(JobSpec spec) {
     try {
       JobDirectory directory = area.directory(spec.jobId());
-      return staging.inline(
-          spec,
-          directory,
-          line -> {
-            try {
-              directory.appendConfigurationLog(clock.instant() + " " + line);
-            } catch (IOException e) {
-              log.warn("could not write the configuration log of job {}", spec.jobId(), e);
-            }
-          });
+      return staging.inline(spec, directory, configLog(spec, directory));
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /**
+   * Whether {@code spec} was staged on {@code output} for a pod without a staging step ({@link
+   * ClaimStaging}), its steps in the configuration log; false if its pod needs the step.
+   */
+  boolean stagedOnClaim(
+      JobSpec spec,
+      OutputClaim output,
+      List<Manifests.ClaimInput> claims,
+      Map<String, Path> visible) {
+    try {
+      JobDirectory directory = area.directory(spec.jobId());
+      return ClaimStaging.stage(
+          spec, directory, output, claims, visible, staging, configLog(spec, directory));
+    } catch (IOException e) {
+      log.warn("could not stage job {} on the output claim", spec.jobId(), e);
+      return false;
+    }
+  }
+
+  private Consumer<String> configLog(JobSpec spec, JobDirectory directory) {
+    return line -> {
+      try {
+        directory.appendConfigurationLog(clock.instant() + " " + line);
+      } catch (IOException e) {
+        log.warn("could not write the configuration log of job {}", spec.jobId(), e);
+      }
+    };
   }
 
   /** The job tracked as {@code id}, or null. */

@@ -32,4 +32,25 @@ final class KubernetesBackendProviderTest {
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("c2d.k8s.max-duration");
   }
+
+  @Test
+  void visibleClaimsThatAreNotClaimEqualsPathAreRefused() {
+    ComputeBackendProvider provider =
+        ServiceLoader.load(ComputeBackendProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(p -> p.name().equals("k8s"))
+            .findFirst()
+            .orElseThrow();
+
+    for (String value :
+        new String[] {"data-claim", "=/srv/data", "data-claim=", "Not_A_Claim=/x"}) {
+      assertThatThrownBy(
+              () ->
+                  provider.create(
+                      ProviderConfig.of(Map.of("c2d.k8s.visible-claims", "ok=/srv/ok," + value))))
+          .as(value)
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("c2d.k8s");
+    }
+  }
 }

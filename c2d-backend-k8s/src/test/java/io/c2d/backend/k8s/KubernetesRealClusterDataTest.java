@@ -259,6 +259,133 @@ final class KubernetesRealClusterDataTest {
         .containsExactly("NetworkPolicy");
   }
 
+  /**
+   * Claim inputs on a claim the provider sees, and an output claim: the first job's held pod leaves
+   * the supervisor's busybox on the output claim; the next one's pod has no staging step at all
+   * (the algorithm's container alone, its layout mounted read-only from the output claim, its claim
+   * input read-only where it is), and runs supervised all the same.
+   */
+  @Test
+  void aJobWhoseClaimsTheProviderSeesRunsTheAlgorithmAloneOnceTheToolsAreThere() throws Exception {
+    Path volume = hostDirectory("claim-seen");
+    Files.writeString(volume.resolve("records.csv"), "s,t\n9,0\n");
+    String claim = claim(volume);
+    Path outputs = hostDirectory("output-claim-seen");
+    String outputClaim = fixture.claim(outputs, "ReadWriteOnce");
+    KubernetesComputeBackend backend =
+        fixture.build(
+            RealCluster.backend(environment(MIB), work.resolve("results"))
+                .transferTimeout(Duration.ofMinutes(5))
+                .outputClaim(outputClaim, outputs)
+                .visibleClaim(claim, volume));
+    String input = "/data/inputs/" + DATA.id() + "/0";
+    String ddo = "/data/ddos/" + DATA.id();
+    String script =
+        "cat "
+            + input
+            + " > $OUTPUTS/copy.csv; cat "
+            + ddo
+            + " > $OUTPUTS/ddo.json; for f in "
+            + input
+            + " "
+            + ddo
+            + " $ALGO; do if (echo x >> $f) 2>/dev/null; then echo writable; else echo read-only;"
+            + " fi; done > $OUTPUTS/mode.txt; ls -1a /data/inputs > $OUTPUTS/inputs.txt;"
+            + " echo supervised by $(readlink /proc/1/exe)";
+
+    JobSpec first = specOf(List.of(FileLocator.pvc(claim, "records.csv")), script, WAIT);
+    BackendJobState firstEnd = runToEnd(backend, first);
+    assertThat(firstEnd.status()).as("end %s", firstEnd).isEqualTo(JobStatus.COMPLETED);
+    assertThat(podContainers(first.jobId()))
+        .as("no tools on the output claim yet: a held pod, which leaves them there")
+        .containsExactly(Manifests.STAGE_DATA, Manifests.ALGORITHM);
+    assertThat(outputs.resolve(OutputClaim.TOOLS).resolve(OutputClaim.BUSYBOX)).isRegularFile();
+
+    JobSpec second = specOf(List.of(FileLocator.pvc(claim, "records.csv")), script, WAIT);
+    BackendJobState end = runToEnd(backend, second);
+
+    assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
+    Job job =
+        fixture
+            .client()
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(RealCluster.namespace())
+            .withName(ObjectNames.of(second.jobId()).job())
+            .get();
+    assertThat(job.getSpec().getTemplate().getSpec().getInitContainers()).isEmpty();
+    assertThat(podContainers(second.jobId())).containsExactly(Manifests.ALGORITHM);
+    JobId id = second.jobId();
+    assertThat(read(backend, id, end, "copy.csv")).isEqualTo("s,t\n9,0\n");
+    assertThat(read(backend, id, end, "ddo.json")).contains(DATA.value());
+    assertThat(read(backend, id, end, "mode.txt"))
+        .as("the claim input, the DDO and the algorithm")
+        .isEqualTo("read-only\nread-only\nread-only\n");
+    assertThat(read(backend, id, end, "inputs.txt"))
+        .as("the same layout as a staged pod's")
+        .isEqualTo(".\n..\nalgoCustomData.json\n" + DATA.id() + "\n");
+    assertThat(readLog(backend, id, end, "algorithm.log"))
+        .isEqualTo("supervised by " + Containment.TOOLS + "/busybox\n");
+    assertThat(readLog(backend, id, end, "configuration.log"))
+        .contains("the pod has no staging step");
+    assertThat(Files.readString(volume.resolve("records.csv"))).isEqualTo("s,t\n9,0\n");
+    try (var left = Files.list(outputs)) {
+      assertThat(left.map(p -> p.getFileName().toString()).toList())
+          .as("the jobs' directories removed once collected, the tools kept")
+          .containsExactly(OutputClaim.TOOLS);
+    }
+    assertNoSecretOrConfigMap(id);
+  }
+
+  /**
+   * A path missing in a claim the provider sees: {@code DATA_PROVISIONING_FAILED} before any pod or
+   * Job exists, and nothing made in the claim.
+   */
+  @Test
+  void aPathMissingInAClaimTheProviderSeesFailsBeforeAnyPod() throws Exception {
+    Path volume = hostDirectory("claim-seen-empty");
+    String claim = claim(volume);
+    Path outputs = hostDirectory("output-claim-seen-empty");
+    String outputClaim = fixture.claim(outputs, "ReadWriteOnce");
+    KubernetesComputeBackend backend =
+        fixture.build(
+            RealCluster.backend(environment(MIB), work.resolve("results"))
+                .outputClaim(outputClaim, outputs)
+                .visibleClaim(claim, volume));
+    JobSpec spec =
+        specOf(
+            List.of(FileLocator.pvc(claim, "missing/records.csv")),
+            "echo ran > $OUTPUTS/ran.txt",
+            Duration.ofMinutes(2));
+
+    BackendJobState end = runToEnd(backend, spec);
+
+    assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.DATA_PROVISIONING_FAILED);
+    assertThat(end.detail()).contains("missing/records.csv").contains("no such file");
+    assertThat(labelled(spec.jobId()))
+        .as("the record alone: no Job was made")
+        .extracting(HasMetadata::getKind)
+        .containsExactly("NetworkPolicy");
+    try (var files = Files.list(volume)) {
+      assertThat(files.toList()).as("the claim is left as it was").isEmpty();
+    }
+  }
+
+  /** The names of the containers of job {@code id}'s pod. */
+  private static List<String> podContainers(JobId id) {
+    List<io.fabric8.kubernetes.api.model.Pod> pods =
+        fixture
+            .client()
+            .pods()
+            .inNamespace(RealCluster.namespace())
+            .withLabel(ObjectNames.JOB_ID, id.value())
+            .list()
+            .getItems();
+    assertThat(pods).hasSize(1);
+    return pods.get(0).getSpec().getContainers().stream().map(Container::getName).toList();
+  }
+
   @Test
   void aUrlInputIsFetchedByTheProviderAndStreamedIn() throws Exception {
     try (LoopbackFileServer server = LoopbackFileServer.start()) {

@@ -100,32 +100,8 @@ final class ManifestsTest {
 
   @Test
   void aJobStagedFromItsSpecWithAnOutputClaimHoldsTheAlgorithmBehindTheStagingStepsHook() {
-    JobSpec spec =
-        JobSpec.builder(
-                io.c2d.model.JobId.derive(KubernetesComputeBackendTest.OWNER, "r-held"),
-                KubernetesComputeBackendTest.OWNER)
-            .requestId("r-held")
-            .datasets(
-                List.of(
-                    DatasetInput.builder(KubernetesComputeBackendTest.DATA, "compute")
-                        .addLocator(FileLocator.pvc("data-claim", "set/records.csv"))
-                        .build()))
-            .algorithm(
-                Algorithm.raw(ContainerSpec.of("busybox", "1.36.1", "sh $ALGO"), "true").build())
-            .environmentId("k8s")
-            .resources(Resources.of(1, 512, 1024, 0))
-            .maxDuration(java.time.Duration.ofMinutes(5))
-            .build();
-    Manifests.Settings settings =
-        new Manifests.Settings(
-            "busybox:1.36.1",
-            1 << 20,
-            1 << 20,
-            60,
-            Placement.none(),
-            600,
-            ClaimInputs.of(spec),
-            "results-claim");
+    JobSpec spec = claimSpec("r-held");
+    Manifests.Settings settings = claimSettings(spec);
     Job steps = Manifests.job(spec, settings);
 
     Job held = Manifests.withInlineStaging(steps, "c3RhZ2Vk");
@@ -147,12 +123,18 @@ final class ManifestsTest {
     String script = stage.getCommand().get(2);
     assertThat(script)
         .as("the gate closed first, the staging (busybox copied in, claims checked), then opened")
+        .contains(": > " + Manifests.RELEASED + "\n" + Manifests.INSTALL_TOOLS)
         .startsWith("rm -rf '/data/" + Manifests.GATED_INPUTS + "'; ln -s / ")
         .contains("cp /bin/busybox " + Containment.TOOLS + "/busybox")
         .contains("cannot be read in PersistentVolumeClaim data-claim")
         .contains("mv '/data/inputs' '/data/" + Manifests.GATED_INPUTS + "'")
         .endsWith("exit $rc\n");
     assertThat(script.indexOf("ln -s /")).isLessThan(script.indexOf("cp /bin/busybox"));
+    assertThat(stage.getVolumeMounts())
+        .as("the output claim's tools, for the pods that come without a staging step")
+        .filteredOn(m -> Manifests.RESULTS_VOLUME.equals(m.getName()))
+        .extracting(VolumeMount::getMountPath, VolumeMount::getSubPath, VolumeMount::getReadOnly)
+        .containsExactly(tuple(Manifests.CLAIM_TOOLS, OutputClaim.TOOLS, false));
     assertThat(script.indexOf(Manifests.EXIT_CLAIM_PATH + "; fi"))
         .isLessThan(script.indexOf("mv '/data/inputs'"));
     Container algorithm = pod.getContainers().get(1);
@@ -192,6 +174,88 @@ final class ManifestsTest {
         .containsExactly(Manifests.STAGE_DATA, Manifests.ALGORITHM);
     assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("publish");
     assertThat(pod.getInitContainers().get(0).getLifecycle()).isNull();
+  }
+
+  @Test
+  void aJobStagedOnTheOutputClaimRunsTheAlgorithmAloneWithItsLayoutMountedReadOnly() {
+    JobSpec spec = claimSpec("r-unstaged");
+    String job = ObjectNames.of(spec.jobId()).job();
+    Job steps = Manifests.job(spec, claimSettings(spec));
+
+    PodSpec pod = Manifests.unstaged(steps, spec.jobId()).getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getInitContainers()).isEmpty();
+    assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("algorithm");
+    Container algorithm = pod.getContainers().get(0);
+    assertThat(algorithm.getSecurityContext()).isEqualTo(Manifests.restricted());
+    assertThat(algorithm.getCommand().get(0)).isEqualTo(Containment.TOOLS + "/busybox");
+    assertThat(algorithm.getVolumeMounts())
+        .extracting(
+            VolumeMount::getName,
+            VolumeMount::getMountPath,
+            VolumeMount::getSubPath,
+            VolumeMount::getReadOnly)
+        .containsExactlyInAnyOrder(
+            tuple("results", "/data/inputs", job + "/staged/inputs", true),
+            tuple("results", "/data/ddos", job + "/staged/ddos", true),
+            tuple("results", "/data/transformations", job + "/staged/transformations", true),
+            tuple("results", "/data/outputs", job + "/outputs", false),
+            tuple("results", "/data/logs", job + "/logs", false),
+            tuple("tmp", "/tmp", null, false),
+            tuple(
+                "claim-0",
+                "/data/inputs/" + KubernetesComputeBackendTest.DATA.id() + "/0",
+                "set/records.csv",
+                true),
+            tuple("results", Containment.TOOLS, OutputClaim.TOOLS, true));
+    assertThat(pod.getVolumes())
+        .extracting(Volume::getName)
+        .as("nothing the staging step alone used")
+        .containsExactlyInAnyOrder("results", "tmp", "claim-0");
+    assertThat(steps.getSpec().getTemplate().getSpec().getInitContainers())
+        .as("the Job it was made from is left as it was")
+        .extracting(Container::getName)
+        .containsExactly(Manifests.STAGE_DATA);
+  }
+
+  @Test
+  void onlyThePodOfAnOutputClaimCanDoWithoutItsStagingStep() {
+    JobSpec spec = KubernetesComputeBackendTest.spec("r-no-claim", false);
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> Manifests.unstaged(Manifests.job(spec, SETTINGS), spec.jobId()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** A job whose one dataset file is on a claim, its algorithm raw code. */
+  private static JobSpec claimSpec(String requestId) {
+    return JobSpec.builder(
+            io.c2d.model.JobId.derive(KubernetesComputeBackendTest.OWNER, requestId),
+            KubernetesComputeBackendTest.OWNER)
+        .requestId(requestId)
+        .datasets(
+            List.of(
+                DatasetInput.builder(KubernetesComputeBackendTest.DATA, "compute")
+                    .addLocator(FileLocator.pvc("data-claim", "set/records.csv"))
+                    .build()))
+        .algorithm(Algorithm.raw(ContainerSpec.of("busybox", "1.36.1", "sh $ALGO"), "true").build())
+        .environmentId("k8s")
+        .resources(Resources.of(1, 512, 1024, 0))
+        .maxDuration(java.time.Duration.ofMinutes(5))
+        .build();
+  }
+
+  /** Settings with an output claim. */
+  private static Manifests.Settings claimSettings(JobSpec spec) {
+    return new Manifests.Settings(
+        "busybox:1.36.1",
+        1 << 20,
+        1 << 20,
+        60,
+        Placement.none(),
+        600,
+        ClaimInputs.of(spec),
+        "results-claim");
   }
 
   private static Container algorithm(Job job) {

@@ -28,11 +28,13 @@ import java.util.stream.Stream;
  * {@code gpus}, {@code max-concurrent-jobs}, {@code max-duration}, {@code image-pull-timeout},
  * {@code helper-image}, {@code transfer-timeout}, {@code accept-unenforced-network-policy} ({@code
  * true} runs jobs without network even where the cluster does not enforce NetworkPolicy, each one's
- * configuration log saying so; default {@code false}: they are refused there); and where the
- * environment's pods run, each read below {@code c2d.k8s.environments.<environment id>.} first,
- * then below {@code c2d.k8s.}: {@code runtime-class} (such as {@code gvisor}), {@code
- * node-selector} ({@code key=value,...}), {@code tolerations} (kubectl's taint syntax, {@code
- * key=value:Effect,key:Effect,...}) and {@code gpu-resource} (default {@code nvidia.com/gpu}).
+ * configuration log saying so; default {@code false}: they are refused there), {@code output-claim}
+ * with {@code output-claim-path}, {@code visible-claims} ({@code claim=path,...}: the input claims
+ * this provider sees, {@code visibleClaim}); and where the environment's pods run, each read below
+ * {@code c2d.k8s.environments.<environment id>.} first, then below {@code c2d.k8s.}: {@code
+ * runtime-class} (such as {@code gvisor}), {@code node-selector} ({@code key=value,...}), {@code
+ * tolerations} (kubectl's taint syntax, {@code key=value:Effect,key:Effect,...}) and {@code
+ * gpu-resource} (default {@code nvidia.com/gpu}).
  *
  * <p>Thread-safe; does no I/O before {@link #create}. {@link #create} throws {@link
  * ConfigurationException} for malformed properties.
@@ -135,6 +137,19 @@ public final class KubernetesBackendProvider implements ComputeBackendProvider {
       }
       if (outputClaim.isPresent()) {
         builder.outputClaim(outputClaim.get(), Path.of(outputClaimPath.get()));
+      }
+      // claim=path,claim=path: the input claims this provider sees
+      for (String entry : own.string("visible-claims", "").split(",", -1)) {
+        if (entry.isBlank()) {
+          continue;
+        }
+        int equals = entry.indexOf('=');
+        if (equals <= 0 || equals == entry.length() - 1) {
+          throw new IllegalArgumentException(
+              "c2d." + NAME + ".visible-claims takes claim=path,...; not: " + entry.strip());
+        }
+        builder.visibleClaim(
+            entry.substring(0, equals).strip(), Path.of(entry.substring(equals + 1).strip()));
       }
       own.string("context").ifPresent(builder::context);
       builder.placement(environment.id(), placement(own, environment.id()));

@@ -26,8 +26,11 @@ import org.jspecify.annotations.Nullable;
  * Manifests#STAGE_DATA} step would: it checks each input's path in its claim (there, before any pod
  * exists, so that the kubelet never makes a missing {@code subPath} in the publisher's claim), and
  * writes the job's small layout (DDOs, custom data, code, and each claim input's mount point) into
- * {@code <job>/staged} on the output claim, which the algorithm's container mounts read-only. The
- * pod runs the algorithm's container alone ({@link Manifests#unstaged}), as a bare Job would.
+ * the job's directory on the output claim, beside its {@code outputs} and {@code logs}, read-only
+ * for the pods' user (directories 0755 and files 0444 of this provider's user; the claim inputs
+ * themselves are mounted read-only), and the algorithm's container mounts that directory as {@code
+ * /data}: one mount rather than five, each of which costs the kubelet about 15 ms. The pod runs the
+ * algorithm's container alone ({@link Manifests#unstaged}), as a bare Job would.
  *
  * <p>Stateless and thread-safe; calls block on the file system.
  */
@@ -84,10 +87,11 @@ final class ClaimStaging {
   }
 
   /**
-   * Stages {@code spec} into {@code <job>/staged} on {@code output} (anew: a Job made again stages
-   * again). Returns false, leaving nothing staged, when the job needs a staging step after all (a
-   * file to copy, or an input whose path cannot be mounted any more: the staging step then says
-   * so).
+   * Stages {@code spec} into its job's directory on {@code output}, beside the directories the
+   * algorithm writes (anew: a Job made again stages again). Returns false, leaving nothing staged,
+   * when the job needs a staging step after all: a file to copy, an input whose path cannot be
+   * mounted any more (the staging step then says so), or a job's directory owned by the pods' own
+   * user (whose algorithm could then change what it was given).
    */
   static boolean stage(
       JobSpec spec,
@@ -98,10 +102,12 @@ final class ClaimStaging {
       PodStaging staging,
       Consumer<String> log)
       throws IOException {
-    Path staged = output.jobDirectory(spec.jobId()).resolve(OutputClaim.STAGED);
-    JobDirectoryStore.deleteTree(staged);
-    Files.createDirectory(staged);
-    Files.setPosixFilePermissions(staged, DIRECTORY);
+    Path job = output.jobDirectory(spec.jobId());
+    removeStaged(job);
+    if (((Integer) Files.getAttribute(job, "unix:uid", LinkOption.NOFOLLOW_LINKS))
+        == Manifests.NOBODY) {
+      return false;
+    }
     boolean done = false;
     try {
       for (Manifests.ClaimInput input : claims) {
@@ -110,12 +116,12 @@ final class ClaimStaging {
           return false;
         }
       }
-      if (!staging.intoDirectory(spec, directory, staged, log)) {
+      if (!staging.intoDirectory(spec, directory, job, log)) {
         return false;
       }
       for (Manifests.ClaimInput input : claims) {
         Path source = requireNonNull(visible.get(input.claim())).resolve(input.path());
-        Path point = staged.resolve(input.target());
+        Path point = job.resolve(input.target());
         Files.createDirectories(point.getParent());
         if (Files.isDirectory(source)) {
           Files.createDirectory(point);
@@ -136,8 +142,14 @@ final class ClaimStaging {
       return true;
     } finally {
       if (!done) {
-        JobDirectoryStore.deleteTree(staged);
+        removeStaged(job);
       }
+    }
+  }
+
+  private static void removeStaged(Path job) throws IOException {
+    for (String part : OutputClaim.STAGED) {
+      JobDirectoryStore.deleteTree(job.resolve(part));
     }
   }
 

@@ -573,17 +573,26 @@ final class Manifests {
         || !STAGE_DATA.equals(inits.get(0).getName())) {
       throw new IllegalArgumentException("not the pod of a job with an output claim");
     }
+    List<VolumeMount> mounts = new ArrayList<>();
+    mounts.add(
+        new VolumeMountBuilder()
+            .withName(RESULTS_VOLUME)
+            .withMountPath(CONTRACT.root())
+            .withSubPath(OutputClaim.subPath(id))
+            .withReadOnly(false)
+            .build());
     for (VolumeMount m : mains.get(0).getVolumeMounts()) {
-      if (DATA_VOLUME.equals(m.getName())) {
-        m.setName(RESULTS_VOLUME);
-        m.setSubPath(OutputClaim.subPath(id, OutputClaim.STAGED + "/" + m.getSubPath()));
-        m.setReadOnly(true);
-      } else if (Containment.VOLUME.equals(m.getName())) {
+      if (DATA_VOLUME.equals(m.getName()) || RESULTS_VOLUME.equals(m.getName())) {
+        continue; // parts of the job's directory, mounted whole above
+      }
+      if (Containment.VOLUME.equals(m.getName())) {
         m.setName(RESULTS_VOLUME);
         m.setSubPath(OutputClaim.TOOLS);
         m.setReadOnly(true);
       }
+      mounts.add(m);
     }
+    mains.get(0).setVolumeMounts(mounts);
     pod.setInitContainers(new ArrayList<>());
     List<String> unused = List.of(DATA_VOLUME, CONTROL_VOLUME, Containment.VOLUME);
     pod.setVolumes(

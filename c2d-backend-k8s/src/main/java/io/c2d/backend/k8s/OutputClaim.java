@@ -2,12 +2,14 @@ package io.c2d.backend.k8s;
 
 import io.c2d.model.JobId;
 import io.c2d.spi.backend.support.JobDirectoryStore;
+import io.c2d.spi.backend.support.SandboxContract;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 
 /**
  * The PersistentVolumeClaim the pods write their outputs and logs to, when the provider can see
@@ -19,7 +21,8 @@ import java.nio.file.attribute.PosixFilePermissions;
  * the output cap is truncated, later ones dropped). The job's directory is made by the provider
  * before the pod exists (the job's two directories writable by the pods' user, the job's own
  * directory not) and removed once collected or when the job is deleted. A job staged on the claim
- * ({@link ClaimStaging}) has its layout in {@code <job name>/staged} too, and the claim keeps the
+ * ({@link ClaimStaging}) has the rest of its {@code /data} layout there too ({@code inputs}, {@code
+ * ddos}, {@code transformations}, read-only for the pods' user), and the claim keeps the
  * supervisor's busybox in {@value #TOOLS} for such pods.
  *
  * <p>Immutable and thread-safe; calls block on the file system.
@@ -32,10 +35,11 @@ record OutputClaim(String claim, Path localRoot) {
   static final String LOGS = "logs";
 
   /**
-   * The part of a job's directory holding what a pod without a staging step mounts read-only
-   * ({@link ClaimStaging}): {@code inputs}, {@code ddos}, {@code transformations}.
+   * What a job staged on the claim ({@link ClaimStaging}) has in its directory beside {@value
+   * #OUTPUTS} and {@value #LOGS}: its pod mounts the whole directory as {@code /data}.
    */
-  static final String STAGED = "staged";
+  static final List<String> STAGED =
+      List.of(SandboxContract.INPUTS, SandboxContract.DDOS, SandboxContract.TRANSFORMATIONS);
 
   /**
    * The claim's directory of the supervisor's static busybox ({@link Containment}), put there by
@@ -45,6 +49,11 @@ record OutputClaim(String claim, Path localRoot) {
 
   /** The supervisor's busybox in {@value #TOOLS}. */
   static final String BUSYBOX = "busybox";
+
+  /** The claim's {@code subPath} of job {@code id}'s directory. */
+  static String subPath(JobId id) {
+    return ObjectNames.of(id).job();
+  }
 
   /** The claim's {@code subPath} of job {@code id}'s directory {@code part}. */
   static String subPath(JobId id, String part) {

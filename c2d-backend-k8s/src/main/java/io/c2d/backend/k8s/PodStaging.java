@@ -163,7 +163,10 @@ final class PodStaging {
           @Override
           public void directory(String name, boolean writable) throws IOException {
             Path dir = Files.createDirectories(root.resolve(name));
-            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            if (!writable) {
+              // those the algorithm writes are the root's own to open (OutputClaim)
+              Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            }
           }
 
           @Override

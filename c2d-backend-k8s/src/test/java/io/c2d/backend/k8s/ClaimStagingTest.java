@@ -107,7 +107,7 @@ final class ClaimStagingTest {
     boolean staged = stage(spec, log);
 
     assertThat(staged).isTrue();
-    Path layout = output.jobDirectory(spec.jobId()).resolve(OutputClaim.STAGED);
+    Path layout = output.jobDirectory(spec.jobId());
     assertThat(Files.readString(layout.resolve("transformations/algorithm"))).isEqualTo("echo hi");
     assertThat(Files.readString(layout.resolve("ddos/" + DATA.id()))).contains(DATA.value());
     assertThat(Files.isRegularFile(layout.resolve("inputs/" + DATA.id() + "/0"), NOFOLLOW))
@@ -125,6 +125,15 @@ final class ClaimStagingTest {
             PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(layout.resolve("transformations/algorithm"))))
         .isEqualTo("r-xr-xr-x");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(layout.resolve("inputs/" + DATA.id()))))
+        .isEqualTo("rwxr-xr-x");
+    try (var parts = Files.list(layout)) {
+      assertThat(parts.map(p -> p.getFileName().toString()).toList())
+          .as("the layout the pod mounts as /data, and nothing else")
+          .containsExactlyInAnyOrder("inputs", "ddos", "transformations", "outputs", "logs");
+    }
     assertThat(log).anyMatch(line -> line.contains("the pod has no staging step"));
     assertThat(Files.readString(claim.resolve("records.csv"))).isEqualTo("a,b\n");
   }
@@ -144,7 +153,11 @@ final class ClaimStagingTest {
     for (JobSpec spec : List.of(withFile, pathGone)) {
       output.prepare(spec.jobId());
       assertThat(stage(spec, new ArrayList<>())).isFalse();
-      assertThat(output.jobDirectory(spec.jobId()).resolve(OutputClaim.STAGED)).doesNotExist();
+      try (var parts = Files.list(output.jobDirectory(spec.jobId()))) {
+        assertThat(parts.map(p -> p.getFileName().toString()).toList())
+            .as("nothing staged beside the algorithm's directories")
+            .containsExactlyInAnyOrder("outputs", "logs");
+      }
     }
   }
 

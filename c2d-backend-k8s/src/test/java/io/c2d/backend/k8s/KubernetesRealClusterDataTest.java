@@ -290,7 +290,9 @@ final class KubernetesRealClusterDataTest {
             + " "
             + ddo
             + " $ALGO; do if (echo x >> $f) 2>/dev/null; then echo writable; else echo read-only;"
-            + " fi; done > $OUTPUTS/mode.txt; ls -1a /data/inputs > $OUTPUTS/inputs.txt;"
+            + " fi; done > $OUTPUTS/mode.txt; for d in /data /data/inputs /data/ddos; do"
+            + " if (: > $d/planted) 2>/dev/null; then echo writable; else echo read-only; fi;"
+            + " done >> $OUTPUTS/mode.txt; ls -1a /data/inputs > $OUTPUTS/inputs.txt;"
             + " echo supervised by $(readlink /proc/1/exe)";
 
     JobSpec first = specOf(List.of(FileLocator.pvc(claim, "records.csv")), script, WAIT);
@@ -320,8 +322,8 @@ final class KubernetesRealClusterDataTest {
     assertThat(read(backend, id, end, "copy.csv")).isEqualTo("s,t\n9,0\n");
     assertThat(read(backend, id, end, "ddo.json")).contains(DATA.value());
     assertThat(read(backend, id, end, "mode.txt"))
-        .as("the claim input, the DDO and the algorithm")
-        .isEqualTo("read-only\nread-only\nread-only\n");
+        .as("the claim input, the DDO, the algorithm; no new file in /data, its inputs or DDOs")
+        .isEqualTo("read-only\n".repeat(6));
     assertThat(read(backend, id, end, "inputs.txt"))
         .as("the same layout as a staged pod's")
         .isEqualTo(".\n..\nalgoCustomData.json\n" + DATA.id() + "\n");

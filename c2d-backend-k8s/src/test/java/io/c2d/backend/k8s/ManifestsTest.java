@@ -195,12 +195,8 @@ final class ManifestsTest {
             VolumeMount::getMountPath,
             VolumeMount::getSubPath,
             VolumeMount::getReadOnly)
-        .containsExactlyInAnyOrder(
-            tuple("results", "/data/inputs", job + "/staged/inputs", true),
-            tuple("results", "/data/ddos", job + "/staged/ddos", true),
-            tuple("results", "/data/transformations", job + "/staged/transformations", true),
-            tuple("results", "/data/outputs", job + "/outputs", false),
-            tuple("results", "/data/logs", job + "/logs", false),
+        .containsExactly(
+            tuple("results", "/data", job, false),
             tuple("tmp", "/tmp", null, false),
             tuple(
                 "claim-0",

@@ -20,12 +20,7 @@ final class KubernetesBackendProviderTest {
 
   @Test
   void malformedPropertiesAreRefusedNamingTheProperty() {
-    ComputeBackendProvider provider =
-        ServiceLoader.load(ComputeBackendProvider.class).stream()
-            .map(ServiceLoader.Provider::get)
-            .filter(p -> p.name().equals("k8s"))
-            .findFirst()
-            .orElseThrow();
+    ComputeBackendProvider provider = k8s();
 
     assertThatThrownBy(
             () -> provider.create(ProviderConfig.of(Map.of("c2d.k8s.max-duration", "soon"))))
@@ -35,12 +30,7 @@ final class KubernetesBackendProviderTest {
 
   @Test
   void visibleClaimsThatAreNotClaimEqualsPathAreRefused() {
-    ComputeBackendProvider provider =
-        ServiceLoader.load(ComputeBackendProvider.class).stream()
-            .map(ServiceLoader.Provider::get)
-            .filter(p -> p.name().equals("k8s"))
-            .findFirst()
-            .orElseThrow();
+    ComputeBackendProvider provider = k8s();
 
     for (String value :
         new String[] {"data-claim", "=/srv/data", "data-claim=", "Not_A_Claim=/x"}) {
@@ -52,5 +42,13 @@ final class KubernetesBackendProviderTest {
           .isInstanceOf(ConfigurationException.class)
           .hasMessageContaining("c2d.k8s");
     }
+  }
+
+  private static ComputeBackendProvider k8s() {
+    return ServiceLoader.load(ComputeBackendProvider.class).stream()
+        .map(ServiceLoader.Provider::get)
+        .filter(p -> p.name().equals("k8s"))
+        .findFirst()
+        .orElseThrow();
   }
 }

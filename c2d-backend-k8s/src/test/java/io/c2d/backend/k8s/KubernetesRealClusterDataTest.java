@@ -202,15 +202,7 @@ final class KubernetesRealClusterDataTest {
     assertThat(read(backend, spec.jobId(), end, "inputs.txt"))
         .as("the staged inputs, the claim's mount point among them, and nothing else")
         .isEqualTo(".\n..\nalgoCustomData.json\n" + DATA.id() + "\n");
-    Job job =
-        fixture
-            .client()
-            .batch()
-            .v1()
-            .jobs()
-            .inNamespace(RealCluster.namespace())
-            .withName(ObjectNames.of(spec.jobId()).job())
-            .get();
+    Job job = job(spec.jobId());
     assertThat(job.getSpec().getTemplate().getSpec().getInitContainers()).isEmpty();
     assertThat(job.getSpec().getTemplate().getSpec().getContainers())
         .extracting(Container::getName)
@@ -307,15 +299,7 @@ final class KubernetesRealClusterDataTest {
     BackendJobState end = runToEnd(backend, second);
 
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.COMPLETED);
-    Job job =
-        fixture
-            .client()
-            .batch()
-            .v1()
-            .jobs()
-            .inNamespace(RealCluster.namespace())
-            .withName(ObjectNames.of(second.jobId()).job())
-            .get();
+    Job job = job(second.jobId());
     assertThat(job.getSpec().getTemplate().getSpec().getInitContainers()).isEmpty();
     assertThat(podContainers(second.jobId())).containsExactly(Manifests.ALGORITHM);
     JobId id = second.jobId();
@@ -372,6 +356,18 @@ final class KubernetesRealClusterDataTest {
     try (var files = Files.list(volume)) {
       assertThat(files.toList()).as("the claim is left as it was").isEmpty();
     }
+  }
+
+  /** Job {@code id}'s Job, or null. */
+  private static @org.jspecify.annotations.Nullable Job job(JobId id) {
+    return fixture
+        .client()
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(RealCluster.namespace())
+        .withName(ObjectNames.of(id).job())
+        .get();
   }
 
   /** The names of the containers of job {@code id}'s pod. */
@@ -489,15 +485,7 @@ final class KubernetesRealClusterDataTest {
             .sum();
     assertThat(kept).as("the output cap applied as the files are taken").isEqualTo(MIB);
     assertThat(readLog(backend, spec.jobId(), end, "publish.log")).contains("dropped 'z.bin'");
-    Job job =
-        fixture
-            .client()
-            .batch()
-            .v1()
-            .jobs()
-            .inNamespace(RealCluster.namespace())
-            .withName(ObjectNames.of(spec.jobId()).job())
-            .get();
+    Job job = job(spec.jobId());
     assertThat(job.getSpec().getTemplate().getSpec().getContainers())
         .extracting(Container::getName)
         .containsExactly(Manifests.ALGORITHM);

@@ -64,16 +64,7 @@ final class ManifestsTest {
   @Test
   void withAnOutputClaimTheAlgorithmWritesToItsJobsDirectoriesThereAndThereIsNoPublishStep() {
     JobSpec spec = KubernetesComputeBackendTest.spec("r-claim", false);
-    Manifests.Settings settings =
-        new Manifests.Settings(
-            "busybox:1.36.1",
-            1 << 20,
-            1 << 20,
-            60,
-            Placement.none(),
-            600,
-            java.util.List.of(),
-            "results-claim");
+    Manifests.Settings settings = claimSettings(spec);
 
     PodSpec pod = Manifests.job(spec, settings).getSpec().getTemplate().getSpec();
 

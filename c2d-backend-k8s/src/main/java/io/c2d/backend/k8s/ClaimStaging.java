@@ -104,8 +104,7 @@ final class ClaimStaging {
       throws IOException {
     Path job = output.jobDirectory(spec.jobId());
     removeStaged(job);
-    if (((Integer) Files.getAttribute(job, "unix:uid", LinkOption.NOFOLLOW_LINKS))
-        == Manifests.NOBODY) {
+    if (!ownedByAnotherUser(job)) {
       return false;
     }
     boolean done = false;
@@ -150,6 +149,16 @@ final class ClaimStaging {
   private static void removeStaged(Path job) throws IOException {
     for (String part : OutputClaim.STAGED) {
       JobDirectoryStore.deleteTree(job.resolve(part));
+    }
+  }
+
+  /** Whether {@code job} belongs to a user other than the pods' (false where it cannot be told). */
+  private static boolean ownedByAnotherUser(Path job) throws IOException {
+    try {
+      return ((Integer) Files.getAttribute(job, "unix:uid", LinkOption.NOFOLLOW_LINKS))
+          != Manifests.NOBODY;
+    } catch (UnsupportedOperationException | IllegalArgumentException e) {
+      return false;
     }
   }
 

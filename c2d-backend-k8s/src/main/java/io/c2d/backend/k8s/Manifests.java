@@ -555,9 +555,10 @@ final class Manifests {
   /**
    * {@code job} (with an output claim: the algorithm its only regular container) without a staging
    * step, for a job {@link ClaimStaging} staged on the output claim: the algorithm's container
-   * mounts {@code inputs}, {@code ddos} and {@code transformations} read-only from {@code
-   * <job>/staged} there, and the supervisor's busybox from {@value OutputClaim#TOOLS}; the claim
-   * inputs stay mounted as they were (their mount points are in the staged {@code inputs}). The pod
+   * mounts the job's directory there as {@code /data} (its {@code inputs}, {@code ddos} and {@code
+   * transformations} read-only for the pods' user, its {@code outputs} and {@code logs} writable),
+   * and the supervisor's busybox read-only from {@value OutputClaim#TOOLS}; the claim inputs stay
+   * mounted read-only as they were (their mount points are in the staged {@code inputs}). The pod
    * runs the algorithm's container alone.
    *
    * @throws IllegalArgumentException if {@code job}'s pod is not the one of an output claim

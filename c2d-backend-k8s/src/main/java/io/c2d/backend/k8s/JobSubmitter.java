@@ -20,6 +20,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Submits a job: creates its NetworkPolicy (also its record: the spec in an annotation) and its
@@ -33,6 +35,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe; {@link #submit} blocks on the API server.
  */
 final class JobSubmitter {
+  private static final Logger log = LoggerFactory.getLogger(JobSubmitter.class);
+
   private final Cluster cluster;
   private final JobSettings settings;
   private final Clock clock;
@@ -254,6 +258,15 @@ final class JobSubmitter {
       job = Manifests.unstaged(built, spec.jobId());
     } else {
       String inline = tracker.inlineStaging(spec);
+      if (inline != null && outputClaim != null) {
+        try {
+          outputClaim.prepareTools();
+        } catch (IOException e) {
+          // the held pod then leaves no busybox behind, and later pods stay held
+          log.warn(
+              "could not make {} on output claim {}", OutputClaim.TOOLS, outputClaim.claim(), e);
+        }
+      }
       job = inline == null ? built : Manifests.withInlineStaging(built, inline);
     }
     cluster.createOrAdopt(

@@ -77,6 +77,13 @@ record OutputClaim(String claim, Path localRoot) {
     for (String part : new String[] {OUTPUTS, LOGS}) {
       openToPods(job.resolve(part));
     }
+  }
+
+  /**
+   * Makes {@value #TOOLS} for a held pod's staging step to leave the supervisor's busybox in,
+   * writable by the pods' user, unless the busybox is there already.
+   */
+  void prepareTools() throws IOException {
     if (!hasTools()) {
       openToPods(localRoot.resolve(TOOLS));
     }

@@ -30,7 +30,7 @@ import org.jspecify.annotations.Nullable;
  * for the pods' user (directories 0755 and files 0444 of this provider's user; the claim inputs
  * themselves are mounted read-only), and the algorithm's container mounts that directory as {@code
  * /data}: one mount rather than five, each of which costs the kubelet about 15 ms. The pod runs the
- * algorithm's container alone ({@link Manifests#unstaged}), as a bare Job would.
+ * algorithm's container alone ({@link StagingSteps#unstaged}), as a bare Job would.
  *
  * <p>Stateless and thread-safe; calls block on the file system.
  */

@@ -255,7 +255,7 @@ final class JobSubmitter {
     if (outputClaim != null
         && ClaimStaging.possible(outputClaim, manifests.claims(), settings.visibleClaims())
         && tracker.stagedOnClaim(spec, outputClaim, manifests.claims(), settings.visibleClaims())) {
-      job = Manifests.unstaged(built, spec.jobId());
+      job = StagingSteps.unstaged(built, spec.jobId());
     } else {
       String inline = tracker.inlineStaging(spec);
       if (inline != null && outputClaim != null) {
@@ -267,7 +267,7 @@ final class JobSubmitter {
               "could not make {} on output claim {}", OutputClaim.TOOLS, outputClaim.claim(), e);
         }
       }
-      job = inline == null ? built : Manifests.withInlineStaging(built, inline);
+      job = inline == null ? built : StagingSteps.withInlineStaging(built, inline);
     }
     cluster.createOrAdopt(
         "Job " + names.job(),

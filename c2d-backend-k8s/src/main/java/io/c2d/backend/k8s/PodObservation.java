@@ -129,7 +129,8 @@ record PodObservation(
     }
     ContainerStatus heldStage = named(mains, Manifests.STAGE_DATA);
     if (heldStage != null) {
-      // a held pod (Manifests#withInlineStaging): the staging step is the first regular container
+      // a held pod (StagingSteps#withInlineStaging): the staging step is the first regular
+      // container
       ContainerStateTerminated staged = terminated(heldStage);
       ContainerStatus algorithm = named(mains, Manifests.ALGORITHM);
       boolean algorithmStarted =

@@ -132,7 +132,7 @@ final class ResultCollector {
         // two round trips to the kubelet: the staging step's short log is read beside the
         // algorithm's rather than after it
         CompletableFuture<byte[]> stageLog =
-            Manifests.hasStagingStep(pod)
+            StagingSteps.hasStagingStep(pod)
                 ? CompletableFuture.supplyAsync(() -> stagingLog(podName), ioThreads)
                 : CompletableFuture.completedFuture(new byte[0]);
         try (OutputStream out =

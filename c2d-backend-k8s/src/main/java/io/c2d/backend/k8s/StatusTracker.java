@@ -203,7 +203,7 @@ final class StatusTracker {
       case AWAITING_INPUTS -> {
         t.pullingSince = null;
         advance(t, seen.status());
-        if (!t.uploading && !Manifests.stagedInline(pod)) {
+        if (!t.uploading && !StagingSteps.stagedInline(pod)) {
           t.uploading = true;
           upload(t, pod);
         }
@@ -213,7 +213,7 @@ final class StatusTracker {
         finish(t, seen, pod);
       }
       case FAILED -> {
-        if (seen.status() == JobStatus.DATA_PROVISIONING_FAILED && Manifests.held(pod)) {
+        if (seen.status() == JobStatus.DATA_PROVISIONING_FAILED && StagingSteps.held(pod)) {
           // the algorithm's container of a held pod whose staging failed is never made (its gate
           // stays closed), so the pod never ends by itself
           t.removePod = true;

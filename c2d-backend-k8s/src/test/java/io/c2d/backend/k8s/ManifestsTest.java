@@ -95,7 +95,7 @@ final class ManifestsTest {
     Manifests.Settings settings = claimSettings(spec);
     Job steps = Manifests.job(spec, settings);
 
-    Job held = Manifests.withInlineStaging(steps, "c3RhZ2Vk");
+    Job held = StagingSteps.withInlineStaging(steps, "c3RhZ2Vk");
     PodSpec pod = held.getSpec().getTemplate().getSpec();
 
     assertThat(pod.getInitContainers()).isEmpty();
@@ -104,28 +104,28 @@ final class ManifestsTest {
         .containsExactly(Manifests.STAGE_DATA, Manifests.ALGORITHM);
     Container stage = pod.getContainers().get(0);
     assertThat(stage.getLifecycle().getPostStart().getExec().getCommand())
-        .containsExactly("sh", "-c", Manifests.holdHook(300));
+        .containsExactly("sh", "-c", StagingSteps.holdHook(300));
     assertThat(stage.getEnv()).extracting(EnvVar::getName).contains(Manifests.INLINE_ENV);
     assertThat(stage.getResources().getRequests())
         .as("a small share: it adds to the algorithm's requests for the pod's life")
         .isEqualTo(stage.getResources().getLimits())
-        .containsEntry("cpu", new Quantity(Manifests.HELD_STAGE_CPU))
-        .containsEntry("memory", new Quantity(Manifests.HELD_STAGE_MEMORY));
+        .containsEntry("cpu", new Quantity(StagingSteps.HELD_STAGE_CPU))
+        .containsEntry("memory", new Quantity(StagingSteps.HELD_STAGE_MEMORY));
     String script = stage.getCommand().get(2);
     assertThat(script)
         .as("the gate closed first, the staging (busybox copied in, claims checked), then opened")
-        .contains(": > " + Manifests.RELEASED + "\n" + Manifests.INSTALL_TOOLS)
-        .startsWith("rm -rf '/data/" + Manifests.GATED_INPUTS + "'; ln -s / ")
+        .contains(": > " + StagingSteps.RELEASED + "\n" + StagingSteps.INSTALL_TOOLS)
+        .startsWith("rm -rf '/data/" + StagingSteps.GATED_INPUTS + "'; ln -s / ")
         .contains("cp /bin/busybox " + Containment.TOOLS + "/busybox")
         .contains("cannot be read in PersistentVolumeClaim data-claim")
-        .contains("mv '/data/inputs' '/data/" + Manifests.GATED_INPUTS + "'")
+        .contains("mv '/data/inputs' '/data/" + StagingSteps.GATED_INPUTS + "'")
         .endsWith("exit $rc\n");
     assertThat(script.indexOf("ln -s /")).isLessThan(script.indexOf("cp /bin/busybox"));
     assertThat(stage.getVolumeMounts())
         .as("the output claim's tools, for the pods that come without a staging step")
         .filteredOn(m -> Manifests.RESULTS_VOLUME.equals(m.getName()))
         .extracting(VolumeMount::getMountPath, VolumeMount::getSubPath, VolumeMount::getReadOnly)
-        .containsExactly(tuple(Manifests.CLAIM_TOOLS, OutputClaim.TOOLS, false));
+        .containsExactly(tuple(StagingSteps.CLAIM_TOOLS, OutputClaim.TOOLS, false));
     assertThat(script.indexOf(Manifests.EXIT_CLAIM_PATH + "; fi"))
         .isLessThan(script.indexOf("mv '/data/inputs'"));
     Container algorithm = pod.getContainers().get(1);
@@ -133,7 +133,7 @@ final class ManifestsTest {
     assertThat(mounts.get(0))
         .as("the gate first, before any claim's subPath")
         .extracting(VolumeMount::getName, VolumeMount::getMountPath, VolumeMount::getSubPath)
-        .containsExactly("data", "/data/inputs", Manifests.GATED_INPUTS);
+        .containsExactly("data", "/data/inputs", StagingSteps.GATED_INPUTS);
     assertThat(mounts)
         .filteredOn(m -> m.getName().startsWith("claim-"))
         .extracting(VolumeMount::getSubPath, VolumeMount::getReadOnly)
@@ -155,7 +155,7 @@ final class ManifestsTest {
     JobSpec spec = KubernetesComputeBackendTest.spec("r-steps", false);
 
     PodSpec pod =
-        Manifests.withInlineStaging(Manifests.job(spec, SETTINGS), "c3RhZ2Vk")
+        StagingSteps.withInlineStaging(Manifests.job(spec, SETTINGS), "c3RhZ2Vk")
             .getSpec()
             .getTemplate()
             .getSpec();
@@ -173,7 +173,7 @@ final class ManifestsTest {
     String job = ObjectNames.of(spec.jobId()).job();
     Job steps = Manifests.job(spec, claimSettings(spec));
 
-    PodSpec pod = Manifests.unstaged(steps, spec.jobId()).getSpec().getTemplate().getSpec();
+    PodSpec pod = StagingSteps.unstaged(steps, spec.jobId()).getSpec().getTemplate().getSpec();
 
     assertThat(pod.getInitContainers()).isEmpty();
     assertThat(pod.getContainers()).extracting(Container::getName).containsExactly("algorithm");
@@ -210,7 +210,7 @@ final class ManifestsTest {
     JobSpec spec = KubernetesComputeBackendTest.spec("r-no-claim", false);
 
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> Manifests.unstaged(Manifests.job(spec, SETTINGS), spec.jobId()))
+            () -> StagingSteps.unstaged(Manifests.job(spec, SETTINGS), spec.jobId()))
         .isInstanceOf(IllegalArgumentException.class);
   }
 

@@ -339,15 +339,16 @@ final class JobRecovery {
 
   /** When the Job started counting its deadline: its start time, else its creation. */
   private static @Nullable Instant startOf(Job job) {
-    String start = job.getStatus() == null ? null : job.getStatus().getStartTime();
-    if (start == null && job.getMetadata() != null) {
-      start = job.getMetadata().getCreationTimestamp();
+    Instant started = DeadlineWatch.startTime(job);
+    if (started != null || job.getMetadata() == null) {
+      return started;
     }
-    if (start == null) {
+    String created = job.getMetadata().getCreationTimestamp();
+    if (created == null) {
       return null;
     }
     try {
-      return Instant.parse(start);
+      return Instant.parse(created);
     } catch (DateTimeParseException e) {
       return null;
     }

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -171,7 +172,93 @@ final class StatusTracker {
     PodObservation seen = PodObservation.of(job);
     if (seen.kind() == PodObservation.Kind.FAILED) {
       finish(t, seen, null);
+      return;
     }
+    Instant deadline = DeadlineWatch.deadline(job);
+    if (deadline != null && !t.deadlineWatched) {
+      t.deadlineWatched = true;
+      checkDeadlineAt(t, deadline.plus(DeadlineWatch.GRACE));
+    }
+  }
+
+  /** Looks at the deadline of {@code t}'s Job at {@code when} ({@link DeadlineWatch}). */
+  private void checkDeadlineAt(TrackedJob t, Instant when) {
+    long delay = Math.max(0L, Duration.between(clock.instant(), when).toNanos());
+    try {
+      @SuppressWarnings("FutureReturnValueIgnored") // it reschedules or ends itself
+      Object unused =
+          threads
+              .events()
+              .schedule(
+                  () -> threads.io().execute(() -> checkDeadline(t)), delay, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      log.debug("deadline check of job {} after close dropped", t.spec.jobId(), e);
+    }
+  }
+
+  /**
+   * On an I/O thread: touches the Job of {@code t} if it runs past its deadline, and ends the job
+   * as timed out if the Job controller still did not {@link DeadlineWatch#TAKE_OVER} after it.
+   */
+  private void checkDeadline(TrackedJob t) {
+    JobId id = t.spec.jobId();
+    if (jobs.get(id) != t || t.finishing || t.stopping || t.state.status().isTerminal()) {
+      return;
+    }
+    Instant next;
+    try {
+      Job job = cluster.job(id);
+      Instant deadline = job == null ? null : DeadlineWatch.deadline(job);
+      if (deadline == null) {
+        return; // gone, or ended: its own news says the rest
+      }
+      Instant now = clock.instant();
+      Instant due = deadline.plus(DeadlineWatch.GRACE);
+      if (now.isBefore(due) || t.resuming) {
+        next = now.isBefore(due) ? due : now.plus(DeadlineWatch.RECHECK);
+      } else if (now.isBefore(deadline.plus(DeadlineWatch.TAKE_OVER))) {
+        log.info(
+            "job {} runs past its deadline ({}) and its Job is not failed: touching it so that the"
+                + " Job controller looks again",
+            id,
+            deadline);
+        DeadlineWatch.touch(cluster, id, now);
+        next = now.plus(DeadlineWatch.RECHECK);
+      } else {
+        List<Pod> pods = cluster.podsOf(id);
+        Pod pod = pods.isEmpty() ? null : pods.get(0);
+        log.warn(
+            "job {} still runs {} after its deadline ({}): the Job controller did not end it,"
+                + " this backend does",
+            id,
+            DeadlineWatch.TAKE_OVER,
+            deadline);
+        threads.post(
+            () -> {
+              if (jobs.get(id) == t
+                  && !t.finishing
+                  && !t.stopping
+                  && !t.state.status().isTerminal()) {
+                t.removePod = true;
+                finish(
+                    t,
+                    PodObservation.failed(
+                        JobStatus.TIMED_OUT,
+                        null,
+                        "the job ran past its maximum duration (ended by this backend: its Job"
+                            + " was still active "
+                            + DeadlineWatch.TAKE_OVER
+                            + " after its deadline)"),
+                    pod);
+              }
+            });
+        return;
+      }
+    } catch (RuntimeException e) {
+      log.warn("could not look at the deadline of job {}", id, e);
+      next = clock.instant().plus(DeadlineWatch.RECHECK);
+    }
+    checkDeadlineAt(t, next);
   }
 
   void onPod(Pod pod) {

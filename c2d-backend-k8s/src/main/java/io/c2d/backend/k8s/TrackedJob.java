@@ -38,6 +38,9 @@ final class TrackedJob {
   /** Set when this side failed the job while its pod still runs: the pod is removed after it. */
   volatile boolean removePod;
 
+  /** Set once this instance watches the deadline of the job's Job ({@link DeadlineWatch}). */
+  volatile boolean deadlineWatched;
+
   /** Since when the pod's image has failed to pull; null while it is not failing. */
   volatile @Nullable Instant pullingSince;
 

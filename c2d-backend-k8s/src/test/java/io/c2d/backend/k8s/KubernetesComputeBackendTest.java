@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -32,10 +33,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -655,6 +658,87 @@ final class KubernetesComputeBackendTest {
     kubelet.deadlineExceeded(spec.jobId(), pod);
 
     assertThat(recorder.awaitTerminal().status()).isEqualTo(JobStatus.TIMED_OUT);
+  }
+
+  @Test
+  void aJobPastItsDeadlineThatTheControllerLeftRunningIsTouchedSoThatItLooksAgain()
+      throws Exception {
+    Recorder recorder = new Recorder();
+    JobSpec spec = submit(backend(), "r-deadline-lost", recorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
+    Pod pod = kubelet.algorithmRunning(kubelet.start(spec.jobId()));
+    recorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
+
+    startedAgo(spec, spec.maxDuration().plusSeconds(5));
+
+    awaitTrue(
+        () -> {
+          Map<String, String> annotations =
+              kubelet.job(spec.jobId()).getMetadata().getAnnotations();
+          return annotations != null && annotations.containsKey(DeadlineWatch.CHECKED_ANNOTATION);
+        },
+        "the Job touched");
+    assertThat(recorder.statuses()).noneMatch(JobStatus::isTerminal);
+    kubelet.deadlineExceeded(spec.jobId(), pod);
+    BackendJobState end = recorder.awaitTerminal();
+    assertThat(end.status()).isEqualTo(JobStatus.TIMED_OUT);
+    assertThat(end.detail()).doesNotContain("ended by this backend");
+  }
+
+  @Test
+  void aJobLongPastItsDeadlineWithNoControllerToEndItIsEndedByTheBackend() throws Exception {
+    Recorder recorder = new Recorder();
+    JobSpec spec = submit(backend(), "r-deadline-no-controller", recorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
+    kubelet.algorithmRunning(kubelet.start(spec.jobId()));
+    recorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
+
+    startedAgo(spec, spec.maxDuration().plus(DeadlineWatch.TAKE_OVER).plusSeconds(5));
+
+    BackendJobState end = recorder.awaitTerminal();
+    assertThat(end.status()).isEqualTo(JobStatus.TIMED_OUT);
+    assertThat(end.detail()).contains("ended by this backend");
+    awaitTrue(() -> kubelet.job(spec.jobId()) == null, "the Job removed");
+  }
+
+  @Test
+  void aJobWithinItsDeadlineIsLeftAlone() throws Exception {
+    Recorder recorder = new Recorder();
+    JobSpec spec = submit(backend(), "r-deadline-ahead", recorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
+    kubelet.algorithmRunning(kubelet.start(spec.jobId()));
+    recorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
+
+    startedAgo(spec, spec.maxDuration().minusSeconds(60));
+    Thread.sleep(2_000);
+
+    assertThat(kubelet.job(spec.jobId()).getMetadata().getAnnotations())
+        .doesNotContainKey(DeadlineWatch.CHECKED_ANNOTATION);
+    assertThat(recorder.statuses()).noneMatch(JobStatus::isTerminal);
+  }
+
+  private static void awaitTrue(Supplier<Boolean> condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.get()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within 20 s: " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  /** Gives the job's Job the start a Job controller would have given it {@code ago}. */
+  private void startedAgo(JobSpec spec, Duration ago) {
+    String start = Instant.now().minus(ago).truncatedTo(ChronoUnit.SECONDS).toString();
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NS)
+        .withName(ObjectNames.of(spec.jobId()).job())
+        .editStatus(
+            j -> new JobBuilder(j).editOrNewStatus().withStartTime(start).endStatus().build());
   }
 
   @Test

@@ -425,6 +425,9 @@ final class StatusTracker {
     if (t.removePod) {
       try {
         cluster.deleteJob(t.spec.jobId(), DeletionPropagation.BACKGROUND);
+        // the garbage collector would remove the pods too, but it runs in the controller manager,
+        // which may be what left the job running (a deadline ended by this side)
+        cluster.deletePods(t.spec.jobId());
       } catch (RuntimeException e) {
         log.warn("could not remove the Job of failed job {}", t.spec.jobId(), e);
       }

@@ -699,6 +699,16 @@ final class KubernetesComputeBackendTest {
     assertThat(end.status()).isEqualTo(JobStatus.TIMED_OUT);
     assertThat(end.detail()).contains("ended by this backend");
     awaitTrue(() -> kubelet.job(spec.jobId()) == null, "the Job removed");
+    awaitTrue(
+        () ->
+            client
+                .pods()
+                .inNamespace(NS)
+                .withLabel(ObjectNames.JOB_ID, spec.jobId().value())
+                .list()
+                .getItems()
+                .isEmpty(),
+        "its pod removed, with no garbage collector to do it");
   }
 
   @Test

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.ScalableResource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -62,24 +63,16 @@ final class Cluster {
 
   /** The job's Job, or null if there is none; one attempt. */
   @Nullable Job job(JobId id) {
-    return client
-        .batch()
-        .v1()
-        .jobs()
-        .inNamespace(namespace)
-        .withName(ObjectNames.of(id).job())
-        .get();
+    return jobOf(id).get();
+  }
+
+  /** The job's Job, to read or change (whether or not it exists). */
+  ScalableResource<Job> jobOf(JobId id) {
+    return client.batch().v1().jobs().inNamespace(namespace).withName(ObjectNames.of(id).job());
   }
 
   void deleteJob(JobId id, DeletionPropagation propagation) {
-    client
-        .batch()
-        .v1()
-        .jobs()
-        .inNamespace(namespace)
-        .withName(ObjectNames.of(id).job())
-        .withPropagationPolicy(propagation)
-        .delete();
+    jobOf(id).withPropagationPolicy(propagation).delete();
   }
 
   /** Deletes the job's pods by label (also where no garbage collector removes them). */

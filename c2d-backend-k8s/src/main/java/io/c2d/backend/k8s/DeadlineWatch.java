@@ -66,12 +66,16 @@ final class DeadlineWatch {
 
   /** The start time the Job controller gave {@code job}, or null if it has none (yet). */
   static @Nullable Instant startTime(Job job) {
-    String start = job.getStatus() == null ? null : job.getStatus().getStartTime();
-    if (start == null) {
+    return timestamp(job.getStatus() == null ? null : job.getStatus().getStartTime());
+  }
+
+  /** An API object's timestamp ({@code 2026-12-07T20:47:12Z}), or null if none or unreadable. */
+  static @Nullable Instant timestamp(@Nullable String text) {
+    if (text == null) {
       return null;
     }
     try {
-      return Instant.parse(start);
+      return Instant.parse(text);
     } catch (DateTimeParseException e) {
       return null;
     }
@@ -83,14 +87,6 @@ final class DeadlineWatch {
         "{\"metadata\":{\"annotations\":{\"" + CHECKED_ANNOTATION + "\":\"" + now + "\"}}}";
     cluster.retrying(
         "touching the Job of " + id + " past its deadline",
-        () ->
-            cluster
-                .client()
-                .batch()
-                .v1()
-                .jobs()
-                .inNamespace(cluster.namespace())
-                .withName(ObjectNames.of(id).job())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), patch));
+        () -> cluster.jobOf(id).patch(PatchContext.of(PatchType.JSON_MERGE), patch));
   }
 }

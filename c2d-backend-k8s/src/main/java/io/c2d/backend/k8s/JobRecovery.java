@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -269,12 +268,7 @@ final class JobRecovery {
           "extending the deadline of the Job of " + id,
           () ->
               cluster
-                  .client()
-                  .batch()
-                  .v1()
-                  .jobs()
-                  .inNamespace(cluster.namespace())
-                  .withName(ObjectNames.of(id).job())
+                  .jobOf(id)
                   .edit(
                       j ->
                           new JobBuilder(j)
@@ -343,15 +337,7 @@ final class JobRecovery {
     if (started != null || job.getMetadata() == null) {
       return started;
     }
-    String created = job.getMetadata().getCreationTimestamp();
-    if (created == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(created);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+    return DeadlineWatch.timestamp(job.getMetadata().getCreationTimestamp());
   }
 
   /** Whether the pod's staging step failed, so its algorithm's container never started. */

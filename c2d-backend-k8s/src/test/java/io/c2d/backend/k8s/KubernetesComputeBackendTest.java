@@ -663,11 +663,10 @@ final class KubernetesComputeBackendTest {
   @Test
   void aJobPastItsDeadlineThatTheControllerLeftRunningIsTouchedSoThatItLooksAgain()
       throws Exception {
-    Recorder recorder = new Recorder();
-    JobSpec spec = submit(backend(), "r-deadline-lost", recorder);
-    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
-    Pod pod = kubelet.algorithmRunning(kubelet.start(spec.jobId()));
-    recorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
+    RunningJob running = runningJob("r-deadline-lost");
+    JobSpec spec = running.spec();
+    Recorder recorder = running.recorder();
+    KubeletSimulator kubelet = running.kubelet();
 
     startedAgo(spec, spec.maxDuration().plusSeconds(5));
 
@@ -679,7 +678,7 @@ final class KubernetesComputeBackendTest {
         },
         "the Job touched");
     assertThat(recorder.statuses()).noneMatch(JobStatus::isTerminal);
-    kubelet.deadlineExceeded(spec.jobId(), pod);
+    kubelet.deadlineExceeded(spec.jobId(), running.pod());
     BackendJobState end = recorder.awaitTerminal();
     assertThat(end.status()).isEqualTo(JobStatus.TIMED_OUT);
     assertThat(end.detail()).doesNotContain("ended by this backend");
@@ -687,11 +686,10 @@ final class KubernetesComputeBackendTest {
 
   @Test
   void aJobLongPastItsDeadlineWithNoControllerToEndItIsEndedByTheBackend() throws Exception {
-    Recorder recorder = new Recorder();
-    JobSpec spec = submit(backend(), "r-deadline-no-controller", recorder);
-    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
-    kubelet.algorithmRunning(kubelet.start(spec.jobId()));
-    recorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
+    RunningJob running = runningJob("r-deadline-no-controller");
+    JobSpec spec = running.spec();
+    Recorder recorder = running.recorder();
+    KubeletSimulator kubelet = running.kubelet();
 
     startedAgo(spec, spec.maxDuration().plus(DeadlineWatch.TAKE_OVER).plusSeconds(5));
 
@@ -713,11 +711,10 @@ final class KubernetesComputeBackendTest {
 
   @Test
   void aJobWithinItsDeadlineIsLeftAlone() throws Exception {
-    Recorder recorder = new Recorder();
-    JobSpec spec = submit(backend(), "r-deadline-ahead", recorder);
-    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
-    kubelet.algorithmRunning(kubelet.start(spec.jobId()));
-    recorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
+    RunningJob running = runningJob("r-deadline-ahead");
+    JobSpec spec = running.spec();
+    Recorder recorder = running.recorder();
+    KubeletSimulator kubelet = running.kubelet();
 
     startedAgo(spec, spec.maxDuration().minusSeconds(60));
     Thread.sleep(2_000);
@@ -725,6 +722,18 @@ final class KubernetesComputeBackendTest {
     assertThat(kubelet.job(spec.jobId()).getMetadata().getAnnotations())
         .doesNotContainKey(DeadlineWatch.CHECKED_ANNOTATION);
     assertThat(recorder.statuses()).noneMatch(JobStatus::isTerminal);
+  }
+
+  /** A submitted job whose algorithm runs, as the kubelet simulator started it. */
+  private record RunningJob(JobSpec spec, Recorder recorder, KubeletSimulator kubelet, Pod pod) {}
+
+  private RunningJob runningJob(String requestId) throws Exception {
+    Recorder recorder = new Recorder();
+    JobSpec spec = submit(backend(), requestId, recorder);
+    KubeletSimulator kubelet = new KubeletSimulator(client, server, NS, exec);
+    Pod pod = kubelet.algorithmRunning(kubelet.start(spec.jobId()));
+    recorder.awaitStatus(JobStatus.RUNNING_ALGORITHM);
+    return new RunningJob(spec, recorder, kubelet, pod);
   }
 
   private static void awaitTrue(Supplier<Boolean> condition, String what)

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.dsl.ScalableResource;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -156,29 +157,23 @@ final class KubernetesRealClusterTest {
     await(recorder, s -> s.status() == JobStatus.RUNNING_ALGORITHM);
     String later = Instant.now().plusSeconds(3).truncatedTo(ChronoUnit.SECONDS).toString();
 
-    Job moved =
+    ScalableResource<Job> jobOf =
         fixture
             .client()
             .batch()
             .v1()
             .jobs()
             .inNamespace(RealCluster.namespace())
-            .withName(ObjectNames.of(spec.jobId()).job())
-            .editStatus(
-                j -> new JobBuilder(j).editStatus().withStartTime(later).endStatus().build());
+            .withName(ObjectNames.of(spec.jobId()).job());
+
+    Job moved =
+        jobOf.editStatus(
+            j -> new JobBuilder(j).editStatus().withStartTime(later).endStatus().build());
     assertThat(moved.getStatus().getStartTime()).isEqualTo(later);
     BackendJobState end = await(recorder, s -> s.status().isTerminal());
 
     assertThat(end.status()).as("end %s", end).isEqualTo(JobStatus.TIMED_OUT);
-    Job job =
-        fixture
-            .client()
-            .batch()
-            .v1()
-            .jobs()
-            .inNamespace(RealCluster.namespace())
-            .withName(ObjectNames.of(spec.jobId()).job())
-            .get();
+    Job job = jobOf.get();
     assertThat(job.getMetadata().getAnnotations()).containsKey(DeadlineWatch.CHECKED_ANNOTATION);
     assertThat(job.getStatus().getConditions())
         .as("the Job controller, not this side, failed it")

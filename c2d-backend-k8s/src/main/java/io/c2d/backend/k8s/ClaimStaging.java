@@ -42,15 +42,15 @@ final class ClaimStaging {
   private ClaimStaging() {}
 
   /**
-   * Whether a pod of inputs {@code claims} can do without a staging step: an output claim with the
-   * supervisor's tools on it, and every input claim seen by this provider.
+   * Whether a pod of inputs {@code claims} can do without a staging step: every input claim seen by
+   * this provider, and an output claim with the supervisor's tools on it, this provider's own
+   * ({@link OutputClaim#sealedTools}, which makes them so).
    */
   static boolean possible(
       @Nullable OutputClaim output, List<Manifests.ClaimInput> claims, Map<String, Path> visible) {
-    if (output == null || !output.hasTools()) {
-      return false;
-    }
-    return claims.stream().allMatch(c -> visible.containsKey(c.claim()));
+    return output != null
+        && claims.stream().allMatch(c -> visible.containsKey(c.claim()))
+        && output.sealedTools();
   }
 
   /**

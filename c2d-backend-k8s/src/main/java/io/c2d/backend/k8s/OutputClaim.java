@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * The PersistentVolumeClaim the pods write their outputs and logs to, when the provider can see
@@ -90,10 +92,59 @@ record OutputClaim(String claim, Path localRoot) {
   }
 
   /**
-   * Whether the supervisor's busybox is on the claim (a regular file, never a link), so that a pod
-   * can run its algorithm supervised without a staging step before it.
+   * Whether the supervisor's busybox is on the claim and this provider's own, so that a pod can run
+   * it as its first process without a staging step before it; makes it so where a held pod's
+   * staging step left it. That step wrote it as the pods' user into a directory open to that user
+   * (to every user where this provider is not root), so this provider puts its own copy in its
+   * place, read-only for everyone, and closes the directory to anyone but itself. False, leaving
+   * pods held, where the busybox is missing or a link, or cannot be made this provider's.
    */
-  boolean hasTools() {
+  boolean sealedTools() {
+    if (!hasTools()) {
+      return false;
+    }
+    Path dir = localRoot.resolve(TOOLS);
+    Path busybox = dir.resolve(BUSYBOX);
+    try {
+      if (sealed(dir, busybox)) {
+        return true;
+      }
+      Path copy = dir.resolve(".busybox-provider-" + UUID.randomUUID());
+      try {
+        Files.copy(busybox, copy, LinkOption.NOFOLLOW_LINKS);
+        Files.setPosixFilePermissions(copy, PosixFilePermissions.fromString("r-xr-xr-x"));
+        Files.move(
+            copy, busybox, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(copy);
+      }
+      Files.setOwner(dir, Files.getOwner(busybox, LinkOption.NOFOLLOW_LINKS));
+      Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+      return sealed(dir, busybox);
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Whether the tools directory and its busybox have one owner, not the pods' user, and no one else
+   * may write them.
+   */
+  private static boolean sealed(Path dir, Path busybox) throws IOException {
+    int owner = unix(dir, "uid");
+    int othersMayWrite = 0022;
+    return owner == unix(busybox, "uid")
+        && owner != Manifests.NOBODY
+        && (unix(dir, "mode") & othersMayWrite) == 0
+        && (unix(busybox, "mode") & othersMayWrite) == 0;
+  }
+
+  private static int unix(Path path, String attribute) throws IOException {
+    return (Integer) Files.getAttribute(path, "unix:" + attribute, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Whether the supervisor's busybox is on the claim (a regular file, never a link). */
+  private boolean hasTools() {
     try {
       BasicFileAttributes busybox =
           Files.readAttributes(

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,6 +176,37 @@ final class ClaimStagingTest {
     Files.writeString(tools.resolve(OutputClaim.BUSYBOX), "binary");
     assertThat(ClaimStaging.possible(output, claims, seen)).isTrue();
     assertThat(ClaimStaging.possible(output, claims, Map.of("other-claim", claim))).isFalse();
+  }
+
+  @Test
+  void toolsAHeldPodLeftBecomeTheProvidersOwnAndClosedToOthersBeforeAPodRunsThem()
+      throws IOException {
+    Path tools = Files.createDirectories(output.localRoot().resolve(OutputClaim.TOOLS));
+    Path busybox = Files.writeString(tools.resolve(OutputClaim.BUSYBOX), "binary");
+    UserPrincipal provider = Files.getOwner(busybox);
+    Files.setPosixFilePermissions(tools, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Files.setPosixFilePermissions(busybox, PosixFilePermissions.fromString("rw-rw-rw-"));
+    try {
+      // as the held pod's staging step left them, where this test may give files away (root)
+      Files.setAttribute(busybox, "unix:uid", (int) Manifests.NOBODY);
+      Files.setAttribute(tools, "unix:uid", (int) Manifests.NOBODY);
+    } catch (IOException e) {
+      // not root: the modes alone are as a non-root provider leaves them
+    }
+
+    assertThat(output.sealedTools()).isTrue();
+
+    assertThat(Files.readString(busybox)).isEqualTo("binary");
+    assertThat(Files.getOwner(busybox)).isEqualTo(provider);
+    assertThat(Files.getOwner(tools)).isEqualTo(provider);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(busybox)))
+        .isEqualTo("r-xr-xr-x");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tools)))
+        .isEqualTo("rwxr-xr-x");
+    try (var left = Files.list(tools)) {
+      assertThat(left).containsExactly(busybox);
+    }
+    assertThat(output.sealedTools()).as("sealed once, then left as it is").isTrue();
   }
 
   private boolean stage(JobSpec spec, List<String> log) throws IOException {

@@ -27,6 +27,7 @@ import java.lang.management.MemoryMXBean;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -321,6 +322,16 @@ final class KubernetesRealClusterDataTest {
           .as("the jobs' directories removed once collected, the tools kept")
           .containsExactly(OutputClaim.TOOLS);
     }
+    Path tools = outputs.resolve(OutputClaim.TOOLS);
+    Path busybox = tools.resolve(OutputClaim.BUSYBOX);
+    assertThat(Files.getOwner(busybox)).isEqualTo(Files.getOwner(tools));
+    assertThat(Files.getAttribute(busybox, "unix:uid"))
+        .as("the busybox the pod ran is the provider's, not the pods' user's")
+        .isNotEqualTo((int) Manifests.NOBODY);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(busybox)))
+        .isEqualTo("r-xr-xr-x");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tools)))
+        .isEqualTo("rwxr-xr-x");
     assertNoSecretOrConfigMap(id);
   }
 

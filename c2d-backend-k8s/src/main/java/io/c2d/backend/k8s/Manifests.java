@@ -394,13 +394,20 @@ final class Manifests {
         .withImagePullPolicy("IfNotPresent")
         .withSecurityContext(restricted())
         .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withResources(
-            new ResourceRequirementsBuilder()
-                .addToRequests("cpu", cpu)
-                .addToRequests("memory", memory)
-                .addToLimits("cpu", cpu)
-                .addToLimits("memory", memory)
-                .build());
+        .withResources(guaranteed(cpu, memory));
+  }
+
+  /**
+   * Requests equal to limits, so that the container counts toward a Guaranteed pod and its share is
+   * never taken from it.
+   */
+  static ResourceRequirements guaranteed(Quantity cpu, Quantity memory) {
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", cpu)
+        .addToRequests("memory", memory)
+        .addToLimits("cpu", cpu)
+        .addToLimits("memory", memory)
+        .build();
   }
 
   static List<Toleration> tolerations(Placement placement) {

@@ -231,12 +231,7 @@ final class NetworkPolicyProbe implements Supplier<NetworkIsolation> {
         .withCommand("sh", "-c", script)
         .withEnv(target == null ? List.of() : List.of(new EnvVar("TARGET", target, null)))
         .withSecurityContext(Manifests.restricted())
-        .withNewResources()
-        .addToRequests("cpu", cpu)
-        .addToRequests("memory", memory)
-        .addToLimits("cpu", cpu)
-        .addToLimits("memory", memory)
-        .endResources()
+        .withResources(Manifests.guaranteed(cpu, memory))
         .endContainer()
         .endSpec()
         .build();

@@ -5,7 +5,6 @@ import io.c2d.spi.backend.support.SandboxContract;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -140,13 +139,7 @@ final class StagingSteps {
     // container's do not), and this step only unpacks its spec and copies busybox: a small share.
     Quantity cpu = new Quantity(HELD_STAGE_CPU);
     Quantity memory = new Quantity(HELD_STAGE_MEMORY);
-    stage.setResources(
-        new ResourceRequirementsBuilder()
-            .addToRequests("cpu", cpu)
-            .addToRequests("memory", memory)
-            .addToLimits("cpu", cpu)
-            .addToLimits("memory", memory)
-            .build());
+    stage.setResources(Manifests.guaranteed(cpu, memory));
     long bound = deadline == null ? 24 * 3600L : Math.max(1L, deadline);
     stage.setLifecycle(
         new io.fabric8.kubernetes.api.model.LifecycleBuilder()

@@ -202,7 +202,7 @@ final class StatusTracker {
    */
   private void checkDeadline(TrackedJob t) {
     JobId id = t.spec.jobId();
-    if (jobs.get(id) != t || t.finishing || t.stopping || t.state.status().isTerminal()) {
+    if (!stillOpen(t)) {
       return;
     }
     Instant next;
@@ -214,8 +214,10 @@ final class StatusTracker {
       }
       Instant now = clock.instant();
       Instant due = deadline.plus(DeadlineWatch.GRACE);
-      if (now.isBefore(due) || t.resuming) {
-        next = now.isBefore(due) ? due : now.plus(DeadlineWatch.RECHECK);
+      if (now.isBefore(due)) {
+        next = due;
+      } else if (t.resuming) {
+        next = now.plus(DeadlineWatch.RECHECK);
       } else if (now.isBefore(deadline.plus(DeadlineWatch.TAKE_OVER))) {
         log.info(
             "job {} runs past its deadline ({}) and its Job is not failed: touching it so that the"
@@ -235,10 +237,7 @@ final class StatusTracker {
             deadline);
         threads.post(
             () -> {
-              if (jobs.get(id) == t
-                  && !t.finishing
-                  && !t.stopping
-                  && !t.state.status().isTerminal()) {
+              if (stillOpen(t)) {
                 t.removePod = true;
                 finish(
                     t,
@@ -259,6 +258,14 @@ final class StatusTracker {
       next = clock.instant().plus(DeadlineWatch.RECHECK);
     }
     checkDeadlineAt(t, next);
+  }
+
+  /** Whether {@code t} is still the job tracked as its id, and neither ending nor stopped. */
+  private boolean stillOpen(TrackedJob t) {
+    return jobs.get(t.spec.jobId()) == t
+        && !t.finishing
+        && !t.stopping
+        && !t.state.status().isTerminal();
   }
 
   void onPod(Pod pod) {
